@@ -1,0 +1,53 @@
+# Common Ground: `make run` to try it, `make test` to prove it.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: run test test-sqlite test-postgres install install-test assets bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## run: install, migrate, seed the demo on an empty database, serve on http://$(HOST):$(PORT)
+run: install
+	APP_ENV=$${APP_ENV:-development} $(BIN)/flask db upgrade
+	APP_ENV=$${APP_ENV:-development} $(BIN)/flask seed-demo --if-empty
+	APP_ENV=$${APP_ENV:-development} $(BIN)/flask run --host $(HOST) --port $(PORT)
+
+## test: the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
+test: install-test
+	$(MAKE) --no-print-directory test-sqlite
+	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
+	else echo "TEST_DATABASE_URL is not set: PostgreSQL run skipped (CI sets it)."; fi
+
+test-sqlite: install-test
+	TEST_DATABASE_URL= $(BIN)/pytest
+
+test-postgres: install-test
+	@test -n "$$TEST_DATABASE_URL" || { echo "Set TEST_DATABASE_URL to a PostgreSQL server URL"; exit 2; }
+	$(BIN)/pytest
+
+## assets: rebuild the vendored GOV.UK Frontend CSS (needs Node.js; the output is committed)
+assets:
+	cd static/src && npm install --no-save --silent govuk-frontend@5.14.0 sass@1 && \
+	npx sass --load-path=node_modules --style=compressed --no-source-map --quiet-deps \
+	  govuk-frontend.scss ../vendor/govuk-frontend-5.14.0.min.css && rm -rf node_modules
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) *.egg-info

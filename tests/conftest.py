@@ -1,0 +1,204 @@
+"""Test fixtures: an app and a database of its own per run, cleaned after every test.
+
+SQLite by default (a file in a temporary folder); PostgreSQL when TEST_DATABASE_URL names a
+server: a fresh database `cg_test_<random>` is created there and dropped at the end.
+"""
+import os
+import secrets
+import uuid
+
+import pytest
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+import workspace.partnerships.models as partnership_models
+from workspace import create_app
+from workspace.auth.models import UserSession
+from workspace.config import normalise_database_url
+from workspace.db import utcnow
+from workspace.extensions import db
+from workspace.partnerships.models import Organisation, Partner, Partnership, User
+
+TEST_SECRET = "test-secret-key-not-for-production"
+#: Hashing with scrypt costs ~100 ms a password; tests use a cheap method (one test checks
+#: that the real constant is scrypt).
+partnership_models.PASSWORD_METHOD = "pbkdf2:sha256:1000"
+
+
+def _server_url():
+    url = os.environ.get("TEST_DATABASE_URL", "").strip()
+    return normalise_database_url(url) if url else None
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    server = _server_url()
+    if not server:
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+        return
+    name = f"cg_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+class CsrfClient(FlaskClient):
+    """A test client that sends a valid CSRF token with every POST unless told not to."""
+
+    def open(self, *args, csrf=True, **kwargs):
+        method = kwargs.get("method", "GET").upper()
+        if csrf and method in {"POST", "PUT", "PATCH", "DELETE"}:
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", self.csrf_token())
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+    def csrf_token(self):
+        """A token Flask-WTF accepts: the signed form of a raw value kept in the session."""
+        with self.session_transaction() as sess:
+            raw = sess.setdefault("csrf_token", secrets.token_hex(20))
+        return URLSafeTimedSerializer(TEST_SECRET, salt="wtf-csrf-token").dumps(raw)
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": TEST_SECRET,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SERVER_NAME": "localhost",
+        "SESSION_COOKIE_SECURE": False,
+        "MAIL_SERVER": "",
+    })
+    app.test_client_class = CsrfClient
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _clean(app):
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as connection:
+            if db.engine.dialect.name == "postgresql":
+                connection.execute(text(
+                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) +
+                    " RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    connection.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_database(app):
+    """Every test starts from an empty database and leaves none of its rows behind."""
+    yield
+    _clean(app)
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for tests that call services directly."""
+    with app.test_request_context():
+        yield
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def factory(app):
+    """Builders for organisations, partnerships and users, committed at once."""
+    return Factory(app)
+
+
+class Factory:
+    def __init__(self, app):
+        self.app = app
+
+    def organisation(self, code="watford", name=None):
+        with self.app.app_context():
+            org = Organisation(code=code, name=name or f"{code.title()} Council")
+            db.session.add(org)
+            db.session.commit()
+            return org.id
+
+    def partnership(self, slug="pship", organisations=()):
+        with self.app.app_context():
+            p = Partnership(slug=slug, name=f"{slug.title()} Partnership", short_name=slug)
+            db.session.add(p)
+            db.session.flush()
+            for org_id in organisations:
+                db.session.add(Partner(partnership_id=p.id, organisation_id=org_id))
+            db.session.commit()
+            return p.id
+
+    def user(self, organisation_id, role="officer", email=None, password="correct-horse-1",
+             name=None, active=True):
+        with self.app.app_context():
+            user = User(email=email or f"{role}-{uuid.uuid4().hex[:6]}@example.org",
+                        name=name or f"Test {role.title()}", organisation_id=organisation_id,
+                        role=role, active=active)
+            user.set_password(password)
+            db.session.add(user)
+            db.session.commit()
+            return user.id
+
+
+@pytest.fixture
+def login(app):
+    """login(client, user_id): sign a client in without the password round-trip."""
+
+    def _login(client, user_id):
+        token = secrets.token_urlsafe(32)
+        with app.app_context():
+            db.session.add(UserSession(id=token, user_id=user_id, created_at=utcnow()))
+            db.session.commit()
+        with client.session_transaction() as sess:
+            sess["_user_id"] = str(user_id)
+            sess["_fresh"] = True
+            sess["sid"] = token
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def world(factory):
+    """Two partnerships: `own` (Watford, Dacorum) and `foreign` (Luton), a user per role."""
+    watford = factory.organisation("watford", "Watford Borough Council")
+    dacorum = factory.organisation("dacorum", "Dacorum Borough Council")
+    luton = factory.organisation("luton", "Luton Borough Council")
+    own = factory.partnership("own", [watford, dacorum])
+    foreign = factory.partnership("foreign", [luton])
+    users = {role: factory.user(watford, role, email=f"{role}@watford.example")
+             for role in ("viewer", "officer", "member", "admin")}
+    users["dacorum_officer"] = factory.user(dacorum, "officer", email="officer@dacorum.example",
+                                            name="Dacorum Officer")
+    users["foreign_admin"] = factory.user(luton, "admin", email="admin@luton.example")
+    return {"orgs": {"watford": watford, "dacorum": dacorum, "luton": luton},
+            "partnerships": {"own": own, "foreign": foreign}, "users": users}
+
+
+@pytest.fixture
+def demo(app):
+    """The seeded demo partnership."""
+    from workspace.demo import seed_demo
+    with app.app_context():
+        seed_demo("common-ground")
+        db.session.commit()

@@ -1,0 +1,181 @@
+"""Common Ground: a workspace where partner authorities co-write and agree documents."""
+import os
+from zoneinfo import ZoneInfo
+
+from flask import Flask, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import audit, db as dbmod
+from .config import load_config
+from .extensions import csrf, db, login_manager, migrate
+from .security import init_security_headers
+from .web import is_htmx
+
+#: Endpoints anyone may reach without signing in.
+PUBLIC_ENDPOINTS = frozenset({"static", "auth.login", "auth.accept_invitation", "health"})
+
+LONDON = ZoneInfo("Europe/London")
+
+
+class ConfigurationError(SystemExit):
+    """A one-line reason the app cannot start; exits non-zero without a traceback."""
+
+    def __init__(self, message):
+        super().__init__(f"Common Ground cannot start: {message}")
+
+
+def create_app(test_config=None):
+    """Build the application: config, extensions, blueprints, CLI."""
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder="../templates", static_folder="../static")
+    load_config(app)
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        raise ConfigurationError(
+            "SECRET_KEY is not set. Set it to a long random value in production "
+            "(python -c 'import secrets; print(secrets.token_hex(32))'), "
+            "or set APP_ENV=development for a local trial.")
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.normpath(os.path.join(app.root_path, "..", "migrations")))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.session_protection = None
+
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            dbmod.configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        if not app.config.get("SKIP_DATABASE_CHECK"):
+            problem = dbmod.check_database(engine)
+            if problem:
+                raise ConfigurationError(
+                    f"the database at {dbmod.safe_url(app.config['SQLALCHEMY_DATABASE_URI'])} "
+                    f"cannot be reached ({problem}). Check DATABASE_URL.")
+
+    _register_models()
+    _register_blueprints(app)
+    _register_request_rules(app)
+    _register_errors(app)
+    _register_template_helpers(app)
+    init_security_headers(app)
+    from .cli import register_cli
+    register_cli(app)
+    return app
+
+
+def _register_models():
+    from .auth import models as _auth  # noqa: F401
+    from .documents import models as _documents  # noqa: F401
+    from .partnerships import models as _partnerships  # noqa: F401
+
+
+def _register_blueprints(app):
+    from .auth.views import bp as auth_bp
+    from .documents.views import bp as documents_bp
+    from .partnerships.views import bp as partnerships_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(partnerships_bp)
+    app.register_blueprint(documents_bp)
+
+    @app.get("/healthz")
+    def health():
+        """Liveness: the process answers and the database is reachable."""
+        problem = dbmod.check_database(db.engine)
+        return ({"status": "ok"}, 200) if problem is None else ({"status": "error"}, 503)
+
+
+def _register_request_rules(app):
+    from .auth.service import load_user_for_session
+
+    login_manager.user_loader(load_user_for_session)
+
+    @app.before_request
+    def _require_login():
+        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+            return None
+        if not current_user.is_authenticated:
+            if is_htmx():
+                return "", 401, {"HX-Redirect": url_for("auth.login")}
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return None
+
+    @app.after_request
+    def _commit(response):
+        """One commit per request; error answers write nothing unless asked to."""
+        if response.status_code < 400 or g.get("commit_on_error"):
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+    @app.teardown_request
+    def _rollback(exc):
+        if exc is not None:
+            db.session.rollback()
+
+
+def _register_errors(app):
+    titles = {400: "Bad request", 401: "Sign in required", 403: "You cannot do that",
+              404: "Page not found", 405: "Not allowed", 409: "Conflict",
+              410: "No longer available", 413: "Too large", 422: "Check your input",
+              429: "Too many attempts", 500: "Something went wrong"}
+
+    def _render_error(code, message):
+        db.session.rollback()
+        title = titles.get(code, "Error")
+        if is_htmx():
+            body = render_template("_notification.html", title=title, message=message,
+                                   kind="error")
+            return body, code, {"HX-Retarget": "#notifications", "HX-Reswap": "innerHTML"}
+        return render_template("errors/error.html", title=title, message=message,
+                               code=code), code
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc):
+        if exc.code is None or exc.code < 400:
+            return exc
+        default = exc.__class__.description
+        message = exc.description if exc.description != default else None
+        if exc.code == 400 and "CSRF" in (exc.description or ""):
+            message = ("Your form had expired or came from another site. Reload the page "
+                       "and try again; your text has not been saved.")
+        return _render_error(exc.code, message)
+
+    @app.errorhandler(Exception)
+    def _server_error(exc):
+        app.logger.exception("Unhandled error")
+        return _render_error(500, "The error has been logged. Your change was not saved.")
+
+
+def _register_template_helpers(app):
+    from .permissions import can
+
+    @app.template_filter("localtime")
+    def localtime(value, fmt="%-d %b %Y, %H:%M"):
+        """UTC from the database to UK time for display."""
+        if value is None:
+            return ""
+        from datetime import timezone
+        return value.replace(tzinfo=timezone.utc).astimezone(LONDON).strftime(fmt)
+
+    @app.template_filter("date")
+    def date(value):
+        return value.strftime("%-d %B %Y") if value else ""
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals.update(can=can)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+
+__all__ = ["create_app", "audit"]

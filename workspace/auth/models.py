@@ -1,0 +1,67 @@
+"""Server-side sessions, sign-in attempts and invitations."""
+from ..db import utcnow
+from ..extensions import db
+
+
+class UserSession(db.Model):
+    """One signed-in browser. The cookie carries only the random id.
+
+    A new id is issued at every sign-in; sign-out, deactivation and a password change end
+    sessions here, so a copied cookie stops working at once on every server process.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id = db.Column(db.String(64), primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False, index=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    ended_at = db.Column(db.DateTime, nullable=True)
+    address = db.Column(db.String(64), nullable=True)
+
+    user = db.relationship("User", lazy="joined", innerjoin=True)
+
+
+class LoginAttempt(db.Model):
+    """A failed sign-in, kept in the database so throttling holds across processes."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (db.Index("ix_login_attempts_email_at", "email", "at"),
+                      db.Index("ix_login_attempts_address_at", "address", "at"))
+
+    id = db.Column(db.Integer, primary_key=True)
+    at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    #: As typed, lower-cased: throttles guesses at accounts that do not exist too.
+    email = db.Column(db.String(254), nullable=False)
+    address = db.Column(db.String(64), nullable=False)
+
+
+class Invitation(db.Model):
+    """An invitation to join as a user of a partner organisation. Single use, expiring."""
+
+    __tablename__ = "invitations"
+
+    id = db.Column(db.Integer, primary_key=True)
+    #: Random value signed into the link; the link is worthless without the row.
+    nonce = db.Column(db.String(64), nullable=False, unique=True)
+    email = db.Column(db.String(254), nullable=False)
+    name = db.Column(db.String(200), nullable=False)
+    role = db.Column(db.String(20), nullable=False)
+    organisation_id = db.Column(db.Integer, db.ForeignKey("organisations.id"), nullable=False)
+    partnership_id = db.Column(db.Integer, db.ForeignKey("partnerships.id"), nullable=False,
+                               index=True)
+    invited_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    expires_at = db.Column(db.DateTime, nullable=False)
+    accepted_at = db.Column(db.DateTime, nullable=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
+
+    organisation = db.relationship("Organisation", lazy="joined")
+    invited_by = db.relationship("User", foreign_keys=[invited_by_id])
+
+    @property
+    def status(self):
+        if self.accepted_at:
+            return "accepted"
+        if self.expires_at <= utcnow():
+            return "expired"
+        return "pending"

@@ -1,0 +1,90 @@
+"""Sign in, sign out, change password, accept an invitation."""
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import current_user
+
+from ..web import is_local_url, keep_changes, render, see_other
+from . import service
+from .forms import AcceptInvitationForm, ChangePasswordForm, SignInForm
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def login():
+    """Sign in with email and password."""
+    next_url = request.values.get("next", "")
+    if not is_local_url(next_url):
+        next_url = ""
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(next_url or url_for("partnerships.home"))
+    form = SignInForm()
+    error = None
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                user = service.authenticate(form.email.data, form.password.data,
+                                            request.remote_addr)
+            except service.AuthError as exc:
+                keep_changes()
+                error, status = exc.message, exc.status
+            else:
+                service.start_session(user, request.remote_addr)
+                return see_other(next_url or url_for("partnerships.home"))
+        else:
+            status = 422
+    return render("auth/login.html", form=form, error=error, next_url=next_url, status=status)
+
+
+@bp.post("/sign-out")
+def logout():
+    """Sign out and end the server-side session."""
+    service.end_session(current_user)
+    flash("You have signed out.", "success")
+    return see_other(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password():
+    """Change your own password."""
+    form = ChangePasswordForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                service.change_password(current_user, form.current_password.data,
+                                        form.new_password.data)
+            except service.AuthError as exc:
+                form.current_password.errors.append(exc.message)
+                status = 422
+            else:
+                flash("Your password has been changed. Other sessions have been signed out.",
+                      "success")
+                return see_other(url_for("partnerships.home"))
+        else:
+            status = 422
+    return render("auth/change_password.html", form=form, status=status)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token):
+    """Set a password and join, from an invitation link."""
+    try:
+        invitation = service.load_invitation(token)
+    except service.AuthError as exc:
+        return render("auth/invitation_unusable.html", message=exc.message, status=exc.status)
+    form = AcceptInvitationForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                user = service.accept_invitation(invitation, form.new_password.data)
+            except service.AuthError as exc:
+                return render("auth/invitation_unusable.html", message=exc.message,
+                              status=exc.status)
+            service.start_session(user, request.remote_addr)
+            flash(f"Welcome, {user.name}. Your account is ready.", "success")
+            return see_other(url_for("partnerships.home"))
+        status = 422
+    return render("auth/accept_invitation.html", form=form, invitation=invitation,
+                  status=status)

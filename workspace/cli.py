@@ -1,0 +1,77 @@
+"""Command-line tasks: flask seed-demo, flask create-admin."""
+import click
+from flask import current_app
+from sqlalchemy import select
+
+from . import audit
+from .auth.service import MIN_PASSWORD_LENGTH
+from .demo import database_is_empty, demo_exists, seed_demo
+from .extensions import db
+from .partnerships.models import Organisation, Partner, Partnership, User
+from .partnerships.service import slugify
+
+
+def register_cli(app):
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(create_admin_command)
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True,
+              help="Do nothing (and succeed) when the database already holds data.")
+@click.option("--force", is_flag=True,
+              help="Add the demo partnership even though the database holds other data.")
+def seed_demo_command(if_empty, force):
+    """Build the South West Hertfordshire demo partnership."""
+    if demo_exists():
+        click.echo("The demo partnership is already there; nothing changed.")
+        return
+    if not database_is_empty() and not force:
+        if if_empty:
+            click.echo("The database already holds data; the demo was not added.")
+            return
+        raise click.ClickException(
+            "The database already holds data. Use --force to add the demo partnership anyway.")
+    seed_demo(current_app.config["DEMO_PASSWORD"])
+    db.session.commit()
+    click.echo("Demo partnership created. Sign in as admin@swherts.example, "
+               "officer@watford.example or member@watford.example.")
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True, help="The admin's email address.")
+@click.option("--name", prompt=True, help="The admin's full name.")
+@click.option("--organisation", prompt=True, help="The admin's organisation (created if new).")
+@click.option("--partnership", prompt=True, help="The partnership's name (created if new).")
+@click.option("--short-name", default="", help="Short partnership name for file names.")
+@click.password_option(help="The admin's password (asked for when not given).")
+def create_admin_command(email, name, organisation, partnership, short_name, password):
+    """Create a partnership admin for a real deployment."""
+    email = email.strip().lower()
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(
+            f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise click.ClickException(f"A user with the email {email} already exists.")
+    org_code = slugify(organisation)
+    org = db.session.scalar(select(Organisation).where(Organisation.code == org_code))
+    if org is None:
+        org = Organisation(code=org_code, name=organisation.strip())
+        db.session.add(org)
+    slug = slugify(partnership)
+    group = db.session.scalar(select(Partnership).where(Partnership.slug == slug))
+    if group is None:
+        group = Partnership(slug=slug, name=partnership.strip(),
+                            short_name=short_name.strip() or partnership.strip()[:60])
+        db.session.add(group)
+    db.session.flush()
+    if not db.session.scalar(select(Partner.id).where(Partner.partnership_id == group.id,
+                                                     Partner.organisation_id == org.id)):
+        db.session.add(Partner(partnership_id=group.id, organisation_id=org.id))
+    user = User(email=email, name=name.strip(), organisation=org, role="admin")
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.created_by_cli", user, partnership=group, email=email, role="admin")
+    db.session.commit()
+    click.echo(f"Admin {email} created for {group.name}.")

@@ -1,0 +1,70 @@
+"""Settings from the environment, with safe embedded defaults.
+
+Every variable read here is listed in the README's configuration table.
+"""
+import os
+import secrets
+from pathlib import Path
+
+
+def _bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url):
+    """Use the psycopg 3 driver for every PostgreSQL URL spelling."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _dev_secret_key(instance_path):
+    """A random key kept in instance/ so development sessions survive restarts."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config(app):
+    """Fill app.config from the environment."""
+    env = os.environ.get("APP_ENV", "production").strip().lower()
+    app.config["APP_ENV"] = env
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    default_db = "sqlite:///" + str(Path(app.instance_path) / "common-ground.sqlite3")
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        os.environ.get("DATABASE_URL", default_db))
+    secret = os.environ.get("SECRET_KEY")
+    if not secret and env == "development":
+        secret = _dev_secret_key(app.instance_path)
+    app.config["SECRET_KEY"] = secret
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=_bool("SESSION_COOKIE_SECURE"),
+        SESSION_COOKIE_NAME="cg_session",
+        PERMANENT_SESSION_LIFETIME=int(os.environ.get("SESSION_LIFETIME_HOURS", "12")) * 3600,
+        REMEMBER_COOKIE_DURATION=0,
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=True,
+        DEMO_PASSWORD=os.environ.get("DEMO_PASSWORD", "common-ground"),
+        INVITATION_MAX_AGE_HOURS=int(os.environ.get("INVITATION_MAX_AGE_HOURS", "72")),
+        LOGIN_MAX_FAILURES_PER_ACCOUNT=int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
+        LOGIN_MAX_FAILURES_PER_ADDRESS=int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20")),
+        LOGIN_THROTTLE_MINUTES=int(os.environ.get("LOGIN_THROTTLE_MINUTES", "15")),
+        TRUSTED_PROXIES=int(os.environ.get("TRUSTED_PROXIES", "0")),
+        MAIL_SERVER=os.environ.get("MAIL_SERVER", ""),
+        MAIL_PORT=int(os.environ.get("MAIL_PORT", "587")),
+        MAIL_USERNAME=os.environ.get("MAIL_USERNAME", ""),
+        MAIL_PASSWORD=os.environ.get("MAIL_PASSWORD", ""),
+        MAIL_USE_TLS=_bool("MAIL_USE_TLS", True),
+        MAIL_FROM=os.environ.get("MAIL_FROM", "common-ground@localhost"),
+        SQLITE_BUSY_TIMEOUT_MS=int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "5000")),
+        MAX_CONTENT_LENGTH=int(os.environ.get("MAX_UPLOAD_MB", "25")) * 1024 * 1024,
+    )

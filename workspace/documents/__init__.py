@@ -1,0 +1,1 @@
+"""Documents, sections, revisions, merging and live updates."""

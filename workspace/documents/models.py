@@ -1,0 +1,100 @@
+"""Documents, their ordered sections and the append-only revisions of each section."""
+import hashlib
+
+from ..db import utcnow
+from ..extensions import db
+
+DOCUMENT_KINDS = {
+    "scg": "Statement of Common Ground",
+    "engagement_plan": "Engagement plan",
+    "mou": "Memorandum of understanding",
+    "other": "Document",
+}
+#: Deepest nesting: part (0), sub-section (1), sub-sub-section (2).
+MAX_DEPTH = 2
+
+
+def sha256_text(text):
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Document(db.Model):
+    """A document the partners co-write, e.g. a Statement of Common Ground."""
+
+    __tablename__ = "documents"
+
+    id = db.Column(db.Integer, primary_key=True)
+    partnership_id = db.Column(db.Integer, db.ForeignKey("partnerships.id"), nullable=False,
+                               index=True)
+    title = db.Column(db.String(200), nullable=False)
+    kind = db.Column(db.String(30), nullable=False, default="other")
+    #: Lifecycle: draft, out_for_agreement, agreed, signed, published.
+    status = db.Column(db.String(30), nullable=False, default="draft")
+    #: The version being prepared: 1 until version 1 is published, then 2, ...
+    version_number = db.Column(db.Integer, nullable=False, default=1)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
+
+    partnership = db.relationship("Partnership", lazy="joined")
+
+    @property
+    def kind_label(self):
+        return DOCUMENT_KINDS.get(self.kind, "Document")
+
+
+class Section(db.Model):
+    """One section of a document; its text is the latest of its revisions."""
+
+    __tablename__ = "sections"
+    __table_args__ = (db.Index("ix_sections_document_position", "document_id", "position"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    document_id = db.Column(db.Integer, db.ForeignKey("documents.id"), nullable=False)
+    #: Order within the document; gaps allowed.
+    position = db.Column(db.Integer, nullable=False)
+    #: 0 for a part, 1 for a sub-section, 2 below that; numbers (1, 1.1, 1.1.1) follow.
+    depth = db.Column(db.Integer, nullable=False, default=0)
+    title = db.Column(db.String(200), nullable=False)
+    #: Markdown of the latest revision (copied there on each save).
+    body = db.Column(db.Text, nullable=False, default="")
+    #: Sanitised HTML of `body`, rendered once per revision.
+    html = db.Column(db.Text, nullable=False, default="")
+    #: Number of the latest revision; every save names the number it started from.
+    version = db.Column(db.Integer, nullable=False, default=1)
+    #: The question the section puts to the partners.
+    feedback_sought = db.Column(db.Text, nullable=False, default="")
+    #: Help for editors, shown beside the editor and never printed.
+    guidance = db.Column(db.Text, nullable=False, default="")
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    removed_at = db.Column(db.DateTime, nullable=True)
+
+    document = db.relationship("Document", lazy="joined")
+
+
+class SectionRevision(db.Model):
+    """An immutable saved state of a section's text."""
+
+    __tablename__ = "section_revisions"
+    __table_args__ = (db.UniqueConstraint("section_id", "number"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    section_id = db.Column(db.Integer, db.ForeignKey("sections.id"), nullable=False)
+    #: 1, 2, 3 ... per section; unique, so two saves can never both write the same number.
+    number = db.Column(db.Integer, nullable=False)
+    body = db.Column(db.Text, nullable=False)
+    #: SHA-256 of `body`, for positions and signatures bound to the exact text.
+    body_sha256 = db.Column(db.String(64), nullable=False)
+    html = db.Column(db.Text, nullable=False)
+    summary = db.Column(db.String(200), nullable=False, default="")
+    #: create, edit, merge or restore.
+    kind = db.Column(db.String(20), nullable=False, default="edit")
+    #: The revision the author started from (for merges, theirs; the other side is number-1).
+    base_number = db.Column(db.Integer, nullable=True)
+    author_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
+    #: The author's organisation when they saved.
+    organisation_id = db.Column(db.Integer, db.ForeignKey("organisations.id"), nullable=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    author = db.relationship("User", lazy="joined")
+    organisation = db.relationship("Organisation", lazy="joined")

@@ -1,0 +1,1 @@
+"""Partnerships, organisations, users and roles."""

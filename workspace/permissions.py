@@ -1,0 +1,74 @@
+"""Who may do what: the one place every view asks.
+
+The table follows DESIGN.md. A view never decides a permission itself: it loads the object
+through one of the loaders below, naming the action, and gets the object, a 404 (the object
+is outside the user's partnerships, so its existence is not revealed) or a 403.
+"""
+from flask import abort
+from flask_login import current_user
+
+from .extensions import db
+from .partnerships.models import Partner, Partnership
+
+#: action -> roles allowed to do it (within a partnership their organisation belongs to).
+PERMISSIONS = {
+    "read": frozenset({"viewer", "officer", "member", "admin"}),
+    "comment": frozenset({"viewer", "officer", "member", "admin"}),
+    "edit": frozenset({"officer", "admin"}),
+    "position": frozenset({"member"}),
+    "sign": frozenset({"member"}),
+    "manage": frozenset({"admin"}),
+}
+
+#: Refusal messages, shown on the 403 page.
+REFUSALS = {
+    "edit": "Only officers and partnership admins can change documents.",
+    "position": "Only Members can record their authority's position.",
+    "sign": "Only Members can sign for their authority.",
+    "manage": "Only the partnership admin can manage partners, users and the document "
+              "lifecycle.",
+}
+
+
+class Forbidden(Exception):
+    """Raised by service functions when the user may not do this."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def can(action, user=None):
+    """True when the user's role allows the action (membership is checked by the loaders)."""
+    user = user or current_user
+    return bool(user and user.is_authenticated and user.role in PERMISSIONS[action])
+
+
+def require(action, user=None):
+    """403 with a clear message unless the role allows the action."""
+    if not can(action, user):
+        abort(403, description=REFUSALS.get(action, "You do not have permission to do that."))
+
+
+def visible_partnerships(user=None):
+    """Partnerships the user's organisation belongs to, by name."""
+    user = user or current_user
+    return db.session.scalars(
+        db.select(Partnership)
+        .join(Partner, Partner.partnership_id == Partnership.id)
+        .where(Partner.organisation_id == user.organisation_id)
+        .order_by(Partnership.name)
+    ).all()
+
+
+def load_partnership(slug, action="read"):
+    """The partnership named by slug if the user's organisation is a partner; else 404."""
+    partnership = db.session.scalar(
+        db.select(Partnership)
+        .join(Partner, Partner.partnership_id == Partnership.id)
+        .where(Partnership.slug == slug, Partner.organisation_id == current_user.organisation_id)
+    )
+    if partnership is None:
+        abort(404)
+    require(action)
+    return partnership

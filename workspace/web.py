@@ -1,0 +1,45 @@
+"""Small helpers every blueprint's views share: partial-or-page, redirects, commit rules."""
+from urllib.parse import urlsplit
+
+from flask import g, make_response, redirect, render_template, request
+
+
+def is_htmx():
+    """True for a request made by htmx (not a history restore, which wants the full page)."""
+    return request.headers.get("HX-Request") == "true" and \
+        request.headers.get("HX-History-Restore-Request") != "true"
+
+
+def render(page, partial=None, status=200, **context):
+    """Render the partial for htmx requests and the full page otherwise.
+
+    The page template includes the same partial, so each piece of markup has one source.
+    """
+    template = partial if partial and is_htmx() else page
+    response = make_response(render_template(template, **context), status)
+    if partial:
+        response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def see_other(location):
+    """303 after a successful plain-form post; htmx follows it with a GET as well."""
+    return redirect(location, code=303)
+
+
+def keep_changes():
+    """Commit this request's writes even though it answers with an error status.
+
+    Used for records that must survive a refusal, such as a failed sign-in.
+    """
+    g.commit_on_error = True
+
+
+def is_local_url(target):
+    """True only for a path on this site: no scheme, no host, no protocol-relative trick."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if "\\" in target or any(ord(ch) < 32 for ch in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
