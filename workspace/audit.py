@@ -21,6 +21,9 @@ class AuditEvent(db.Model):
     organisation_id = db.Column(db.Integer, db.ForeignKey("organisations.id"), nullable=True)
     partnership_id = db.Column(db.Integer, db.ForeignKey("partnerships.id"), nullable=True,
                                index=True)
+    #: Set for events about a document or its sections, for the document's activity feed.
+    document_id = db.Column(db.Integer, db.ForeignKey("documents.id"), nullable=True,
+                            index=True)
     #: Dotted verb, e.g. "auth.sign_in", "user.role_changed", "section.moved".
     action = db.Column(db.String(60), nullable=False, index=True)
     object_type = db.Column(db.String(40), nullable=True)
@@ -44,7 +47,7 @@ def _refuse_change(_mapper, _connection, _target):
     raise RuntimeError("audit events are append-only")
 
 
-def record(action, obj=None, *, actor=None, partnership=None, **detail):
+def record(action, obj=None, *, actor=None, partnership=None, document=None, **detail):
     """Add an audit event to the session (the request commits it)."""
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user
@@ -52,7 +55,8 @@ def record(action, obj=None, *, actor=None, partnership=None, **detail):
         action=action,
         actor_id=getattr(actor, "id", None),
         organisation_id=getattr(actor, "organisation_id", None),
-        partnership_id=getattr(partnership, "id", None),
+        partnership_id=getattr(partnership, "id", getattr(document, "partnership_id", None)),
+        document_id=getattr(document, "id", None),
         object_type=type(obj).__name__.lower() if obj is not None else None,
         object_id=getattr(obj, "id", None),
         detail=json.dumps(detail, default=str, sort_keys=True),

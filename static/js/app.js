@@ -1,5 +1,8 @@
 // Common Ground's small behaviours. No inline script anywhere: the CSP forbids it.
+// Everything here is an enhancement: every action also works as a plain form or link.
 import { initAll } from "../vendor/govuk-frontend-5.14.0.min.js";
+import TurndownService from "../vendor/turndown-7.2.5.browser.es.js";
+import { gfm } from "../vendor/turndown-plugin-gfm-1.0.2.browser.es.js";
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 initAll();
@@ -7,4 +10,164 @@ initAll();
 // Select the whole invitation link when it gets focus, ready to copy.
 document.addEventListener("focusin", (event) => {
   if (event.target.matches("[data-select-on-focus]")) event.target.select();
+});
+
+// ---- Editor: toolbar, preview, paste from Word, unsaved-text guard -----------------------
+
+const FORMATS = {
+  bold: { wrap: ["**", "**"], placeholder: "bold text" },
+  italic: { wrap: ["*", "*"], placeholder: "italic text" },
+  link: { wrap: ["[", "](https://)"], placeholder: "link text" },
+  heading: { line: "### " },
+  bullets: { line: "- " },
+  numbers: { line: "1. " },
+  table: { block: "| Heading | Heading |\n|---|---|\n| Cell | Cell |\n" },
+};
+
+function replaceSelection(textarea, text, selectFrom, selectTo) {
+  const start = textarea.selectionStart;
+  textarea.setRangeText(text, start, textarea.selectionEnd, "end");
+  if (selectFrom !== undefined) {
+    textarea.setSelectionRange(start + selectFrom, start + selectTo);
+  }
+  textarea.dispatchEvent(new Event("input", { bubbles: true }));
+  textarea.focus();
+}
+
+function applyFormat(textarea, name) {
+  const format = FORMATS[name];
+  const selected = textarea.value.slice(textarea.selectionStart, textarea.selectionEnd);
+  if (format.wrap) {
+    const inner = selected || format.placeholder;
+    const [before, after] = format.wrap;
+    replaceSelection(textarea, before + inner + after, before.length, before.length + inner.length);
+  } else if (format.line) {
+    const lines = (selected || "").split("\n");
+    replaceSelection(textarea, lines.map((l) => format.line + l).join("\n"));
+  } else {
+    const prefix = textarea.selectionStart > 0 ? "\n\n" : "";
+    replaceSelection(textarea, prefix + format.block);
+  }
+}
+
+document.addEventListener("click", (event) => {
+  const tool = event.target.closest("[data-format]");
+  if (!tool) return;
+  const toolbar = tool.closest("[data-toolbar]");
+  const textarea = document.getElementById(toolbar.getAttribute("aria-controls"));
+  applyFormat(textarea, tool.dataset.format);
+});
+
+// Word and web pages put HTML on the clipboard: turn it into Markdown, keeping headings,
+// lists and tables. Word's tables have no header cells, so the first row becomes the header.
+const turndown = new TurndownService({ headingStyle: "atx", bulletListMarker: "-", codeBlockStyle: "fenced" });
+turndown.use(gfm);
+turndown.remove(["script", "style", "meta", "link", "title", "img", "o:p"]);
+
+export function htmlToMarkdown(html) {
+  const doc = new DOMParser().parseFromString(html, "text/html");
+  doc.querySelectorAll("table").forEach((table) => {
+    const first = table.rows[0];
+    if (!first || first.querySelector("th")) return;
+    const head = doc.createElement("thead");
+    const row = doc.createElement("tr");
+    Array.from(first.cells).forEach((cell) => {
+      const th = doc.createElement("th");
+      th.textContent = cell.textContent.trim();
+      row.appendChild(th);
+    });
+    head.appendChild(row);
+    first.remove();
+    table.insertBefore(head, table.firstChild);
+  });
+  // Word marks list paragraphs with a class rather than <li>: keep their text as bullets.
+  doc.querySelectorAll("p.MsoListParagraph, p.MsoListParagraphCxSpFirst, p.MsoListParagraphCxSpMiddle, p.MsoListParagraphCxSpLast").forEach((p) => {
+    const li = doc.createElement("li");
+    li.textContent = p.textContent.replace(/^[\s\u00b7\u2022o§-]+/, "").trim();
+    let list = p.previousElementSibling;
+    if (!list || list.tagName !== "UL" || !list.dataset.fromWord) {
+      list = doc.createElement("ul");
+      list.dataset.fromWord = "1";
+      p.before(list);
+    }
+    list.appendChild(li);
+    p.remove();
+  });
+  return turndown.turndown(doc.body).trim() + "\n";
+}
+window.commonGround = { htmlToMarkdown };
+
+document.addEventListener("paste", (event) => {
+  const textarea = event.target.closest("textarea.cg-editor");
+  if (!textarea) return;
+  const html = event.clipboardData && event.clipboardData.getData("text/html");
+  if (!html) return;
+  event.preventDefault();
+  replaceSelection(textarea, htmlToMarkdown(html));
+});
+
+// Show the JavaScript-only controls inside an editor when it appears.
+function enhance(root) {
+  root.querySelectorAll("[data-toolbar], [data-preview]").forEach((el) => { el.hidden = false; });
+  root.querySelectorAll("textarea.cg-editor").forEach((textarea) => {
+    textarea.dataset.original = textarea.value;
+  });
+}
+enhance(document);
+document.addEventListener("htmx:load", (event) => enhance(event.detail.elt));
+
+// Focus: after the editor opens, put the cursor in it; after a save, on the section.
+document.addEventListener("htmx:afterSwap", (event) => {
+  const target = event.detail.target;
+  if (!target || !target.id || !target.id.startsWith("section-")) return;
+  const fresh = document.getElementById(target.id);
+  if (!fresh) return;
+  const problem = fresh.querySelector(".govuk-error-summary, .cg-conflict");
+  const textarea = fresh.querySelector("textarea.cg-editor");
+  if (problem) problem.focus();
+  else if (textarea) textarea.focus();
+  else {
+    const heading = fresh.querySelector("h2");
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
+  }
+});
+
+function dirtyEditors() {
+  return Array.from(document.querySelectorAll("textarea.cg-editor"))
+    .filter((t) => t.value !== t.dataset.original);
+}
+
+let submitting = false;
+document.addEventListener("submit", () => { submitting = true; });
+document.addEventListener("htmx:beforeRequest", (event) => {
+  if (event.detail.elt.matches("[data-editor], [data-editor] button")) submitting = true;
+});
+document.addEventListener("htmx:afterRequest", () => { submitting = false; });
+window.addEventListener("beforeunload", (event) => {
+  if (!submitting && dirtyEditors().length) {
+    event.preventDefault();
+    event.returnValue = "";
+  }
+});
+
+// Cancel with unsaved text asks first.
+document.addEventListener("htmx:confirm", (event) => {
+  if (!event.detail.elt.matches("[data-cancel]")) return;
+  const textarea = event.detail.elt.closest("form").querySelector("textarea.cg-editor");
+  if (textarea && textarea.value !== textarea.dataset.original) {
+    event.preventDefault();
+    if (window.confirm("Discard your unsaved changes to this section?")) event.detail.issueRequest(true);
+  }
+});
+
+// ---- Live updates: tell the change feed which sections have an editor open here -----------
+
+document.addEventListener("htmx:configRequest", (event) => {
+  if (!event.detail.elt.matches("[data-live-feed]")) return;
+  const editing = Array.from(document.querySelectorAll("[data-editing-section]")).map((section) => {
+    const base = section.querySelector("[data-base-version]");
+    return `${section.dataset.editingSection}:${base ? base.value : 0}`;
+  });
+  if (editing.length) event.detail.parameters.editing = editing.join(",");
 });

@@ -98,3 +98,36 @@ class SectionRevision(db.Model):
 
     author = db.relationship("User", lazy="joined")
     organisation = db.relationship("Organisation", lazy="joined")
+
+
+class DocumentChange(db.Model):
+    """The live-update feed: one row per change others should see, read by polling clients.
+
+    Kept in the database (not process memory) so it works across server processes.
+    """
+
+    __tablename__ = "document_changes"
+    __table_args__ = (db.Index("ix_document_changes_document_id_id", "document_id", "id"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    document_id = db.Column(db.Integer, db.ForeignKey("documents.id"), nullable=False)
+    section_id = db.Column(db.Integer, db.ForeignKey("sections.id"), nullable=True)
+    #: "section" (text saved) or "structure" (added, moved, renamed, removed, restored).
+    kind = db.Column(db.String(20), nullable=False)
+    at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+class Presence(db.Model):
+    """Someone has a section's editor open. Stale after PRESENCE_TIMEOUT without activity."""
+
+    __tablename__ = "presence"
+    __table_args__ = (db.UniqueConstraint("section_id", "user_id"),
+                      db.Index("ix_presence_document_id_seen_at", "document_id", "seen_at"))
+
+    id = db.Column(db.Integer, primary_key=True)
+    document_id = db.Column(db.Integer, db.ForeignKey("documents.id"), nullable=False)
+    section_id = db.Column(db.Integer, db.ForeignKey("sections.id"), nullable=False)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+    seen_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    user = db.relationship("User", lazy="joined")

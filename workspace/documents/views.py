@@ -1,25 +1,322 @@
-"""Document pages and section editing."""
-from flask import Blueprint, abort
+"""Document pages, section editing, history and live updates. Thin: rules are in service."""
+from flask import Blueprint, abort, flash, request, url_for
+from flask_login import current_user
 
-from ..permissions import load_partnership
-from ..web import render
+from ..permissions import load_partnership, require
+from ..web import is_htmx, render, see_other
 from . import service
+from .forms import AddSectionForm, ButtonForm, SectionForm, TitleForm
+from .merge import word_diff
 
-bp = Blueprint("documents", __name__, url_prefix="/p/<slug>/d")
+bp = Blueprint("documents", __name__, url_prefix="/p/<slug>/d/<int:document_id>")
 
 
 def _document_or_404(slug, document_id, action="read"):
-    partnership = load_partnership(slug, action)
+    partnership = load_partnership(slug)
     document = service.load_document(partnership, document_id)
     if document is None:
         abort(404)
+    require(action)
     return partnership, document
 
 
-@bp.get("/<int:document_id>/")
+def _section_or_404(slug, document_id, section_id, action="read"):
+    partnership, document = _document_or_404(slug, document_id, action)
+    section = service.load_section(document, section_id)
+    if section is None:
+        abort(404)
+    return partnership, document, section
+
+
+def _number(section):
+    for number, s in service.number_sections(service.live_sections(section.document)):
+        if s.id == section.id:
+            return number
+    return ""
+
+
+def _section_anchor(p, d, section):
+    return url_for(".show", slug=p.slug, document_id=d.id) + f"#section-{section.id}"
+
+
+@bp.get("/")
 def show(slug, document_id):
-    """A document: contents beside its sections."""
+    """A document: contents beside its sections, with live updates."""
     partnership, document = _document_or_404(slug, document_id)
     sections = service.number_sections(service.live_sections(document))
+    presence = service.presence_by_section(document, exclude_user=current_user)
     return render("documents/show.html", partnership=partnership, document=document,
-                  sections=sections)
+                  sections=sections, presence=presence,
+                  cursor=service.cursor(document), presence_tag=service.presence_tag(presence),
+                  removed=service.removed_sections(document), button_form=ButtonForm())
+
+
+@bp.get("/changes")
+def changes(slug, document_id):
+    """The live feed: 204 when nothing changed since the client's cursor, else the parts."""
+    partnership, document = _document_or_404(slug, document_id)
+    since = request.args.get("cursor", 0, type=int)
+    presence = service.presence_by_section(document, exclude_user=current_user)
+    tag = service.presence_tag(presence)
+    found = service.changes_since(document, since)
+    if found is None and tag == request.args.get("presence"):
+        return "", 204
+    editing = _editing_from_request()
+    numbered = service.number_sections(service.live_sections(document))
+    changed_ids = found.section_ids if found else set()
+    return render(
+        "documents/_changes.html", partnership=partnership, document=document,
+        sections=numbered, presence=presence, presence_tag=tag,
+        cursor=found.cursor if found else since,
+        structure=bool(found and found.structure), editing=editing,
+        updated=[(n, s) for n, s in numbered if s.id in changed_ids and s.id not in editing],
+        stale=[(n, s) for n, s in numbered if s.id in changed_ids and s.id in editing],
+        removed=service.removed_sections(document), button_form=ButtonForm())
+
+
+def _editing_from_request():
+    """{section id: base version} of editors open in the polling browser."""
+    editing = {}
+    for item in request.args.get("editing", "").split(","):
+        sid, _, base = item.partition(":")
+        if sid.isdigit() and base.isdigit():
+            editing[int(sid)] = int(base)
+    return editing
+
+
+@bp.get("/activity")
+def activity(slug, document_id):
+    """Everything that happened to the document, newest first."""
+    partnership, document = _document_or_404(slug, document_id)
+    return render("documents/activity.html", partnership=partnership, document=document,
+                  events=service.activity(document))
+
+
+@bp.get("/s/<int:section_id>")
+def section(slug, document_id, section_id):
+    """One section as shown in the document (the partial htmx swaps back in)."""
+    partnership, document, section = _section_or_404(slug, document_id, section_id)
+    if not is_htmx():
+        return see_other(_section_anchor(partnership, document, section))
+    return render("documents/_section.html", partnership=partnership, document=document,
+                  section=section, number=_number(section), presence={})
+
+
+def _editor(partnership, document, section, form, status=200, error=None, conflict=None,
+            merged=None):
+    return render("documents/edit.html", "documents/_editor.html", status=status,
+                  partnership=partnership, document=document, section=section,
+                  number=_number(section), form=form, error=error, conflict=conflict)
+
+
+@bp.get("/s/<int:section_id>/edit")
+def edit(slug, document_id, section_id):
+    """The section's editor, in place (htmx) or as a page."""
+    partnership, document, section = _section_or_404(slug, document_id, section_id, "edit")
+    if section.removed_at is not None:
+        abort(409, description="This section has been removed. Restore it before editing.")
+    form = SectionForm(formdata=None, body=section.body, base_version=section.version)
+    service.touch_presence(section, current_user)
+    return _editor(partnership, document, section, form)
+
+
+@bp.post("/s/<int:section_id>")
+def save(slug, document_id, section_id):
+    """Save a section from the revision the editor started on; merge or show the conflict."""
+    partnership, document, section = _section_or_404(slug, document_id, section_id, "edit")
+    form = SectionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        base = service.parse_base(form.base_version.data, section)
+        result = service.save_section(section, form.body.data, base, current_user,
+                                      form.summary.data)
+    except service.EditError as exc:
+        form.base_version.data = section.version if exc.status == 409 else form.base_version.data
+        return _editor(partnership, document, section, form, status=exc.status,
+                       error=exc)
+    except service.Conflict as conflict:
+        form.base_version.data = conflict.base_number
+        form.body.data = conflict.mine
+        return _editor(partnership, document, section, form, status=409, conflict=conflict)
+    if result.merged_with:
+        names = ", ".join(u.display_name for u in result.merged_with)
+        message = f"Saved. Your changes were merged with changes by {names}."
+    elif result.changed:
+        message = f"Saved as revision {result.revision.number}."
+    else:
+        message = "No changes to save."
+    if not is_htmx():
+        flash(message, "success")
+        return see_other(_section_anchor(partnership, document, section))
+    return render("documents/_section.html", partnership=partnership, document=document,
+                  section=section, number=_number(section), presence={}, message=message)
+
+
+@bp.post("/s/<int:section_id>/cancel")
+def cancel(slug, document_id, section_id):
+    """Close the editor without saving."""
+    partnership, document, section = _section_or_404(slug, document_id, section_id, "edit")
+    service.leave_section(section, current_user)
+    if not is_htmx():
+        return see_other(_section_anchor(partnership, document, section))
+    return render("documents/_section.html", partnership=partnership, document=document,
+                  section=section, number=_number(section), presence={})
+
+
+@bp.post("/s/<int:section_id>/presence")
+def presence(slug, document_id, section_id):
+    """Heartbeat from an open editor: keeps "Name is editing" showing to others."""
+    _, _, section = _section_or_404(slug, document_id, section_id, "edit")
+    service.touch_presence(section, current_user)
+    return "", 204
+
+
+@bp.post("/s/<int:section_id>/preview")
+def preview(slug, document_id, section_id):
+    """The editor's text rendered as it will appear."""
+    _section_or_404(slug, document_id, section_id, "edit")
+    body = request.form.get("body", "")
+    try:
+        service.check_body(body)
+    except service.EditError as exc:
+        abort(exc.status, description=exc.message)
+    return render("documents/_preview.html", html=service.render_markdown(body))
+
+
+@bp.get("/s/<int:section_id>/history")
+def history(slug, document_id, section_id):
+    """A section's revisions, to compare and restore."""
+    partnership, document, section = _section_or_404(slug, document_id, section_id)
+    return render("documents/history.html", partnership=partnership, document=document,
+                  section=section, number=_number(section),
+                  revisions=service.history(section), button_form=ButtonForm())
+
+
+@bp.get("/s/<int:section_id>/diff")
+def diff(slug, document_id, section_id):
+    """Word-level difference between two revisions."""
+    partnership, document, section = _section_or_404(slug, document_id, section_id)
+    low = request.args.get("from", type=int)
+    high = request.args.get("to", type=int) or section.version
+    old = service.revision(section, low) if low else None
+    new = service.revision(section, high)
+    if old is None or new is None:
+        abort(404, description="There is no such revision of this section.")
+    if old.number > new.number:
+        old, new = new, old
+    return render("documents/diff.html", partnership=partnership, document=document,
+                  section=section, number=_number(section), old=old, new=new,
+                  difference=word_diff(old.body, new.body))
+
+
+@bp.post("/s/<int:section_id>/revisions/<int:number>/restore")
+def restore_revision(slug, document_id, section_id, number):
+    """Make an old revision current again (as a new revision)."""
+    partnership, document, section = _section_or_404(slug, document_id, section_id, "edit")
+    ButtonForm().validate_on_submit() or abort(400)
+    try:
+        result = service.restore_revision(section, number, current_user)
+    except service.EditError as exc:
+        abort(exc.status, description=exc.message)
+    if result is None:
+        abort(404, description="There is no such revision of this section.")
+    flash(f"Revision {number} restored." if result.changed
+          else f"Revision {number} is already the current text.", "success")
+    return see_other(url_for(".history", slug=slug, document_id=document_id,
+                             section_id=section_id))
+
+
+# Structure ----------------------------------------------------------------------------------
+
+@bp.get("/s/<int:section_id>/structure")
+def structure(slug, document_id, section_id):
+    """Rename, move, nest, add after or remove a section."""
+    partnership, document, section = _section_or_404(slug, document_id, section_id, "edit")
+    return _structure_page(partnership, document, section)
+
+
+def _structure_page(partnership, document, section, status=200, title_form=None,
+                    add_form=None):
+    return render("documents/structure.html", status=status, partnership=partnership,
+                  document=document, section=section, number=_number(section),
+                  title_form=title_form or TitleForm(formdata=None, title=section.title),
+                  add_form=add_form or AddSectionForm(formdata=None),
+                  button_form=ButtonForm())
+
+
+@bp.post("/s/<int:section_id>/rename")
+def rename(slug, document_id, section_id):
+    """Change a section's title."""
+    partnership, document, section = _section_or_404(slug, document_id, section_id, "edit")
+    form = TitleForm()
+    form.validate_on_submit() or abort(400)
+    try:
+        service.rename_section(section, form.title.data, current_user)
+    except service.EditError as exc:
+        form.title.errors.append(exc.message)
+        return _structure_page(partnership, document, section, 422, title_form=form)
+    flash("Section renamed.", "success")
+    return see_other(_section_anchor(partnership, document, section))
+
+
+@bp.post("/s/<int:section_id>/add-after")
+def add_after(slug, document_id, section_id):
+    """Insert a new section after this one and open its editor."""
+    partnership, document, section = _section_or_404(slug, document_id, section_id, "edit")
+    form = AddSectionForm()
+    form.validate_on_submit() or abort(400)
+    try:
+        new = service.add_section_after(document, section, form.title.data, current_user)
+    except service.EditError as exc:
+        form.title.errors.append(exc.message)
+        return _structure_page(partnership, document, section, 422, add_form=form)
+    flash(f"Section \u201c{new.title}\u201d added.", "success")
+    return see_other(url_for(".edit", slug=slug, document_id=document_id, section_id=new.id))
+
+
+@bp.post("/s/<int:section_id>/move")
+def move(slug, document_id, section_id):
+    """Move a section up or down one place."""
+    partnership, document, section = _section_or_404(slug, document_id, section_id, "edit")
+    ButtonForm().validate_on_submit() or abort(400)
+    direction = {"up": -1, "down": 1}.get(request.form.get("direction"))
+    if direction is None:
+        abort(422, description="Choose up or down.")
+    service.move_section(section, direction, current_user)
+    return see_other(url_for(".structure", slug=slug, document_id=document_id,
+                             section_id=section_id))
+
+
+@bp.post("/s/<int:section_id>/nest")
+def nest(slug, document_id, section_id):
+    """Make a section a sub-section of the one above, or lift it a level."""
+    partnership, document, section = _section_or_404(slug, document_id, section_id, "edit")
+    ButtonForm().validate_on_submit() or abort(400)
+    delta = {"in": 1, "out": -1}.get(request.form.get("direction"))
+    if delta is None:
+        abort(422, description="Choose in or out.")
+    service.nest_section(section, delta, current_user)
+    return see_other(url_for(".structure", slug=slug, document_id=document_id,
+                             section_id=section_id))
+
+
+@bp.post("/s/<int:section_id>/remove")
+def remove(slug, document_id, section_id):
+    """Remove a section (it can be restored from the removed sections list)."""
+    partnership, document, section = _section_or_404(slug, document_id, section_id, "edit")
+    ButtonForm().validate_on_submit() or abort(400)
+    service.remove_section(section, current_user)
+    flash(f"Section \u201c{section.title}\u201d removed. You can restore it from "
+          "\u201cRemoved sections\u201d.", "success")
+    return see_other(url_for(".show", slug=slug, document_id=document_id) + "#removed")
+
+
+@bp.post("/s/<int:section_id>/restore")
+def restore(slug, document_id, section_id):
+    """Bring a removed section back."""
+    partnership, document, section = _section_or_404(slug, document_id, section_id, "edit")
+    ButtonForm().validate_on_submit() or abort(400)
+    service.restore_section(section, current_user)
+    flash(f"Section \u201c{section.title}\u201d restored.", "success")
+    return see_other(_section_anchor(partnership, document, section))

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 59ff65fdf49e
+Revision ID: 77ab77eafcec
 Revises: 
-Create Date: 2026-11-22 04:06:00.949536
+Create Date: 2026-11-22 04:11:37.141495
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '59ff65fdf49e'
+revision = '77ab77eafcec'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -79,28 +79,6 @@ def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_users_organisation_id'), ['organisation_id'], unique=False)
 
-    op.create_table('audit_events',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', sa.DateTime(), nullable=False),
-    sa.Column('actor_id', sa.Integer(), nullable=True),
-    sa.Column('organisation_id', sa.Integer(), nullable=True),
-    sa.Column('partnership_id', sa.Integer(), nullable=True),
-    sa.Column('action', sa.String(length=60), nullable=False),
-    sa.Column('object_type', sa.String(length=40), nullable=True),
-    sa.Column('object_id', sa.Integer(), nullable=True),
-    sa.Column('detail', sa.Text(), nullable=False),
-    sa.Column('address', sa.String(length=64), nullable=True),
-    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_audit_events_actor_id_users')),
-    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_audit_events_organisation_id_organisations')),
-    sa.ForeignKeyConstraint(['partnership_id'], ['partnerships.id'], name=op.f('fk_audit_events_partnership_id_partnerships')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events'))
-    )
-    with op.batch_alter_table('audit_events', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_audit_events_action'), ['action'], unique=False)
-        batch_op.create_index(batch_op.f('ix_audit_events_actor_id'), ['actor_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_audit_events_at'), ['at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_audit_events_partnership_id'), ['partnership_id'], unique=False)
-
     op.create_table('documents',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('partnership_id', sa.Integer(), nullable=False),
@@ -152,6 +130,31 @@ def upgrade():
     with op.batch_alter_table('user_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_sessions_user_id'), ['user_id'], unique=False)
 
+    op.create_table('audit_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('organisation_id', sa.Integer(), nullable=True),
+    sa.Column('partnership_id', sa.Integer(), nullable=True),
+    sa.Column('document_id', sa.Integer(), nullable=True),
+    sa.Column('action', sa.String(length=60), nullable=False),
+    sa.Column('object_type', sa.String(length=40), nullable=True),
+    sa.Column('object_id', sa.Integer(), nullable=True),
+    sa.Column('detail', sa.Text(), nullable=False),
+    sa.Column('address', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_audit_events_actor_id_users')),
+    sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_audit_events_document_id_documents')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_audit_events_organisation_id_organisations')),
+    sa.ForeignKeyConstraint(['partnership_id'], ['partnerships.id'], name=op.f('fk_audit_events_partnership_id_partnerships')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events'))
+    )
+    with op.batch_alter_table('audit_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_events_action'), ['action'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_events_actor_id'), ['actor_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_events_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_events_document_id'), ['document_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_events_partnership_id'), ['partnership_id'], unique=False)
+
     op.create_table('sections',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('document_id', sa.Integer(), nullable=False),
@@ -171,6 +174,34 @@ def upgrade():
     )
     with op.batch_alter_table('sections', schema=None) as batch_op:
         batch_op.create_index('ix_sections_document_position', ['document_id', 'position'], unique=False)
+
+    op.create_table('document_changes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('section_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_document_changes_document_id_documents')),
+    sa.ForeignKeyConstraint(['section_id'], ['sections.id'], name=op.f('fk_document_changes_section_id_sections')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_document_changes'))
+    )
+    with op.batch_alter_table('document_changes', schema=None) as batch_op:
+        batch_op.create_index('ix_document_changes_document_id_id', ['document_id', 'id'], unique=False)
+
+    op.create_table('presence',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('section_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('seen_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_presence_document_id_documents')),
+    sa.ForeignKeyConstraint(['section_id'], ['sections.id'], name=op.f('fk_presence_section_id_sections')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_presence_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_presence')),
+    sa.UniqueConstraint('section_id', 'user_id', name=op.f('uq_presence_section_id'))
+    )
+    with op.batch_alter_table('presence', schema=None) as batch_op:
+        batch_op.create_index('ix_presence_document_id_seen_at', ['document_id', 'seen_at'], unique=False)
 
     op.create_table('section_revisions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -197,10 +228,26 @@ def upgrade():
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
     op.drop_table('section_revisions')
+    with op.batch_alter_table('presence', schema=None) as batch_op:
+        batch_op.drop_index('ix_presence_document_id_seen_at')
+
+    op.drop_table('presence')
+    with op.batch_alter_table('document_changes', schema=None) as batch_op:
+        batch_op.drop_index('ix_document_changes_document_id_id')
+
+    op.drop_table('document_changes')
     with op.batch_alter_table('sections', schema=None) as batch_op:
         batch_op.drop_index('ix_sections_document_position')
 
     op.drop_table('sections')
+    with op.batch_alter_table('audit_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_events_partnership_id'))
+        batch_op.drop_index(batch_op.f('ix_audit_events_document_id'))
+        batch_op.drop_index(batch_op.f('ix_audit_events_at'))
+        batch_op.drop_index(batch_op.f('ix_audit_events_actor_id'))
+        batch_op.drop_index(batch_op.f('ix_audit_events_action'))
+
+    op.drop_table('audit_events')
     with op.batch_alter_table('user_sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_sessions_user_id'))
 
@@ -213,13 +260,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_documents_partnership_id'))
 
     op.drop_table('documents')
-    with op.batch_alter_table('audit_events', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_audit_events_partnership_id'))
-        batch_op.drop_index(batch_op.f('ix_audit_events_at'))
-        batch_op.drop_index(batch_op.f('ix_audit_events_actor_id'))
-        batch_op.drop_index(batch_op.f('ix_audit_events_action'))
-
-    op.drop_table('audit_events')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_users_organisation_id'))
 

@@ -1,0 +1,23 @@
+"""Forms for section editing and structure. Validation of text lives in the service."""
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, StringField, TextAreaField
+from wtforms.validators import Optional
+
+
+class SectionForm(FlaskForm):
+    body = TextAreaField("Section text (Markdown)")
+    base_version = HiddenField()
+    summary = StringField("Summary of your change (optional)")
+
+
+class TitleForm(FlaskForm):
+    title = StringField("Title")
+
+
+class AddSectionForm(FlaskForm):
+    title = StringField("Title of the new section")
+    after = IntegerField(validators=[Optional()])
+
+
+class ButtonForm(FlaskForm):
+    """CSRF token only, for buttons that post."""
