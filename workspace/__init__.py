@@ -1,5 +1,6 @@
 """Common Ground: a workspace where partner authorities co-write and agree documents."""
 import os
+import sys
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g, redirect, render_template, request, url_for
@@ -14,16 +15,34 @@ from .security import init_security_headers
 from .web import is_htmx
 
 #: Endpoints anyone may reach without signing in.
-PUBLIC_ENDPOINTS = frozenset({"static", "auth.login", "auth.accept_invitation", "health"})
+PUBLIC_ENDPOINTS = frozenset({"static", "auth.login", "auth.accept_invitation", "health",
+                              "favicon"})
 
 LONDON = ZoneInfo("Europe/London")
 
 
 class ConfigurationError(SystemExit):
-    """A one-line reason the app cannot start; exits non-zero without a traceback."""
+    """A one-line reason the app cannot start; exits non-zero without a traceback.
+
+    The line is written to stderr when raised; the exit status is 4, which gunicorn reads as
+    "App failed to load" and stops, instead of restarting workers in a loop (a message as the
+    SystemExit code would exit 1, and 3 would make Werkzeug's reloader restart for ever).
+    """
+
+    EXIT_STATUS = 4
 
     def __init__(self, message):
-        super().__init__(f"Common Ground cannot start: {message}")
+        self.message = f"Common Ground cannot start: {message}"
+        super().__init__(self.EXIT_STATUS)
+
+    def __str__(self):
+        return self.message
+
+
+def _refuse(message):
+    error = ConfigurationError(message)
+    print(error.message, file=sys.stderr, flush=True)
+    raise error
 
 
 def create_app(test_config=None):
@@ -34,7 +53,7 @@ def create_app(test_config=None):
     if test_config:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
-        raise ConfigurationError(
+        _refuse(
             "SECRET_KEY is not set. Set it to a long random value in production "
             "(python -c 'import secrets; print(secrets.token_hex(32))'), "
             "or set APP_ENV=development for a local trial.")
@@ -42,6 +61,9 @@ def create_app(test_config=None):
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
+    problem = dbmod.url_problem(app.config["SQLALCHEMY_DATABASE_URI"])
+    if problem:
+        _refuse(f"DATABASE_URL is not a usable database URL: {problem}.")
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.normpath(os.path.join(app.root_path, "..", "migrations")))
     csrf.init_app(app)
@@ -57,7 +79,7 @@ def create_app(test_config=None):
         if not app.config.get("SKIP_DATABASE_CHECK"):
             problem = dbmod.check_database(engine)
             if problem:
-                raise ConfigurationError(
+                _refuse(
                     f"the database at {dbmod.safe_url(app.config['SQLALCHEMY_DATABASE_URI'])} "
                     f"cannot be reached ({problem}). Check DATABASE_URL.")
 
@@ -86,6 +108,11 @@ def _register_blueprints(app):
     app.register_blueprint(auth_bp)
     app.register_blueprint(partnerships_bp)
     app.register_blueprint(documents_bp)
+
+    @app.get("/favicon.ico")
+    def favicon():
+        """No icon: answer quietly instead of logging a 404 for every page."""
+        return "", 204
 
     @app.get("/healthz")
     def health():
