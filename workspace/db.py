@@ -4,9 +4,11 @@ from datetime import datetime, timezone
 from flask import has_request_context, request
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: GET endpoints that also write (opening an editor records presence): they begin IMMEDIATE too.
+WRITE_ENDPOINTS = {"documents.edit"}
 
 
 def utcnow():
@@ -34,13 +36,30 @@ def configure_sqlite(engine, busy_timeout_ms):
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        immediate = has_request_context() and request.method in WRITE_METHODS
+        immediate = has_request_context() and (request.method in WRITE_METHODS
+                                               or request.endpoint in WRITE_ENDPOINTS)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def safe_url(url):
     """The database URL with any password hidden, for messages."""
     return make_url(url).render_as_string(hide_password=True)
+
+
+def url_problem(url):
+    """Return None when the URL parses and its driver loads, else a one-line reason.
+
+    The reason never repeats the URL, which may hold a password.
+    """
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return "it cannot be parsed"
+    try:
+        parsed.get_dialect().import_dbapi()
+    except (NoSuchModuleError, ImportError):
+        return f"no driver is installed for {parsed.drivername}"
+    return None
 
 
 def check_database(engine):
