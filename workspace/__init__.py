@@ -98,16 +98,19 @@ def _register_models():
     from .auth import models as _auth  # noqa: F401
     from .documents import models as _documents  # noqa: F401
     from .partnerships import models as _partnerships  # noqa: F401
+    from .review import models as _review  # noqa: F401
 
 
 def _register_blueprints(app):
     from .auth.views import bp as auth_bp
     from .documents.views import bp as documents_bp
     from .partnerships.views import bp as partnerships_bp
+    from .review.views import bp as review_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(partnerships_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(review_bp)
 
     @app.get("/favicon.ico")
     def favicon():

@@ -72,3 +72,28 @@ def load_partnership(slug, action="read"):
         abort(404)
     require(action)
     return partnership
+
+
+def load_document(slug, document_id, action="read"):
+    """(partnership, document) if the document is in one of the user's partnerships; else 404.
+
+    The role check comes after the membership check, so outsiders learn nothing (404) and
+    partners without the role get a clear 403.
+    """
+    from .documents.models import Document
+    partnership = load_partnership(slug)
+    document = db.session.get(Document, document_id)
+    if document is None or document.partnership_id != partnership.id:
+        abort(404)
+    require(action)
+    return partnership, document
+
+
+def load_section(slug, document_id, section_id, action="read"):
+    """(partnership, document, section) under the same rules as load_document."""
+    from .documents.models import Section
+    partnership, document = load_document(slug, document_id, action)
+    section = db.session.get(Section, section_id)
+    if section is None or section.document_id != document.id:
+        abort(404)
+    return partnership, document, section

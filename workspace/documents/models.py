@@ -65,6 +65,8 @@ class Section(db.Model):
     feedback_sought = db.Column(db.Text, nullable=False, default="")
     #: Help for editors, shown beside the editor and never printed.
     guidance = db.Column(db.Text, nullable=False, default="")
+    #: A topic the signatories must agree on; positions are recorded on these.
+    strategic_matter = db.Column(db.Boolean, nullable=False, default=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     removed_at = db.Column(db.DateTime, nullable=True)

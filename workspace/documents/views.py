@@ -2,7 +2,8 @@
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 
-from ..permissions import load_partnership, require
+from ..permissions import load_document, load_section
+from ..review.context import section_review_context
 from ..web import is_htmx, render, see_other
 from . import service
 from .forms import AddSectionForm, ButtonForm, SectionForm, TitleForm
@@ -12,20 +13,11 @@ bp = Blueprint("documents", __name__, url_prefix="/p/<slug>/d/<int:document_id>"
 
 
 def _document_or_404(slug, document_id, action="read"):
-    partnership = load_partnership(slug)
-    document = service.load_document(partnership, document_id)
-    if document is None:
-        abort(404)
-    require(action)
-    return partnership, document
+    return load_document(slug, document_id, action)
 
 
 def _section_or_404(slug, document_id, section_id, action="read"):
-    partnership, document = _document_or_404(slug, document_id, action)
-    section = service.load_section(document, section_id)
-    if section is None:
-        abort(404)
-    return partnership, document, section
+    return load_section(slug, document_id, section_id, action)
 
 
 def _number(section):
@@ -33,6 +25,14 @@ def _number(section):
         if s.id == section.id:
             return number
     return ""
+
+
+def _section_partial(partnership, document, section, message=None):
+    """The section as the document shows it, for htmx to swap back in."""
+    number = _number(section)
+    return render("documents/_section.html", partnership=partnership, document=document,
+                  section=section, number=number, presence={}, message=message,
+                  review=section_review_context(document, [(number, section)], current_user))
 
 
 def _section_anchor(p, d, section):
@@ -47,6 +47,7 @@ def show(slug, document_id):
     presence = service.presence_by_section(document, exclude_user=current_user)
     return render("documents/show.html", partnership=partnership, document=document,
                   sections=sections, presence=presence,
+                  review=section_review_context(document, sections, current_user),
                   cursor=service.cursor(document), presence_tag=service.presence_tag(presence),
                   removed=service.removed_sections(document), button_form=ButtonForm())
 
@@ -67,6 +68,7 @@ def changes(slug, document_id):
     return render(
         "documents/_changes.html", partnership=partnership, document=document,
         sections=numbered, presence=presence, presence_tag=tag,
+        review=section_review_context(document, numbered, current_user),
         cursor=found.cursor if found else since,
         structure=bool(found and found.structure), editing=editing,
         updated=[(n, s) for n, s in numbered if s.id in changed_ids and s.id not in editing],
@@ -98,8 +100,7 @@ def section(slug, document_id, section_id):
     partnership, document, section = _section_or_404(slug, document_id, section_id)
     if not is_htmx():
         return see_other(_section_anchor(partnership, document, section))
-    return render("documents/_section.html", partnership=partnership, document=document,
-                  section=section, number=_number(section), presence={})
+    return _section_partial(partnership, document, section)
 
 
 def _editor(partnership, document, section, form, status=200, error=None, conflict=None,
@@ -149,8 +150,7 @@ def save(slug, document_id, section_id):
     if not is_htmx():
         flash(message, "success")
         return see_other(_section_anchor(partnership, document, section))
-    return render("documents/_section.html", partnership=partnership, document=document,
-                  section=section, number=_number(section), presence={}, message=message)
+    return _section_partial(partnership, document, section, message)
 
 
 @bp.post("/s/<int:section_id>/cancel")
@@ -160,8 +160,7 @@ def cancel(slug, document_id, section_id):
     service.leave_section(section, current_user)
     if not is_htmx():
         return see_other(_section_anchor(partnership, document, section))
-    return render("documents/_section.html", partnership=partnership, document=document,
-                  section=section, number=_number(section), presence={})
+    return _section_partial(partnership, document, section)
 
 
 @bp.post("/s/<int:section_id>/presence")

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 77ab77eafcec
+Revision ID: cb9cb64051c1
 Revises: 
-Create Date: 2026-11-22 04:11:37.141495
+Create Date: 2026-11-22 04:16:44.907953
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '77ab77eafcec'
+revision = 'cb9cb64051c1'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -155,6 +155,34 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_events_document_id'), ['document_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_events_partnership_id'), ['partnership_id'], unique=False)
 
+    op.create_table('decisions_sought',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('body', sa.String(length=200), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('due_date', sa.Date(), nullable=False),
+    sa.Column('taken_at', sa.Date(), nullable=True),
+    sa.Column('outcome', sa.Text(), nullable=False),
+    sa.Column('minute_ref', sa.String(length=100), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_decisions_sought_document_id_documents')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_decisions_sought'))
+    )
+    with op.batch_alter_table('decisions_sought', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_decisions_sought_document_id'), ['document_id'], unique=False)
+
+    op.create_table('document_versions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('content', sa.Text(), nullable=False),
+    sa.Column('content_sha256', sa.String(length=64), nullable=False),
+    sa.Column('frozen_at', sa.DateTime(), nullable=False),
+    sa.Column('published_at', sa.DateTime(), nullable=True),
+    sa.Column('agreed_with_exceptions', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_document_versions_document_id_documents')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_document_versions')),
+    sa.UniqueConstraint('document_id', 'number', name=op.f('uq_document_versions_document_id'))
+    )
     op.create_table('sections',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('document_id', sa.Integer(), nullable=False),
@@ -166,6 +194,7 @@ def upgrade():
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('feedback_sought', sa.Text(), nullable=False),
     sa.Column('guidance', sa.Text(), nullable=False),
+    sa.Column('strategic_matter', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.Column('removed_at', sa.DateTime(), nullable=True),
@@ -174,6 +203,45 @@ def upgrade():
     )
     with op.batch_alter_table('sections', schema=None) as batch_op:
         batch_op.create_index('ix_sections_document_position', ['document_id', 'position'], unique=False)
+
+    op.create_table('signatories',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('all_matters', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_signatories_document_id_documents')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_signatories_organisation_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_signatories')),
+    sa.UniqueConstraint('document_id', 'organisation_id', name=op.f('uq_signatories_document_id'))
+    )
+    with op.batch_alter_table('signatories', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_signatories_document_id'), ['document_id'], unique=False)
+
+    op.create_table('comments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('section_id', sa.Integer(), nullable=False),
+    sa.Column('parent_id', sa.Integer(), nullable=True),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('revision_number', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('edited_at', sa.DateTime(), nullable=True),
+    sa.Column('deleted_at', sa.DateTime(), nullable=True),
+    sa.Column('resolved_at', sa.DateTime(), nullable=True),
+    sa.Column('resolved_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_comments_author_id_users')),
+    sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_comments_document_id_documents')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_comments_organisation_id_organisations')),
+    sa.ForeignKeyConstraint(['parent_id'], ['comments.id'], name=op.f('fk_comments_parent_id_comments')),
+    sa.ForeignKeyConstraint(['resolved_by_id'], ['users.id'], name=op.f('fk_comments_resolved_by_id_users')),
+    sa.ForeignKeyConstraint(['section_id'], ['sections.id'], name=op.f('fk_comments_section_id_sections')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_comments'))
+    )
+    with op.batch_alter_table('comments', schema=None) as batch_op:
+        batch_op.create_index('ix_comments_document_id_section_id', ['document_id', 'section_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_comments_parent_id'), ['parent_id'], unique=False)
 
     op.create_table('document_changes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -187,6 +255,31 @@ def upgrade():
     )
     with op.batch_alter_table('document_changes', schema=None) as batch_op:
         batch_op.create_index('ix_document_changes_document_id_id', ['document_id', 'id'], unique=False)
+
+    op.create_table('positions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('section_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('stance', sa.String(length=20), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('route', sa.String(length=30), nullable=True),
+    sa.Column('route_body', sa.String(length=200), nullable=False),
+    sa.Column('meeting_date', sa.Date(), nullable=True),
+    sa.Column('minute_ref', sa.String(length=100), nullable=False),
+    sa.Column('revision_number', sa.Integer(), nullable=False),
+    sa.Column('text_sha256', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("stance IN ('agreed', 'reservations', 'not_agreed')", name=op.f('ck_positions_stance')),
+    sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_positions_document_id_documents')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_positions_organisation_id_organisations')),
+    sa.ForeignKeyConstraint(['section_id'], ['sections.id'], name=op.f('fk_positions_section_id_sections')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_positions_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_positions'))
+    )
+    with op.batch_alter_table('positions', schema=None) as batch_op:
+        batch_op.create_index('ix_positions_document_id_section_id_organisation_id', ['document_id', 'section_id', 'organisation_id'], unique=False)
 
     op.create_table('presence',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -222,24 +315,74 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_section_revisions')),
     sa.UniqueConstraint('section_id', 'number', name=op.f('uq_section_revisions_section_id'))
     )
+    op.create_table('signatory_matters',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('signatory_id', sa.Integer(), nullable=False),
+    sa.Column('section_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['section_id'], ['sections.id'], name=op.f('fk_signatory_matters_section_id_sections')),
+    sa.ForeignKeyConstraint(['signatory_id'], ['signatories.id'], name=op.f('fk_signatory_matters_signatory_id_signatories'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_signatory_matters')),
+    sa.UniqueConstraint('signatory_id', 'section_id', name=op.f('uq_signatory_matters_signatory_id'))
+    )
+    op.create_table('signatures',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('signed_name', sa.String(length=200), nullable=False),
+    sa.Column('signed_position', sa.String(length=200), nullable=False),
+    sa.Column('content_sha256', sa.String(length=64), nullable=False),
+    sa.Column('signed_at', sa.DateTime(), nullable=False),
+    sa.Column('voided_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_signatures_organisation_id_organisations')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_signatures_user_id_users')),
+    sa.ForeignKeyConstraint(['version_id'], ['document_versions.id'], name=op.f('fk_signatures_version_id_document_versions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_signatures'))
+    )
+    with op.batch_alter_table('signatures', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_signatures_version_id'), ['version_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('signatures', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_signatures_version_id'))
+
+    op.drop_table('signatures')
+    op.drop_table('signatory_matters')
     op.drop_table('section_revisions')
     with op.batch_alter_table('presence', schema=None) as batch_op:
         batch_op.drop_index('ix_presence_document_id_seen_at')
 
     op.drop_table('presence')
+    with op.batch_alter_table('positions', schema=None) as batch_op:
+        batch_op.drop_index('ix_positions_document_id_section_id_organisation_id')
+
+    op.drop_table('positions')
     with op.batch_alter_table('document_changes', schema=None) as batch_op:
         batch_op.drop_index('ix_document_changes_document_id_id')
 
     op.drop_table('document_changes')
+    with op.batch_alter_table('comments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_comments_parent_id'))
+        batch_op.drop_index('ix_comments_document_id_section_id')
+
+    op.drop_table('comments')
+    with op.batch_alter_table('signatories', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_signatories_document_id'))
+
+    op.drop_table('signatories')
     with op.batch_alter_table('sections', schema=None) as batch_op:
         batch_op.drop_index('ix_sections_document_position')
 
     op.drop_table('sections')
+    op.drop_table('document_versions')
+    with op.batch_alter_table('decisions_sought', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_decisions_sought_document_id'))
+
+    op.drop_table('decisions_sought')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_events_partnership_id'))
         batch_op.drop_index(batch_op.f('ix_audit_events_document_id'))

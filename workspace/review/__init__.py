@@ -1,0 +1,1 @@
+"""Review and agreement: comments, positions, scope, lifecycle, sign-off, tasks."""

@@ -1,0 +1,9 @@
+"""The review blueprint: comments, positions, agreement, lifecycle, sign-off, tasks.
+
+Routes live in modules named for what they serve; importing them registers them here.
+"""
+from flask import Blueprint
+
+bp = Blueprint("review", __name__)
+
+from . import views_comments, views_lifecycle, views_positions  # noqa: E402,F401

@@ -1,0 +1,2 @@
+"""Review routes: comments."""
+from .views import bp  # noqa: F401

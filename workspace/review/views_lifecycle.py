@@ -1,0 +1,2 @@
+"""Review routes: lifecycle."""
+from .views import bp  # noqa: F401

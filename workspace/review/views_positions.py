@@ -1,0 +1,2 @@
+"""Review routes: positions."""
+from .views import bp  # noqa: F401
