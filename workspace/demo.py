@@ -25,6 +25,13 @@ AUTHORITIES = [
 ]
 ADMIN_EMAIL = "admin@swherts.example"
 
+#: SCG sections that are strategic matters: the partners record positions on these.
+STRATEGIC_MATTERS = {"Housing need and distribution", "The future role of the Green Belt",
+                     "Strategic infrastructure priorities",
+                     "Strategic employment opportunities"}
+MATTER_GUIDANCE = ("Say what the partners agree on this matter, where they do not, and what "
+                   "is still to be resolved. Positions are recorded against this text.")
+
 #: (title, depth, starting text, feedback sought) -- Annex 4 of seed 001.
 SCG_SECTIONS = [
     ("Part 1: Strategic context", 0, """\
@@ -39,6 +46,36 @@ distribution as this may change as plans/plan develops; strategic infrastructure
 strategic employment opportunities; other e.g. GI strategy, G&T
 - Main evidence-base to be used
 """, "Do we agree the strategic matters to be addressed and the evidence base?"),
+    ("Housing need and distribution", 1, """\
+The partner authorities will plan together for the housing need of the South West \
+Hertfordshire Housing Market Area as a whole. The overall housing *target* and its \
+*anticipated* distribution between the authorities will be set by the Joint Strategic Plan, \
+and may change as the plan develops.
+
+- Each authority's local plan will meet its own need as far as it can.
+- Any need that cannot be met where it arises will be considered across the whole area \
+through the Joint Strategic Plan, before other areas are asked to help.
+""", "Do we agree how housing need and its distribution will be addressed?"),
+    ("The future role of the Green Belt", 1, """\
+The Metropolitan Green Belt covers most of South West Hertfordshire. The partners will take a \
+*strategy-led* rather than a purely *numbers-led* approach, assessing the role of the Green \
+Belt on a consistent basis across the area before any authority proposes changes to it.
+""", "Do we agree a shared approach to reviewing the Green Belt?"),
+    ("Strategic infrastructure priorities", 1, """\
+The partners will agree the strategic infrastructure needed to support growth (transport, \
+schools, health, utilities and green infrastructure), how it will be funded, and when. \
+Hertfordshire County Council leads on transport and education infrastructure.
+
+| Priority | Lead | Funding route |
+|---|---|---|
+| Strategic transport corridors | Hertfordshire County Council | Housing Infrastructure Fund bid |
+| School places | Hertfordshire County Council | Developer contributions |
+| Green infrastructure strategy | All partners | To be agreed |
+""", "Do we agree the strategic infrastructure priorities and who leads on each?"),
+    ("Strategic employment opportunities", 1, """\
+The partners will identify strategic employment sites and sectors together, in the context of \
+the area's relationship with London and the Oxford–Cambridge growth corridor.
+""", "Do we agree the strategic employment opportunities?"),
     ("Part 3: Decision-making and project management", 0, """\
 - What are the governance and working arrangements (resources)?
 - Who are the key partners and are they signed up to the overall objective?
@@ -201,9 +238,101 @@ def seed_demo(password):
 
     scg = create_document(partnership, "Statement of Common Ground", "scg", admin)
     for title, depth, body, question in SCG_SECTIONS:
-        append_section(scg, title, body, depth=depth, feedback_sought=question, user=admin,
-                       guidance=body)
+        section = append_section(
+            scg, title, body, depth=depth, feedback_sought=question, user=admin,
+            guidance=MATTER_GUIDANCE if title in STRATEGIC_MATTERS else body)
+        section.strategic_matter = title in STRATEGIC_MATTERS
     plan = create_document(partnership, "JSP Vision: Engagement Plan", "engagement_plan", admin)
     for title, depth, body, question in ENGAGEMENT_SECTIONS:
         append_section(plan, title, body, depth=depth, feedback_sought=question, user=admin)
+    db.session.flush()
+    _seed_review(scg, plan, organisations, admin)
     return partnership
+
+
+def _seed_review(scg, plan, organisations, admin):
+    """A partnership part-way through agreement: positions given, one stale after an edit,
+    one "Not agreed" with its reason, open comments, and the approvals the plan seeks."""
+    from datetime import date, timedelta
+
+    from .documents.models import Section
+    from .documents.service import save_section
+    from .review.models import Comment, DecisionSought, Signatory, SignatoryMatter
+    from .review.positions import record_position
+
+    sections = {s.title: s for s in db.session.scalars(
+        select(Section).where(Section.document_id == scg.id))}
+    members = {u.organisation.code: u for u in db.session.scalars(
+        select(User).where(User.role == "member"))}
+    officers = {u.organisation.code: u for u in db.session.scalars(
+        select(User).where(User.role == "officer"))}
+    for code, organisation in organisations.items():
+        signatory = Signatory(document_id=scg.id, organisation_id=organisation.id,
+                              all_matters=code != "herts")
+        if code == "herts":   # the county council signs for infrastructure only
+            signatory.matters.append(SignatoryMatter(
+                section_id=sections["Strategic infrastructure priorities"].id))
+        db.session.add(signatory)
+    scg.status = "out_for_agreement"
+    db.session.flush()
+
+    housing = sections["Housing need and distribution"]
+    green_belt = sections["The future role of the Green Belt"]
+    infrastructure = sections["Strategic infrastructure priorities"]
+    for code in ("dacorum", "stalbans", "threerivers"):
+        record_position(housing, members[code], "agreed", route="cabinet",
+                        route_body="Cabinet", meeting_date=date(2026, 10, 13),
+                        minute_ref="CA/112/26")
+    record_position(housing, members["hertsmere"], "reservations",
+                    "We agree the approach, but the distribution of any unmet need must "
+                    "follow the joint Green Belt review, not come before it.",
+                    route="committee", route_body="Planning and Local Plan Committee",
+                    meeting_date=date(2026, 10, 20), minute_ref="PLP 26/41")
+    record_position(green_belt, members["dacorum"], "agreed", route="portfolio_holder")
+    record_position(green_belt, members["hertsmere"], "not_agreed",
+                    "Hertsmere cannot agree to a shared Green Belt review until the housing "
+                    "numbers for each authority are settled; the review must not be used to "
+                    "set them.", route="partnership_board", route_body="SPMG",
+                    meeting_date=date(2026, 11, 3), minute_ref="SPMG 11/26 item 4")
+    record_position(infrastructure, members["herts"], "agreed", route="cabinet",
+                    route_body="Cabinet", meeting_date=date(2026, 10, 19),
+                    minute_ref="Cabinet 19.10.26 min 7")
+    record_position(infrastructure, members["dacorum"], "agreed", route="delegation")
+    # An officer then adds a priority: Dacorum's position is now on an earlier version.
+    save_section(infrastructure, infrastructure.body +
+                 "| Water supply and waste water | Affinity Water, Thames Water | "
+                 "Utility companies' business plans |\n", infrastructure.version,
+                 officers["watford"], summary="Added water infrastructure")
+
+    def comment(section, user, body, parent=None):
+        row = Comment(document_id=scg.id, section_id=section.id, author_id=user.id,
+                      organisation_id=user.organisation_id, body=body,
+                      revision_number=section.version, parent_id=getattr(parent, "id", None))
+        db.session.add(row)
+        db.session.flush()
+        return row
+
+    thread = comment(housing, officers["hertsmere"],
+                     "Can we add the standard method figures for each authority as a table, "
+                     "so Members can see the numbers behind the distribution?")
+    comment(housing, officers["watford"], "Yes: I will draft the table from the latest "
+            "household projections before the SPMG meeting.", thread)
+    comment(sections["Part 1: Strategic context"], officers["stalbans"],
+            "The geographical extent should mention the relationship with London and Luton.")
+    comment(green_belt, members["threerivers"], "Three Rivers would like the review "
+            "methodology agreed at SPOG before Members are asked for a position.")
+
+    db.session.add_all([
+        DecisionSought(document_id=plan.id, body="JSP Steering Group",
+                       description="Approval to commence the JSP Vision process as per the "
+                                   "approach presented.",
+                       due_date=date(2021, 6, 14), taken_at=date(2021, 6, 14),
+                       outcome="Approved", minute_ref="SG 14/06/21"),
+        DecisionSought(document_id=plan.id, body="JSP SPMG and SG",
+                       description="Approval of the engagement plan.",
+                       due_date=date(2021, 7, 31), taken_at=date(2021, 7, 21),
+                       outcome="Approved", minute_ref="SPMG 21/07/21 item 3"),
+        DecisionSought(document_id=scg.id, body="Strategic Planning Members Group (SPMG)",
+                       description="Agree the Statement of Common Ground for signature.",
+                       due_date=date.today() + timedelta(days=21)),
+    ])
