@@ -8,14 +8,16 @@ export FLASK_APP := wsgi
 
 .PHONY: run test test-sqlite test-postgres install install-test assets bench clean
 
+# pip -qq: errors only (a failed install still stops make); setuptools' notes about editable
+# installs and a machine's unreachable extra indexes are not worth a screenful on every clone.
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install -qq --upgrade pip
+	$(BIN)/python -m pip install -qq -e .
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install -qq -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed
