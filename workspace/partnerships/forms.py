@@ -1,11 +1,17 @@
 """Partnership admin forms."""
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
+from wtforms import EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from .models import ROLE_LABELS
 
-ROLE_CHOICES = list(ROLE_LABELS.items())
+#: SelectChoice, not (value, label) tuples: WTForms 3.3 deprecates tuples and 3.4 drops them.
+ROLE_CHOICES = [SelectChoice(value, label) for value, label in ROLE_LABELS.items()]
+
+
+def organisation_choices(partnership):
+    """The partnership's organisations as choices for a select field."""
+    return [SelectChoice(o.id, o.name) for o in partnership.organisations]
 
 
 class PartnerForm(FlaskForm):

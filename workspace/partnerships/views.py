@@ -8,7 +8,7 @@ from ..mail import mail_enabled, send_mail
 from ..permissions import load_partnership, visible_partnerships
 from ..web import render, see_other
 from . import service
-from .forms import EmptyForm, InviteForm, PartnerForm, RoleForm
+from .forms import EmptyForm, InviteForm, PartnerForm, RoleForm, organisation_choices
 
 bp = Blueprint("partnerships", __name__)
 
@@ -32,7 +32,7 @@ def show(slug):
 def _admin_page(partnership, status=200, partner_form=None, invite_form=None, invite_link=None):
     users = service.partnership_users(partnership)
     invite_form = invite_form or InviteForm(formdata=None)
-    invite_form.organisation_id.choices = [(o.id, o.name) for o in partnership.organisations]
+    invite_form.organisation_id.choices = organisation_choices(partnership)
     return render(
         "partnerships/admin.html", status=status, partnership=partnership, users=users,
         partner_form=partner_form or PartnerForm(formdata=None), invite_form=invite_form,
@@ -68,7 +68,7 @@ def invite(slug):
     """Invite a user: a signed, expiring, single-use link the admin copies (or is mailed)."""
     partnership = load_partnership(slug, "manage")
     form = InviteForm()
-    form.organisation_id.choices = [(o.id, o.name) for o in partnership.organisations]
+    form.organisation_id.choices = organisation_choices(partnership)
     if form.validate_on_submit():
         organisation = next(o for o in partnership.organisations
                             if o.id == form.organisation_id.data)
