@@ -4,6 +4,7 @@ import json
 from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from .db import utcnow
 from .extensions import db
@@ -45,6 +46,14 @@ class AuditEvent(db.Model):
 @event.listens_for(AuditEvent, "before_delete")
 def _refuse_change(_mapper, _connection, _target):
     raise RuntimeError("audit events are append-only")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_change(state):
+    """Bulk UPDATE or DELETE of audit events through the ORM is refused too."""
+    if (state.is_update or state.is_delete) and any(
+            m.class_ is AuditEvent for m in state.all_mappers):
+        raise RuntimeError("audit events are append-only")
 
 
 def record(action, obj=None, *, actor=None, partnership=None, document=None, **detail):

@@ -1,11 +1,12 @@
 """Command-line tasks: flask seed-demo, flask create-admin."""
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from . import audit
 from .auth.service import MIN_PASSWORD_LENGTH
-from .demo import database_is_empty, demo_exists, seed_demo
+from .demo import database_is_empty, demo_emails_taken, demo_exists, seed_demo
 from .extensions import db
 from .partnerships.models import Organisation, Partner, Partnership, User
 from .partnerships.service import slugify
@@ -21,6 +22,7 @@ def register_cli(app):
               help="Do nothing (and succeed) when the database already holds data.")
 @click.option("--force", is_flag=True,
               help="Add the demo partnership even though the database holds other data.")
+@with_appcontext
 def seed_demo_command(if_empty, force):
     """Build the South West Hertfordshire demo partnership."""
     if demo_exists():
@@ -32,6 +34,10 @@ def seed_demo_command(if_empty, force):
             return
         raise click.ClickException(
             "The database already holds data. Use --force to add the demo partnership anyway.")
+    taken = demo_emails_taken()
+    if taken:
+        raise click.ClickException(
+            f"These demo accounts already exist: {', '.join(taken[:5])}. The demo was not added.")
     seed_demo(current_app.config["DEMO_PASSWORD"])
     db.session.commit()
     click.echo("Demo partnership created. Sign in as admin@swherts.example, "
@@ -45,6 +51,7 @@ def seed_demo_command(if_empty, force):
 @click.option("--partnership", prompt=True, help="The partnership's name (created if new).")
 @click.option("--short-name", default="", help="Short partnership name for file names.")
 @click.password_option(help="The admin's password (asked for when not given).")
+@with_appcontext
 def create_admin_command(email, name, organisation, partnership, short_name, password):
     """Create a partnership admin for a real deployment."""
     email = email.strip().lower()
@@ -54,7 +61,8 @@ def create_admin_command(email, name, organisation, partnership, short_name, pas
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise click.ClickException(f"A user with the email {email} already exists.")
     org_code = slugify(organisation)
-    org = db.session.scalar(select(Organisation).where(Organisation.code == org_code))
+    org = db.session.scalar(select(Organisation).where(
+        (Organisation.code == org_code) | (Organisation.name == organisation.strip())))
     if org is None:
         org = Organisation(code=org_code, name=organisation.strip())
         db.session.add(org)

@@ -47,7 +47,8 @@ def load_config(app):
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=_bool("SESSION_COOKIE_SECURE"),
+        # Production runs behind HTTPS: cookies are Secure unless explicitly turned off.
+        SESSION_COOKIE_SECURE=_bool("SESSION_COOKIE_SECURE", env == "production"),
         SESSION_COOKIE_NAME="cg_session",
         PERMANENT_SESSION_LIFETIME=int(os.environ.get("SESSION_LIFETIME_HOURS", "12")) * 3600,
         REMEMBER_COOKIE_DURATION=0,

@@ -203,6 +203,18 @@ def demo_exists():
         select(Partnership.id).where(Partnership.slug == PARTNERSHIP["slug"])) is not None
 
 
+def demo_emails():
+    emails = [ADMIN_EMAIL]
+    for code, _name, _label in AUTHORITIES:
+        emails += [f"officer@{code}.example", f"member@{code}.example"]
+    return emails
+
+
+def demo_emails_taken():
+    """Demo addresses already used by accounts (the demo cannot be added then)."""
+    return db.session.scalars(select(User.email).where(User.email.in_(demo_emails()))).all()
+
+
 def database_is_empty():
     return not db.session.scalar(select(func.count(User.id))) and \
         not db.session.scalar(select(func.count(Partnership.id)))

@@ -2,7 +2,7 @@
 import secrets
 from datetime import timedelta
 
-from flask import current_app, session
+from flask import current_app, request, session
 from flask_login import login_user, logout_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select, update
@@ -81,7 +81,11 @@ def authenticate(email, password, address):
 
 
 def start_session(user, address):
-    """Sign the user in with a brand-new session identifier."""
+    """Sign the user in with a brand-new session identifier (ending this browser's old one)."""
+    previous = session.get("sid")
+    if previous:
+        db.session.execute(update(UserSession).where(UserSession.id == previous)
+                           .values(ended_at=utcnow()))
     session.clear()
     token = secrets.token_urlsafe(32)
     db.session.add(UserSession(id=token, user_id=user.id, address=address, created_at=utcnow()))
@@ -134,8 +138,19 @@ def check_new_password(password, confirm):
 
 
 def change_password(user, current, new):
-    """Change a password after checking the current one; ends the user's other sessions."""
+    """Change a password after checking the current one; ends the user's other sessions.
+
+    Wrong current passwords count as failed sign-ins, so a left-open session cannot be used
+    to guess the password faster than the sign-in page allows.
+    """
+    address = request.remote_addr or "unknown"
+    if throttled(user.email, address):
+        minutes = current_app.config["LOGIN_THROTTLE_MINUTES"]
+        raise AuthError(f"Too many wrong passwords. Wait {minutes} minutes and try again.",
+                        status=429)
     if not user.check_password(current):
+        db.session.add(LoginAttempt(email=user.email, address=address, at=utcnow()))
+        audit.record("auth.password_change_failed", user)
         raise AuthError("Your current password is not right.")
     user.set_password(new)
     end_all_sessions(user, keep=session.get("sid"))

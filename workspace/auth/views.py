@@ -55,8 +55,9 @@ def change_password():
                 service.change_password(current_user, form.current_password.data,
                                         form.new_password.data)
             except service.AuthError as exc:
+                keep_changes()   # the failed attempt counts towards the throttle
                 form.current_password.errors.append(exc.message)
-                status = 422
+                status = exc.status if exc.status == 429 else 422
             else:
                 flash("Your password has been changed. Other sessions have been signed out.",
                       "success")

@@ -65,10 +65,28 @@ def user_in_partnership(partnership, user_id):
     return user
 
 
+def may_manage(admin, user):
+    """An admin manages a user only if the admin's organisation is a partner in every
+    partnership the user's organisation belongs to.
+
+    So adding another authority as a partner (anyone can type its code) never hands over
+    control of its people in the partnerships the admin is not part of.
+    """
+    from .models import Partner
+    theirs = set(db.session.scalars(select(Partner.partnership_id).where(
+        Partner.organisation_id == user.organisation_id)))
+    mine = set(db.session.scalars(select(Partner.partnership_id).where(
+        Partner.organisation_id == admin.organisation_id)))
+    return theirs <= mine
+
+
 def change_role(partnership, user, role, by):
     """Give a user another role; admins cannot demote themselves (someone must manage)."""
     if role not in ROLES:
         raise PartnershipError("Choose a role from the list", field="role")
+    if not may_manage(by, user):
+        raise PartnershipError(f"{user.organisation.name} also works in partnerships you are "
+                               "not part of: ask its own admin to change this user.")
     if user.id == by.id and role != "admin":
         raise PartnershipError("You cannot remove your own admin role. Ask another admin.",
                                field="role")
@@ -85,6 +103,9 @@ def set_active(partnership, user, active, by):
     """Deactivate (cannot sign in; history kept) or reactivate a user."""
     if user.id == by.id and not active:
         raise PartnershipError("You cannot deactivate your own account.")
+    if not may_manage(by, user):
+        raise PartnershipError(f"{user.organisation.name} also works in partnerships you are "
+                               "not part of: ask its own admin to change this user.")
     if user.active == active:
         return False
     user.active = active
