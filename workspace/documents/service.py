@@ -121,6 +121,28 @@ class Conflict(Exception):
         return word_diff(self.current, self.mine)
 
 
+#: Statuses in which the text may change; later ones freeze it (see review.lifecycle).
+EDITABLE_STATUSES = frozenset({"draft", "out_for_agreement"})
+
+
+def check_unlocked(document):
+    """Raise EditError (409) when the document's text is frozen by its lifecycle.
+
+    Reads the status with a shared row lock (PostgreSQL), so a save cannot slip in between
+    a lifecycle step that freezes the text and its commit; SQLite writers are serialised.
+    """
+    status = db.session.execute(
+        select(Document.status).where(Document.id == document.id)
+        .with_for_update(read=True)).scalar_one()
+    if status in EDITABLE_STATUSES:
+        return
+    if status == "published":
+        raise EditError("This version is published, so its text cannot change. The "
+                        "partnership admin can start the next version.", status=409)
+    raise EditError("The text is locked while signatures are collected. The partnership "
+                    "admin can send the document back to draft.", status=409)
+
+
 @dataclass
 class SaveResult:
     section: Section
@@ -177,6 +199,7 @@ def save_section(section, body, base_number, user, summary="", kind="edit"):
     version read (UPDATE ... WHERE version = :seen), so two saves can never both win: the
     loser re-reads, re-merges and tries again.
     """
+    check_unlocked(section.document)
     if section.removed_at is not None:
         raise EditError("This section has been removed. Restore it from the removed "
                         "sections list before editing it.", status=409)
@@ -270,6 +293,7 @@ def check_title(title):
 
 def add_section_after(document, after, title, user, depth=None):
     """Insert a new empty section after `after` (or at the start when None)."""
+    check_unlocked(document)
     title = check_title(title)
     sections = live_sections(document)
     if after is not None and after.removed_at is None:
@@ -292,6 +316,7 @@ def _renumber(ordered):
 
 
 def rename_section(section, title, user):
+    check_unlocked(section.document)
     title = check_title(title)
     if title == section.title:
         return False
@@ -304,6 +329,7 @@ def rename_section(section, title, user):
 
 def move_section(section, direction, user):
     """Swap a section with its live neighbour above (-1) or below (+1)."""
+    check_unlocked(section.document)
     sections = live_sections(section.document)
     index = next(i for i, s in enumerate(sections) if s.id == section.id)
     other = index + direction
@@ -319,6 +345,7 @@ def move_section(section, direction, user):
 
 def nest_section(section, delta, user):
     """Indent (+1) or outdent (-1), never deeper than one below the section above."""
+    check_unlocked(section.document)
     sections = live_sections(section.document)
     index = next(i for i, s in enumerate(sections) if s.id == section.id)
     limit = sections[index - 1].depth + 1 if index > 0 else 0
@@ -334,6 +361,7 @@ def nest_section(section, delta, user):
 
 def remove_section(section, user):
     """Soft removal: the section goes to the "Removed sections" list."""
+    check_unlocked(section.document)
     if section.removed_at is not None:
         return False
     section.removed_at = utcnow()
@@ -344,6 +372,7 @@ def remove_section(section, user):
 
 
 def restore_section(section, user):
+    check_unlocked(section.document)
     if section.removed_at is None:
         return False
     section.removed_at = None

@@ -1,0 +1,240 @@
+"""My tasks: what is waiting for the signed-in user across their partnerships.
+
+- positions their authority still owes (Members): in-scope strategic matters of documents out
+  for agreement where the authority's current position is missing or was given on an earlier
+  version of the text;
+- comments awaiting a reply on sections they edited: open threads whose latest comment is by
+  someone else, on sections where they wrote a revision;
+- documents awaiting their signature (Members of signatory authorities);
+- decisions sought soon: due within 30 days, or overdue, and not yet taken.
+
+The page builds the full lists (with agreement_grid for positions); the header count is one
+SQL query of four counts, so it costs every page a single round trip.
+"""
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import and_, exists, func, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from ..documents.models import Document, Section, SectionRevision
+from ..extensions import db
+from ..partnerships.models import Partner, Partnership
+from .lifecycle import SOON_DAYS, decision_state, today
+from .models import (
+    Comment,
+    DecisionSought,
+    DocumentVersion,
+    Position,
+    Signatory,
+    SignatoryMatter,
+    Signature,
+)
+from .positions import agreement_grid
+
+#: Documents in this status ask signatories for positions.
+ASKING_FOR_POSITIONS = "out_for_agreement"
+
+
+def _visible_documents(user):
+    """Ids of documents in the partnerships the user's organisation belongs to."""
+    return (select(Document.id)
+            .join(Partner, Partner.partnership_id == Document.partnership_id)
+            .where(Partner.organisation_id == user.organisation_id))
+
+
+def _signatory_documents(user, status):
+    """Ids of visible documents in `status` for which the user's authority signs."""
+    return (select(Document.id)
+            .join(Signatory, and_(Signatory.document_id == Document.id,
+                                  Signatory.organisation_id == user.organisation_id))
+            .where(Document.status == status, Document.id.in_(_visible_documents(user))))
+
+
+# Positions owed -----------------------------------------------------------------------------
+
+def _owed_positions_stmt(user):
+    """Strategic matters (Section ids) on which the user's authority owes a current position.
+
+    The SQL twin of agreement_grid's "missing" and "stale" cells for one authority: a
+    position is current while its text hash is that of the section's latest revision.
+    """
+    org = user.organisation_id
+    latest = (select(func.max(Position.id))
+              .where(Position.section_id == Section.id, Position.organisation_id == org)
+              .correlate(Section).scalar_subquery())
+    current = (select(literal(1)).select_from(Position)
+               .join(SectionRevision, and_(SectionRevision.section_id == Position.section_id,
+                                           SectionRevision.number == Section.version))
+               .where(Position.id == latest,
+                      Position.text_sha256 == SectionRevision.body_sha256)
+               .correlate(Section))
+    in_scope = or_(Signatory.all_matters.is_(True),
+                   exists().where(SignatoryMatter.signatory_id == Signatory.id,
+                                  SignatoryMatter.section_id == Section.id))
+    return (select(Section.id)
+            .join(Document, Document.id == Section.document_id)
+            .join(Signatory, and_(Signatory.document_id == Document.id,
+                                  Signatory.organisation_id == org))
+            .where(Section.strategic_matter.is_(True), Section.removed_at.is_(None),
+                   Document.status == ASKING_FOR_POSITIONS,
+                   Document.id.in_(_visible_documents(user)),
+                   in_scope, ~current.exists()))
+
+
+@dataclass
+class PositionTask:
+    partnership: Partnership
+    document: Document
+    section: Section
+    number: str
+    #: "missing" or "stale" (given on an earlier version).
+    state: str
+
+
+def owed_positions(user):
+    """[PositionTask] for a Member's authority; [] for everyone else."""
+    from ..documents.service import live_sections, number_sections
+    if user.role != "member":
+        return []
+    documents = db.session.scalars(
+        select(Document).where(Document.id.in_(_signatory_documents(user,
+                                                                    ASKING_FOR_POSITIONS)))
+        .order_by(Document.title)).all()
+    tasks = []
+    for document in documents:
+        grid = agreement_grid(document)
+        numbers = {s.id: n for n, s in number_sections(live_sections(document))}
+        for section in grid.matters:
+            for cell in grid.row(section):
+                if (cell is not None and cell.outstanding
+                        and cell.signatory.organisation_id == user.organisation_id):
+                    tasks.append(PositionTask(document.partnership, document, section,
+                                              numbers.get(section.id, ""), cell.state))
+    return tasks
+
+
+# Comments awaiting a reply ------------------------------------------------------------------
+
+def _awaiting_reply_stmt(user, columns):
+    """Open threads on sections the user edited whose latest comment is someone else's."""
+    thread = aliased(Comment)
+    last = aliased(Comment)
+    last_id = (select(func.max(Comment.id))
+               .where(or_(Comment.id == thread.id, Comment.parent_id == thread.id),
+                      Comment.deleted_at.is_(None))
+               .correlate(thread).scalar_subquery())
+    edited = exists().where(SectionRevision.section_id == thread.section_id,
+                            SectionRevision.author_id == user.id)
+    stmt = (select(*columns(thread, last))
+            .select_from(thread)
+            .join(last, last.id == last_id)
+            .join(Section, Section.id == thread.section_id)
+            .where(thread.parent_id.is_(None), thread.resolved_at.is_(None),
+                   last.author_id != user.id, Section.removed_at.is_(None),
+                   thread.document_id.in_(_visible_documents(user)), edited))
+    return stmt
+
+
+@dataclass
+class ReplyTask:
+    partnership: Partnership
+    document: Document
+    section: Section
+    thread: Comment
+    last: Comment
+
+
+def awaiting_reply(user):
+    """[ReplyTask], the longest-waiting first."""
+    stmt = (_awaiting_reply_stmt(user, lambda t, l: (t, l, Section, Document))
+            .join(Document, Document.id == Section.document_id))
+    tasks = [ReplyTask(d.partnership, d, s, t, last)
+             for t, last, s, d in db.session.execute(stmt).all()]
+    return sorted(tasks, key=lambda task: (task.last.created_at, task.last.id))
+
+
+# Signatures awaited -------------------------------------------------------------------------
+
+def _awaiting_signature_stmt(user):
+    signed = (exists().where(DocumentVersion.document_id == Document.id,
+                             DocumentVersion.number == Document.version_number,
+                             Signature.version_id == DocumentVersion.id,
+                             Signature.organisation_id == user.organisation_id,
+                             Signature.voided_at.is_(None)))
+    return (select(Document)
+            .where(Document.id.in_(_signatory_documents(user, "agreed")), ~signed))
+
+
+def awaiting_signature(user):
+    """Agreed documents a Member's authority has not signed yet."""
+    if user.role != "member":
+        return []
+    return db.session.scalars(_awaiting_signature_stmt(user).order_by(Document.title)).all()
+
+
+# Decisions sought soon ----------------------------------------------------------------------
+
+def _decisions_soon_stmt(user, on):
+    return (select(DecisionSought)
+            .where(DecisionSought.document_id.in_(_visible_documents(user)),
+                   DecisionSought.taken_at.is_(None),
+                   DecisionSought.due_date <= on + timedelta(days=SOON_DAYS)))
+
+
+@dataclass
+class DecisionTask:
+    partnership: Partnership
+    document: Document
+    decision: DecisionSought
+    #: "overdue" or "upcoming".
+    state: str
+
+
+def decisions_soon(user, on=None):
+    """Decisions sought by visible documents, due within 30 days or overdue, not taken."""
+    on = on or today()
+    rows = db.session.execute(
+        _decisions_soon_stmt(user, on).add_columns(Document)
+        .join(Document, Document.id == DecisionSought.document_id)
+        .order_by(DecisionSought.due_date, DecisionSought.id)).all()
+    return [DecisionTask(d.partnership, d, decision, decision_state(decision, on))
+            for decision, d in rows]
+
+
+# The page and the count ---------------------------------------------------------------------
+
+@dataclass
+class Tasks:
+    positions: list = field(default_factory=list)
+    replies: list = field(default_factory=list)
+    signatures: list = field(default_factory=list)
+    decisions: list = field(default_factory=list)
+
+    @property
+    def total(self):
+        return (len(self.positions) + len(self.replies) + len(self.signatures)
+                + len(self.decisions))
+
+
+def my_tasks(user, on=None):
+    """Everything waiting for the user, for the My tasks page."""
+    return Tasks(positions=owed_positions(user), replies=awaiting_reply(user),
+                 signatures=awaiting_signature(user), decisions=decisions_soon(user, on))
+
+
+def _count(stmt):
+    return select(func.count()).select_from(stmt.subquery()).scalar_subquery()
+
+
+def task_count(user, on=None):
+    """How many tasks wait for the user, in one query (the header shows it on every page)."""
+    on = on or today()
+    member = user.role == "member"
+    counts = [
+        _count(_owed_positions_stmt(user)) if member else literal(0),
+        _count(_awaiting_reply_stmt(user, lambda t, l: (t.id,))),
+        _count(_awaiting_signature_stmt(user)) if member else literal(0),
+        _count(_decisions_soon_stmt(user, on)),
+    ]
+    return sum(db.session.execute(select(*counts)).one())
