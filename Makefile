@@ -21,7 +21,19 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	touch $@
 
 install: $(VENV)/.installed
+
+# The browser tests (tests/browser) drive the system Chromium through Playwright: install it
+# when missing and we are root, otherwise say how (without it those tests fail, never skip).
+CHROMIUM := /usr/bin/chromium
 install-test: $(VENV)/.installed-test
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Chromium for the browser tests: apt-get install chromium"; \
+	  apt-get update && apt-get install -y chromium; \
+	else \
+	  echo "The browser tests need Chromium at $(CHROMIUM): as root, run" \
+	       "'apt-get update && apt-get install chromium'. Until then tests/browser fails."; \
+	fi
 
 ## run: install, migrate, seed the demo on an empty database, serve on http://$(HOST):$(PORT)
 run: install

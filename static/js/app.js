@@ -63,6 +63,24 @@ document.addEventListener("click", (event) => {
 const turndown = new TurndownService({ headingStyle: "atx", bulletListMarker: "-", codeBlockStyle: "fenced" });
 turndown.use(gfm);
 turndown.remove(["script", "style", "meta", "link", "title", "img", "o:p"]);
+// List items as people type them ("- item", "1. item"), not Turndown's "-   item"; lines
+// after the first are indented to the item's text, so nested lists and paragraphs stay put.
+turndown.addRule("listItem", {
+  filter: "li",
+  replacement(content, node, options) {
+    const parent = node.parentNode;
+    let prefix = `${options.bulletListMarker} `;
+    if (parent.nodeName === "OL") {
+      const start = parent.getAttribute("start");
+      const index = Array.prototype.indexOf.call(parent.children, node);
+      prefix = `${start ? Number(start) + index : index + 1}. `;
+    }
+    const isParagraph = /\n$/.test(content);
+    const text = content.replace(/^\n+/, "").replace(/\n+$/, "") + (isParagraph ? "\n" : "");
+    const indented = text.replace(/\n/gm, `\n${" ".repeat(prefix.length)}`).replace(/^ +$/gm, "");
+    return prefix + indented + (node.nextSibling ? "\n" : "");
+  },
+});
 
 export function htmlToMarkdown(html) {
   const doc = new DOMParser().parseFromString(html, "text/html");

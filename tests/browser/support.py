@@ -1,0 +1,102 @@
+"""What the browser tests share besides fixtures: the Playwright import, constants, helpers.
+
+Playwright is imported here, guarded, so that a machine without it collects the tests and
+fails them with an install instruction (see conftest.py) instead of an ImportError.
+"""
+import os
+import re
+
+from sqlalchemy import select
+
+from workspace.documents import service
+from workspace.documents.models import Section
+from workspace.extensions import db
+from workspace.partnerships.models import User
+
+try:
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:                      # reported by the `browser` fixture as a failure
+    PlaywrightError = expect = sync_playwright = None
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
+]
+INSTALL_CHROMIUM = ("Chromium is not installed at /usr/bin/chromium. Install it with "
+                    "`apt-get install chromium` (as root; `make install-test` does it).")
+INSTALL_PLAYWRIGHT = ("Playwright for Python is not installed. Install it with "
+                      "`pip install -e '.[test]'` (or `make install-test`).")
+
+DEMO_PASSWORD = "common-ground"
+WATFORD = "officer@watford.example"
+DACORUM = "officer@dacorum.example"
+WATFORD_NAME = "Watford Officer (Watford Borough Council)"
+SCG = "Statement of Common Ground"
+
+#: Longest wait for anything that should happen at once (a swap, a page load).
+QUICK_MS = 5000
+#: The promise of live updates: the poller runs every 2 s, so others see a change within 3 s.
+LIVE_MS = 3000
+
+
+def missing_requirements():
+    """Install instructions for whatever the browser tests need and cannot find."""
+    problems = []
+    if sync_playwright is None:
+        problems.append(INSTALL_PLAYWRIGHT)
+    if not os.access(CHROMIUM, os.X_OK):
+        problems.append(INSTALL_CHROMIUM)
+    return problems
+
+
+def sign_in(page, email, password=DEMO_PASSWORD):
+    """Sign in through the real /sign-in form; wait until the account name shows."""
+    page.goto("/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".cg-who")).to_be_visible(timeout=QUICK_MS)
+    expect(page).not_to_have_url(re.compile(r"/sign-in"))
+    return page
+
+
+def open_document(page, title=SCG, partnership="sw-herts"):
+    """From the partnership page, follow the link to a document and wait for it."""
+    page.goto(f"/p/{partnership}/")
+    page.get_by_role("link", name=title, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title, timeout=QUICK_MS)
+    return page
+
+
+def section(page, title):
+    """The section (or its open editor) whose heading holds `title`, found by its stable id.
+
+    htmx replaces the element on every swap, so the locator is rebuilt from the id, which
+    the shown section and its editor share.
+    """
+    heading = page.locator("section.cg-section h2", has_text=title).first
+    section_id = heading.evaluate("h => h.closest('section').id")
+    return page.locator(f"#{section_id}")
+
+
+def duplicate_ids(page):
+    """Element ids used more than once (an out-of-band swap gone wrong leaves duplicates)."""
+    return page.evaluate("""() => {
+        const seen = new Map();
+        for (const el of document.querySelectorAll("[id]")) {
+          seen.set(el.id, (seen.get(el.id) || 0) + 1);
+        }
+        return Array.from(seen).filter(([, n]) => n > 1).map(([id]) => id);
+    }""")
+
+
+def save_section_as(app, email, title, body):
+    """Save a section's text as `email`, straight through the service (as if from another
+    browser or server), for a test's starting point or a change others should see."""
+    with app.test_request_context():
+        target = db.session.scalar(select(Section).where(Section.title == title))
+        author = db.session.scalar(select(User).where(User.email == email))
+        service.save_section(target, body, target.version, author)
+        db.session.commit()

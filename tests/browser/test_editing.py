@@ -1,0 +1,58 @@
+"""Editing a section: in place with htmx, and as plain pages without JavaScript."""
+import re
+
+from .support import WATFORD, expect, open_document, section
+
+
+def test_edit_and_save_a_section_in_place(demo, open_page):
+    page = open_page(WATFORD).page
+    open_document(page)
+    page.evaluate("window.sameDocument = true")          # gone if the page reloads
+    part5 = section(page, "Part 5: Monitoring and review")
+
+    part5.get_by_role("link", name="Edit").click()
+    editor = part5.get_by_label("Section text")
+    expect(editor).to_be_focused()
+    expect(part5.get_by_role("toolbar", name="Formatting")).to_be_visible()
+    editor.fill("The partners review the statement **every year**.\n")
+    part5.get_by_role("button", name="Save").click()
+
+    expect(part5.locator(".cg-saved")).to_have_text("Saved as revision 2.")
+    expect(part5.locator(".cg-prose strong")).to_have_text("every year")
+    expect(part5.locator(".cg-prose")).to_contain_text("The partners review the statement")
+    expect(part5.get_by_label("Section text")).to_have_count(0)
+    assert page.evaluate("window.sameDocument") is True
+
+
+def test_edit_and_save_without_javascript(demo, open_page):
+    page = open_page(WATFORD, javascript=False).page
+    open_document(page)
+    part5 = section(page, "Part 5: Monitoring and review")
+
+    part5.get_by_role("link", name="Edit").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"Edit section 5"))
+    expect(page.get_by_role("toolbar", name="Formatting")).to_be_hidden()
+    page.get_by_label("Section text").fill("Reviewed every year, without JavaScript.\n")
+    page.get_by_role("button", name="Save").click()
+
+    expect(page.locator("#notifications")).to_contain_text("Saved as revision 2.")
+    expect(section(page, "Part 5: Monitoring and review")).to_contain_text(
+        "Reviewed every year, without JavaScript.")
+
+
+def test_cancel_asks_before_discarding_unsaved_text(demo, open_page):
+    page = open_document(open_page(WATFORD).page)
+    part5 = section(page, "Part 5: Monitoring and review")
+    part5.get_by_role("link", name="Edit").click()
+    part5.get_by_label("Section text").fill("Text I have not saved.\n")
+
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    part5.get_by_role("button", name="Cancel").click()
+    expect(part5.get_by_label("Section text")).to_have_value("Text I have not saved.\n")
+    assert dialogs == ["Discard your unsaved changes to this section?"]
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    part5.get_by_role("button", name="Cancel").click()
+    expect(part5.get_by_label("Section text")).to_have_count(0)
+    expect(part5.locator(".cg-prose")).to_contain_text("Key indicators and milestones")

@@ -1,0 +1,24 @@
+"""The structure page is plain forms: it works the same with and without JavaScript."""
+import pytest
+
+from .support import WATFORD, expect, open_document, section
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_rename_a_section(demo, open_page, javascript):
+    page = open_page(WATFORD, javascript=javascript).page
+    open_document(page)
+    section(page, "Part 5: Monitoring and review").get_by_role(
+        "link", name="Move, rename or add").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("5 Part 5: Monitoring and review")
+
+    page.get_by_label("Title", exact=True).fill("Part 5: Monitoring, review and triggers")
+    page.get_by_role("button", name="Rename").click()
+
+    expect(page.locator("#notifications")).to_contain_text("Section renamed.")
+    expect(section(page, "Part 5: Monitoring, review and triggers")
+           .get_by_role("heading", level=2)).to_have_text(
+        "5 Part 5: Monitoring, review and triggers")
+    contents = page.locator("#contents-list")
+    expect(contents).to_contain_text("Part 5: Monitoring, review and triggers")
+    expect(contents).not_to_contain_text("Part 5: Monitoring and review")
