@@ -87,9 +87,6 @@ def _user_tables(engine):
     return sorted(set(inspect(engine).get_table_names()) - {"alembic_version"})
 
 
-# migrations/env.py (Flask-Migrate's stock template) tries db.get_engine() first, which
-# Flask-SQLAlchemy 3.1 deprecates; the suite turns warnings into errors.
-@pytest.mark.filterwarnings("ignore:'get_engine' is deprecated:DeprecationWarning")
 @pytest.mark.parametrize("empty_database_url", KINDS, indirect=True)
 def test_migrations_build_the_models_schema_and_downgrade_to_nothing(empty_database_url,
                                                                        keep_logging):

@@ -15,6 +15,8 @@ from .partnerships.service import slugify
 def register_cli(app):
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(make_signing_cert_command)
+    app.cli.add_command(verify_pdf_command)
 
 
 @click.command("seed-demo")
@@ -83,3 +85,46 @@ def create_admin_command(email, name, organisation, partnership, short_name, pas
     audit.record("user.created_by_cli", user, partnership=group, email=email, role="admin")
     db.session.commit()
     click.echo(f"Admin {email} created for {group.name}.")
+
+
+@click.command("make-signing-cert")
+@click.argument("org")
+@click.option("--years", default=5, show_default=True, help="How long it is valid.")
+@with_appcontext
+def make_signing_cert_command(org, years):
+    """Create a self-signed trial signing certificate for organisation ORG (its code)."""
+    from .export.keys import make_self_signed
+    organisation = db.session.scalar(select(Organisation).where(
+        (Organisation.code == org) | (Organisation.name == org)))
+    if organisation is None:
+        raise click.ClickException(f"No organisation with the code {org!r}.")
+    row = make_self_signed(organisation, years=years)
+    db.session.commit()
+    click.echo(f"Trial certificate for {organisation.name}: {row.subject}, valid until "
+               f"{row.not_after:%d %B %Y}, SHA-256 {row.fingerprint_sha256}.")
+
+
+@click.command("verify-pdf")
+@click.argument("file", type=click.File("rb"))
+@with_appcontext
+def verify_pdf_command(file):
+    """Check a PDF: genuine export of this workspace? signatures intact? (exit 1 if not)"""
+    from .documents.models import Document
+    from .export.verify import VerifyError, verify_pdf
+    try:
+        report = verify_pdf(file.read())
+    except VerifyError as exc:
+        raise click.ClickException(exc.message) from None
+    document = db.session.get(Document, report.export.document_id) if report.export else None
+    click.echo(f"File SHA-256:      {report.file_sha256}")
+    click.echo(f"Document:          {document.title if document else 'unknown'}")
+    click.echo(f"Version:           {report.version or 'unknown'}")
+    click.echo(f"Content SHA-256:   {report.fingerprint or 'none stated'}")
+    for s in report.signatures:
+        state = "intact" if s.ok and s.covers_rest else "BROKEN" if not (s.intact and s.valid) \
+            else "untrusted certificate" if not s.trusted else "CHANGED AFTER SIGNING"
+        click.echo(f"Signature:         {s.signer} – {s.reason} – {state}")
+    verdict = "GENUINE" if report.genuine else "ALTERED" if report.altered else "NOT RECOGNISED"
+    click.echo(f"Verdict:           {verdict}")
+    if not report.genuine:
+        raise SystemExit(1)

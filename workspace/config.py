@@ -67,5 +67,6 @@ def load_config(app):
         MAIL_USE_TLS=_bool("MAIL_USE_TLS", True),
         MAIL_FROM=os.environ.get("MAIL_FROM", "common-ground@localhost"),
         SQLITE_BUSY_TIMEOUT_MS=int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "5000")),
-        MAX_CONTENT_LENGTH=int(os.environ.get("MAX_UPLOAD_MB", "25")) * 1024 * 1024,
+        MAX_CONTENT_LENGTH=int(os.environ.get("MAX_UPLOAD_MB", "60")) * 1024 * 1024,
+        SIGNING_KEY_SECRET=os.environ.get("SIGNING_KEY_SECRET", ""),
     )

@@ -257,6 +257,8 @@ def sign(document, user, password, signed_name, signed_position):
                  version=version_row.number, organisation=user.organisation.name,
                  sha256=version_row.content_sha256, signed_name=signed_name,
                  signed_position=signed_position)
+    from ..export.service import on_signed
+    on_signed(document, user)   # the version's PDF gains this authority's digital signature
     return SignResult(signature, True)
 
 
@@ -361,6 +363,8 @@ def back_to_draft(document, user, confirmed=False, seen=None):
         voided += 1
         audit.record("signature.voided", signature, actor=user, document=document,
                      version=row.number, organisation=signature.organisation.name)
+    from ..export.service import on_signatures_voided
+    on_signatures_voided(document)
     _set_status(document, "draft", user, voided_signatures=voided)
     return voided
 

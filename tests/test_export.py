@@ -1,0 +1,275 @@
+"""PDF export, signing certificates, PAdES signatures and verification."""
+import io
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
+from pypdf import PdfReader, PdfWriter
+from sqlalchemy import func, select
+
+from workspace.documents.models import Document
+from workspace.export import keys, pdf, service
+from workspace.export.models import PdfFile, SigningKey
+from workspace.extensions import db
+from workspace.partnerships.models import Organisation, User
+from workspace.review import lifecycle, positions
+
+SCG = "/p/sw-herts/d/1"
+
+
+@pytest.fixture
+def member(client, login, app, demo):
+    with app.app_context():
+        uid = db.session.scalar(select(User.id).where(User.email == "member@watford.example"))
+    return login(client, uid)
+
+
+@pytest.fixture
+def admin_client(app, login, demo):
+    with app.app_context():
+        uid = db.session.scalar(select(User.id).where(User.email == "admin@swherts.example"))
+    return login(app.test_client(), uid)
+
+
+def _stamp_text(appearance):
+    """The bytes drawn by a signature's appearance stream and its nested forms."""
+    data = appearance.get_data()
+    for xobject in appearance.get("/Resources", {}).get("/XObject", {}).values():
+        data += _stamp_text(xobject.get_object())
+    return data
+
+
+def pdf_text(data):
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_draft_pdf_downloads_with_a_meaningful_name_and_a_draft_mark_on_every_page(
+        app, member, monkeypatch):
+    response = member.get(f"{SCG}/pdf")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/pdf"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="SW-Herts-Statement-of-Common-Ground-v1-')
+    reader = PdfReader(io.BytesIO(response.data))
+    pages = [p.extract_text() for p in reader.pages]
+    assert len(pages) >= 5
+    assert all("DRAFT – not agreed" in text for text in pages)
+    text = "\n".join(pages)
+    for expected in ("Part 1: Strategic context", "Housing need and distribution",
+                     "Record of agreement", "Agreement has not been reached",
+                     "Hertsmere cannot agree", "Signatures", "Contents"):
+        assert expected in text
+    with app.app_context():
+        document = db.session.get(Document, 1)
+        _content, fingerprint = lifecycle.canonical_content(document)
+    assert fingerprint in text                      # full on cover and signature page
+    assert all(f"SHA-256 {fingerprint[:16]}" in t for t in pages[1:])   # short in the footer
+    assert f"Page 2 of {len(pages)}" in pages[1]
+
+    # Rendered once: the second download serves the stored file.
+    def no_render(*args, **kwargs):
+        raise AssertionError("rendered twice")
+    monkeypatch.setattr(service, "render_pdf", no_render)
+    again = member.get(f"{SCG}/pdf")
+    assert again.status_code == 200 and again.data == response.data
+    with app.app_context():
+        assert db.session.scalar(select(func.count(PdfFile.id))) == 1
+
+
+def test_pdf_is_tagged_with_language_title_and_bookmarks(member):
+    reader = PdfReader(io.BytesIO(member.get(f"{SCG}/pdf").data))
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root
+    assert root["/Lang"] == "en-GB"
+    assert reader.metadata.title.startswith("Statement of Common Ground")
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert any("Part 1: Strategic context" in t for t in titles)
+
+
+def test_archive_variant_is_pdf_a(member):
+    response = member.get(f"{SCG}/pdf?variant=archive")
+    assert response.status_code == 200
+    xmp = PdfReader(io.BytesIO(response.data)).xmp_metadata
+    assert b"pdfaid" in xmp.stream.get_data() and b"3" in xmp.stream.get_data()
+    assert member.get(f"{SCG}/pdf?variant=word").status_code == 422
+
+
+def test_export_of_a_document_the_user_cannot_see_is_404(app, client, login, factory, demo):
+    luton = factory.organisation("luton")
+    factory.partnership("foreign", [luton])
+    login(client, factory.user(luton, "admin"))
+    assert client.get(f"{SCG}/pdf").status_code == 404
+    assert client.get(f"{SCG}/versions/1/pdf").status_code == 404
+
+
+def test_renderer_fetches_only_the_apps_print_files(app):
+    with app.app_context():
+        fetcher = pdf.StaticOnlyFetcher(pdf.print_root())
+        assert fetcher.fetch((pdf.print_root() / "print.css").as_uri())
+        for url in ("http://127.0.0.1:9/x.css", "https://example.org/a.png",
+                    "file:///etc/passwd", (pdf.print_root() / ".." / ".." / "wsgi.py").as_uri()):
+            with pytest.raises(ValueError):
+                fetcher.fetch(url)
+
+
+def _agree_and_sign_everything(app):
+    """Give every outstanding position, agree with exceptions, every authority signs."""
+    with app.test_request_context():
+        document = db.session.get(Document, 1)
+        members = db.session.scalars(select(User).where(User.role == "member")).all()
+        for cell in positions.agreement_grid(document).outstanding:
+            member = next(u for u in members if u.organisation_id ==
+                          cell.signatory.organisation_id)
+            positions.record_position(cell.section, member, "agreed")
+        for organisation in db.session.scalars(select(Organisation)):
+            keys.make_self_signed(organisation)
+        admin = db.session.scalar(select(User).where(User.role == "admin"))
+        lifecycle.agree(document, admin, with_exceptions=True)
+        for member in members:
+            lifecycle.sign(document, member, "common-ground", member.name, member.job_title)
+        db.session.commit()
+
+
+def test_signed_version_carries_six_intact_signatures_and_tampering_is_detected(
+        app, member, admin_client):
+    _agree_and_sign_everything(app)
+    response = member.get(f"{SCG}/versions/1/pdf")
+    assert response.status_code == 200
+    data = response.data
+    text = pdf_text(data)
+    assert "DRAFT" not in text
+    stamps = [annot.get_object()["/AP"]["/N"].get_object()
+              for page in PdfReader(io.BytesIO(data)).pages for annot in page.get("/Annots", [])
+              if annot.get_object().get("/FT") == "/Sig"]
+    assert len(stamps) == 6                                        # visible stamps
+    assert any(b"Watford Borough Council" in _stamp_text(s) for s in stamps)
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from workspace.export.verify import _validation_context
+    with app.app_context():
+        context = _validation_context()
+        embedded = PdfFileReader(io.BytesIO(data)).embedded_signatures
+        assert len(embedded) == 6
+        for sig in embedded:
+            status = validate_pdf_signature(sig, context)
+            assert status.intact and status.valid and status.trusted
+            assert str(sig.sig_object["/Reason"]).startswith("Signed for ")
+            assert status.signer_reported_dt is not None
+
+    page = admin_client.post("/verify", data={"pdf": (io.BytesIO(data), "scg.pdf")},
+                             content_type="multipart/form-data")
+    assert page.status_code == 200
+    assert "Genuine and unaltered" in page.text and "all 6 signatures are intact" in page.text
+    assert "Statement of Common Ground" in page.text
+
+    tampered = bytearray(data)
+    spot = tampered.find(b"stream", 3000) + 100
+    tampered[spot] ^= 0x01
+    page = admin_client.post("/verify", data={"pdf": (io.BytesIO(bytes(tampered)), "x.pdf")},
+                             content_type="multipart/form-data")
+    assert page.status_code == 200 and "Altered" in page.text and "Genuine" not in page.text
+
+    runner = app.test_cli_runner()
+    good = runner.invoke(args=["verify-pdf", "-"], input=data)
+    assert good.exit_code == 0 and "GENUINE" in good.output
+    bad = runner.invoke(args=["verify-pdf", "-"], input=bytes(tampered))
+    assert bad.exit_code == 1 and "ALTERED" in bad.output
+
+
+def test_verify_page_is_public_and_refuses_bad_files(client, monkeypatch):
+    assert client.get("/verify").status_code == 200
+    not_pdf = client.post("/verify", data={"pdf": (io.BytesIO(b"hello"), "a.pdf")},
+                          content_type="multipart/form-data")
+    assert not_pdf.status_code == 422 and "not a PDF" in not_pdf.text
+    empty = client.post("/verify", data={}, content_type="multipart/form-data")
+    assert empty.status_code == 422
+
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    writer.encrypt("secret")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    encrypted = client.post("/verify", data={"pdf": (io.BytesIO(buffer.getvalue()), "e.pdf")},
+                            content_type="multipart/form-data")
+    assert encrypted.status_code == 422 and "encrypted" in encrypted.text
+
+    import workspace.export.verify as verify_module
+    monkeypatch.setattr(verify_module, "MAX_VERIFY_BYTES", 10)
+    big = client.post("/verify", data={"pdf": (io.BytesIO(b"%PDF-1.7 " + b"x" * 20), "b.pdf")},
+                      content_type="multipart/form-data")
+    assert big.status_code == 413 and "50 MB" in big.text
+
+
+def test_an_unknown_pdf_is_not_recognised(client):
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    page = client.post("/verify", data={"pdf": (io.BytesIO(buffer.getvalue()), "n.pdf")},
+                       content_type="multipart/form-data")
+    assert page.status_code == 200 and "Not recognised" in page.text
+
+
+def _p12(password=b"pw", days=365, not_before_days=-1):
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Watford signing")])
+    now = datetime.now(timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now + timedelta(days=not_before_days))
+            .not_valid_after(now + timedelta(days=days)).sign(key, hashes.SHA256()))
+    return pkcs12.serialize_key_and_certificates(
+        b"watford", key, cert, None, serialization.BestAvailableEncryption(password)), key
+
+
+def _upload(client, data, password):
+    return client.post("/p/sw-herts/admin/certificates/5",
+                       data={"p12": (io.BytesIO(data), "w.p12"), "password": password},
+                       content_type="multipart/form-data")
+
+
+def test_p12_upload_stores_the_key_encrypted_and_never_shows_it(app, admin_client):
+    data, key = _p12()
+    response = _upload(admin_client, data, "pw")
+    assert response.status_code == 303
+    with app.app_context():
+        row = db.session.scalar(select(SigningKey))
+        assert row.organisation.code == "watford" and row.source == "uploaded"
+        plain = key.private_bytes(serialization.Encoding.DER,
+                                  serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption())
+        assert plain not in row.encrypted_key
+        assert keys.decrypt(row)[0].private_numbers() == key.private_numbers()
+    page = admin_client.get("/p/sw-herts/admin/certificates")
+    assert "Watford signing" in page.text and "PRIVATE KEY" not in page.text
+
+
+@pytest.mark.parametrize("kind,message", [
+    ("wrong-password", "password is wrong"), ("missing", "Choose a PKCS#12 file"),
+    ("expired", "expired"), ("garbage", "not a PKCS#12 file")])
+def test_bad_certificates_are_refused_and_nothing_is_stored(app, admin_client, kind, message):
+    data, _key = _p12(days=-1, not_before_days=-30) if kind == "expired" else _p12()
+    payload = {"wrong-password": (data, "nope"), "missing": (b"", ""),
+               "expired": (data, "pw"), "garbage": (b"not a certificate", "pw")}[kind]
+    response = _upload(admin_client, *payload)
+    assert response.status_code == 422 and message in response.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count(SigningKey.id))) == 0
+
+
+def test_only_the_partnership_admin_manages_certificates(app, member):
+    assert member.get("/p/sw-herts/admin/certificates").status_code == 403
+    assert member.post("/p/sw-herts/admin/certificates/5/trial").status_code == 403
+
+
+def test_make_signing_cert_command_creates_a_trial_certificate(app, demo):
+    result = app.test_cli_runner().invoke(args=["make-signing-cert", "watford"])
+    assert result.exit_code == 0 and "Trial certificate for Watford Borough Council" in result.output
+    missing = app.test_cli_runner().invoke(args=["make-signing-cert", "nowhere"])
+    assert missing.exit_code != 0

@@ -1,0 +1,1 @@
+"""Export: HTML for print, PDF rendering, digital signing and verification."""

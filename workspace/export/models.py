@@ -1,0 +1,83 @@
+"""Stored PDF exports, their signed incarnations, and authorities' signing keys."""
+from ..db import utcnow
+from ..extensions import db
+
+
+class PdfExport(db.Model):
+    """One rendering of one document content (by fingerprint) in one PDF variant.
+
+    The same content renders once; later downloads serve the latest stored file.
+    """
+
+    __tablename__ = "pdf_exports"
+    __table_args__ = (db.Index("ix_pdf_exports_document_id_content_sha256",
+                               "document_id", "content_sha256"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    document_id = db.Column(db.Integer, db.ForeignKey("documents.id"), nullable=False)
+    #: The frozen version this export is of; None for a draft.
+    version_id = db.Column(db.Integer, db.ForeignKey("document_versions.id"), nullable=True,
+                           index=True)
+    #: The document content fingerprint printed on every page.
+    content_sha256 = db.Column(db.String(64), nullable=False)
+    #: "ua" (tagged, PDF/UA-1) or "archive" (PDF/A-3b).
+    variant = db.Column(db.String(20), nullable=False)
+    #: JSON {organisation code: [page index, [x1, y1, x2, y2]]}: where each authority's
+    #: visible signature stamp goes on the signature page.
+    stamp_boxes = db.Column(db.Text, nullable=False, default="{}")
+    page_count = db.Column(db.Integer, nullable=False, default=0)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    #: Set when the version's signatures were voided (sent back to draft): a later
+    #: agreement renders and signs afresh.
+    retired_at = db.Column(db.DateTime, nullable=True)
+
+
+class PdfFile(db.Model):
+    """The bytes of an export: the rendering, then one more file per signature added.
+
+    Kept so the verify page can recognise every file the workspace ever handed out.
+    """
+
+    __tablename__ = "pdf_files"
+    __table_args__ = (db.UniqueConstraint("export_id", "signature_count"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    export_id = db.Column(db.Integer, db.ForeignKey("pdf_exports.id"), nullable=False)
+    #: How many digital signatures the file carries (0 for the rendering).
+    signature_count = db.Column(db.Integer, nullable=False, default=0)
+    #: The authority whose signature this file added (None for the rendering).
+    signed_for_id = db.Column(db.Integer, db.ForeignKey("organisations.id"), nullable=True)
+    data = db.Column(db.LargeBinary, nullable=False)
+    file_sha256 = db.Column(db.String(64), nullable=False, index=True)
+    size = db.Column(db.Integer, nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    export = db.relationship("PdfExport", lazy="joined")
+
+
+class SigningKey(db.Model):
+    """An authority's signing certificate and its private key, encrypted at rest.
+
+    The key never leaves the server: there is no route that returns it.
+    """
+
+    __tablename__ = "signing_keys"
+
+    id = db.Column(db.Integer, primary_key=True)
+    organisation_id = db.Column(db.Integer, db.ForeignKey("organisations.id"), nullable=False,
+                                index=True)
+    #: PEM of the certificate (public).
+    certificate_pem = db.Column(db.Text, nullable=False)
+    #: PKCS#8 DER of the private key, encrypted with a key derived from the server's secret.
+    encrypted_key = db.Column(db.LargeBinary, nullable=False)
+    subject = db.Column(db.String(300), nullable=False)
+    fingerprint_sha256 = db.Column(db.String(64), nullable=False)
+    not_before = db.Column(db.DateTime, nullable=False)
+    not_after = db.Column(db.DateTime, nullable=False)
+    #: "uploaded" (PKCS#12 from the admin) or "trial" (self-signed by the CLI).
+    source = db.Column(db.String(20), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    #: Set when replaced by a newer key; the newest active key signs.
+    retired_at = db.Column(db.DateTime, nullable=True)
+
+    organisation = db.relationship("Organisation", lazy="joined")

@@ -1,0 +1,156 @@
+"""Rules for exports: what a PDF contains, rendering it once, serving the stored file."""
+import json
+import re
+from datetime import date
+
+from flask import abort
+from sqlalchemy import select
+
+from ..db import utcnow
+from ..extensions import db
+from ..review import lifecycle
+from ..review.models import STATUSES
+from ..review.positions import signatories
+from .models import PdfExport, PdfFile
+from .pdf import render_html, render_pdf, sha256_bytes
+
+
+class ExportError(Exception):
+    def __init__(self, message, status=422):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def _version_is_agreed(document, row):
+    """A frozen version counts as agreed unless it is the current one sent back to draft."""
+    if row.number < document.version_number:
+        return True
+    return document.status in ("agreed", "signed", "published")
+
+
+def export_source(document, number=None):
+    """(content dict, fingerprint, version row or None, agreed?) for a version or the draft."""
+    if number is None:
+        row = lifecycle.current_version(document)
+        if row is None:
+            text, sha = lifecycle.canonical_content(document)
+            return json.loads(text), sha, None, False
+    else:
+        row = lifecycle.version(document, number)
+        if row is None:
+            abort(404, description=f"There is no version {number} of this document.")
+    return lifecycle.version_content(row), row.content_sha256, row, \
+        _version_is_agreed(document, row)
+
+
+def signature_blocks(document, row):
+    """One block per signatory authority: who signed, or blank for a wet-ink signature."""
+    signed = {s.organisation_id: s for s in lifecycle.signatures(row)} if row else {}
+    blocks = []
+    for signatory in signatories(document):
+        sig = signed.get(signatory.organisation_id)
+        blocks.append({
+            "organisation": signatory.organisation.name, "code": signatory.organisation.code,
+            "signed": sig is not None, "digital": False,
+            "name": sig.signed_name if sig else "", "position": sig.signed_position if sig
+            else "", "date": sig.signed_at.strftime("%-d %B %Y") if sig else ""})
+    return blocks
+
+
+def print_context(document, content, fingerprint, row, agreed):
+    partnership = document.partnership
+    parties = [s.organisation.name for s in signatories(document)] or \
+        [o.name for o in partnership.organisations]
+    when = (row.published_at or row.frozen_at) if row else utcnow()
+    if row is None:
+        status = STATUSES.get(document.status, document.status)
+    elif row.number < document.version_number:
+        status = "Published"
+    else:
+        status = STATUSES.get(document.status, document.status)
+    return {"document": document, "partnership": partnership, "content": content,
+            "fingerprint": fingerprint, "draft": not agreed, "status_label": status,
+            "date": when.strftime("%-d %B %Y"), "parties": parties,
+            "signature_blocks": [dict(b, signed=False) for b in signature_blocks(document, row)]
+            if agreed else signature_blocks(document, row)}
+
+
+def stored_export(document, fingerprint, variant):
+    return db.session.scalar(select(PdfExport).where(
+        PdfExport.document_id == document.id, PdfExport.content_sha256 == fingerprint,
+        PdfExport.variant == variant, PdfExport.retired_at.is_(None)))
+
+
+def latest_file(export):
+    return db.session.scalar(select(PdfFile).where(PdfFile.export_id == export.id)
+                             .order_by(PdfFile.signature_count.desc()).limit(1))
+
+
+def get_pdf(document, number=None, variant="ua"):
+    """The stored PDF file for a version (or the draft), rendering it the first time only."""
+    content, fingerprint, row, agreed = export_source(document, number)
+    export = stored_export(document, fingerprint, variant)
+    if export is not None:
+        latest = latest_file(export)
+        if row is not None and agreed:
+            latest = sync_signatures(document, row, export, latest)
+        return latest, row
+    html = render_html(print_context(document, content, fingerprint, row, agreed))
+    data, boxes, pages = render_pdf(html, variant)
+    export = PdfExport(document_id=document.id, version_id=getattr(row, "id", None),
+                       content_sha256=fingerprint, variant=variant, created_at=utcnow(),
+                       stamp_boxes=json.dumps(boxes), page_count=pages)
+    db.session.add(export)
+    db.session.flush()
+    stored = PdfFile(export_id=export.id, signature_count=0, data=data,
+                     file_sha256=sha256_bytes(data), size=len(data), created_at=utcnow())
+    db.session.add(stored)
+    db.session.flush()
+    if row is not None and agreed:
+        stored = sync_signatures(document, row, export, stored)
+    return stored, row
+
+
+def sync_signatures(document, row, export, latest, user=None):
+    """Add to the file every authority's signature recorded since it was last signed."""
+    from .signing import add_signature
+    signed_in_file = set(db.session.scalars(
+        select(PdfFile.signed_for_id).where(PdfFile.export_id == export.id,
+                                            PdfFile.signed_for_id.is_not(None))))
+    for signature in sorted(lifecycle.signatures(row), key=lambda s: s.signed_at):
+        if signature.organisation_id in signed_in_file:
+            continue
+        newer = add_signature(export, latest, signature, user)
+        if newer is not None:
+            latest = newer
+            signed_in_file.add(signature.organisation_id)
+    return latest
+
+
+def on_signed(document, user=None):
+    """After an authority signs: the version's PDF gains its digital signature now.
+
+    Without a certificate there is nothing to add to the file yet; the signature stands in
+    the workspace's record and the PDF is rendered when first downloaded.
+    """
+    from .keys import signing_key_for
+    row = lifecycle.current_version(document)
+    if row is not None and user is not None and signing_key_for(user.organisation_id):
+        get_pdf(document, row.number, "ua")
+
+
+def on_signatures_voided(document):
+    """After a return to draft: retire the version's files; a new agreement starts afresh."""
+    from sqlalchemy import update
+    db.session.execute(update(PdfExport).where(
+        PdfExport.document_id == document.id, PdfExport.retired_at.is_(None),
+        PdfExport.version_id.is_not(None)).values(retired_at=utcnow()))
+
+def file_name(document, number, on=None):
+    """e.g. SW-Herts-Statement-of-Common-Ground-v2-2026-11-22.pdf"""
+    def slug(text):
+        return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
+    on = on or date.today()
+    return f"{slug(document.partnership.short_name)}-{slug(document.title)}-v{number}-" \
+           f"{on.isoformat()}.pdf"

@@ -1,0 +1,112 @@
+"""PDF downloads, the public "Verify a PDF" page, and authorities' signing certificates."""
+from flask import Blueprint, abort, flash, make_response, request, url_for
+from flask_login import current_user
+
+from ..documents.models import Document
+from ..extensions import db
+from ..partnerships.models import Organisation
+from ..permissions import load_document, load_partnership
+from ..web import render, see_other
+from . import keys, service
+from .verify import VerifyError, verify_pdf
+
+bp = Blueprint("export", __name__)
+
+
+def _pdf_response(document, stored, number):
+    response = make_response(stored.data)
+    response.headers["Content-Type"] = "application/pdf"
+    name = service.file_name(document, number, stored.created_at.date())
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Content-Length"] = str(stored.size)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.set_etag(stored.file_sha256)
+    return response.make_conditional(request)
+
+
+def _variant():
+    variant = request.args.get("variant", "ua")
+    if variant not in ("ua", "archive"):
+        abort(422, description="Choose the accessible (ua) or archive (PDF/A) variant.")
+    return variant
+
+
+@bp.get("/p/<slug>/d/<int:document_id>/pdf")
+def document_pdf(slug, document_id):
+    """The document as it stands (a draft carries the DRAFT mark on every page)."""
+    _, document = load_document(slug, document_id)
+    stored, row = service.get_pdf(document, None, _variant())
+    return _pdf_response(document, stored, row.number if row else document.version_number)
+
+
+@bp.get("/p/<slug>/d/<int:document_id>/versions/<int:number>/pdf")
+def version_pdf(slug, document_id, number):
+    """A frozen version's PDF, with every authority's digital signature so far."""
+    _, document = load_document(slug, document_id)
+    stored, _row = service.get_pdf(document, number, _variant())
+    return _pdf_response(document, stored, number)
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+def verify():
+    """Check a PDF: genuine export? which document and version? signatures intact?"""
+    report = error = document = None
+    status = 200
+    if request.method == "POST":
+        upload = request.files.get("pdf")
+        try:
+            report = verify_pdf(upload.read() if upload else b"")
+        except VerifyError as exc:
+            error, status = exc.message, exc.status
+        else:
+            if report.export is not None:
+                document = db.session.get(Document, report.export.document_id)
+    return render("export/verify.html", report=report, error=error, document=document,
+                  status=status)
+
+
+@bp.get("/p/<slug>/admin/certificates")
+def certificates(slug):
+    """Each partner's signing certificate (the private keys never leave the server)."""
+    partnership = load_partnership(slug, "manage")
+    return _certificates_page(partnership)
+
+
+def _certificates_page(partnership, status=200, error=None):
+    rows = [(o, keys.active_keys(o)) for o in partnership.organisations]
+    return render("export/certificates.html", partnership=partnership, rows=rows,
+                  error=error, status=status)
+
+
+def _partner_org_or_404(partnership, organisation_id):
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None or organisation not in partnership.organisations:
+        abort(404)
+    return organisation
+
+
+@bp.post("/p/<slug>/admin/certificates/<int:organisation_id>")
+def upload_certificate(slug, organisation_id):
+    """Upload a PKCS#12 file (certificate and private key) for a partner."""
+    partnership = load_partnership(slug, "manage")
+    organisation = _partner_org_or_404(partnership, organisation_id)
+    upload = request.files.get("p12")
+    try:
+        keys.upload_p12(organisation, upload.read() if upload else b"",
+                        request.form.get("password", ""), current_user)
+    except keys.KeyError_ as exc:
+        return _certificates_page(partnership, exc.status, f"{organisation.name}: "
+                                  f"{exc.message}")
+    flash(f"Signing certificate stored for {organisation.name}.", "success")
+    return see_other(url_for(".certificates", slug=slug))
+
+
+@bp.post("/p/<slug>/admin/certificates/<int:organisation_id>/trial")
+def trial_certificate(slug, organisation_id):
+    """Make a self-signed trial certificate for a partner."""
+    partnership = load_partnership(slug, "manage")
+    organisation = _partner_org_or_404(partnership, organisation_id)
+    keys.make_self_signed(organisation, user=current_user)
+    flash(f"Trial certificate created for {organisation.name}. Trial certificates are "
+          "self-signed: fine for trying the workspace, not for publication.", "success")
+    return see_other(url_for(".certificates", slug=slug))
