@@ -1,2 +1,202 @@
-"""Review routes: positions."""
-from .views import bp  # noqa: F401
+"""Review routes: positions, strategic matters, signatory scope and the agreement page.
+
+Thin: the rules are in positions.py. Every route loads its document or section through
+permissions.load_document/load_section (404 for outsiders, 403 for the wrong role).
+"""
+from flask import abort, flash, make_response, render_template, request, url_for
+from flask_login import current_user
+
+from ..extensions import db
+from ..partnerships.models import Organisation
+from ..permissions import load_document, load_section
+from ..web import is_htmx, render, see_other
+from . import positions as service
+from .forms_positions import PositionForm, scope_rows_from_request
+from .models import ROUTES, STANCES
+from .views import bp
+
+DOC = "/p/<slug>/d/<int:document_id>"
+SECTION = DOC + "/s/<int:section_id>"
+
+
+def _section_anchor(partnership, document, section):
+    return url_for("documents.show", slug=partnership.slug,
+                   document_id=document.id) + f"#section-{section.id}"
+
+
+def _review(document, section):
+    """The review context the section partials read, for one section."""
+    from .context import section_review_context
+    return section_review_context(document, [("", section)], current_user)
+
+
+def _block(partnership, document, section, status=200, form=None, message=None):
+    """The section's positions block alone (what htmx swaps)."""
+    response = make_response(render_template(
+        "review/_positions.html", partnership=partnership, document=document, section=section,
+        review=_review(document, section), position_form=form, positions_message=message,
+        stances=STANCES, routes=ROUTES), status)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def _form_page(partnership, document, section, form, status):
+    """The position form as a page of its own: the answer to a plain form post that failed."""
+    number = service.matter_numbers(document).get(section.id, "")
+    return render("review/position_form.html", status=status, partnership=partnership,
+                  document=document, section=section, number=number,
+                  review=_review(document, section), position_form=form, stances=STANCES,
+                  routes=ROUTES)
+
+
+def _changed_section(partnership, document, section, form):
+    """409 for htmx: the whole section with its new text, the form kept, ready to re-read."""
+    number = service.matter_numbers(document).get(section.id, "")
+    response = make_response(render_template(
+        "documents/_section.html", partnership=partnership, document=document, section=section,
+        number=number, presence={}, message=None, review=_review(document, section),
+        position_form=form, stances=STANCES, routes=ROUTES), 409)
+    response.headers.update({"Vary": "HX-Request", "HX-Retarget": f"#section-{section.id}",
+                             "HX-Reswap": "outerHTML"})
+    return response
+
+
+@bp.post(SECTION + "/positions")
+def record_position(slug, document_id, section_id):
+    """Record the signed-in Member's authority's position on a strategic matter."""
+    partnership, document, section = load_section(slug, document_id, section_id, "position")
+    form = PositionForm.from_request(section, request.form)
+    values = form.values()
+    try:
+        # A refusal or a changed section comes before messages about what was typed.
+        service.check_may_record(section, current_user, values["seen_version"])
+        if form.errors:
+            return _invalid(partnership, document, section, form)
+        position = service.record_position(section, current_user, **values)
+    except service.PositionError as exc:
+        if exc.status in (403, 409):
+            return _refused(partnership, document, section, form, exc)
+        if exc.field is None:
+            abort(exc.status, description=exc.message)
+        form.errors[exc.field] = exc.message
+        return _invalid(partnership, document, section, form)
+    message = (f"{current_user.organisation.name}'s position recorded: "
+               f"{position.stance_label} (on revision {position.revision_number}).")
+    if not is_htmx():
+        flash(message, "success")
+        return see_other(_section_anchor(partnership, document, section))
+    return _block(partnership, document, section, message=message)
+
+
+def _invalid(partnership, document, section, form):
+    """422: the form again with its messages and everything the Member typed."""
+    db.session.rollback()
+    if is_htmx():
+        return _block(partnership, document, section, 422, form)
+    return _form_page(partnership, document, section, form, 422)
+
+
+def _refused(partnership, document, section, form, exc):
+    """403 (not in scope) as a clear refusal; 409 (the section changed) with the new text."""
+    db.session.rollback()
+    if exc.status == 403:
+        abort(403, description=exc.message)
+    if section.removed_at is not None or document.status not in service.OPEN_STATUSES:
+        abort(409, description=exc.message)
+    db.session.refresh(section)
+    form.problem = exc.message
+    try:
+        read = int(form.seen_version)
+    except ValueError:
+        read = None
+    form.read_version = read if read and 1 <= read < section.version else None
+    form.seen_version = str(section.version)
+    if is_htmx():
+        return _changed_section(partnership, document, section, form)
+    return _form_page(partnership, document, section, form, 409)
+
+
+@bp.get(SECTION + "/positions/<int:organisation_id>")
+def position_history(slug, document_id, section_id, organisation_id):
+    """Every position an authority has recorded on a section, newest first."""
+    partnership, document, section = load_section(slug, document_id, section_id)
+    organisation = db.session.get(Organisation, organisation_id)
+    positions = service.position_history(section, organisation_id) if organisation else []
+    partners = {o.id for o in partnership.organisations}
+    if organisation is None or (organisation_id not in partners and not positions):
+        abort(404)
+    signatory = service.signatory_for(document, organisation_id)
+    in_scope = signatory is not None and service.in_scope(signatory, section)
+    current = (positions[0] if positions and service.is_current(positions[0], section)
+               else None)
+    return render("review/position_history.html", partnership=partnership, document=document,
+                  section=section, number=service.matter_numbers(document).get(section.id, ""),
+                  organisation=organisation, positions=positions, current=current,
+                  in_scope=in_scope, tags=service.STATE_TAGS)
+
+
+@bp.post(SECTION + "/strategic-matter")
+def strategic_matter(slug, document_id, section_id):
+    """Mark a section as a strategic matter, or no longer one (officers and admins)."""
+    partnership, document, section = load_section(slug, document_id, section_id, "edit")
+    value = request.form.get("strategic_matter")
+    if value not in ("1", "0"):
+        abort(422, description="Choose whether the section is a strategic matter.")
+    try:
+        changed = service.set_strategic_matter(section, value == "1", current_user)
+    except service.PositionError as exc:
+        abort(exc.status, description=exc.message)
+    if not changed:
+        message = "Nothing changed."
+    elif section.strategic_matter:
+        message = f"\u201c{section.title}\u201d is now a strategic matter."
+    else:
+        message = f"\u201c{section.title}\u201d is no longer a strategic matter."
+    if not is_htmx():
+        flash(message, "success")
+        return see_other(_section_anchor(partnership, document, section))
+    return _block(partnership, document, section, message=message)
+
+
+@bp.route(DOC + "/signatories", methods=["GET", "POST"])
+def signatories(slug, document_id):
+    """Which partners sign the document, and for which strategic matters (the admin)."""
+    partnership, document = load_document(slug, document_id, "manage")
+    matters = service.strategic_matters(document)
+    status = 200
+    if request.method == "POST":
+        rows = scope_rows_from_request(partnership, request.form)
+        try:
+            changed = service.update_signatories(document, partnership, rows, current_user)
+        except service.PositionError as exc:
+            if exc.status != 422:
+                abort(exc.status, description=exc.message)
+            db.session.rollback()
+            status = 422
+        else:
+            flash("Signatories saved: " + ", ".join(changed) + "." if changed
+                  else "No changes to the signatories.", "success")
+            return see_other(url_for(".agreement", slug=slug, document_id=document_id))
+    else:
+        rows = service.signatory_scope(document, partnership)
+    return render("review/signatories.html", status=status, partnership=partnership,
+                  document=document, rows=rows, matters=matters, scopes=service.SCOPES,
+                  numbers=service.matter_numbers(document),
+                  errors=[r for r in rows if r.error],
+                  is_open=document.status in service.OPEN_STATUSES)
+
+
+@bp.get(DOC + "/agreement")
+def agreement(slug, document_id):
+    """Strategic matters x signatories, totals, the outstanding filter, the record."""
+    partnership, document = load_document(slug, document_id)
+    grid = service.agreement_grid(document)
+    outstanding_only = request.args.get("show") == "outstanding"
+    rows = grid.outstanding_matters() if outstanding_only else grid.matters
+    totals = grid.totals()
+    return render("review/agreement.html", partnership=partnership, document=document,
+                  grid=grid, rows=rows, totals=totals, labels=service.STATE_LABELS,
+                  tags=service.STATE_TAGS, outstanding_only=outstanding_only,
+                  outstanding=totals["stale"] + totals["missing"],
+                  numbers=service.matter_numbers(document),
+                  record=service.record_of_agreement(document, grid))

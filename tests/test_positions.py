@@ -1,0 +1,573 @@
+"""Positions, strategic matters, signatory scope, the agreement grid and the record of agreement."""
+import pytest
+from sqlalchemy import func, select
+
+from tests.test_document_queries import counting_queries
+from workspace.audit import AuditEvent
+from workspace.documents import service
+from workspace.documents.models import Document, Section, sha256_text
+from workspace.extensions import db
+from workspace.partnerships.models import Partner, Partnership, User
+from workspace.review import positions
+from workspace.review.models import Position, Signatory, SignatoryMatter
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def scg(app, factory, world):
+    """A Statement of Common Ground out for agreement in `own`: three strategic matters and an
+    introduction; Watford and Dacorum sign for every matter, Hertfordshire CC only for
+    infrastructure."""
+    own = world["partnerships"]["own"]
+    herts = factory.organisation("herts", "Hertfordshire County Council")
+    with app.app_context():
+        db.session.add(Partner(partnership_id=own, organisation_id=herts))
+        document = service.create_document(db.session.get(Partnership, own),
+                                           "Statement of Common Ground", "scg")
+        sections = {key: service.append_section(document, title, f"{title} text.\n")
+                    for key, title in [("intro", "Introduction"), ("housing", "Housing need"),
+                                       ("green_belt", "Green Belt"),
+                                       ("infrastructure", "Strategic infrastructure")]}
+        for key in ("housing", "green_belt", "infrastructure"):
+            sections[key].strategic_matter = True
+        document.status = "out_for_agreement"
+        db.session.flush()
+        for org in (world["orgs"]["watford"], world["orgs"]["dacorum"]):
+            db.session.add(Signatory(document_id=document.id, organisation_id=org))
+        county = Signatory(document_id=document.id, organisation_id=herts, all_matters=False)
+        county.matters.append(SignatoryMatter(section_id=sections["infrastructure"].id))
+        db.session.add(county)
+        db.session.commit()
+        ids = {key: s.id for key, s in sections.items()}
+        base = f"/p/own/d/{document.id}"
+    users = dict(world["users"])
+    users["dacorum_member"] = factory.user(world["orgs"]["dacorum"], "member",
+                                           email="member@dacorum.example",
+                                           name="Dacorum Member")
+    users["herts_member"] = factory.user(herts, "member", email="member@herts.example",
+                                         name="Herts Member")
+    return {"id": document.id, "sections": ids, "base": base, "users": users,
+            "orgs": {**world["orgs"], "herts": herts},
+            "page": base + "/", "agreement": base + "/agreement",
+            "signatories": base + "/signatories",
+            "record": lambda key: f"{base}/s/{ids[key]}/positions",
+            "history": lambda key, org: f"{base}/s/{ids[key]}/positions/{org}",
+            "toggle": lambda key: f"{base}/s/{ids[key]}/strategic-matter"}
+
+
+def as_user(app, login, scg, who):
+    return login(app.test_client(), scg["users"][who])
+
+
+def version(app, section_id):
+    with app.app_context():
+        return db.session.get(Section, section_id).version
+
+
+def post_position(client, scg, key, stance="agreed", reason="", headers=None, seen=None,
+                  **extra):
+    data = {"stance": stance, "reason": reason, "route": "", "route_body": "",
+            "meeting_date": "", "minute_ref": "",
+            "seen_version": str(seen if seen is not None else
+                                version(client.application, scg["sections"][key]))}
+    data.update(extra)
+    return client.post(scg["record"](key), data=data, headers=headers or {})
+
+
+def rows(app, **where):
+    with app.app_context():
+        stmt = select(Position).order_by(Position.id)
+        for name, value in where.items():
+            stmt = stmt.where(getattr(Position, name) == value)
+        return db.session.scalars(stmt).all()
+
+
+def save_text(app, scg, key, body, who="officer"):
+    with app.test_request_context():
+        section = db.session.get(Section, scg["sections"][key])
+        user = db.session.get(User, scg["users"][who])
+        service.save_section(section, body, section.version, user)
+        db.session.commit()
+
+
+def events(app, action):
+    with app.app_context():
+        return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)
+                                  .order_by(AuditEvent.id)).all()
+
+
+# Who may record -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("role", ["viewer", "officer", "admin"])
+def test_only_members_record_positions(app, login, scg, role):
+    client = as_user(app, login, scg, role)
+    response = post_position(client, scg, "housing")
+    assert response.status_code == 403
+    assert "Only Members can record their authority&#39;s position." in response.text
+    assert rows(app) == []
+
+
+def test_a_member_records_only_for_their_own_authority(app, login, scg):
+    """There is no authority field: one sent anyway is ignored; the user's authority counts."""
+    client = as_user(app, login, scg, "member")
+    response = post_position(client, scg, "housing", organisation_id=scg["orgs"]["dacorum"])
+    assert response.status_code == 303
+    [position] = rows(app)
+    assert position.organisation_id == scg["orgs"]["watford"]
+    assert position.user_id == scg["users"]["member"]
+
+
+def test_a_county_council_records_only_on_its_matters(app, login, scg):
+    client = as_user(app, login, scg, "herts_member")
+    refused = post_position(client, scg, "housing")
+    assert refused.status_code == 403
+    assert "Hertfordshire County Council is not a signatory for this matter." in refused.text
+    assert rows(app) == []
+    assert post_position(client, scg, "infrastructure").status_code == 303
+    assert [p.section_id for p in rows(app)] == [scg["sections"]["infrastructure"]]
+
+
+def test_refusal_for_htmx_goes_to_the_notification_region(app, login, scg):
+    client = as_user(app, login, scg, "herts_member")
+    response = post_position(client, scg, "housing", headers=HX)
+    assert response.status_code == 403
+    assert response.headers["HX-Retarget"] == "#notifications"
+    assert "not a signatory for this matter" in response.text
+
+
+def test_positions_are_only_for_strategic_matters(app, login, scg):
+    client = as_user(app, login, scg, "member")
+    response = post_position(client, scg, "intro")
+    assert response.status_code == 422
+    assert rows(app) == []
+
+
+# What a position needs and records ----------------------------------------------------------
+
+@pytest.mark.parametrize("stance", ["reservations", "not_agreed"])
+def test_reservations_and_not_agreed_need_a_reason(app, login, scg, stance):
+    client = as_user(app, login, scg, "member")
+    response = post_position(client, scg, "housing", stance=stance, reason="   ",
+                             route="partnership_board", route_body="SPMG",
+                             minute_ref="SPMG 11/26")
+    assert response.status_code == 422
+    assert "Give the reason for your authority&#39;s position." in response.text
+    assert 'value="SPMG"' in response.text and 'value="SPMG 11/26"' in response.text
+    assert f'value="{stance}" checked' in response.text           # what was typed is kept
+    assert rows(app) == []
+    assert events(app, "position.recorded") == []
+
+
+def test_a_missing_stance_is_refused_with_the_typed_text_kept(app, login, scg):
+    client = as_user(app, login, scg, "member")
+    response = post_position(client, scg, "housing", stance="", reason="My <b>reason</b>",
+                             headers=HX)
+    assert response.status_code == 422
+    assert f'id="positions-{scg["sections"]["housing"]}"' in response.text
+    assert "Choose Agreed, Agreed with reservations or Not agreed." in response.text
+    assert "My &lt;b&gt;reason&lt;/b&gt;" in response.text
+    assert rows(app) == []
+
+
+def test_a_meeting_date_that_is_not_a_date_is_refused(app, login, scg):
+    client = as_user(app, login, scg, "member")
+    response = post_position(client, scg, "housing", meeting_date="31/02/2026")
+    assert response.status_code == 422
+    assert "Enter the meeting date as a real date" in response.text
+    assert 'value="31/02/2026"' in response.text
+    assert rows(app) == []
+
+
+def test_a_position_stores_the_revision_and_sha256_of_the_text(app, login, scg):
+    save_text(app, scg, "housing", "Housing need is 5,000 homes a year.\n")
+    client = as_user(app, login, scg, "member")
+    response = post_position(client, scg, "housing", stance="reservations",
+                             reason="Distribution follows the Green Belt review.",
+                             route="partnership_board", route_body="SPMG",
+                             meeting_date="2026-11-03", minute_ref="SPMG 11/26 item 4")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"#section-{scg['sections']['housing']}")
+    [position] = rows(app)
+    assert position.revision_number == 2
+    assert position.text_sha256 == sha256_text("Housing need is 5,000 homes a year.\n")
+    assert (position.stance, position.route, position.route_body, str(position.meeting_date),
+            position.minute_ref) == ("reservations", "partnership_board", "SPMG",
+                                     "2026-11-03", "SPMG 11/26 item 4")
+    [event] = events(app, "position.recorded")
+    assert event.details["revision"] == 2 and event.document_id == scg["id"]
+
+
+def test_htmx_recording_swaps_the_positions_block(app, login, scg):
+    client = as_user(app, login, scg, "member")
+    response = post_position(client, scg, "housing", headers=HX)
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith("<div") and \
+        f'id="positions-{scg["sections"]["housing"]}"' in response.text
+    assert "Watford Borough Council&#39;s position recorded: Agreed" in response.text
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_a_position_goes_stale_when_the_section_changes(app, login, scg):
+    member = as_user(app, login, scg, "member")
+    post_position(member, scg, "housing")
+    page = member.get(scg["page"])
+    assert "Given on an earlier version" not in page.text
+    save_text(app, scg, "housing", "Housing need, revised.\n")
+    page = member.get(scg["page"])
+    assert "Given on an earlier version" in page.text
+    assert "Agreed on revision 1: it counts as outstanding until re-confirmed." in page.text
+    assert (f'/s/{scg["sections"]["housing"]}/diff?from=1&amp;to=2') in page.text
+    with app.app_context():
+        grid = positions.agreement_grid(db.session.get(Document, scg["id"]))
+        cell = grid.cells[(scg["sections"]["housing"], scg["orgs"]["watford"])]
+        assert cell.state == "stale" and cell in grid.outstanding
+    # Restoring the exact text the position was given on makes it count again.
+    save_text(app, scg, "housing", "Housing need text.\n")
+    assert "Given on an earlier version" not in member.get(scg["page"]).text
+
+
+def test_positions_are_never_overwritten(app, login, scg):
+    client = as_user(app, login, scg, "member")
+    post_position(client, scg, "green_belt", stance="not_agreed", reason="Numbers first.")
+    post_position(client, scg, "green_belt", stance="agreed", route="cabinet",
+                  route_body="Cabinet")
+    first, second = rows(app)
+    assert (first.stance, second.stance) == ("not_agreed", "agreed")
+    history = client.get(scg["history"]("green_belt", scg["orgs"]["watford"]))
+    assert history.status_code == 200
+    text = history.text
+    assert text.index("Agreed") < text.index("Numbers first.")      # newest first
+    assert text.count('class="cg-history-item"') == 2
+    assert "Superseded" in text and "Current" in text
+
+
+def test_a_stale_form_answers_409_and_records_nothing(app, login, scg):
+    client = as_user(app, login, scg, "member")
+    save_text(app, scg, "housing", "Housing need, changed while the Member read.\n")
+    response = post_position(client, scg, "housing", stance="reservations", reason="Kept.",
+                             seen=1)
+    assert response.status_code == 409
+    assert "The section changed after you opened this form." in response.text
+    assert "Housing need, changed while the Member read." in response.text   # the new text
+    assert "Kept." in response.text and 'name="seen_version" value="2"' in response.text
+    assert "diff?from=1&amp;to=2" in response.text
+    assert rows(app) == []
+    htmx = post_position(client, scg, "housing", seen=1, headers=HX)
+    assert htmx.status_code == 409
+    assert htmx.headers["HX-Retarget"] == f"#section-{scg['sections']['housing']}"
+    assert "Housing need, changed while the Member read." in htmx.text
+    assert rows(app) == []
+
+
+def test_a_form_without_its_version_is_treated_as_stale(app, login, scg):
+    client = as_user(app, login, scg, "member")
+    response = client.post(scg["record"]("housing"), data={"stance": "agreed"})
+    assert response.status_code == 409
+    assert rows(app) == []
+
+
+def test_positions_cannot_be_recorded_once_the_document_is_agreed(app, login, scg):
+    with app.app_context():
+        db.session.get(Document, scg["id"]).status = "agreed"
+        db.session.commit()
+    client = as_user(app, login, scg, "member")
+    response = post_position(client, scg, "housing")
+    assert response.status_code == 409
+    assert "Positions can no longer be recorded: the document is agreed." in response.text
+    assert rows(app) == []
+
+
+def test_csrf_is_required(app, login, scg):
+    client = as_user(app, login, scg, "member")
+    response = client.post(scg["record"]("housing"), csrf=False,
+                           data={"stance": "agreed", "seen_version": "1"})
+    assert response.status_code == 400
+    assert rows(app) == []
+    admin = as_user(app, login, scg, "admin")
+    assert admin.post(scg["signatories"], csrf=False, data={}).status_code == 400
+    assert admin.post(scg["toggle"]("intro"), csrf=False,
+                      data={"strategic_matter": "1"}).status_code == 400
+
+
+# The document page --------------------------------------------------------------------------
+
+def test_the_document_page_shows_positions_and_the_form_where_the_member_may_record(
+        app, login, scg):
+    post_position(as_user(app, login, scg, "dacorum_member"), scg, "housing",
+                  stance="not_agreed", reason="Dacorum needs the numbers first.")
+    page = as_user(app, login, scg, "member").get(scg["page"]).text
+    housing, infra = scg["sections"]["housing"], scg["sections"]["infrastructure"]
+    assert f'id="positions-{housing}"' in page
+    assert "Dacorum needs the numbers first." in page
+    assert page.count("Record Watford Borough Council's position") == 3
+    assert f'action="/p/own/d/{scg["id"]}/s/{housing}/positions"' in page
+    assert f'id="positions-{scg["sections"]["intro"]}"' not in page    # not a matter
+    county = as_user(app, login, scg, "herts_member").get(scg["page"]).text
+    assert county.count("Hertfordshire County Council is not a signatory for this matter.") \
+        == 2
+    assert f'action="/p/own/d/{scg["id"]}/s/{infra}/positions"' in county
+    viewer = as_user(app, login, scg, "viewer").get(scg["page"]).text
+    assert "Dacorum needs the numbers first." in viewer and "Record " not in viewer
+
+
+def test_the_document_page_costs_the_same_queries_for_10_and_200_matters(app, login, world):
+    """position_context loads everything at once: no query per strategic matter."""
+    from tests.test_document_queries import make_document, page_queries
+    own = world["partnerships"]["own"]
+    ids = {"small": make_document(app, own, 10, "Small"),
+           "large": make_document(app, own, 200, "Large")}
+    with app.test_request_context():
+        member = db.session.get(User, world["users"]["member"])
+        for document_id in ids.values():
+            document = db.session.get(Document, document_id)
+            document.status = "out_for_agreement"
+            for section in service.live_sections(document):
+                section.strategic_matter = True
+            for org in world["orgs"]["watford"], world["orgs"]["dacorum"]:
+                db.session.add(Signatory(document_id=document_id, organisation_id=org))
+            db.session.flush()
+            for section in service.live_sections(document)[::3]:
+                positions.record_position(section, member, "agreed")
+        db.session.commit()
+    for role in ("member", "officer"):
+        client = login(app.test_client(), world["users"][role])
+        page_queries(app, client, ids["small"])                        # warm-up
+        small_page, small = page_queries(app, client, ids["small"])
+        large_page, large = page_queries(app, client, ids["large"])
+        assert small_page.text.count('class="cg-positions cg-positions--matter"') == 10
+        assert large_page.text.count('class="cg-positions cg-positions--matter"') == 200
+        assert small == large, f"{role}: 10 matters {small} queries, 200 matters {large}"
+
+
+# Strategic matters --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("role", ["officer", "admin"])
+def test_officers_and_admins_mark_strategic_matters(app, login, scg, role):
+    client = as_user(app, login, scg, role)
+    response = client.post(scg["toggle"]("intro"), data={"strategic_matter": "1"}, headers=HX)
+    assert response.status_code == 200
+    assert "is now a strategic matter" in response.text
+    assert "Positions on this strategic matter" in response.text
+    with app.app_context():
+        assert db.session.get(Section, scg["sections"]["intro"]).strategic_matter
+    [event] = events(app, "section.strategic_matter_changed")
+    assert event.details == {"strategic_matter": True, "title": "Introduction"}
+    plain = client.post(scg["toggle"]("intro"), data={"strategic_matter": "0"})
+    assert plain.status_code == 303
+    with app.app_context():
+        assert not db.session.get(Section, scg["sections"]["intro"]).strategic_matter
+
+
+@pytest.mark.parametrize("role", ["viewer", "member"])
+def test_others_cannot_mark_strategic_matters(app, login, scg, role):
+    client = as_user(app, login, scg, role)
+    response = client.post(scg["toggle"]("intro"), data={"strategic_matter": "1"})
+    assert response.status_code == 403
+    with app.app_context():
+        assert not db.session.get(Section, scg["sections"]["intro"]).strategic_matter
+
+
+# Signatory scope ----------------------------------------------------------------------------
+
+def scope_form(scg, **choices):
+    data = {}
+    for org, (scope, matters) in choices.items():
+        data[f"scope-{scg['orgs'][org]}"] = scope
+        data[f"matters-{scg['orgs'][org]}"] = [str(scg["sections"][m]) for m in matters]
+    return data
+
+
+def signatory_rows(app, scg):
+    with app.app_context():
+        return {s.organisation.code: (s.all_matters, sorted(m.section_id for m in s.matters))
+                for s in db.session.scalars(select(Signatory).where(
+                    Signatory.document_id == scg["id"]))}
+
+
+def test_the_admin_sets_who_signs_and_for_what(app, login, scg):
+    admin = as_user(app, login, scg, "admin")
+    page = admin.get(scg["signatories"])
+    assert page.status_code == 200
+    assert f'name="scope-{scg["orgs"]["herts"]}" type="radio" value="listed" checked' in \
+        page.text
+    response = admin.post(scg["signatories"], data=scope_form(
+        scg, watford=("all", []), dacorum=("listed", ["housing", "green_belt"]),
+        herts=("none", [])))
+    assert response.status_code == 303 and response.headers["Location"].endswith("/agreement")
+    h, g = scg["sections"]["housing"], scg["sections"]["green_belt"]
+    assert signatory_rows(app, scg) == {"watford": (True, []),
+                                        "dacorum": (False, sorted([h, g]))}
+    assert [e.details["organisation"] for e in events(app, "signatory.changed")] == \
+        ["Dacorum Borough Council"]
+    assert [e.details["organisation"] for e in events(app, "signatory.removed")] == \
+        ["Hertfordshire County Council"]
+    admin.post(scg["signatories"], data=scope_form(
+        scg, watford=("all", []), dacorum=("listed", ["housing", "green_belt"]),
+        herts=("listed", ["infrastructure"])))
+    assert signatory_rows(app, scg)["herts"] == (False, [scg["sections"]["infrastructure"]])
+    assert len(events(app, "signatory.added")) == 1
+
+
+def test_listed_scope_needs_at_least_one_matter(app, login, scg):
+    admin = as_user(app, login, scg, "admin")
+    before = signatory_rows(app, scg)
+    response = admin.post(scg["signatories"], data=scope_form(
+        scg, watford=("none", []), dacorum=("all", []), herts=("listed", [])))
+    assert response.status_code == 422
+    assert "Choose at least one strategic matter Hertfordshire County Council signs for" in \
+        response.text
+    assert signatory_rows(app, scg) == before                          # nothing half-way
+    watford = scg["orgs"]["watford"]
+    assert f'name="scope-{watford}" type="radio" value="none" checked' in response.text
+
+
+@pytest.mark.parametrize("role", ["viewer", "officer", "member"])
+def test_only_the_admin_manages_signatories(app, login, scg, role):
+    client = as_user(app, login, scg, role)
+    assert client.get(scg["signatories"]).status_code == 403
+    assert client.post(scg["signatories"], data=scope_form(
+        scg, watford=("none", []), dacorum=("none", []), herts=("none", []))).status_code == 403
+    assert len(signatory_rows(app, scg)) == 3
+
+
+# The agreement page and the record of agreement ---------------------------------------------
+
+def give_mixed_positions(app, login, scg):
+    """Watford: agreed on housing, not agreed on Green Belt. Dacorum: reservations on housing.
+    Herts: agreed on infrastructure, then the infrastructure text changes (stale)."""
+    watford = as_user(app, login, scg, "member")
+    dacorum = as_user(app, login, scg, "dacorum_member")
+    herts = as_user(app, login, scg, "herts_member")
+    post_position(watford, scg, "housing", route="cabinet", route_body="Cabinet",
+                  meeting_date="2026-10-13", minute_ref="CA/112/26")
+    post_position(watford, scg, "green_belt", stance="not_agreed",
+                  reason="The review must not set the numbers.", route="partnership_board",
+                  route_body="SPMG", meeting_date="2026-11-03", minute_ref="SPMG 11/26")
+    post_position(dacorum, scg, "housing", stance="reservations",
+                  reason="Unmet need follows the Green Belt review.")
+    post_position(herts, scg, "infrastructure")
+    save_text(app, scg, "infrastructure", "Infrastructure, with water added.\n")
+
+
+def test_the_grid_counts_each_state_and_filters_what_is_outstanding(app, login, scg):
+    give_mixed_positions(app, login, scg)
+    viewer = as_user(app, login, scg, "viewer")
+    page = viewer.get(scg["agreement"])
+    assert page.status_code == 200
+    text = page.text
+    for state, count in {"agreed": 1, "reservations": 1, "not_agreed": 1, "stale": 1,
+                         "missing": 3, "outstanding": 4}.items():
+        assert f'id="total-{state}">{count}</dd>' in text, state
+    assert "<caption" in text and '<th scope="col"' in text and '<th scope="row"' in text
+    assert text.count("Not a signatory for this matter") == 2
+    assert text.count('class="govuk-link cg-grid__link"') == 7          # every cell links
+    assert (f'/s/{scg["sections"]["green_belt"]}/positions/{scg["orgs"]["dacorum"]}') in text
+    with app.app_context():
+        grid = positions.agreement_grid(db.session.get(Document, scg["id"]))
+        assert len(grid.outstanding) == 4 and len(grid.not_agreed) == 1
+        assert not grid.fully_agreed
+    filtered = viewer.get(scg["agreement"] + "?show=outstanding").text
+    housing_row = f'#section-{scg["sections"]["housing"]}"'
+    assert housing_row not in filtered                   # housing: both signatories current
+    assert f'#section-{scg["sections"]["green_belt"]}"' in filtered
+    assert f'#section-{scg["sections"]["infrastructure"]}"' in filtered
+    assert housing_row in text
+
+
+def test_the_record_of_agreement_says_where_agreement_is_reached_and_why_not(app, login, scg):
+    give_mixed_positions(app, login, scg)
+    with app.app_context():
+        record = positions.record_of_agreement(db.session.get(Document, scg["id"]))
+    by_title = {m["title"]: m for m in record}
+    assert [m["title"] for m in record] == ["Housing need", "Green Belt",
+                                            "Strategic infrastructure"]
+    assert by_title["Housing need"]["status"] == "agreed"
+    assert by_title["Green Belt"]["status"] == "not_agreed"
+    assert by_title["Strategic infrastructure"]["status"] == "outstanding"
+    not_agreed = {e["organisation"]: e for e in by_title["Green Belt"]["positions"]}
+    watford = not_agreed["Watford Borough Council"]
+    assert (watford["stance"], watford["reason"], watford["route"], watford["route_body"],
+            watford["meeting_date"], watford["minute_ref"]) == (
+        "Not agreed", "The review must not set the numbers.", "Partnership board", "SPMG",
+        "2026-11-03", "SPMG 11/26")
+    assert not_agreed["Dacorum Borough Council"]["stance"] == "No position yet"
+    county = by_title["Strategic infrastructure"]["positions"]
+    assert [e["organisation"] for e in county] == ["Dacorum Borough Council",
+                                                   "Hertfordshire County Council",
+                                                   "Watford Borough Council"]
+    assert county[1]["stance"] == "Given on an earlier version"
+    assert county[1]["earlier_stance"] == "Agreed"
+    page = as_user(app, login, scg, "viewer").get(scg["agreement"]).text
+    record_html = page[page.index('id="record-heading"'):]
+    assert record_html.index("Where agreement has been reached") < \
+        record_html.index("Housing need") < \
+        record_html.index("Where agreement has not been reached") < \
+        record_html.index("The review must not set the numbers.")
+    assert "Decided by Partnership board (SPMG) on 3 November 2026, minute SPMG 11/26." in \
+        record_html
+    assert "Unmet need follows the Green Belt review." in record_html
+
+
+def test_the_agreement_page_links_to_the_scope_page_for_the_admin_only(app, login, scg):
+    assert scg["signatories"] in as_user(app, login, scg, "admin").get(scg["agreement"]).text
+    assert scg["signatories"] not in \
+        as_user(app, login, scg, "officer").get(scg["agreement"]).text
+
+
+def test_the_document_page_links_to_the_agreement_page(app, login, scg):
+    assert f'href="{scg["agreement"]}"' in as_user(app, login, scg, "viewer").get(
+        scg["page"]).text
+
+
+# Outsiders ----------------------------------------------------------------------------------
+
+def test_outsiders_get_404_everywhere(app, login, scg, world):
+    client = login(app.test_client(), world["users"]["foreign_admin"])
+    assert client.get(scg["agreement"]).status_code == 404
+    assert client.get(scg["signatories"]).status_code == 404
+    assert client.post(scg["signatories"], data={}).status_code == 404
+    assert client.get(scg["history"]("housing", scg["orgs"]["watford"])).status_code == 404
+    assert post_position(client, scg, "housing").status_code == 404
+    assert client.post(scg["toggle"]("intro"), data={"strategic_matter": "1"}).status_code \
+        == 404
+    assert rows(app) == []
+
+
+def test_history_of_an_organisation_outside_the_partnership_is_404(app, login, scg):
+    client = as_user(app, login, scg, "viewer")
+    assert client.get(scg["history"]("housing", scg["orgs"]["luton"])).status_code == 404
+    assert client.get(scg["history"]("housing", 99999)).status_code == 404
+    assert client.get(scg["history"]("housing", scg["orgs"]["dacorum"])).status_code == 200
+
+
+def test_the_history_page_of_a_missing_position_says_so(app, login, scg):
+    page = as_user(app, login, scg, "viewer").get(
+        scg["history"]("housing", scg["orgs"]["dacorum"]))
+    assert "has not recorded a position on this matter" in page.text
+
+
+def test_recorded_positions_count_in_one_query(app, scg):
+    """current_positions is one query for any number of sections."""
+    with app.app_context():
+        document = db.session.get(Document, scg["id"])
+        with counting_queries(app) as statements:
+            positions.current_positions(document, list(scg["sections"].values()))
+        assert len(statements) == 1
+        assert db.session.scalar(select(func.count(Position.id))) == 0
+
+
+def test_scope_and_strategic_matters_are_fixed_once_the_document_is_agreed(app, login, scg):
+    with app.app_context():
+        db.session.get(Document, scg["id"]).status = "agreed"
+        db.session.commit()
+    admin = as_user(app, login, scg, "admin")
+    page = admin.get(scg["signatories"])
+    assert page.status_code == 200 and "Save signatories" not in page.text
+    response = admin.post(scg["signatories"], data=scope_form(
+        scg, watford=("none", []), dacorum=("all", []), herts=("all", [])))
+    assert response.status_code == 409
+    assert signatory_rows(app, scg)["herts"][0] is False
+    toggle = admin.post(scg["toggle"]("intro"), data={"strategic_matter": "1"})
+    assert toggle.status_code == 409
+    assert events(app, "section.strategic_matter_changed") == []
