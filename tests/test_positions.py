@@ -1,8 +1,9 @@
 """Positions, strategic matters, signatory scope, the agreement grid and the record of agreement."""
-import pytest
-from sqlalchemy import func, select
+from contextlib import contextmanager
 
-from tests.test_document_queries import counting_queries
+import pytest
+from sqlalchemy import event, func, select
+
 from workspace.audit import AuditEvent
 from workspace.documents import service
 from workspace.documents.models import Document, Section, sha256_text
@@ -12,6 +13,45 @@ from workspace.review import positions
 from workspace.review.models import Position, Signatory, SignatoryMatter
 
 HX = {"HX-Request": "true"}
+
+
+@contextmanager
+def counting_queries(app):
+    """Collect the SQL statements sent to the database inside the block."""
+    statements = []
+
+    def _count(_conn, _cursor, statement, _parameters, _context, _executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", _count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", _count)
+
+
+def page_queries(app, client, document_id):
+    """The document page and the number of queries it cost."""
+    with counting_queries(app) as statements:
+        response = client.get(f"/p/own/d/{document_id}/")
+    assert response.status_code == 200
+    return response, len(statements)
+
+
+def make_document(app, partnership_id, sections, title):
+    """A document out for agreement whose every section is a strategic matter; its id."""
+    with app.app_context():
+        document = service.create_document(db.session.get(Partnership, partnership_id), title,
+                                           "scg")
+        document.status = "out_for_agreement"
+        for i in range(sections):
+            section = service.append_section(document, f"Matter {i}", f"Text of matter {i}.\n",
+                                             depth=i % 2)
+            section.strategic_matter = True
+        db.session.commit()
+        return document.id
 
 
 @pytest.fixture
@@ -313,7 +353,6 @@ def test_the_document_page_shows_positions_and_the_form_where_the_member_may_rec
 
 def test_the_document_page_costs_the_same_queries_for_10_and_200_matters(app, login, world):
     """position_context loads everything at once: no query per strategic matter."""
-    from tests.test_document_queries import make_document, page_queries
     own = world["partnerships"]["own"]
     ids = {"small": make_document(app, own, 10, "Small"),
            "large": make_document(app, own, 200, "Large")}
@@ -321,9 +360,6 @@ def test_the_document_page_costs_the_same_queries_for_10_and_200_matters(app, lo
         member = db.session.get(User, world["users"]["member"])
         for document_id in ids.values():
             document = db.session.get(Document, document_id)
-            document.status = "out_for_agreement"
-            for section in service.live_sections(document):
-                section.strategic_matter = True
             for org in world["orgs"]["watford"], world["orgs"]["dacorum"]:
                 db.session.add(Signatory(document_id=document_id, organisation_id=org))
             db.session.flush()
