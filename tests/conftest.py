@@ -200,5 +200,5 @@ def demo(app):
     """The seeded demo partnership."""
     from workspace.demo import seed_demo
     with app.app_context():
-        seed_demo("common-ground")
+        seed_demo("common-ground", published_version=False)
         db.session.commit()

@@ -228,8 +228,13 @@ def _user(email, name, organisation, role, password, job_title=""):
     return user
 
 
-def seed_demo(password):
-    """Create the demo partnership, its accounts and two documents. Caller commits."""
+def seed_demo(password, published_version=True):
+    """Create the demo partnership, its accounts and two documents. Caller commits.
+
+    With `published_version`, the Statement of Common Ground's version 1 is agreed, signed by
+    every authority with trial certificates and published, and version 2 is part-way through
+    agreement; without it (quicker, for tests), version 1 is part-way through agreement.
+    """
     partnership = Partnership(**PARTNERSHIP)
     db.session.add(partnership)
     organisations = {}
@@ -258,11 +263,11 @@ def seed_demo(password):
     for title, depth, body, question in ENGAGEMENT_SECTIONS:
         append_section(plan, title, body, depth=depth, feedback_sought=question, user=admin)
     db.session.flush()
-    _seed_review(scg, plan, organisations, admin)
+    _seed_review(scg, plan, organisations, admin, password, published_version)
     return partnership
 
 
-def _seed_review(scg, plan, organisations, admin):
+def _seed_review(scg, plan, organisations, admin, password, published_version):
     """A partnership part-way through agreement: positions given, one stale after an edit,
     one "Not agreed" with its reason, open comments, and the approvals the plan seeks."""
     from datetime import date, timedelta
@@ -291,6 +296,8 @@ def _seed_review(scg, plan, organisations, admin):
     housing = sections["Housing need and distribution"]
     green_belt = sections["The future role of the Green Belt"]
     infrastructure = sections["Strategic infrastructure priorities"]
+    if published_version:
+        _publish_version_1(scg, sections, organisations, members, admin, password)
     for code in ("dacorum", "stalbans", "threerivers"):
         record_position(housing, members[code], "agreed", route="cabinet",
                         route_body="Cabinet", meeting_date=date(2026, 10, 13),
@@ -348,3 +355,45 @@ def _seed_review(scg, plan, organisations, admin):
                        description="Agree the Statement of Common Ground for signature.",
                        due_date=date.today() + timedelta(days=21)),
     ])
+
+
+
+def _publish_version_1(scg, sections, organisations, members, admin, password):
+    """Version 1: agreed except Green Belt (Hertsmere), signed by all six, published.
+
+    Then version 2 starts, out for agreement, with employment as a new strategic matter.
+    """
+    from datetime import date
+
+    from .export.keys import make_self_signed
+    from .review import lifecycle
+    from .review.positions import record_position
+
+    employment = sections["Strategic employment opportunities"]
+    employment.strategic_matter = False        # becomes a strategic matter in version 2
+    db.session.flush()
+    decided = {"route": "partnership_board", "route_body": "SPMG",
+               "meeting_date": date(2026, 6, 16), "minute_ref": "SPMG 06/26 item 5"}
+    for title in ("Housing need and distribution", "The future role of the Green Belt"):
+        for code in ("dacorum", "stalbans", "threerivers", "watford"):
+            record_position(sections[title], members[code], "agreed", **decided)
+    record_position(sections["Housing need and distribution"], members["hertsmere"],
+                    "reservations", "Unmet need must be distributed only after the joint "
+                    "Green Belt review.", **decided)
+    record_position(sections["The future role of the Green Belt"], members["hertsmere"],
+                    "not_agreed", "A shared Green Belt review must not be used to set each "
+                    "authority's housing numbers.", **decided)
+    for code in organisations:
+        record_position(sections["Strategic infrastructure priorities"], members[code],
+                        "agreed", **decided)
+        make_self_signed(organisations[code], user=admin)
+    lifecycle.agree(scg, admin, with_exceptions=True)
+    for code in organisations:
+        member = members[code]
+        lifecycle.sign(scg, member, password, member.name, member.job_title)
+    lifecycle.mark_signed(scg, admin)
+    lifecycle.publish(scg, admin)
+    lifecycle.start_next_version(scg, admin)
+    lifecycle.send_out(scg, admin)
+    employment.strategic_matter = True
+    db.session.flush()
