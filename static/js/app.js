@@ -189,3 +189,126 @@ document.addEventListener("htmx:configRequest", (event) => {
   });
   if (editing.length) event.detail.parameters.editing = editing.join(",");
 });
+
+// ---- Comments: focus after a swap, and never wipe a comment being written ----------------
+
+// After a comment action swaps a section's comments block (or just one of its forms), put
+// focus on the problem, the status message or the edit box, so keyboard and screen-reader
+// users stay where they were.
+document.addEventListener("htmx:afterSwap", (event) => {
+  const target = event.detail.target;
+  if (!target || !target.id || !/^(comments|comment-form|reply-form|comment-edit-form|comment|feedback-form)-\d+$/.test(target.id)) return;
+  const fresh = document.getElementById(target.id) ||
+    document.getElementById(target.id.replace(/^comment-/, "comment-edit-form-"));
+  if (!fresh) return;
+  const invalid = fresh.querySelector(".govuk-textarea--error");
+  const status = fresh.querySelector("[data-comment-status]");
+  const textarea = fresh.matches("form") ? fresh.querySelector("textarea") : null;
+  if (invalid) invalid.focus();
+  else if (status) status.focus();
+  else if (textarea) textarea.focus();
+});
+
+// The live feed re-renders a section when someone comments on it. Hold that back while this
+// person is writing in the section's comment forms (text typed, focus in a text box, or a
+// comment open for editing) and fetch the section again once they have finished. Otherwise
+// let it through, and put focus back where it was (the same button, or the comments heading).
+function commentsBusy(section) {
+  const comments = section.querySelector(".cg-comments");
+  if (!comments) return false;
+  const active = document.activeElement;
+  if (active && comments.contains(active) && active.matches("textarea, input, select")) return true;
+  if (comments.querySelector("form[id^='comment-edit-form-']")) return true;
+  return Array.from(comments.querySelectorAll("textarea")).some((t) => t.value !== t.defaultValue);
+}
+
+let focusAfterSwap = null;
+
+function focusKey(section) {
+  const active = document.activeElement;
+  if (!active || active === document.body || !section.contains(active)) return null;
+  if (active.id) return { id: active.id };
+  const form = active.closest("form");
+  if (form && active.matches("button")) return { action: form.getAttribute("action") };
+  const comments = active.closest(".cg-comments");
+  return comments ? { id: `${comments.id}-title` } : { id: `${section.id}-title` };
+}
+
+document.addEventListener("htmx:oobBeforeSwap", (event) => {
+  const target = event.detail.target;
+  if (!target || !target.matches) return;
+  if (target.id === "sections") {
+    // The structure changed: every section comes again. Keep the ones being written in.
+    target.querySelectorAll(".cg-section").forEach((section) => {
+      if (!commentsBusy(section)) return;
+      const fresh = event.detail.fragment.querySelector(`#${section.id}`);
+      if (!fresh) return;
+      focusAfterSwap = focusKey(section) || focusAfterSwap;
+      section.dataset.refreshPending = "1";
+      fresh.replaceWith(section);
+    });
+    return;
+  }
+  if (!target.matches(".cg-section")) return;
+  if (commentsBusy(target)) {
+    event.detail.shouldSwap = false;
+    target.dataset.refreshPending = "1";
+    return;
+  }
+  focusAfterSwap = focusKey(target);
+});
+
+document.addEventListener("htmx:oobAfterSwap", () => {
+  if (!focusAfterSwap) return;
+  const key = focusAfterSwap;
+  focusAfterSwap = null;
+  let element = key.id ? document.getElementById(key.id) : null;
+  if (!element && key.action) {
+    const form = Array.from(document.querySelectorAll("form")).find((f) => f.getAttribute("action") === key.action);
+    element = form && form.querySelector("button");
+  }
+  if (!element) return;
+  if (!element.matches("a, button, input, textarea, select, summary, [tabindex]")) element.setAttribute("tabindex", "-1");
+  element.focus();
+});
+
+document.addEventListener("htmx:afterRequest", (event) => {
+  if (!event.detail.elt.matches || !event.detail.elt.matches("[data-live-feed]")) return;
+  document.querySelectorAll(".cg-section[data-refresh-pending]").forEach((section) => {
+    if (section.matches("[data-editing-section]")) { delete section.dataset.refreshPending; return; }
+    if (commentsBusy(section)) return;
+    const source = section.querySelector("[data-section-url]");
+    delete section.dataset.refreshPending;
+    if (source && window.htmx) {
+      window.htmx.ajax("GET", source.dataset.sectionUrl, { target: `#${section.id}`, swap: "outerHTML" });
+    }
+  });
+});
+
+// Keep the contents list's open comment counts (and the total beside the filter link) in step
+// with each section's comments block whenever one is swapped in, by this person's own action
+// or by the live feed.
+function plural(n) { return `${n} open comment${n === 1 ? "" : "s"}`; }
+
+document.addEventListener("htmx:load", (event) => {
+  const root = event.detail.elt;
+  if (!root.querySelectorAll) return;
+  const blocks = root.matches(".cg-comments[data-open-count]") ? [root] :
+    Array.from(root.querySelectorAll(".cg-comments[data-open-count]"));
+  blocks.forEach((block) => {
+    const sectionId = block.id.replace("comments-", "");
+    const count = document.querySelector(`[data-open-count-for="${sectionId}"]`);
+    if (!count) return;
+    const before = Number(count.dataset.open || (count.textContent.match(/\d+/) || ["0"])[0]);
+    const after = Number(block.dataset.openCount);
+    count.dataset.open = String(after);
+    if (before === after) return;
+    count.textContent = after ? plural(after) : "";
+    const total = document.querySelector("[data-open-total]");
+    if (total) {
+      const sum = Math.max(0, Number(total.dataset.openTotal) + after - before);
+      total.dataset.openTotal = String(sum);
+      total.textContent = plural(sum);
+    }
+  });
+});

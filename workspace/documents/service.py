@@ -455,7 +455,8 @@ class Changes:
 
 
 def changes_since(document, since):
-    """What changed after cursor `since`: sections saved and whether the structure moved."""
+    """What changed after cursor `since`: sections saved or commented on (both re-render the
+    section) and whether the structure moved."""
     rows = db.session.execute(
         select(DocumentChange.id, DocumentChange.section_id, DocumentChange.kind)
         .where(DocumentChange.document_id == document.id, DocumentChange.id > since)
@@ -463,5 +464,5 @@ def changes_since(document, since):
     if not rows:
         return None
     return Changes(cursor=rows[-1].id,
-                   section_ids={r.section_id for r in rows if r.kind == "section"},
+                   section_ids={r.section_id for r in rows if r.kind in ("section", "comment")},
                    structure=any(r.kind == "structure" for r in rows))

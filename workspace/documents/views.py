@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 
 from ..permissions import load_document, load_section
+from ..review import comments
 from ..review.context import section_review_context
 from ..web import is_htmx, render, see_other
 from . import service
@@ -45,9 +46,14 @@ def show(slug, document_id):
     partnership, document = _document_or_404(slug, document_id)
     sections = service.number_sections(service.live_sections(document))
     presence = service.presence_by_section(document, exclude_user=current_user)
+    review = section_review_context(document, sections, current_user)
+    open_comments = comments.open_comment_total(review["comments"])
+    comment_filter = request.args.get("filter") == "open-comments"
+    if comment_filter:
+        sections = comments.with_open_comments(sections, review["comments"])
     return render("documents/show.html", partnership=partnership, document=document,
-                  sections=sections, presence=presence,
-                  review=section_review_context(document, sections, current_user),
+                  sections=sections, presence=presence, review=review,
+                  comment_filter=comment_filter, open_comments=open_comments,
                   cursor=service.cursor(document), presence_tag=service.presence_tag(presence),
                   removed=service.removed_sections(document), button_form=ButtonForm())
 
