@@ -372,3 +372,44 @@ def test_feed_reports_presence_changes(app, doc, officer, other_officer):
                                  headers=HX)
     assert response.status_code == 200
     assert "Test Officer (Watford Borough Council) is editing" in response.text
+
+
+def test_a_comment_does_not_warn_an_open_editor(app, doc, officer, other_officer):
+    cursor = _cursor(app, doc)
+    sid = doc["sections"][1]
+    officer.post(doc["section"](1) + "/comments", data={"body": "A thought."})
+    response = other_officer.get(
+        f"{doc['base']}/changes?cursor={cursor}&presence=0&editing={sid}:1", headers=HX)
+    assert response.status_code == 200
+    assert "This section changed while you were editing" not in response.text
+    assert f'id="section-{sid}"' not in response.text
+
+
+def test_a_recorded_position_reaches_other_viewers_live(app, doc, world, login, officer):
+    from workspace.review import positions
+    from workspace.review.models import Signatory
+    cursor = _cursor(app, doc)
+    with app.test_request_context():
+        section = db.session.get(Section, doc["sections"][1])
+        section.strategic_matter = True
+        db.session.add(Signatory(document_id=doc["id"],
+                                 organisation_id=world["orgs"]["watford"]))
+        db.session.flush()
+        from workspace.partnerships.models import User
+        member = db.session.get(User, world["users"]["member"])
+        positions.record_position(section, member, "agreed", seen_version=section.version)
+        db.session.commit()
+    response = officer.get(f"{doc['base']}/changes?cursor={cursor}&presence=0", headers=HX)
+    assert response.status_code == 200
+    assert f'id="section-{doc["sections"][1]}"' in response.text
+
+
+def test_locked_text_offers_no_edit_and_the_editor_refuses(app, doc, officer):
+    from workspace.documents.models import Document
+    with app.app_context():
+        db.session.get(Document, doc["id"]).status = "agreed"
+        db.session.commit()
+    page = officer.get(doc["url"])
+    assert "/edit" not in page.text
+    response = officer.get(doc["section"](1) + "/edit")
+    assert response.status_code == 409 and "locked while signatures are collected" in response.text

@@ -10,6 +10,8 @@ DOCUMENT_KINDS = {
     "mou": "Memorandum of understanding",
     "other": "Document",
 }
+#: Lifecycle statuses in which the text may change.
+EDITABLE_STATUSES = frozenset({"draft", "out_for_agreement"})
 #: Deepest nesting: part (0), sub-section (1), sub-sub-section (2).
 MAX_DEPTH = 2
 
@@ -35,11 +37,18 @@ class Document(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     created_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
 
-    partnership = db.relationship("Partnership", lazy="joined")
+    #: Loaded on access, not joined: document requests load the partnership first (membership
+    #: check), so it comes from the session; a join re-read it and its partners every time.
+    partnership = db.relationship("Partnership")
 
     @property
     def kind_label(self):
         return DOCUMENT_KINDS.get(self.kind, "Document")
+
+    @property
+    def text_locked(self):
+        """True from Agreed until the next version starts: the text is frozen for signing."""
+        return self.status not in EDITABLE_STATUSES
 
 
 class Section(db.Model):
@@ -71,7 +80,9 @@ class Section(db.Model):
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     removed_at = db.Column(db.DateTime, nullable=True)
 
-    document = db.relationship("Document", lazy="joined")
+    #: Loaded on access, not joined: sections are read for a document already loaded, so it
+    #: comes from the session instead of being joined onto every section row.
+    document = db.relationship("Document")
 
 
 class SectionRevision(db.Model):
@@ -114,7 +125,8 @@ class DocumentChange(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     document_id = db.Column(db.Integer, db.ForeignKey("documents.id"), nullable=False)
     section_id = db.Column(db.Integer, db.ForeignKey("sections.id"), nullable=True)
-    #: "section" (text saved) or "structure" (added, moved, renamed, removed, restored).
+    #: "section" (text saved), "comment" (comments, feedback sought, positions: the section
+    #: is re-rendered for others) or "structure" (added, moved, renamed, removed, restored).
     kind = db.Column(db.String(20), nullable=False)
     at = db.Column(db.DateTime, nullable=False, default=utcnow)
 

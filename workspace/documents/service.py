@@ -10,8 +10,8 @@ from ..extensions import db
 from ..partnerships.models import User
 from .markdown import render_markdown
 from .merge import merge3, normalise, word_diff
-from .models import (MAX_DEPTH, Document, DocumentChange, Presence, Section, SectionRevision,
-                     sha256_text)
+from .models import (EDITABLE_STATUSES, MAX_DEPTH, Document, DocumentChange, Presence,
+                     Section, SectionRevision, sha256_text)
 
 MAX_TITLE = 200
 MAX_BODY_BYTES = 200 * 1024
@@ -59,6 +59,21 @@ def number_sections(sections):
         numbered.append((".".join(str(c) for c in counters[:depth + 1]), section))
         previous_depth = depth
     return numbered
+
+
+def section_number(section):
+    """The number (1, 1.1, ...) of one section, from the order and depth of the live ones.
+
+    Reads only ids and depths: numbering one section does not load the document's text.
+    """
+    rows = db.session.execute(
+        select(Section.id, Section.depth)
+        .where(Section.document_id == section.document_id, Section.removed_at.is_(None))
+        .order_by(Section.position)).all()
+    for number, row in number_sections(rows):
+        if row.id == section.id:
+            return number
+    return ""
 
 
 def create_document(partnership, title, kind, user=None):
@@ -121,8 +136,6 @@ class Conflict(Exception):
         return word_diff(self.current, self.mine)
 
 
-#: Statuses in which the text may change; later ones freeze it (see review.lifecycle).
-EDITABLE_STATUSES = frozenset({"draft", "out_for_agreement"})
 
 
 def check_unlocked(document):
@@ -276,6 +289,11 @@ def load_section(document, section_id):
 
 
 # Structure ----------------------------------------------------------------------------------
+
+def record_change(document_id, section_id, kind):
+    """Tell other viewers' live feed that a section (or the structure) changed."""
+    _changed(document_id, section_id, kind)
+
 
 def _changed(document_id, section_id, kind):
     db.session.add(DocumentChange(document_id=document_id, section_id=section_id, kind=kind,

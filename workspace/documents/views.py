@@ -22,10 +22,7 @@ def _section_or_404(slug, document_id, section_id, action="read"):
 
 
 def _number(section):
-    for number, s in service.number_sections(service.live_sections(section.document)):
-        if s.id == section.id:
-            return number
-    return ""
+    return service.section_number(section)
 
 
 def _section_partial(partnership, document, section, message=None):
@@ -78,7 +75,10 @@ def changes(slug, document_id):
         cursor=found.cursor if found else since,
         structure=bool(found and found.structure), editing=editing,
         updated=[(n, s) for n, s in numbered if s.id in changed_ids and s.id not in editing],
-        stale=[(n, s) for n, s in numbered if s.id in changed_ids and s.id in editing],
+        # Warn an open editor only when the text moved past the revision it started from (a
+        # new comment on the section changes nothing under the editor).
+        stale=[(n, s) for n, s in numbered
+               if s.id in changed_ids and s.id in editing and s.version > editing[s.id]],
         removed=service.removed_sections(document), button_form=ButtonForm())
 
 
@@ -122,6 +122,10 @@ def edit(slug, document_id, section_id):
     partnership, document, section = _section_or_404(slug, document_id, section_id, "edit")
     if section.removed_at is not None:
         abort(409, description="This section has been removed. Restore it before editing.")
+    try:
+        service.check_unlocked(document)
+    except service.EditError as exc:
+        abort(exc.status, description=exc.message)
     form = SectionForm(formdata=None, body=section.body, base_version=section.version)
     service.touch_presence(section, current_user)
     return _editor(partnership, document, section, form)

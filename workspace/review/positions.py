@@ -303,6 +303,8 @@ def record_position(section, user, stance, reason="", route=None, route_body="",
         text_sha256=sha256_text(section.body), created_at=utcnow())
     db.session.add(position)
     db.session.flush()
+    from ..documents.service import record_change
+    record_change(section.document_id, section.id, "comment")   # others see it live
     audit.record("position.recorded", position, actor=user, document=section.document,
                  section=section.title, stance=stance, organisation=user.organisation.name,
                  revision=section.version)
@@ -382,6 +384,8 @@ def set_strategic_matter(section, value, user):
     if section.strategic_matter == value:
         return False
     section.strategic_matter = value
+    from ..documents.service import record_change
+    record_change(section.document_id, section.id, "comment")
     audit.record("section.strategic_matter_changed", section, actor=user,
                  document=section.document, title=section.title, strategic_matter=value)
     return True
