@@ -97,6 +97,7 @@ def create_app(test_config=None):
 def _register_models():
     from .auth import models as _auth  # noqa: F401
     from .documents import models as _documents  # noqa: F401
+    from .engagement import models as _engagement  # noqa: F401
     from .export import models as _export  # noqa: F401
     from .partnerships import models as _partnerships  # noqa: F401
     from .review import models as _review  # noqa: F401
@@ -105,6 +106,8 @@ def _register_models():
 def _register_blueprints(app):
     from .auth.views import bp as auth_bp
     from .documents.views import bp as documents_bp
+    from .engagement.blocks import register_filter as register_engagement_blocks
+    from .engagement.views import bp as engagement_bp
     from .export.views import bp as export_bp
     from .partnerships.views import bp as partnerships_bp
     from .review.views import bp as review_bp
@@ -114,6 +117,8 @@ def _register_blueprints(app):
     app.register_blueprint(documents_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(export_bp)
+    app.register_blueprint(engagement_bp)
+    register_engagement_blocks(app)
 
     @app.get("/favicon.ico")
     def favicon():

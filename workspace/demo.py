@@ -262,6 +262,8 @@ def seed_demo(password, published_version=True):
     plan = create_document(partnership, "JSP Vision: Engagement Plan", "engagement_plan", admin)
     for title, depth, body, question in ENGAGEMENT_SECTIONS:
         append_section(plan, title, body, depth=depth, feedback_sought=question, user=admin)
+    from .engagement.demo import seed_engagement
+    seed_engagement(partnership, plan, admin)
     db.session.flush()
     _seed_review(scg, plan, organisations, admin, password, published_version)
     return partnership

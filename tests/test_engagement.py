@@ -1,0 +1,421 @@
+"""Engagement planning: stakeholder register, CSV, pictures, activities and live blocks."""
+import csv
+import io
+import re
+from datetime import date
+
+import pytest
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
+from workspace.audit import AuditEvent
+from workspace.engagement import charts, service
+from workspace.engagement.models import EngagementActivity, Stakeholder
+from workspace.extensions import db
+from workspace.partnerships.models import Partnership
+
+GOOD = {"name": "Public Health Hertfordshire", "category": "health", "contact": "Director",
+        "lead_partner": "Watford Borough Council", "lead_person": "Strategic Lead",
+        "relationship_now": "cooperate", "relationship_target": "collaborate",
+        "influence": "5", "quality": "4", "priority": "high", "actions": "Keep close",
+        "objectives": "Unite"}
+
+
+def _url(slug, path=""):
+    return f"/p/{slug}/engagement/{path}"
+
+
+def _stakeholder(app, partnership_id, **values):
+    with app.app_context():
+        data = dict(GOOD, **{k: str(v) for k, v in values.items()})
+        clean, errors = service.validate_stakeholder(data)
+        assert not errors
+        row = Stakeholder(partnership_id=partnership_id, **clean)
+        db.session.add(row)
+        db.session.commit()
+        return row.id
+
+
+def _rows(app, partnership_id):
+    with app.app_context():
+        return db.session.scalars(db.select(Stakeholder).where(
+            Stakeholder.partnership_id == partnership_id,
+            Stakeholder.removed_at.is_(None)).order_by(Stakeholder.id)).all()
+
+
+@pytest.fixture
+def officer(client, login, world):
+    return login(client, world["users"]["officer"])
+
+
+def _csv(rows, header=service.CSV_COLUMNS):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([row.get(c, "") for c in service.CSV_COLUMNS])
+    return out.getvalue().encode("utf-8")
+
+
+def _upload(client, slug, raw, name="register.csv"):
+    """Post a file, encoded in memory (the test client would spool a large body to an
+    unclosed temporary file)."""
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(raw), name)})
+    return client.post(_url(slug, "stakeholders/import"), data=body,
+                       content_type=f"multipart/form-data; boundary={boundary}")
+
+
+# Validation ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("score", ["0", "6", "-1", "2.5", "high", ""])
+def test_scores_must_be_whole_numbers_from_1_to_5(score):
+    _, errors = service.validate_stakeholder(dict(GOOD, influence=score, quality=score))
+    assert "1 to 5" in errors["influence"] and "1 to 5" in errors["quality"]
+
+
+def test_scores_1_and_5_are_accepted():
+    clean, errors = service.validate_stakeholder(dict(GOOD, influence="1", quality="5"))
+    assert not errors and (clean["influence"], clean["quality"]) == (1, 5)
+
+
+def test_unknown_category_is_refused():
+    _, errors = service.validate_stakeholder(dict(GOOD, category="pirates"))
+    assert "Category must be one of" in errors["category"]
+
+
+def test_unknown_stage_is_refused():
+    _, errors = service.validate_stakeholder(dict(GOOD, relationship_now="friends",
+                                                  relationship_target="Merge"))
+    assert "relationship_now" in errors and "relationship_target" in errors
+
+
+def test_labels_are_accepted_for_choices():
+    clean, errors = service.validate_stakeholder(dict(
+        GOOD, category="Public health and NHS", relationship_now="Co-exist", priority="High"))
+    assert not errors
+    assert (clean["category"], clean["relationship_now"], clean["priority"]) == \
+        ("health", "coexist", "high")
+
+
+def test_name_is_required():
+    _, errors = service.validate_stakeholder(dict(GOOD, name="  "))
+    assert errors["name"] == "Enter the stakeholder's name."
+
+
+def test_activity_end_before_start_is_refused():
+    _, errors = service.validate_activity({
+        "audience": "Youth focus group", "start_date": "2021-09-13",
+        "end_date": "2021-09-01", "level": "consult", "status": "planned"})
+    assert errors == {"end_date": "End date must be the same as or after the start date."}
+
+
+def test_activity_unknown_level_and_bad_date_are_refused():
+    _, errors = service.validate_activity({
+        "audience": "Residents", "start_date": "31/02/2021", "end_date": "2021-10-01",
+        "level": "shout", "status": "planned", "participants": "lots"})
+    assert set(errors) == {"start_date", "level", "participants"}
+
+
+# Register pages and row editing -------------------------------------------------------------
+
+def test_register_lists_sorts_and_filters(app, officer, world):
+    own = world["partnerships"]["own"]
+    _stakeholder(app, own, name="Alpha", influence=1, category="business")
+    _stakeholder(app, own, name="Beta", influence=5, category="health")
+    page = officer.get(_url("own", "?sort=influence&dir=desc")).get_data(as_text=True)
+    assert page.index(">Beta<") < page.index(">Alpha<")
+    assert 'aria-sort="descending"' in page
+    page = officer.get(_url("own", "?category=business")).get_data(as_text=True)
+    assert "stakeholder-" in page and ">Alpha<" in page
+    assert not re.search(r'<th scope="row" class="govuk-table__header">Beta', page)
+
+
+def test_officer_edits_a_row_in_place_and_it_is_audited(app, officer, world):
+    own = world["partnerships"]["own"]
+    sid = _stakeholder(app, own, quality=2)
+    form = officer.get(_url("own", f"stakeholders/{sid}/edit"), headers={"HX-Request": "true"})
+    assert form.status_code == 200 and form.get_data(as_text=True).startswith("<tr")
+    answer = officer.post(_url("own", f"stakeholders/{sid}"), data=dict(GOOD, quality="5"),
+                          headers={"HX-Request": "true"})
+    assert answer.status_code == 200
+    assert answer.headers["HX-Trigger"] == "stakeholders-changed"
+    assert f'id="stakeholder-{sid}"' in answer.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Stakeholder, sid).quality == 5
+        event = db.session.scalar(db.select(AuditEvent).where(
+            AuditEvent.action == "stakeholder.changed"))
+        assert event.object_id == sid and event.details["changes"]["quality"] == [2, 5]
+
+
+def test_invalid_row_answers_422_with_the_row_form_and_saves_nothing(app, officer, world):
+    own = world["partnerships"]["own"]
+    sid = _stakeholder(app, own, influence=3)
+    answer = officer.post(_url("own", f"stakeholders/{sid}"),
+                          data=dict(GOOD, influence="9", category="nope"),
+                          headers={"HX-Request": "true"})
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert body.startswith("<tr") and "whole number from 1 to 5" in body
+    assert "Category must be one of" in body
+    with app.app_context():
+        assert db.session.get(Stakeholder, sid).influence == 3
+        assert not db.session.scalar(db.select(AuditEvent.id).where(
+            AuditEvent.action == "stakeholder.changed"))
+
+
+def test_add_and_remove_are_audited(app, officer, world):
+    own = world["partnerships"]["own"]
+    answer = officer.post(_url("own", "stakeholders"), data=GOOD)
+    assert answer.status_code == 303
+    (row,) = _rows(app, own)
+    answer = officer.post(_url("own", f"stakeholders/{row.id}/remove"),
+                          headers={"HX-Request": "true"})
+    assert answer.status_code == 200 and answer.get_data(as_text=True) == ""
+    assert _rows(app, own) == []
+    with app.app_context():
+        actions = db.session.scalars(db.select(AuditEvent.action).order_by(AuditEvent.id)).all()
+        assert actions == ["stakeholder.added", "stakeholder.removed"]
+        assert db.session.get(Stakeholder, row.id).removed_at is not None
+
+
+def test_add_with_bad_values_answers_422_and_adds_nothing(app, officer, world):
+    answer = officer.post(_url("own", "stakeholders"), data=dict(GOOD, quality="0"))
+    assert answer.status_code == 422
+    assert "Quality of relationship must be a whole number" in answer.get_data(as_text=True)
+    assert _rows(app, world["partnerships"]["own"]) == []
+
+
+# Permissions --------------------------------------------------------------------------------
+
+def test_viewer_reads_but_cannot_edit(app, client, login, world):
+    sid = _stakeholder(app, world["partnerships"]["own"])
+    viewer = login(client, world["users"]["viewer"])
+    assert viewer.get(_url("own")).status_code == 200
+    assert viewer.get(_url("own", "stakeholders.csv")).status_code == 200
+    assert viewer.get(_url("own", f"stakeholders/{sid}/edit")).status_code == 403
+    assert viewer.post(_url("own", f"stakeholders/{sid}"), data=GOOD).status_code == 403
+    assert viewer.post(_url("own", "stakeholders"), data=GOOD).status_code == 403
+    assert viewer.post(_url("own", f"stakeholders/{sid}/remove")).status_code == 403
+    assert _upload(viewer, "own", _csv([GOOD])).status_code == 403
+    assert viewer.post(_url("own", "activities"), data={}).status_code == 403
+    assert "Change<span" not in viewer.get(_url("own")).get_data(as_text=True)
+
+
+def test_member_cannot_edit_the_register(app, client, login, world):
+    sid = _stakeholder(app, world["partnerships"]["own"])
+    member = login(client, world["users"]["member"])
+    assert member.post(_url("own", f"stakeholders/{sid}"), data=GOOD).status_code == 403
+
+
+def test_other_partnerships_register_is_not_found(app, client, login, world):
+    foreign_sid = _stakeholder(app, world["partnerships"]["foreign"])
+    officer = login(client, world["users"]["officer"])
+    assert officer.get(_url("foreign")).status_code == 404
+    assert officer.get(_url("foreign", "stakeholders.csv")).status_code == 404
+    assert officer.post(_url("foreign", f"stakeholders/{foreign_sid}"),
+                        data=GOOD).status_code == 404
+    # A stakeholder of another partnership through one's own partnership's address.
+    assert officer.post(_url("own", f"stakeholders/{foreign_sid}"), data=GOOD).status_code == 404
+    assert officer.post(_url("own", f"stakeholders/{foreign_sid}/remove")).status_code == 404
+
+
+def test_post_without_csrf_token_is_refused(app, officer, world):
+    answer = officer.post(_url("own", "stakeholders"), data=GOOD, csrf=False)
+    assert answer.status_code == 400
+    assert _rows(app, world["partnerships"]["own"]) == []
+
+
+# CSV ----------------------------------------------------------------------------------------
+
+def test_formula_cells_are_neutralised():
+    for risky in ("=1+1", "+44", "-3", "@SUM(A1)", "\tx", "\rx"):
+        assert service.neutralise(risky) == "'" + risky
+    assert service.neutralise("Plain") == "Plain"
+
+
+def test_export_neutralises_formulas(app, officer, world):
+    _stakeholder(app, world["partnerships"]["own"], name='=HYPERLINK("http://x")',
+                 actions="@cmd")
+    text = officer.get(_url("own", "stakeholders.csv")).get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == list(service.CSV_COLUMNS)
+    assert rows[1][0] == "'=HYPERLINK(\"http://x\")" and rows[1][10] == "'@cmd"
+
+
+def test_csv_round_trip(app, officer, world):
+    own = world["partnerships"]["own"]
+    _stakeholder(app, own, name="=Risky", priority="low", relationship_now="compete")
+    _stakeholder(app, own, name="Youth councils", category="youth", influence=2, quality=1)
+    raw = officer.get(_url("own", "stakeholders.csv")).data
+    with app.app_context():
+        other = Partnership(slug="copy", name="Copy", short_name="copy")
+        db.session.add(other)
+        db.session.flush()
+        from workspace.partnerships.models import Partner
+        db.session.add(Partner(partnership_id=other.id, organisation_id=world["orgs"]["watford"]))
+        db.session.commit()
+        other_id = other.id
+    answer = _upload(officer, "copy", raw)
+    assert answer.status_code == 303
+    columns = [c for c in service.CSV_COLUMNS]
+
+    def values(rows):
+        return sorted(tuple(getattr(r, c) for c in columns) for r in rows)
+
+    assert values(_rows(app, other_id)) == values(_rows(app, own))
+    # Importing the same file again updates rows of the same name instead of adding.
+    assert _upload(officer, "copy", raw).status_code == 303
+    assert len(_rows(app, other_id)) == 2
+
+
+def test_import_is_all_or_nothing_and_names_row_and_column(app, officer, world):
+    raw = _csv([GOOD, dict(GOOD, name="Second", influence="7"),
+                dict(GOOD, name="Third", category="aliens", relationship_target="Best")])
+    answer = _upload(officer, "own", raw)
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert "Nothing was imported: 3 problems found." in body
+    assert "Row 3, column influence" in body
+    assert "Row 4, column category" in body and "Row 4, column relationship_target" in body
+    assert _rows(app, world["partnerships"]["own"]) == []
+    with app.app_context():
+        assert not db.session.scalar(db.select(AuditEvent.id))
+
+
+def test_import_refuses_a_wrong_header(app, officer, world):
+    raw = _csv([GOOD], header=("name", "type", "score"))
+    answer = _upload(officer, "own", raw)
+    assert answer.status_code == 422
+    assert "The first row must be exactly these column names" in answer.get_data(as_text=True)
+    assert _rows(app, world["partnerships"]["own"]) == []
+
+
+def test_import_refuses_bad_encoding(app, officer, world):
+    raw = _csv([dict(GOOD, name="Café")]).decode().encode("latin-1")
+    answer = _upload(officer, "own", raw)
+    assert answer.status_code == 422
+    assert "not UTF-8" in answer.get_data(as_text=True)
+    assert _rows(app, world["partnerships"]["own"]) == []
+
+
+def test_import_refuses_a_file_over_2_mb(app, officer, world):
+    raw = _csv([GOOD]) + b"x" * (service.MAX_CSV_BYTES + 1)
+    answer = _upload(officer, "own", raw)
+    assert answer.status_code == 413
+    assert "larger than 2 MB" in answer.get_data(as_text=True)
+    assert _rows(app, world["partnerships"]["own"]) == []
+
+
+def test_import_reports_rows_with_the_wrong_number_of_columns(app, officer, world):
+    raw = _csv([GOOD]) + b"only,three,cells\r\n"
+    answer = _upload(officer, "own", raw)
+    assert answer.status_code == 422 and "Row 3" in answer.get_data(as_text=True)
+    assert _rows(app, world["partnerships"]["own"]) == []
+
+
+# Pictures -----------------------------------------------------------------------------------
+
+def test_map_has_a_circle_per_stakeholder_a_title_a_desc_and_a_table(app, officer, world):
+    own = world["partnerships"]["own"]
+    ids = [_stakeholder(app, own, name=f"S{i}", influence=5, quality=1) for i in range(3)]
+    ids.append(_stakeholder(app, own, name="Lone", influence=1, quality=5))
+    body = officer.get(_url("own", "map")).get_data(as_text=True)
+    svg = body[body.index("<svg"):body.index("</svg>")]
+    assert 'role="img"' in svg and "<title id=" in svg and "<desc id=" in svg
+    assert svg.count("<circle") == 4
+    for sid in ids:
+        assert f"#stakeholder-{sid}" in svg
+    assert '<caption class="govuk-table__caption govuk-table__caption--s">The stakeholders on ' \
+           'the map' in body
+    # Points sharing a cell are spread apart, not drawn on top of each other.
+    points = charts.influence_map(_rows(app, own))["points"]
+    assert len({(p.x, p.y) for p in points}) == 4
+
+
+def test_ladder_counts_now_and_target():
+    class S:
+        def __init__(self, now, target):
+            self.relationship_now, self.relationship_target = now, target
+
+    counts = charts.ladder([S("coexist", "cooperate"), S("coexist", "collaborate"),
+                            S("compete", "collaborate")])
+    assert [(r["label"], r["now"], r["target"]) for r in counts] == [
+        ("Compete", 1, 0), ("Co-exist", 2, 0), ("Cooperate", 0, 1), ("Collaborate", 0, 2)]
+
+
+def test_timeline_draws_activities_key_dates_and_today(app, officer, world):
+    from workspace.documents.service import create_document
+    from workspace.review.models import DecisionSought
+    own = world["partnerships"]["own"]
+    with app.app_context():
+        partnership = db.session.get(Partnership, own)
+        plan = create_document(partnership, "Plan", "engagement_plan")
+        db.session.flush()
+        db.session.add(DecisionSought(document_id=plan.id, body="JSP Steering Group",
+                                      due_date=date(2021, 6, 14)))
+        db.session.commit()
+    answer = officer.post(_url("own", "activities"), data={
+        "audience": "Youth focus group", "groups": "1", "participants": "20",
+        "convened_by": "JSP representative", "led_by": "Vision consultant",
+        "period": "Period 1", "start_date": "2021-09-13", "end_date": "2021-10-08",
+        "level": "consult", "status": "planned"})
+    assert answer.status_code == 303
+    body = officer.get(_url("own")).get_data(as_text=True)
+    start = body.index('aria-labelledby="timeline-page-title')
+    svg = body[start:body.index("</svg>", start)]
+    assert "Youth focus group" in svg and "JSP Steering Group" in svg
+    assert "Today" in svg
+    with app.app_context():
+        assert "activity.added" in db.session.scalars(db.select(AuditEvent.action)).all()
+
+
+def test_activity_form_refuses_end_before_start(app, officer, world):
+    answer = officer.post(_url("own", "activities"), data={
+        "audience": "Residents", "start_date": "2021-10-01", "end_date": "2021-09-01",
+        "level": "consult", "status": "planned"})
+    assert answer.status_code == 422
+    assert "End date must be the same as or after the start date." in \
+        answer.get_data(as_text=True)
+    with app.app_context():
+        assert not db.session.scalar(db.select(EngagementActivity.id))
+
+
+def test_today_marker_sits_at_the_edge_when_outside_the_span():
+    class A:
+        id, audience, period, level_label, status_label = 1, "A", "", "Consult", "Done"
+        start_date, end_date = date(2021, 9, 1), date(2021, 10, 1)
+
+    t = charts.timeline([A()], [], today=date(2026, 1, 1))
+    assert t["today"]["where"] == "after" and t["today"]["x"] == t["right"]
+    t = charts.timeline([A()], [], today=date(2021, 9, 15))
+    assert t["today"]["where"] == "within" and t["x0"] < t["today"]["x"] < t["right"]
+
+
+# Live blocks and demo -----------------------------------------------------------------------
+
+def test_demo_engagement_plan_shows_live_blocks(app, client, login, demo):
+    from workspace.documents.models import Document
+    from workspace.partnerships.models import User
+    with app.app_context():
+        plan = db.session.scalar(db.select(Document).where(Document.kind == "engagement_plan"))
+        user_id = db.session.scalar(db.select(User.id).where(
+            User.email == "officer@watford.example"))
+        slug, plan_id = plan.partnership.slug, plan.id
+        count = db.session.scalar(db.select(db.func.count(Stakeholder.id)))
+        assert count >= 15
+        assert db.session.scalar(db.select(db.func.count(EngagementActivity.id))) == 6
+    body = login(client, user_id).get(f"/p/{slug}/d/{plan_id}/").get_data(as_text=True)
+    assert "{{register}}" not in body and "{{map}}" not in body
+    assert body.count("<circle") == count
+    assert "Relationship ladder" in body and "Engagement timeline" in body
+    assert "Youth focus group (18-25)" in body
+
+
+def test_markers_inside_user_text_do_not_bypass_the_sanitiser(app):
+    from workspace.documents.markdown import render_markdown
+    from workspace.engagement import blocks
+    with app.test_request_context():
+        html = render_markdown("<script>x</script> {{map}}\n\n`{{map}}`\n\n{{nope}}")
+        assert blocks.expand(html, None) == html
+        out = str(blocks.expand(html, object.__new__(Partnership)))
+        assert "<svg" not in out and "<script>" not in out

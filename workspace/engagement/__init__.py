@@ -1,0 +1,1 @@
+"""Engagement planning: stakeholder register, engagement activities, charts and live blocks."""

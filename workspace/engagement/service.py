@@ -1,0 +1,390 @@
+"""Rules of the stakeholder register and engagement activities: validation, changes (audited),
+sorting and filtering, CSV export and import."""
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from .. import audit
+from ..db import utcnow
+from ..extensions import db
+from .models import (
+    ACTIVITY_STATUSES,
+    CATEGORIES,
+    LEVELS,
+    PRIORITIES,
+    STAGES,
+    EngagementActivity,
+    Stakeholder,
+)
+
+#: Largest CSV accepted for import.
+MAX_CSV_BYTES = 2 * 1024 * 1024
+#: CSV columns, in order: the header an import must carry.
+CSV_COLUMNS = ("name", "category", "contact", "lead_partner", "lead_person",
+               "relationship_now", "relationship_target", "influence", "quality", "priority",
+               "actions", "objectives")
+TEXT_LIMITS = {"name": 200, "contact": 200, "lead_partner": 200, "lead_person": 200,
+               "actions": 5000, "objectives": 500}
+CHOICES = {"category": CATEGORIES, "relationship_now": STAGES,
+           "relationship_target": STAGES, "priority": PRIORITIES}
+FIELD_LABELS = {"name": "Name", "category": "Category", "contact": "Contact",
+                "lead_partner": "Lead partner", "lead_person": "Lead person",
+                "relationship_now": "Relationship now", "relationship_target":
+                "Relationship target", "influence": "Influence", "quality":
+                "Quality of relationship", "priority": "Priority", "actions": "Actions",
+                "objectives": "Objectives supported"}
+#: Characters that make a spreadsheet treat a cell as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SORTS = {"name": Stakeholder.name, "category": Stakeholder.category,
+         "influence": Stakeholder.influence, "quality": Stakeholder.quality,
+         "priority": Stakeholder.priority, "now": Stakeholder.relationship_now,
+         "lead": Stakeholder.lead_partner}
+
+
+class ImportError_(Exception):
+    """A CSV import refused as a whole: message and HTTP status (413 or 422)."""
+
+    def __init__(self, message, status=422, problems=()):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.problems = list(problems)
+
+
+def _choice(value, options):
+    """The key of options matching value by key or label (case-insensitive), else None."""
+    value = (value or "").strip().lower()
+    for key, label in options.items():
+        if value in (key, label.lower()):
+            return key
+    return None
+
+
+def _score(value):
+    text = str(value if value is not None else "").strip()
+    if not text.lstrip("-").isdigit():
+        return None
+    number = int(text)
+    return number if 1 <= number <= 5 else None
+
+
+def validate_stakeholder(data):
+    """(clean values, {field: message}) for a stakeholder from form or CSV values."""
+    clean, errors = {}, {}
+    for name, limit in TEXT_LIMITS.items():
+        value = (data.get(name) or "").strip()
+        if len(value) > limit:
+            errors[name] = f"{FIELD_LABELS[name]} must be {limit} characters or fewer."
+        clean[name] = value
+    if not clean["name"]:
+        errors["name"] = "Enter the stakeholder's name."
+    for name, options in CHOICES.items():
+        key = _choice(data.get(name), options)
+        if key is None:
+            errors[name] = (f"{FIELD_LABELS[name]} must be one of: "
+                            f"{', '.join(options.values())}.")
+        clean[name] = key
+    for name in ("influence", "quality"):
+        score = _score(data.get(name))
+        if score is None:
+            errors[name] = f"{FIELD_LABELS[name]} must be a whole number from 1 to 5."
+        clean[name] = score
+    return clean, errors
+
+
+class Invalid(Exception):
+    """Values that break a rule: {field: message}, and the values as entered."""
+
+    def __init__(self, errors, values):
+        super().__init__("invalid")
+        self.errors = errors
+        self.values = values
+
+
+def stakeholders(partnership, sort="name", descending=False, category=None, priority=None,
+                 stage=None, text=None):
+    """The partnership's register, filtered and sorted."""
+    query = select(Stakeholder).where(Stakeholder.partnership_id == partnership.id,
+                                      Stakeholder.removed_at.is_(None))
+    if category in CATEGORIES:
+        query = query.where(Stakeholder.category == category)
+    if priority in PRIORITIES:
+        query = query.where(Stakeholder.priority == priority)
+    if stage in STAGES:
+        query = query.where(Stakeholder.relationship_now == stage)
+    if text:
+        query = query.where(Stakeholder.name.ilike(f"%{text.strip()}%"))
+    rows = db.session.scalars(query.order_by(Stakeholder.name, Stakeholder.id)).all()
+    orders = {"category": list(CATEGORIES), "priority": list(PRIORITIES),
+              "now": list(STAGES)}
+    if sort in ("category", "priority", "now"):
+        attr = {"category": "category", "priority": "priority", "now": "relationship_now"}[sort]
+        rows = sorted(rows, key=lambda s: orders[sort].index(getattr(s, attr)),
+                      reverse=descending)
+    elif sort in SORTS:
+        attr = {"lead": "lead_partner"}.get(sort, sort)
+        rows = sorted(rows, key=lambda s: (getattr(s, attr) or "").lower()
+                      if isinstance(getattr(s, attr), str) else getattr(s, attr),
+                      reverse=descending)
+    return rows
+
+
+def get_stakeholder(partnership, stakeholder_id):
+    """The live stakeholder in this partnership, or None."""
+    row = db.session.get(Stakeholder, stakeholder_id)
+    if row is None or row.partnership_id != partnership.id or row.removed_at is not None:
+        return None
+    return row
+
+
+def add_stakeholder(partnership, data, user):
+    """Add a stakeholder to the register; Invalid when a value breaks a rule."""
+    clean, errors = validate_stakeholder(data)
+    if errors:
+        raise Invalid(errors, data)
+    row = Stakeholder(partnership_id=partnership.id, **clean)
+    db.session.add(row)
+    db.session.flush()
+    audit.record("stakeholder.added", row, actor=user, partnership=partnership,
+                 name=row.name)
+    return row
+
+
+def update_stakeholder(partnership, row, data, user):
+    """Change a stakeholder; records the fields changed. Invalid when a value breaks a rule."""
+    clean, errors = validate_stakeholder(data)
+    if errors:
+        raise Invalid(errors, data)
+    changes = {name: [getattr(row, name), value] for name, value in clean.items()
+               if getattr(row, name) != value}
+    if changes:
+        for name, (_old, new) in changes.items():
+            setattr(row, name, new)
+        row.updated_at = utcnow()
+        audit.record("stakeholder.changed", row, actor=user, partnership=partnership,
+                     name=row.name, changes=changes)
+    return row
+
+
+def remove_stakeholder(partnership, row, user):
+    """Take a stakeholder off the register (kept, marked removed)."""
+    row.removed_at = utcnow()
+    audit.record("stakeholder.removed", row, actor=user, partnership=partnership,
+                 name=row.name)
+
+
+# CSV ----------------------------------------------------------------------------------------
+
+def neutralise(value):
+    """A cell a spreadsheet will not run as a formula: prefix risky starts with a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _unneutralise(value):
+    if len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
+def export_csv(partnership):
+    """The register as CSV text (labels, not codes), safe to open in a spreadsheet."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in stakeholders(partnership):
+        values = {name: getattr(row, name) for name in CSV_COLUMNS}
+        for name, options in CHOICES.items():
+            values[name] = options[values[name]]
+        writer.writerow([neutralise(values[name]) for name in CSV_COLUMNS])
+    return out.getvalue()
+
+
+@dataclass
+class ImportResult:
+    added: int = 0
+    updated: int = 0
+    problems: list = field(default_factory=list)
+
+
+def read_csv(raw):
+    """Rows of an uploaded CSV as dicts, after checking size, encoding and header."""
+    if len(raw) > MAX_CSV_BYTES:
+        raise ImportError_("The file is larger than 2 MB. Split it into smaller files.", 413)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportError_("The file is not UTF-8 text. Save it as \u201cCSV UTF-8\u201d "
+                           "and try again.") from None
+    if not text.strip():
+        raise ImportError_("The file is empty.")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+        rows = list(reader)
+    except csv.Error as exc:
+        raise ImportError_(f"The file could not be read as CSV: {exc}.") from None
+    if tuple(header) != CSV_COLUMNS:
+        raise ImportError_("The first row must be exactly these column names: "
+                           f"{','.join(CSV_COLUMNS)}.")
+    return rows
+
+
+def import_csv(partnership, raw, user):
+    """Validate every row, then add new stakeholders and update those of the same name.
+
+    Nothing is saved when any row is bad: ImportError_ lists every problem by row and column.
+    """
+    rows = read_csv(raw)
+    cleaned, problems = [], []
+    for number, cells in enumerate(rows, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(CSV_COLUMNS):
+            problems.append((number, "", f"has {len(cells)} columns; expected "
+                                         + f"{len(CSV_COLUMNS)}."))
+            continue
+        data = {name: _unneutralise(value) for name, value in zip(CSV_COLUMNS, cells)}
+        clean, errors = validate_stakeholder(data)
+        problems += [(number, name, message) for name, message in errors.items()]
+        cleaned.append(clean)
+    if problems:
+        raise ImportError_(f"Nothing was imported: {len(problems)} "
+                           f"problem{'s' if len(problems) != 1 else ''} found.",
+                           problems=problems)
+    existing = {s.name.lower(): s for s in stakeholders(partnership)}
+    result = ImportResult()
+    for clean in cleaned:
+        row = existing.get(clean["name"].lower())
+        if row is None:
+            row = Stakeholder(partnership_id=partnership.id, **clean)
+            db.session.add(row)
+            existing[clean["name"].lower()] = row
+            result.added += 1
+        else:
+            for name, value in clean.items():
+                setattr(row, name, value)
+            row.updated_at = utcnow()
+            result.updated += 1
+    db.session.flush()
+    audit.record("stakeholder.imported", None, actor=user, partnership=partnership,
+                 added=result.added, updated=result.updated)
+    return result
+
+
+# Activities ---------------------------------------------------------------------------------
+
+ACTIVITY_LABELS = {"audience": "Audience group", "groups": "Number of groups",
+                   "participants": "Participants", "convened_by": "Convened by",
+                   "led_by": "Led by", "period": "Engagement period",
+                   "start_date": "Start date", "end_date": "End date",
+                   "level": "Level of participation", "status": "Status"}
+
+
+def _date(value):
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
+def _count(value):
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return None, True
+    return (int(text), True) if text.isdigit() and int(text) <= 100000 else (None, False)
+
+
+def validate_activity(data):
+    """(clean values, {field: message}) for an engagement activity."""
+    clean, errors = {}, {}
+    for name, limit in (("audience", 200), ("convened_by", 200), ("led_by", 200),
+                        ("period", 100)):
+        clean[name] = (data.get(name) or "").strip()
+        if len(clean[name]) > limit:
+            errors[name] = f"{ACTIVITY_LABELS[name]} must be {limit} characters or fewer."
+    if not clean["audience"]:
+        errors["audience"] = "Enter the audience group."
+    for name in ("groups", "participants"):
+        clean[name], ok = _count(data.get(name))
+        if not ok:
+            errors[name] = f"{ACTIVITY_LABELS[name]} must be a whole number, or left blank."
+    for name in ("start_date", "end_date"):
+        clean[name] = _date(data.get(name))
+        if clean[name] is None:
+            errors[name] = f"{ACTIVITY_LABELS[name]} must be a real date, like 2021-06-14."
+    if clean["start_date"] and clean["end_date"] and clean["end_date"] < clean["start_date"]:
+        errors["end_date"] = "End date must be the same as or after the start date."
+    for name, options in (("level", LEVELS), ("status", ACTIVITY_STATUSES)):
+        clean[name] = _choice(data.get(name), options)
+        if clean[name] is None:
+            errors[name] = (f"{ACTIVITY_LABELS[name]} must be one of: "
+                            f"{', '.join(options.values())}.")
+    return clean, errors
+
+
+def activities(partnership):
+    """The partnership's engagement activities, by start date."""
+    return db.session.scalars(
+        select(EngagementActivity)
+        .where(EngagementActivity.partnership_id == partnership.id,
+               EngagementActivity.removed_at.is_(None))
+        .order_by(EngagementActivity.start_date, EngagementActivity.id)).all()
+
+
+def get_activity(partnership, activity_id):
+    row = db.session.get(EngagementActivity, activity_id)
+    if row is None or row.partnership_id != partnership.id or row.removed_at is not None:
+        return None
+    return row
+
+
+def add_activity(partnership, data, user):
+    """Add an engagement activity; Invalid when a value breaks a rule."""
+    clean, errors = validate_activity(data)
+    if errors:
+        raise Invalid(errors, data)
+    row = EngagementActivity(partnership_id=partnership.id, **clean)
+    db.session.add(row)
+    db.session.flush()
+    audit.record("activity.added", row, actor=user, partnership=partnership,
+                 audience=row.audience)
+    return row
+
+
+def update_activity(partnership, row, data, user):
+    """Change an engagement activity; Invalid when a value breaks a rule."""
+    clean, errors = validate_activity(data)
+    if errors:
+        raise Invalid(errors, data)
+    changes = {name: [getattr(row, name), value] for name, value in clean.items()
+               if getattr(row, name) != value}
+    for name, (_old, new) in changes.items():
+        setattr(row, name, new)
+    if changes:
+        audit.record("activity.changed", row, actor=user, partnership=partnership,
+                     audience=row.audience, changes=changes)
+    return row
+
+
+def remove_activity(partnership, row, user):
+    """Take an activity off the plan (kept, marked removed)."""
+    row.removed_at = utcnow()
+    audit.record("activity.removed", row, actor=user, partnership=partnership,
+                 audience=row.audience)
+
+
+def key_dates(partnership):
+    """Decisions sought by the partnership's engagement plans, by due date."""
+    from ..documents.models import Document
+    from ..review.models import DecisionSought
+    return db.session.scalars(
+        select(DecisionSought).join(Document, Document.id == DecisionSought.document_id)
+        .where(Document.partnership_id == partnership.id,
+               Document.kind == "engagement_plan")
+        .order_by(DecisionSought.due_date, DecisionSought.id)).all()
