@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite test-postgres install install-test assets bench clean
+.PHONY: run test test-sqlite test-postgres install install-test assets bench load faults clean
 
 # pip -qq: errors only (a failed install still stops make); setuptools' notes about editable
 # installs and a machine's unreachable extra indexes are not worth a screenful on every clone.
@@ -62,6 +62,15 @@ assets:
 
 bench: install
 	$(BIN)/python bench/run_all.py
+
+## load: gunicorn + ~20 clients for ~20 s on SQLite (and PostgreSQL when BENCH_DATABASE_URL is
+## set): figures as ratios to a bare "hello", and a check that no accepted save was lost
+load: install
+	$(BIN)/python bench/load.py
+
+## faults: SIGKILL gunicorn workers in the middle of saves, then check the history and serve on
+faults: install
+	$(BIN)/python bench/faults.py
 
 clean:
 	rm -rf $(VENV) *.egg-info
