@@ -105,6 +105,8 @@ def _register_models():
 
 def _register_blueprints(app):
     from .auth.views import bp as auth_bp
+    from .documents.import_views import bp as importing_bp
+    from .documents.new_views import bp as new_document_bp
     from .documents.views import bp as documents_bp
     from .engagement.blocks import register_filter as register_engagement_blocks
     from .engagement.views import bp as engagement_bp
@@ -115,6 +117,8 @@ def _register_blueprints(app):
     app.register_blueprint(auth_bp)
     app.register_blueprint(partnerships_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(new_document_bp)
+    app.register_blueprint(importing_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(export_bp)
     app.register_blueprint(engagement_bp)

@@ -1,6 +1,6 @@
 """Forms for section editing and structure. Validation of text lives in the service."""
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 
@@ -21,3 +21,8 @@ class AddSectionForm(FlaskForm):
 
 class ButtonForm(FlaskForm):
     """CSRF token only, for buttons that post."""
+
+
+class NewDocumentForm(FlaskForm):
+    title = StringField("Title")
+    template = RadioField("Start from", choices=[])

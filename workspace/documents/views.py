@@ -2,11 +2,11 @@
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 
-from ..permissions import load_document, load_section
+from ..permissions import can, load_document, load_section
 from ..review import comments
 from ..review.context import section_review_context
 from ..web import is_htmx, render, see_other
-from . import service
+from . import completeness, service
 from .forms import AddSectionForm, ButtonForm, SectionForm, TitleForm
 from .merge import word_diff
 
@@ -52,7 +52,9 @@ def show(slug, document_id):
                   sections=sections, presence=presence, review=review,
                   comment_filter=comment_filter, open_comments=open_comments,
                   cursor=service.cursor(document), presence_tag=service.presence_tag(presence),
-                  removed=service.removed_sections(document), button_form=ButtonForm())
+                  removed=service.removed_sections(document), button_form=ButtonForm(),
+                  # Gaps are for those who can fill them: officers and admins.
+                  completeness=completeness.check(document) if can("edit") else None)
 
 
 @bp.get("/changes")

@@ -7,7 +7,7 @@ from ..extensions import db
 from ..partnerships.models import Organisation
 from ..permissions import load_document, load_partnership
 from ..web import render, see_other
-from . import keys, service
+from . import docx, keys, service
 from .verify import VerifyError, verify_pdf
 
 bp = Blueprint("export", __name__)
@@ -45,6 +45,30 @@ def version_pdf(slug, document_id, number):
     _, document = load_document(slug, document_id)
     stored, _row = service.get_pdf(document, number, _variant())
     return _pdf_response(document, stored, number)
+
+
+def _docx_response(document, number):
+    data, version = docx.build_docx(document, number)
+    response = make_response(data)
+    response.headers["Content-Type"] = docx.CONTENT_TYPE
+    response.headers["Content-Disposition"] = \
+        f'attachment; filename="{docx.file_name(document, version)}"'
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.get("/p/<slug>/d/<int:document_id>/docx")
+def document_docx(slug, document_id):
+    """The document as it stands, as a Word file."""
+    _, document = load_document(slug, document_id)
+    return _docx_response(document, None)
+
+
+@bp.get("/p/<slug>/d/<int:document_id>/versions/<int:number>/docx")
+def version_docx(slug, document_id, number):
+    """A frozen version as a Word file, with the record of agreement and signature blocks."""
+    _, document = load_document(slug, document_id)
+    return _docx_response(document, number)
 
 
 @bp.route("/verify", methods=["GET", "POST"])

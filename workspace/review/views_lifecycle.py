@@ -10,6 +10,7 @@ from werkzeug.exceptions import Conflict, default_exceptions
 from wtforms import BooleanField, DateField, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import Optional
 
+from ..documents import completeness
 from ..documents.service import EditError
 from ..permissions import load_document
 from ..web import keep_changes, render, see_other
@@ -71,7 +72,8 @@ def _lifecycle_page(partnership, document, form=None, error=None, status=200):
         all_signed=lifecycle.all_signed(document),
         decisions=[(d, lifecycle.decision_state(d)) for d in lifecycle.decisions(document)],
         sign_refusal=lifecycle.sign_refusal(document, current_user),
-        form=form or LifecycleForm(formdata=None), error=error)
+        form=form or LifecycleForm(formdata=None), error=error,
+        completeness=completeness.check(document))
 
 
 @bp.get("/p/<slug>/d/<int:document_id>/lifecycle", endpoint="lifecycle")

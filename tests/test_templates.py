@@ -1,0 +1,233 @@
+"""Document templates, the "New document" page and the completeness check for SCGs."""
+import pytest
+from sqlalchemy import select
+
+from workspace.audit import AuditEvent
+from workspace.documents import completeness, service, templates
+from workspace.documents.models import Document, Section, SectionRevision
+from workspace.extensions import db
+from workspace.partnerships.models import Partnership, User
+
+
+@pytest.fixture
+def officer(client, login, world):
+    return login(client, world["users"]["officer"])
+
+
+def _new(app, key, title="Our statement"):
+    with app.test_request_context():
+        partnership = db.session.scalar(select(Partnership).where(Partnership.slug == "own"))
+        user = db.session.scalar(select(User).where(User.email == "officer@watford.example"))
+        document = templates.create_from_template(partnership, key, title, user)
+        db.session.commit()
+        return document.id
+
+
+def _check(app, document_id):
+    with app.test_request_context():
+        return completeness.check(db.session.get(Document, document_id))
+
+
+def _write(app, document_id, title, body):
+    with app.test_request_context():
+        section = db.session.scalar(select(Section).where(Section.document_id == document_id,
+                                                          Section.title == title))
+        user = db.session.scalar(select(User).where(User.email == "officer@watford.example"))
+        service.save_section(section, body, section.version, user)
+        db.session.commit()
+
+
+def test_every_template_section_carries_guidance_and_a_question(app):
+    for template in templates.TEMPLATES.values():
+        for part in template.sections:
+            assert part.guidance, (template.key, part.title)
+            if template.key != "scg_annex4" or part.title != "Annexes":
+                assert part.feedback_sought.endswith("?"), (template.key, part.title)
+
+
+def test_guidance_template_follows_the_planning_practice_guidance_list():
+    titles = [p.title for p in templates.SCG_GUIDANCE.sections]
+    assert titles == ["Strategic geography", "Strategic matters", "Authorities and signatories",
+                      "Governance and keeping the statement up to date",
+                      "Housing requirements", "Distribution of needs, including unmet need",
+                      "Record of agreement", "Matters still to be addressed"]
+
+
+def test_annex_4_template_has_the_five_parts_and_annexes():
+    titles = [p.title for p in templates.SCG_ANNEX_4.sections]
+    assert titles[:5] == ["Part 1: Strategic context", "Part 2: Policy scope and evidence base",
+                          "Part 3: Decision-making and project management",
+                          "Part 4: Risk assessment and management",
+                          "Part 5: Monitoring and review"]
+    assert "Duty to Cooperate activity table" in titles
+
+
+@pytest.mark.parametrize("key,kind,count", [("scg_annex4", "scg", 8), ("scg_guidance", "scg", 8),
+                                            ("engagement_plan", "engagement_plan", 5),
+                                            ("mou", "mou", 7), ("blank", "other", 0)])
+def test_document_from_template_has_its_sections_as_revision_1(app, world, key, kind, count):
+    document_id = _new(app, key)
+    with app.app_context():
+        document = db.session.get(Document, document_id)
+        assert document.kind == kind and document.status == "draft"
+        sections = db.session.scalars(select(Section).where(Section.document_id == document_id)
+                                      .order_by(Section.position)).all()
+        assert len(sections) == count
+        for section, part in zip(sections, templates.TEMPLATES[key].sections):
+            assert (section.title, section.depth, section.guidance, section.feedback_sought,
+                    section.body) == (part.title, part.depth, part.guidance,
+                                      part.feedback_sought, "")
+            revision = db.session.scalar(select(SectionRevision)
+                                         .where(SectionRevision.section_id == section.id))
+            assert revision.number == 1 and revision.kind == "create"
+        assert db.session.scalar(select(AuditEvent).where(
+            AuditEvent.action == "document.from_template")) is not None
+
+
+def test_guidance_template_marks_housing_and_distribution_as_strategic_matters(app, world):
+    document_id = _new(app, "scg_guidance")
+    with app.app_context():
+        matters = db.session.scalars(select(Section.title).where(
+            Section.document_id == document_id, Section.strategic_matter.is_(True))).all()
+    assert sorted(matters) == ["Distribution of needs, including unmet need",
+                               "Housing requirements"]
+
+
+def test_new_document_page_creates_a_document_and_opens_it(app, officer):
+    page = officer.get("/p/own/documents/new")
+    assert page.status_code == 200
+    assert 'for="title"' in page.text and "Statement of Common Ground (planning practice " \
+        "guidance)" in page.text
+    response = officer.post("/p/own/documents/new",
+                            data={"title": "SCG 2026", "template": "scg_guidance"})
+    assert response.status_code == 303
+    shown = officer.get(response.headers["Location"])
+    assert "SCG 2026" in shown.text and "Strategic geography" in shown.text
+    assert "Not yet complete" in shown.text
+
+
+def test_partnership_page_offers_new_document_to_officers_only(client, login, world):
+    assert "New document" in login(client, world["users"]["officer"]).get("/p/own/").text
+    viewer = login(client, world["users"]["viewer"])
+    assert "New document" not in viewer.get("/p/own/").text
+
+
+@pytest.mark.parametrize("role,status", [("viewer", 403), ("member", 403),
+                                         ("admin", 200), ("foreign_admin", 404)])
+def test_only_officers_and_admins_may_create_documents(client, login, world, role, status):
+    assert login(client, world["users"][role]).get("/p/own/documents/new").status_code == status
+
+
+def test_member_cannot_post_a_new_document(app, client, login, world):
+    response = login(client, world["users"]["member"]).post(
+        "/p/own/documents/new", data={"title": "X", "template": "blank"})
+    assert response.status_code == 403
+    with app.app_context():
+        assert db.session.scalar(select(Document)) is None
+
+
+@pytest.mark.parametrize("data,message", [
+    ({"title": "", "template": "blank"}, "Enter a title"),
+    ({"title": "x" * 201, "template": "blank"}, "200 characters or fewer"),
+    ({"title": "T", "template": "nonsense"}, "Choose a template"),
+    ({"title": "T"}, "Choose a template"),
+])
+def test_bad_new_document_form_answers_422_with_the_message(app, officer, data, message):
+    response = officer.post("/p/own/documents/new", data=data)
+    assert response.status_code == 422
+    assert message in response.text and "govuk-error-summary" in response.text
+    with app.app_context():
+        assert db.session.scalar(select(Document)) is None
+
+
+def test_new_document_needs_a_csrf_token(officer):
+    response = officer.post("/p/own/documents/new", data={"title": "T", "template": "blank"},
+                            csrf=False)
+    assert response.status_code == 400
+
+
+# Completeness -------------------------------------------------------------------------------
+
+def test_a_new_statement_lists_every_part_as_holding_only_guidance(app, world):
+    result = _check(app, _new(app, "scg_guidance"))
+    assert result.template_name == templates.SCG_GUIDANCE.name
+    assert [g.kind for g in result.gaps] == ["guidance_only"] * 8
+    assert not result.complete
+
+
+def test_a_written_part_is_no_longer_a_gap(app, world):
+    document_id = _new(app, "scg_guidance")
+    _write(app, document_id, "Strategic geography", "The five districts of South West Herts.")
+    titles = [g.title for g in _check(app, document_id).gaps]
+    assert "Strategic geography" not in titles and len(titles) == 7
+
+
+def test_a_part_holding_its_guidance_text_is_a_gap(app, world):
+    document_id = _new(app, "scg_guidance")
+    guidance = templates.SCG_GUIDANCE.sections[0].guidance
+    _write(app, document_id, "Strategic geography", "**" + guidance.upper() + "**\n")
+    assert "Strategic geography" in [g.title for g in _check(app, document_id).gaps]
+
+
+def test_a_removed_part_is_reported_missing_with_a_link_to_where_it_belongs(app, world):
+    document_id = _new(app, "scg_guidance")
+    with app.test_request_context():
+        sections = service.live_sections(db.session.get(Document, document_id))
+        user = db.session.scalar(select(User).where(User.email == "officer@watford.example"))
+        service.remove_section(sections[2], user)
+        db.session.commit()
+        before_id = sections[1].id
+    gap = next(g for g in _check(app, document_id).gaps if g.kind == "missing")
+    assert gap.title == "Authorities and signatories" and gap.section_id == before_id
+    assert "add it after 2 Strategic matters" in gap.message
+
+
+def test_a_statement_without_strategic_matters_is_a_gap(app, world):
+    document_id = _new(app, "scg_annex4")
+    kinds = [g.kind for g in _check(app, document_id).gaps]
+    assert "no_matters" in kinds
+
+
+def test_titles_match_parts_whatever_their_numbering(app, world):
+    document_id = _new(app, "scg_annex4")
+    with app.test_request_context():
+        section = db.session.scalar(select(Section).where(
+            Section.document_id == document_id, Section.title == "Part 1: Strategic context"))
+        section.title = "1. Strategic Context"
+        db.session.commit()
+    result = _check(app, document_id)
+    assert result.template_name == templates.SCG_ANNEX_4.name
+    assert not any(g.kind == "missing" for g in result.gaps)
+
+
+def test_completeness_applies_only_to_statements_of_common_ground(app, world):
+    assert _check(app, _new(app, "engagement_plan")) is None
+
+
+def test_demo_statement_is_measured_against_annex_4(app, demo):
+    with app.test_request_context():
+        result = completeness.check(db.session.get(Document, 1))
+    assert result.template_name == templates.SCG_ANNEX_4.name
+    gaps = {g.title: g for g in result.gaps}
+    assert "Part 1: Strategic context" in gaps          # still the Annex 4 prompts
+    assert "Housing need and distribution" not in gaps  # written
+
+
+def test_document_and_lifecycle_pages_link_to_each_gap(app, client, login, world):
+    document_id = _new(app, "scg_guidance")
+    with app.app_context():
+        first = db.session.scalar(select(Section.id).where(Section.document_id == document_id)
+                                  .order_by(Section.position))
+    officer = login(client, world["users"]["officer"])
+    for path in (f"/p/own/d/{document_id}/", f"/p/own/d/{document_id}/lifecycle"):
+        page = officer.get(path)
+        assert page.status_code == 200
+        assert f'href="/p/own/d/{document_id}/#section-{first}"' in page.text
+        assert "still holds only guidance text" in page.text
+
+
+def test_the_document_page_shows_gaps_only_to_those_who_can_fill_them(app, client, login,
+                                                                        world):
+    document_id = _new(app, "scg_guidance")
+    page = login(client, world["users"]["viewer"]).get(f"/p/own/d/{document_id}/")
+    assert page.status_code == 200 and "Not yet complete" not in page.text

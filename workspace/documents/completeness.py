@@ -1,0 +1,105 @@
+"""The completeness check for a Statement of Common Ground: which expected parts are missing
+or still hold only guidance text.
+
+The expected parts are those of the SCG template whose structure the document follows most
+closely (by section titles), so a statement started from Annex 4 is measured against Annex 4
+and one started from the planning practice guidance list against that list.
+"""
+import re
+from dataclasses import dataclass
+
+from .service import live_sections, number_sections
+from .templates import SCG_TEMPLATES
+
+
+@dataclass(frozen=True)
+class Gap:
+    #: "missing", "guidance_only" or "no_matters".
+    kind: str
+    title: str
+    message: str
+    #: The section to link to: the gap itself, or for a missing part the section it would
+    #: follow (None: the start of the document).
+    section_id: int | None
+    number: str = ""
+
+
+@dataclass(frozen=True)
+class Completeness:
+    template_name: str
+    gaps: tuple
+    expected_count: int
+
+    @property
+    def complete(self):
+        return not self.gaps
+
+
+_NUMBERING = re.compile(r"^(?:(?:part|annex|section)\s+)?(?:\d+(?:\.\d+)*|[ivx]+)"
+                        r"(?:[.:)\-]\s*|\s+)", re.IGNORECASE)
+
+
+def _title_key(title):
+    """'Part 1: Strategic context' -> 'strategic context'."""
+    text = _NUMBERING.sub("", (title or "").strip().lower())
+    return re.sub(r"\s+", " ", text).strip(" .:")
+
+
+def _text_key(text):
+    """Text without Markdown punctuation, spacing or case, to compare with guidance."""
+    return re.sub(r"[\W_]+", " ", (text or "").lower()).strip()
+
+
+def _matches(part, title):
+    key = _title_key(title)
+    return key == _title_key(part.title) or key in part.aliases
+
+
+def _best_template(sections):
+    def score(template):
+        return sum(1 for part in template.sections
+                   if any(_matches(part, s.title) for s in sections))
+    return max(SCG_TEMPLATES, key=score)
+
+
+def holds_only_guidance(section, extra_guidance=""):
+    """True when the body is empty or is nothing but the section's (or the part's) guidance."""
+    body = _text_key(section.body)
+    if not body:
+        return True
+    return any(body == _text_key(g) for g in (section.guidance, extra_guidance) if g)
+
+
+def check(document):
+    """The completeness of a Statement of Common Ground (None for other kinds of document)."""
+    if document.kind != "scg":
+        return None
+    numbered = number_sections(live_sections(document))
+    sections = [s for _, s in numbered]
+    numbers = {s.id: n for n, s in numbered}
+    template = _best_template(sections)
+    gaps = []
+    previous = None
+    for part in template.sections:
+        found = next((s for s in sections if _matches(part, s.title)), None)
+        if found is None:
+            where = (f"add it after {numbers[previous.id]} {previous.title}" if previous
+                     else "add it at the start")
+            gaps.append(Gap("missing", part.title, f"\u201c{part.title}\u201d is missing: "
+                            f"{where}.", getattr(previous, "id", None)))
+            continue
+        previous = found
+        if holds_only_guidance(found, part.guidance):
+            gaps.append(Gap("guidance_only", found.title, f"{numbers[found.id]} "
+                            f"\u201c{found.title}\u201d still holds only guidance text.",
+                            found.id, numbers[found.id]))
+    for section in sections:
+        if section.strategic_matter and holds_only_guidance(section) and \
+                not any(g.section_id == section.id and g.kind == "guidance_only" for g in gaps):
+            gaps.append(Gap("guidance_only", section.title, f"{numbers[section.id]} "
+                            f"\u201c{section.title}\u201d (a strategic matter) still holds "
+                            "only guidance text.", section.id, numbers[section.id]))
+    if not any(s.strategic_matter for s in sections):
+        gaps.append(Gap("no_matters", "Strategic matters", "No section is marked as a "
+                        "strategic matter, so there is no record of agreement.", None))
+    return Completeness(template.name, tuple(gaps), len(template.sections))

@@ -1,0 +1,221 @@
+"""Word export: a version (or the draft) as a .docx for committee papers, built with
+python-docx from the same frozen content the PDF is made from.
+
+Section text is Markdown; it is parsed into markdown-it tokens and written as Word
+paragraphs, lists and tables, so nothing passes through HTML. Guidance is never printed.
+"""
+import io
+import re
+
+from docx import Document as WordDocument
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt
+from markdown_it import MarkdownIt
+
+from ..review.models import STATUSES
+from . import service
+
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_md = MarkdownIt("commonmark", {"html": False}).enable("table").enable("strikethrough")
+URL_SCHEMES = ("http://", "https://", "mailto:")
+RECORD_STATUS = {"agreed": "Agreement reached", "not_agreed": "Agreement not reached",
+                 "outstanding": "Still to be agreed"}
+
+
+def file_name(document, number, on=None):
+    """The PDF's file name with .docx, e.g. SW-Herts-Statement-of-Common-Ground-v2-....docx"""
+    return re.sub(r"\.pdf$", ".docx", service.file_name(document, number, on))
+
+
+def build_docx(document, number=None):
+    """(bytes, version number) of the document's version `number`, or of the draft."""
+    content, _sha, row, agreed = service.export_source(document, number)
+    blocks = service.signature_blocks(document, row)
+    word = WordDocument()
+    word.core_properties.title = content["title"]
+    word.add_heading(content["title"], 0)
+    status = STATUSES.get(document.status, document.status) if row is None or \
+        row.number >= document.version_number else "Published"
+    version = row.number if row else document.version_number
+    word.add_paragraph(f"{document.partnership.name} \u00b7 {document.kind_label} \u00b7 "
+                       f"version {version} \u00b7 {status}"
+                       + ("" if agreed else " \u00b7 DRAFT"))
+    for section in content["sections"]:
+        depth = section["number"].count(".")
+        word.add_heading(f"{section['number']} {section['title']}", min(depth + 1, 3))
+        write_markdown(word, section["body"])
+    if content.get("record_of_agreement"):
+        _record_of_agreement(word, content["record_of_agreement"])
+    if blocks:
+        _signatures(word, blocks)
+    out = io.BytesIO()
+    word.save(out)
+    return out.getvalue(), version
+
+
+def _record_of_agreement(word, record):
+    word.add_heading("Record of agreement", 1)
+    for matter in record:
+        word.add_heading(f"{matter['number']} {matter['title']}: "
+                         f"{RECORD_STATUS.get(matter['status'], matter['status'])}", 2)
+        table = word.add_table(rows=1, cols=4)
+        table.style = "Table Grid"
+        for cell, text in zip(table.rows[0].cells,
+                              ("Authority", "Position", "Reason", "Decision route")):
+            cell.paragraphs[0].add_run(text).bold = True
+        for entry in matter["positions"]:
+            route = " ".join(p for p in (entry["route"], entry["route_body"],
+                                         entry["meeting_date_text"], entry["minute_ref"]) if p)
+            cells = table.add_row().cells
+            for cell, text in zip(cells, (entry["organisation"], entry["stance"],
+                                          entry["reason"], route)):
+                cell.text = text or ""
+
+
+def _signatures(word, blocks):
+    word.add_heading("Signatures", 1)
+    for block in blocks:
+        table = word.add_table(rows=0, cols=2)
+        table.style = "Table Grid"
+        for label, value in (("Authority", block["organisation"]), ("Name", block["name"]),
+                             ("Position", block["position"]), ("Date", block["date"]),
+                             ("Signature", "Signed in Common Ground" if block["signed"]
+                              else "")):
+            cells = table.add_row().cells
+            cells[0].paragraphs[0].add_run(label).bold = True
+            cells[1].text = value or ""
+        word.add_paragraph()
+
+
+# Markdown -> Word ---------------------------------------------------------------------------
+
+def write_markdown(word, text):
+    """Append Markdown as Word paragraphs, headings, lists, tables, quotes and code."""
+    tokens = _md.parse(text or "")
+    lists = []          # stack of "bullet" / "ordered"
+    quote = 0
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        kind = tok.type
+        if kind == "bullet_list_open":
+            lists.append("bullet")
+        elif kind == "ordered_list_open":
+            lists.append("ordered")
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif kind == "blockquote_open":
+            quote += 1
+        elif kind == "blockquote_close":
+            quote -= 1
+        elif kind == "heading_open":
+            paragraph = word.add_paragraph()
+            _inline(paragraph, tokens[i + 1].children or [], bold=True)
+            i += 2
+        elif kind == "paragraph_open":
+            paragraph = word.add_paragraph(style=_paragraph_style(word, lists, quote))
+            _inline(paragraph, tokens[i + 1].children or [])
+            i += 2
+        elif kind in ("fence", "code_block"):
+            run = word.add_paragraph().add_run(tok.content.rstrip("\n"))
+            run.font.name = "Courier New"
+            run.font.size = Pt(9)
+        elif kind == "hr":
+            word.add_paragraph("\u2014" * 10)
+        elif kind == "table_open":
+            i = _table(word, tokens, i)
+        i += 1
+
+
+def _paragraph_style(word, lists, quote):
+    if lists:
+        base = "List Bullet" if lists[-1] == "bullet" else "List Number"
+        level = min(len(lists), 3)
+        return base if level == 1 else f"{base} {level}"
+    return "Quote" if quote else None
+
+
+def _table(word, tokens, i):
+    """Write the table starting at tokens[i]; return the index of its table_close."""
+    rows, header_rows = [], 0
+    in_head = False
+    while tokens[i].type != "table_close":
+        tok = tokens[i]
+        if tok.type == "thead_open":
+            in_head = True
+        elif tok.type == "thead_close":
+            in_head = False
+        elif tok.type == "tr_open":
+            rows.append([])
+            header_rows += in_head
+        elif tok.type == "inline":
+            rows[-1].append(tok.children or [])
+        i += 1
+    columns = max((len(r) for r in rows), default=0)
+    if columns:
+        table = word.add_table(rows=len(rows), cols=columns)
+        table.style = "Table Grid"
+        for r, cells in enumerate(rows):
+            for c, children in enumerate(cells):
+                _inline(table.cell(r, c).paragraphs[0], children, bold=r < header_rows)
+    return i
+
+
+def _inline(paragraph, children, bold=False):
+    """Runs for inline tokens: bold, italic, strike, code, links, line breaks."""
+    state = {"strong": bold, "em": False, "s": False}
+    link = None
+    for tok in children:
+        kind = tok.type
+        if kind in ("strong_open", "strong_close"):
+            state["strong"] = kind.endswith("open") or bold
+        elif kind in ("em_open", "em_close"):
+            state["em"] = kind.endswith("open")
+        elif kind in ("s_open", "s_close"):
+            state["s"] = kind.endswith("open")
+        elif kind == "link_open":
+            href = tok.attrGet("href") or ""
+            link = href if href.startswith(URL_SCHEMES) else None
+            link_runs = []
+        elif kind == "link_close":
+            if link is not None:
+                _hyperlink(paragraph, link, "".join(link_runs))
+            link = None
+        elif kind in ("text", "code_inline", "softbreak", "hardbreak"):
+            text = " " if kind == "softbreak" else tok.content
+            if link is not None:
+                link_runs.append(text)
+                continue
+            if kind == "hardbreak":
+                paragraph.add_run().add_break()
+                continue
+            run = paragraph.add_run(text)
+            run.bold = state["strong"] or None
+            run.italic = state["em"] or None
+            run.font.strike = state["s"] or None
+            if kind == "code_inline":
+                run.font.name = "Courier New"
+
+
+def _hyperlink(paragraph, url, text):
+    """A real Word hyperlink (python-docx has no API for one)."""
+    r_id = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), r_id)
+    run = OxmlElement("w:r")
+    props = OxmlElement("w:rPr")
+    style = OxmlElement("w:rStyle")
+    style.set(qn("w:val"), "Hyperlink")
+    underline = OxmlElement("w:u")
+    underline.set(qn("w:val"), "single")
+    props.append(style)
+    props.append(underline)
+    run.append(props)
+    node = OxmlElement("w:t")
+    node.text = text
+    node.set(qn("xml:space"), "preserve")
+    run.append(node)
+    link.append(run)
+    paragraph._p.append(link)
