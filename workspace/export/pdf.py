@@ -7,9 +7,9 @@ anything else.
 import hashlib
 from pathlib import Path
 
+from functools import cache
+
 from flask import current_app, render_template
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 VARIANTS = {"ua": "pdf/ua-1", "archive": "pdf/a-3b"}
 #: Size of the box a digital signature's visible stamp fills on the signature page (pt).
@@ -22,20 +22,32 @@ def print_root():
     return (Path(current_app.static_folder) / "print").resolve()
 
 
-class StaticOnlyFetcher(URLFetcher):
-    """Serves file: URLs inside static/print and refuses everything else."""
+@cache
+def _fetcher_class():
+    """Defined on first use: importing WeasyPrint costs about a second of worker start-up."""
+    from weasyprint.urls import URLFetcher
 
-    def __init__(self, root):
-        super().__init__(allowed_protocols={"file"}, allow_redirects=False)
-        self.root = Path(root).resolve()
+    class _StaticOnlyFetcher(URLFetcher):
+        """Serves file: URLs inside static/print and refuses everything else."""
 
-    def fetch(self, url, headers=None):
-        if not url.startswith("file://"):
-            raise ValueError(f"Refused to fetch {url[:80]!r}: only the app's print files")
-        path = Path(url[len("file://"):].split("?")[0].split("#")[0]).resolve()
-        if not path.is_relative_to(self.root) or not path.is_file():
-            raise ValueError(f"Refused to fetch {path}: outside the app's print files")
-        return super().fetch(path.as_uri(), headers)
+        def __init__(self, root):
+            super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+            self.root = Path(root).resolve()
+
+        def fetch(self, url, headers=None):
+            if not url.startswith("file://"):
+                raise ValueError(f"Refused to fetch {url[:80]!r}: only the app's print files")
+            path = Path(url[len("file://"):].split("?")[0].split("#")[0]).resolve()
+            if not path.is_relative_to(self.root) or not path.is_file():
+                raise ValueError(f"Refused to fetch {path}: outside the app's print files")
+            return super().fetch(path.as_uri(), headers)
+
+    return _StaticOnlyFetcher
+
+
+def StaticOnlyFetcher(root):  # noqa: N802 (reads as the class it makes)
+    """A WeasyPrint URL fetcher that serves only files under `root`."""
+    return _fetcher_class()(root)
 
 
 def render_html(context):
@@ -50,6 +62,7 @@ def render_pdf(html, variant="ua"):
     Stamp boxes: {organisation code: (page index, (x1, y1, x2, y2) in PDF points)} where a
     digital signature's visible stamp goes on the signature page.
     """
+    from weasyprint import HTML
     root = print_root()
     document = HTML(string=html, base_url=root.as_uri() + "/",
                     url_fetcher=StaticOnlyFetcher(root)).render(

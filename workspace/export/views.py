@@ -8,7 +8,6 @@ from ..partnerships.models import Organisation
 from ..permissions import load_document, load_partnership
 from ..web import render, see_other
 from . import docx, keys, service
-from .verify import VerifyError, verify_pdf
 
 bp = Blueprint("export", __name__)
 
@@ -74,6 +73,7 @@ def version_docx(slug, document_id, number):
 @bp.route("/verify", methods=["GET", "POST"])
 def verify():
     """Check a PDF: genuine export? which document and version? signatures intact?"""
+    from .verify import VerifyError, verify_pdf   # pyHanko: imported when first needed
     report = error = document = None
     status = 200
     if request.method == "POST":
