@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: c5c74805c013
+Revision ID: 558f8d6860be
 Revises: 
-Create Date: 2026-11-22 04:56:05.822105
+Create Date: 2026-11-22 05:57:41.828863
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'c5c74805c013'
+revision = '558f8d6860be'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -46,6 +46,27 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_partnerships')),
     sa.UniqueConstraint('slug', name=op.f('uq_partnerships_slug'))
     )
+    op.create_table('engagement_activities',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('partnership_id', sa.Integer(), nullable=False),
+    sa.Column('audience', sa.String(length=200), nullable=False),
+    sa.Column('groups', sa.Integer(), nullable=True),
+    sa.Column('participants', sa.Integer(), nullable=True),
+    sa.Column('convened_by', sa.String(length=200), nullable=False),
+    sa.Column('led_by', sa.String(length=200), nullable=False),
+    sa.Column('period', sa.String(length=100), nullable=False),
+    sa.Column('start_date', sa.Date(), nullable=False),
+    sa.Column('end_date', sa.Date(), nullable=False),
+    sa.Column('level', sa.String(length=20), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('removed_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['partnership_id'], ['partnerships.id'], name=op.f('fk_engagement_activities_partnership_id_partnerships')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_engagement_activities'))
+    )
+    with op.batch_alter_table('engagement_activities', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_engagement_activities_partnership_id'), ['partnership_id'], unique=False)
+
     op.create_table('partners',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('partnership_id', sa.Integer(), nullable=False),
@@ -77,6 +98,30 @@ def upgrade():
     )
     with op.batch_alter_table('signing_keys', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_signing_keys_organisation_id'), ['organisation_id'], unique=False)
+
+    op.create_table('stakeholders',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('partnership_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('category', sa.String(length=30), nullable=False),
+    sa.Column('contact', sa.String(length=200), nullable=False),
+    sa.Column('lead_partner', sa.String(length=200), nullable=False),
+    sa.Column('lead_person', sa.String(length=200), nullable=False),
+    sa.Column('relationship_now', sa.String(length=20), nullable=False),
+    sa.Column('relationship_target', sa.String(length=20), nullable=False),
+    sa.Column('influence', sa.Integer(), nullable=False),
+    sa.Column('quality', sa.Integer(), nullable=False),
+    sa.Column('priority', sa.String(length=10), nullable=False),
+    sa.Column('actions', sa.Text(), nullable=False),
+    sa.Column('objectives', sa.String(length=500), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('removed_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['partnership_id'], ['partnerships.id'], name=op.f('fk_stakeholders_partnership_id_partnerships')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stakeholders'))
+    )
+    with op.batch_alter_table('stakeholders', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_stakeholders_partnership_id'), ['partnership_id'], unique=False)
 
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -469,6 +514,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_users_organisation_id'))
 
     op.drop_table('users')
+    with op.batch_alter_table('stakeholders', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_stakeholders_partnership_id'))
+
+    op.drop_table('stakeholders')
     with op.batch_alter_table('signing_keys', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_signing_keys_organisation_id'))
 
@@ -478,6 +527,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_partners_organisation_id'))
 
     op.drop_table('partners')
+    with op.batch_alter_table('engagement_activities', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_engagement_activities_partnership_id'))
+
+    op.drop_table('engagement_activities')
     op.drop_table('partnerships')
     op.drop_table('organisations')
     with op.batch_alter_table('login_attempts', schema=None) as batch_op:
