@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite test-postgres install install-test assets bench load faults clean
+.PHONY: run test test-sqlite test-postgres install install-test system-libs assets bench load faults clean
 
 # pip -qq: errors only (a failed install still stops make); setuptools' notes about editable
 # installs and a machine's unreachable extra indexes are not worth a screenful on every clone.
@@ -20,12 +20,23 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(BIN)/python -m pip install -qq -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed system-libs
+
+# WeasyPrint (PDF export) needs Pango and a font from the system: install them when missing
+# and we are root (Debian/Ubuntu), otherwise say how.
+system-libs:
+	@if ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && fc-list 2>/dev/null | grep -qi dejavu; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Pango and fonts for PDF export"; \
+	  apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; \
+	else \
+	  echo "PDF export needs Pango and fonts: apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; \
+	fi
 
 # The browser tests (tests/browser) drive the system Chromium through Playwright: install it
 # when missing and we are root, otherwise say how (without it those tests fail, never skip).
 CHROMIUM := /usr/bin/chromium
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test system-libs
 	@if [ -x $(CHROMIUM) ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  echo "Installing Chromium for the browser tests: apt-get install chromium"; \
