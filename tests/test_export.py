@@ -150,14 +150,16 @@ def test_signed_version_carries_six_intact_signatures_and_tampering_is_detected(
     assert any(b"Watford Borough Council" in _stamp_text(s) for s in stamps)
 
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation import async_validate_pdf_signature
+
+    from workspace.export.asyncrun import run
     from workspace.export.verify import _validation_context
     with app.app_context():
         context = _validation_context()
         embedded = PdfFileReader(io.BytesIO(data)).embedded_signatures
         assert len(embedded) == 6
         for sig in embedded:
-            status = validate_pdf_signature(sig, context)
+            status = run(lambda sig=sig: async_validate_pdf_signature(sig, context))
             assert status.intact and status.valid and status.trusted
             assert str(sig.sig_object["/Reason"]).startswith("Signed for ")
             assert status.signer_reported_dt is not None

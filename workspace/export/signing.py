@@ -19,6 +19,7 @@ from sqlalchemy import select
 from .. import audit
 from ..db import utcnow
 from ..extensions import db
+from .asyncrun import run
 from .keys import decrypt, signing_key_for
 from .models import PdfExport, PdfFile
 from .pdf import sha256_bytes
@@ -57,9 +58,9 @@ def sign_pdf(data, key_row, organisation, name, position, box=None, reason=None)
         reason=reason or f"Signed for {organisation.name}", name=name,
         location="Common Ground")
     output = BytesIO()
-    PdfSigner(meta, signer=signer, stamp_style=STAMP).sign_pdf(
-        writer, output=output, appearance_text_params={
-            "organisation": organisation.name, "name": name, "position": position})
+    pdf_signer = PdfSigner(meta, signer=signer, stamp_style=STAMP)
+    run(lambda: pdf_signer.async_sign_pdf(writer, output=output, appearance_text_params={
+        "organisation": organisation.name, "name": name, "position": position}))
     return output.getvalue()
 
 

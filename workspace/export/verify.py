@@ -8,12 +8,13 @@ from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from sqlalchemy import select
 
 from ..extensions import db
+from .asyncrun import run
 from .keys import trusted_certificates
 from .models import PdfExport, PdfFile
 from .pdf import sha256_bytes
@@ -127,7 +128,8 @@ def verify_pdf(data):
             # No diff analysis (it costs seconds a signature): the last signature must cover
             # the whole file, and every signature must be intact and made with a certificate
             # this workspace holds, so no one else can have added a revision in between.
-            status = validate_pdf_signature(sig, context, skip_diff=True)
+            status = run(lambda sig=sig: async_validate_pdf_signature(sig, context,
+                                                                      skip_diff=True))
         except (PdfError, ValueError, KeyError, TypeError) as exc:
             report.problems.append(f"Signature {sig.field_name} could not be read: {exc}")
             report.altered = True
