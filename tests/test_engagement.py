@@ -324,7 +324,10 @@ def test_map_has_a_circle_per_stakeholder_a_title_a_desc_and_a_table(app, office
     assert 'role="img"' in svg and "<title id=" in svg and "<desc id=" in svg
     assert svg.count("<circle") == 4
     for sid in ids:
-        assert f"#stakeholder-{sid}" in svg
+        assert f'data-stakeholder="{sid}"' in svg
+    assert "<a " not in svg                    # a picture (role="img") holds nothing focusable
+    for sid in ids:                            # the table after it links each stakeholder
+        assert f"#stakeholder-{sid}" in body[body.index("</svg>"):]
     assert '<caption class="govuk-table__caption govuk-table__caption--s">The stakeholders on ' \
            'the map' in body
     # Points sharing a cell are spread apart, not drawn on top of each other.

@@ -312,3 +312,17 @@ document.addEventListener("htmx:load", (event) => {
     }
   });
 });
+
+// ---- Positions: keep focus in the block htmx swapped ------------------------------------
+
+// Recording a position (or marking a strategic matter) replaces the section's positions
+// block, and the focused button with it: put focus on the problem or on the confirmation, so
+// keyboard and screen-reader users stay where they were.
+document.addEventListener("htmx:afterSwap", (event) => {
+  const target = event.detail.target;
+  if (!target || !target.id || !/^positions-\d+$/.test(target.id)) return;
+  const fresh = document.getElementById(target.id);
+  if (!fresh) return;
+  const next = fresh.querySelector(".govuk-error-summary") || fresh.querySelector("[data-positions-status]");
+  if (next) next.focus();
+});

@@ -1,0 +1,573 @@
+"""Accessibility: axe-core finds no WCAG 2.2 A or AA violation on any kind of page.
+
+axe-core is vendored (static/vendor/axe-core-<version>.min.js, pinned, see static/src/README.md)
+and loaded into each page as the page sees it: signed out and signed in, with errors, with the
+editor open, after htmx swaps. It is added by URL from the app's own static folder, so the
+page's Content-Security-Policy (script-src 'self', no inline script) stays on while axe runs.
+
+axe checks only what is rendered; pages whose forms sit in closed <details> are also checked
+with every <details> open, so those forms are checked too.
+"""
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from workspace.documents.models import Document
+from workspace.extensions import db
+
+from .support import (
+    DACORUM,
+    LIVE_MS,
+    SCG,
+    WATFORD,
+    duplicate_ids,
+    expect,
+    open_document,
+    save_section_as,
+    section,
+)
+
+AXE_VERSION = "4.14.1"
+AXE_FILE = Path(__file__).resolve().parents[2] / "static" / "vendor" / \
+    f"axe-core-{AXE_VERSION}.min.js"
+AXE_URL = f"/static/vendor/axe-core-{AXE_VERSION}.min.js"
+#: WCAG 2.0, 2.1 and 2.2 at levels A and AA (axe has no "wcag22a" rule: the level A criteria
+#: new in 2.2 cannot be checked by a tool).
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+ADMIN = "admin@swherts.example"
+MEMBER = "member@watford.example"
+PLAN = "JSP Vision: Engagement Plan"
+
+_RUN_AXE = """async (tags) => {
+  const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+  return results.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+    nodes: v.nodes.map((n) => ({target: n.target.join(" "), summary: n.failureSummary,
+                                html: n.html.slice(0, 200)})),
+  }));
+}"""
+
+
+def _accepted(violation, node):
+    """The one finding accepted as it is: GOV.UK Frontend's conditional reveal puts
+    aria-expanded on the radio that shows more questions. ARIA does not list it for radios,
+    but GOV.UK keeps it on purpose because screen readers announce it and research found it
+    helps (alphagov/govuk-frontend#979, listed there as a known axe finding). Only that
+    attribute, on that component, is let through."""
+    summary = (node["summary"] or "").splitlines()
+    problems = [line.strip() for line in summary[1:] if line.strip()]
+    return (violation["id"] == "aria-allowed-attr"
+            and node["html"].startswith('<input class="govuk-radios__input"')
+            and "aria-controls=" in node["html"]
+            and all(p.startswith("ARIA attribute is not allowed: aria-expanded=")
+                    for p in problems) and problems)
+
+
+def axe_violations(page):
+    """The page's WCAG 2.2 A/AA violations found by axe, as plain dicts."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(url=AXE_URL)
+    violations = []
+    for violation in page.evaluate(_RUN_AXE, WCAG_TAGS):
+        violation["nodes"] = [n for n in violation["nodes"] if not _accepted(violation, n)]
+        if violation["nodes"]:
+            violations.append(violation)
+    return violations
+
+
+def describe(violations):
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
+        for node in v["nodes"]:
+            lines.append(f"    at {node['target']}: {node['html']}")
+            lines.append("      " + (node["summary"] or "").replace("\n", "\n      "))
+    return "\n".join(lines)
+
+
+#: Links within the page (skip link, error summary, contents) whose target does not exist.
+_BROKEN_IN_PAGE_LINKS = """() => Array.from(document.querySelectorAll('a[href^="#"]'))
+  .map((a) => decodeURIComponent(a.getAttribute("href").slice(1)))
+  .filter((id) => id && !document.getElementById(id))"""
+
+
+def assert_accessible(page, where=""):
+    """No axe violation on the page as it is now, no id used twice (a label or an error link
+    would find the wrong element; axe 4 no longer checks that), no in-page link to nothing,
+    and a title of its own."""
+    expect(page.locator("body")).to_be_visible()
+    where = where or page.url
+    violations = axe_violations(page)
+    assert not violations, (f"{len(violations)} accessibility rule(s) fail on {where}:\n"
+                            + describe(violations))
+    assert duplicate_ids(page) == [], f"ids used more than once on {where}"
+    assert page.evaluate(_BROKEN_IN_PAGE_LINKS) == [], f"in-page links to nothing on {where}"
+    assert re.fullmatch(r".+ – Common Ground", page.title()), \
+        f"{where} has no title of its own: {page.title()!r}"
+
+
+def open_all_details(page):
+    page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+
+
+def document_url(app, title, suffix=""):
+    with app.app_context():
+        document_id = db.session.scalar(select(Document.id).where(Document.title == title))
+    return f"/p/sw-herts/d/{document_id}/{suffix}"
+
+
+def test_the_vendored_axe_is_the_pinned_version():
+    assert AXE_FILE.is_file(), f"{AXE_FILE} is missing: see static/src/README.md"
+    assert f"axe v{AXE_VERSION}" in AXE_FILE.read_text(encoding="utf-8")[:200]
+
+
+def test_axe_finds_what_is_wrong(open_page):
+    """The check itself works: faults planted in a page are found."""
+    page = open_page().page
+    page.goto("/sign-in")
+    page.evaluate("""() => {
+      const main = document.querySelector("main");
+      main.insertAdjacentHTML("beforeend", '<p id="pale">Pale text</p><input type="text">' +
+        '<div id="sign-in-twice"></div><div id="sign-in-twice"></div>');
+      document.getElementById("pale").style.color = "#bbb";      // CSSOM: allowed by the CSP
+    }""")
+    found = {v["id"] for v in axe_violations(page)}
+    assert {"color-contrast", "label"} <= found
+    assert duplicate_ids(page) == ["sign-in-twice"]
+
+
+# ---- Signed out ---------------------------------------------------------------------------
+
+def test_sign_in_page(open_page):
+    page = open_page().page
+    page.goto("/sign-in")
+    assert_accessible(page)
+
+
+def test_sign_in_with_errors(demo, open_page):
+    page = open_page().page
+    page.goto("/sign-in")
+    with page.expect_response(lambda r: r.url.endswith("/sign-in")
+                              and r.request.method == "POST") as answer:
+        page.get_by_role("button", name="Sign in").click()     # empty fields
+    assert answer.value.status == 422
+    expect(page.locator(".govuk-error-message").first).to_be_visible()
+    assert_accessible(page, "sign-in with empty fields (422)")
+
+    page.get_by_label("Email address").fill(WATFORD)
+    page.get_by_label("Password").fill("not the password")
+    with page.expect_response(lambda r: r.url.endswith("/sign-in")
+                              and r.request.method == "POST") as answer:
+        page.get_by_role("button", name="Sign in").click()
+    assert answer.value.status == 401
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    assert_accessible(page, "sign-in with a wrong password (401)")
+
+
+def test_verify_page_signed_out_and_after_a_failed_upload(open_page, tmp_path):
+    page = open_page().page
+    page.goto("/verify")
+    assert_accessible(page)
+
+    not_a_pdf = tmp_path / "notes.pdf"
+    not_a_pdf.write_text("These are not the PDFs you are looking for.\n")
+    page.get_by_label("PDF file").set_input_files(str(not_a_pdf))
+    with page.expect_response(lambda r: r.url.endswith("/verify")
+                              and r.request.method == "POST") as answer:
+        page.get_by_role("button", name="Check the PDF").click()
+    assert answer.value.status >= 400
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    assert_accessible(page, "verify after a failed upload")
+
+
+# ---- Signed in: partnerships, documents, history --------------------------------------------
+
+def test_home_and_partnership_pages(demo, open_page):
+    page = open_page(WATFORD).page
+    page.goto("/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your partnerships")
+    assert_accessible(page)
+    page.goto("/p/sw-herts/")
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("email", [WATFORD, MEMBER, ADMIN], ids=["officer", "member", "admin"])
+@pytest.mark.parametrize("title", [SCG, PLAN], ids=["scg", "engagement-plan"])
+def test_document_page(app, demo, open_page, email, title):
+    page = open_page(email).page
+    page.goto(document_url(app, title))
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    assert_accessible(page)
+    open_all_details(page)                    # comment, reply, feedback and position forms
+    assert_accessible(page, f"{title} with every <details> open")
+
+
+def test_document_page_filtered_to_open_comments(app, demo, open_page):
+    page = open_page(WATFORD).page
+    page.goto(document_url(app, SCG) + "?filter=open-comments")
+    assert_accessible(page)
+
+
+def test_document_with_the_editor_open(app, demo, open_page):
+    page = open_page(WATFORD).page
+    open_document(page)
+    part1 = section(page, "Part 1: Strategic context")
+    part1.get_by_role("link", name="Edit").click()
+    expect(part1.get_by_role("toolbar", name="Formatting")).to_be_visible()
+    assert_accessible(page, "document with an editor open")
+
+    part1.get_by_role("button", name="Preview").click()
+    expect(part1.locator(".cg-preview__body")).to_contain_text("geographical extent")
+    open_all_details(page)
+    assert_accessible(page, "editor with its preview and guidance")
+
+    part1.get_by_label("Summary of your change").evaluate("(el) => { el.value = 'x'.repeat(201); }")
+    part1.get_by_role("button", name="Save").click()                   # refused: 422
+    expect(part1.locator(".govuk-error-summary")).to_be_visible()
+    assert_accessible(page, "editor with an error")
+
+    # Someone else changes the same text: a warning arrives live, then the save conflicts.
+    save_section_as(app, DACORUM, "Part 1: Strategic context", "Dacorum's own wording.\n")
+    expect(part1.locator(".cg-stale")).to_be_visible(timeout=LIVE_MS)
+    assert_accessible(page, "editor with a live warning that the section changed")
+    part1.get_by_label("Summary of your change").fill("")
+    part1.get_by_label("Section text").fill("Watford's own wording.\n")
+    part1.get_by_role("button", name="Save").click()                   # conflict: 409
+    expect(part1.locator(".cg-conflict")).to_be_visible()
+    open_all_details(page)
+    assert_accessible(page, "editor with the conflict view")
+
+    part1.get_by_label("Section text").fill("Dacorum's and Watford's wording.\n")
+    part1.get_by_role("button", name="Save").click()
+    expect(part1.locator(".cg-saved")).to_be_visible()
+    assert_accessible(page, "document after a save")
+
+
+def test_edit_page_without_javascript(app, demo, open_page):
+    page = open_page(WATFORD, javascript=False).page
+    open_document(page)
+    section(page, "Part 5: Monitoring and review").get_by_role("link", name="Edit").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"Edit section 5"))
+    # axe needs JavaScript: check the same page in a context that runs it.
+    url = page.url
+    page = open_page(WATFORD).page
+    page.goto(url)
+    assert_accessible(page, "the edit page")
+
+
+def test_history_and_diff(demo, open_page):
+    page = open_page(WATFORD).page
+    open_document(page)
+    part5 = section(page, "Part 5: Monitoring and review")
+    part5.get_by_role("link", name="Edit").click()
+    part5.get_by_label("Section text").fill("The partners review the statement every year.\n")
+    part5.get_by_label("Summary of your change").fill("Yearly review")
+    part5.get_by_role("button", name="Save").click()
+    expect(part5.locator(".cg-saved")).to_have_text("Saved as revision 2.")
+
+    section(page, "Part 5: Monitoring and review").get_by_role("link", name="History").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^History of"))
+    assert_accessible(page, "section history")
+
+    page.get_by_role("button", name="Compare revisions").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Changes to"))
+    expect(page.locator(".cg-diff ins").first).to_be_visible()
+    assert_accessible(page, "diff between two revisions")
+
+
+def test_activity_page(app, demo, open_page):
+    page = open_page(WATFORD).page
+    page.goto(document_url(app, SCG, "activity"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Activity")
+    assert_accessible(page)
+
+
+def test_structure_page_and_its_errors(demo, open_page):
+    page = open_page(WATFORD).page
+    open_document(page)
+    section(page, "Part 5: Monitoring and review").get_by_role(
+        "link", name="Move, rename or add").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("5 Part 5: Monitoring and review")
+    assert_accessible(page, "structure page")
+
+    page.get_by_label("Title", exact=True).fill("")
+    page.get_by_role("button", name="Rename").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    assert_accessible(page, "structure page with an error")
+
+
+# ---- Review: positions, agreement, lifecycle, versions, tasks -------------------------------
+
+def test_agreement_page(app, demo, open_page):
+    page = open_page(WATFORD).page
+    page.goto(document_url(app, SCG, "agreement"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Agreement")
+    assert_accessible(page)
+    page.goto(document_url(app, SCG, "agreement?show=outstanding"))
+    assert_accessible(page, "agreement page, outstanding only")
+
+
+@pytest.mark.parametrize("email", [ADMIN, MEMBER], ids=["admin", "member"])
+def test_lifecycle_and_versions_pages(app, demo, open_page, email):
+    page = open_page(email).page
+    page.goto(document_url(app, SCG, "lifecycle"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Lifecycle and sign-off")
+    assert_accessible(page, "lifecycle page")
+    page.get_by_role("link", name="Versions and history").click()
+    assert_accessible(page, "versions list")
+    page.goto(document_url(app, SCG, "decisions"))
+    assert_accessible(page, "decisions sought")
+
+
+def test_position_history_and_signatories(app, demo, open_page):
+    page = open_page(ADMIN).page
+    open_document(page)
+    page.get_by_role("link", name=re.compile(r"^Position history for Hertsmere")).first.click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(page, "position history")
+    page.goto(document_url(app, SCG, "signatories"))
+    assert_accessible(page, "signatories")
+
+
+@pytest.mark.parametrize("email", [MEMBER, WATFORD], ids=["member", "officer"])
+def test_tasks_page(demo, open_page, email):
+    page = open_page(email).page
+    page.goto("/tasks")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My tasks")
+    assert_accessible(page)
+
+
+def test_a_member_records_a_position(demo, open_page):
+    page = open_page(MEMBER).page
+    open_document(page)
+    green_belt = section(page, "The future role of the Green Belt")
+    green_belt.locator("summary", has_text="Record Watford").click()
+    green_belt.get_by_label("Not agreed").check()
+    green_belt.get_by_role("button", name="Record position").click()    # no reason: 422
+    expect(green_belt.locator(".govuk-error-summary")).to_be_focused()
+    assert_accessible(page, "position form with errors")
+
+    green_belt.get_by_label("Reason").fill("Watford needs the housing figures first.")
+    green_belt.get_by_role("button", name="Record position").click()
+    expect(green_belt.locator(".cg-positions .cg-saved")).to_be_focused()
+    assert_accessible(page, "document after recording a position")
+
+
+def test_pages_the_plain_forms_answer_with(demo, open_page):
+    """Without htmx a form answers with a page of its own: the comment editor, the position
+    form with its errors, the decisions pages."""
+    page = open_page(WATFORD).page
+    open_document(page)
+    housing = section(page, "Housing need and distribution")
+    page.goto(housing.get_by_role("link", name=re.compile(r"^Edit your comment")).get_attribute(
+        "href"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Edit your comment")
+    assert_accessible(page, "the comment editor page")
+
+    page = open_page(MEMBER).page
+    open_document(page)
+    green_belt = section(page, "The future role of the Green Belt")
+    green_belt.locator("summary", has_text="Record Watford").click()
+    form = green_belt.locator("form[hx-post]", has=page.get_by_role("button", name=re.compile(
+        "^Record position")))
+    form.evaluate("""(f) => {                  // a copy without htmx: it posts as a plain form
+      const plain = f.cloneNode(true);
+      plain.removeAttribute("hx-post");
+      f.replaceWith(plain);
+    }""")
+    green_belt.get_by_label("Not agreed").check()
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        green_belt.get_by_role("button", name="Record position").click()
+    assert answer.value.status == 422
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Record a position"))
+    assert_accessible(page, "the position form page with errors")
+
+
+def test_decisions_pages(app, demo, open_page):
+    page = open_page(ADMIN).page
+    page.goto(document_url(app, PLAN, "decisions"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Decisions sought")
+    page.get_by_role("button", name="Add decision sought").click()     # empty: errors
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    assert_accessible(page, "decisions page with errors")
+    page.get_by_role("link", name=re.compile(r"^Correct")).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Record the decision"))
+    assert_accessible(page, "record a decision")
+
+
+@pytest.fixture
+def published_demo(app):
+    """The demo as `make run` seeds it: version 1 agreed, signed by all six and published,
+    version 2 part-way through agreement (slower to build than `demo`)."""
+    from workspace.demo import seed_demo
+
+    def seed():
+        with app.app_context():
+            seed_demo("common-ground", published_version=True)
+            db.session.commit()
+
+    # Signing the PDFs runs asyncio, which cannot start inside Playwright's running loop.
+    worker = threading.Thread(target=seed)
+    worker.start()
+    worker.join(timeout=120)
+    assert not worker.is_alive(), "seeding the published demo took over 2 minutes"
+
+
+def test_published_versions_and_verifying_a_genuine_pdf(app, published_demo, open_page,
+                                                        tmp_path):
+    page = open_page(MEMBER).page
+    page.goto(document_url(app, SCG, "versions"))
+    expect(page.get_by_role("link", name="Version 1", exact=True)).to_be_visible()
+    assert_accessible(page, "versions list with a published version")
+    page.get_by_role("link", name="Version 1", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(page, "version 1 as published")
+    page.goto(document_url(app, SCG, "lifecycle"))
+    assert_accessible(page, "lifecycle page with version 1 signed")
+
+    pdf = page.request.get(document_url(app, SCG, "versions/1/pdf"))
+    assert pdf.ok
+    (tmp_path / "scg-v1.pdf").write_bytes(pdf.body())
+    page = open_page().page
+    page.goto("/verify")
+    page.get_by_label("PDF file").set_input_files(str(tmp_path / "scg-v1.pdf"))
+    page.get_by_role("button", name="Check the PDF").click()
+    expect(page.get_by_role("heading", name="Genuine and unaltered")).to_be_visible()
+    assert_accessible(page, "verify: a genuine PDF")
+
+
+# ---- Engagement planning, new documents, import ------------------------------------------------
+
+def test_engagement_pages(demo, open_page):
+    page = open_page(WATFORD).page
+    page.goto("/p/sw-herts/engagement/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Engagement planning")
+    assert_accessible(page, "engagement planning: register, map, ladder, activities, timeline")
+    open_all_details(page)
+    assert_accessible(page, "engagement planning with its forms open")
+
+    page.get_by_role("button", name="Add stakeholder").click()          # empty: errors
+    expect(page.locator(".govuk-error-summary").first).to_be_visible()
+    assert_accessible(page, "engagement planning: add a stakeholder, with errors")
+
+    page.goto("/p/sw-herts/engagement/")
+    register = page.locator("#register-heading ~ *").locator("tbody tr").first
+    register.get_by_role("link", name=re.compile(r"^Change")).click()    # edited in its row
+    expect(page.locator(".cg-row-editor")).to_be_visible()
+    assert_accessible(page, "engagement planning: a stakeholder edited in place")
+
+    page.goto("/p/sw-herts/engagement/activities/new")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(page, "new engagement activity")
+
+
+def test_new_document_and_import_pages(app, demo, open_page):
+    page = open_page(WATFORD).page
+    page.goto("/p/sw-herts/documents/new")
+    expect(page.get_by_role("heading", level=1)).to_have_text("New document")
+    assert_accessible(page, "new document")
+    page.goto(document_url(app, PLAN, "import/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Import a Word or Markdown file")
+    assert_accessible(page, "import a file")
+
+
+# ---- Admin, account, errors -------------------------------------------------------------------
+
+def test_admin_page(demo, open_page):
+    page = open_page(ADMIN).page
+    page.goto("/p/sw-herts/admin")
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Manage"))
+    assert_accessible(page, "admin page")
+
+    page.get_by_role("button", name="Create invitation").click()      # empty: errors
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    assert_accessible(page, "admin page with invitation errors")
+
+    invite = page.locator("#invite")
+    invite.get_by_label("Full name").fill("Nia Newcomer")
+    invite.get_by_label("Email address").fill("nia@watford.example")
+    invite.get_by_role("button", name="Create invitation").click()
+    expect(page.get_by_role("textbox", name="Invitation link")).to_be_visible()
+    assert_accessible(page, "admin page with an invitation link")
+
+
+def test_certificates_page(demo, open_page):
+    page = open_page(ADMIN).page
+    page.goto("/p/sw-herts/admin/certificates")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Signing certificates")
+    assert_accessible(page, "certificates page")
+
+    page.get_by_role("button", name="Make a trial certificate for Watford Borough Council").click()
+    expect(page.locator(".govuk-tag", has_text="Trial, self-signed")).to_be_visible()
+    assert_accessible(page, "certificates page with a certificate")
+
+    page.get_by_role("button", name="Upload certificate for Watford Borough Council").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    assert_accessible(page, "certificates page with an error")
+
+
+def test_change_password_page(demo, open_page):
+    page = open_page(WATFORD).page
+    page.goto("/account/password")
+    assert_accessible(page, "change password")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    assert_accessible(page, "change password with errors")
+
+
+def test_error_pages(demo, open_page):
+    page = open_page(DACORUM).page
+    response = page.goto("/p/no-such-partnership/")
+    assert response.status == 404
+    assert_accessible(page, "404 page")
+    response = page.goto("/p/sw-herts/admin")
+    assert response.status == 403
+    assert_accessible(page, "403 page")
+
+
+# ---- Reflow (WCAG 1.4.10): at 320 CSS pixels wide, nothing but a data table scrolls sideways --
+
+_WIDER_THAN_THE_WINDOW = """() => {
+  const width = document.documentElement.clientWidth;
+  return Array.from(document.querySelectorAll("body *"))
+    .filter((el) => !el.closest("table, pre"))
+    .filter((el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.right > width + 1; })
+    .map((el) => `${el.tagName.toLowerCase()}.${el.className}: ${el.textContent.trim().slice(0, 60)}`);
+}"""
+
+
+@pytest.mark.parametrize("email, where", [
+    (None, "/sign-in"),
+    (None, "/verify"),
+    (WATFORD, "/"),
+    (WATFORD, SCG),
+    (WATFORD, PLAN),
+    (WATFORD, "s/edit"),
+    (MEMBER, "agreement"),
+    (MEMBER, "/tasks"),
+    (ADMIN, "lifecycle"),
+    (ADMIN, "/p/sw-herts/admin"),
+    (WATFORD, "/p/sw-herts/engagement/"),
+], ids=["sign-in", "verify", "home", "scg", "engagement-plan", "editor", "agreement", "tasks",
+        "lifecycle", "admin", "engagement"])
+def test_pages_reflow_at_320_css_pixels(app, demo, open_page, email, where):
+    page = open_page(email).page
+    page.set_viewport_size({"width": 320, "height": 640})       # 1280 px at 400% zoom
+    if where in (SCG, PLAN):
+        url = document_url(app, where)
+    elif where == "s/edit":
+        page.goto(document_url(app, SCG))
+        url = section(page, "Part 1: Strategic context").get_by_role(
+            "link", name="Edit").get_attribute("href")
+    elif not where.startswith("/"):
+        url = document_url(app, SCG, where)
+    else:
+        url = where
+    page.goto(url)
+    open_all_details(page)
+    assert page.evaluate(_WIDER_THAN_THE_WINDOW) == []
