@@ -6,11 +6,10 @@ queries: every open browser tab polls it every two seconds.
 """
 import html
 import re
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
 
+from tests.support import counting_queries
 from workspace.documents import service
 from workspace.documents.models import Document
 from workspace.extensions import db
@@ -43,23 +42,6 @@ def make_document(app, partnership_id, sections, title="Statement of Common Grou
                                    depth=i % 2, feedback_sought=f"Do we agree with part {i}?")
         db.session.commit()
         return document.id
-
-
-@contextmanager
-def counting_queries(app):
-    """Collect the SQL statements sent to the database inside the block."""
-    statements = []
-
-    def _count(_conn, _cursor, statement, _parameters, _context, _executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", _count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", _count)
 
 
 def page_url(document_id):

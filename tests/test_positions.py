@@ -1,9 +1,9 @@
 """Positions, strategic matters, signatory scope, the agreement grid and the record of agreement."""
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
+from tests.support import counting_queries
 from workspace.audit import AuditEvent
 from workspace.documents import service
 from workspace.documents.models import Document, Section, sha256_text
@@ -13,23 +13,6 @@ from workspace.review import positions
 from workspace.review.models import Position, Signatory, SignatoryMatter
 
 HX = {"HX-Request": "true"}
-
-
-@contextmanager
-def counting_queries(app):
-    """Collect the SQL statements sent to the database inside the block."""
-    statements = []
-
-    def _count(_conn, _cursor, statement, _parameters, _context, _executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", _count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", _count)
 
 
 def page_queries(app, client, document_id):
