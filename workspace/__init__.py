@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import audit, db as dbmod
 from .config import load_config
 from .extensions import csrf, db, login_manager, migrate
-from .security import init_security_headers
+from .security import CleanRequest, init_security_headers
 from .web import is_htmx
 
 #: Endpoints anyone may reach without signing in.
@@ -49,6 +49,7 @@ def create_app(test_config=None):
     """Build the application: config, extensions, blueprints, CLI."""
     app = Flask(__name__, instance_relative_config=True,
                 template_folder="../templates", static_folder="../static")
+    app.request_class = CleanRequest
     load_config(app)
     if test_config:
         app.config.update(test_config)

@@ -1,4 +1,13 @@
-"""Security headers on every response."""
+"""Security headers on every response, and request parameters without control characters."""
+import re
+
+from flask import Request
+from werkzeug.datastructures import ImmutableMultiDict
+
+#: C0 control characters but tab, line feed and carriage return, and the two non-characters
+#: XML forbids. Nobody types them; PostgreSQL refuses NUL in text (the request failed with a
+#: 500) and XML refuses them all (Word exports, PDF metadata).
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -29,3 +38,20 @@ def init_security_headers(app):
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
+
+
+class CleanParameters(ImmutableMultiDict):
+    """Query and form parameters with the control characters taken out of every value."""
+
+    def __init__(self, mapping=None):
+        super().__init__(mapping)
+        for values in dict.values(self):
+            for i, value in enumerate(values):
+                if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+                    values[i] = CONTROL_CHARACTERS.sub("", value)
+
+
+class CleanRequest(Request):
+    """The app's request: request.args, request.form (and so every form) are clean."""
+
+    parameter_storage_class = CleanParameters

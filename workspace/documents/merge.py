@@ -2,11 +2,70 @@
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from itertools import accumulate
 
 from markupsafe import Markup, escape
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
 _WORDS = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
+#: SequenceMatcher looks at every pair of equal items, so a text with one word or paragraph
+#: repeated many times makes it quadratic: 200 KB of one repeated paragraph held a worker for
+#: many minutes (on SQLite, with the write lock). Each diff or merge may look at this many
+#: pairs; past it the answer is coarser (the changed middle as one change), still correct.
+MAX_PAIRS = 1_000_000
+
+
+class _TooBig(Exception):
+    pass
+
+
+class _Budget:
+    def __init__(self):
+        self.left = MAX_PAIRS
+
+
+class _BoundedMatcher(SequenceMatcher):
+    """SequenceMatcher (no autojunk) that stops before looking at more pairs than budgeted."""
+
+    def __init__(self, a, b, budget):
+        self.budget = budget
+        super().__init__(None, a, b, autojunk=False)
+        # Work of find_longest_match over a[alo:ahi]: each item and every equal item of b.
+        self._work = list(accumulate((1 + len(self.b2j.get(x, ())) for x in a), initial=0))
+
+    def find_longest_match(self, alo=0, ahi=None, blo=0, bhi=None):
+        ahi = len(self.a) if ahi is None else ahi
+        bhi = len(self.b) if bhi is None else bhi
+        self.budget.left -= self._work[ahi] - self._work[alo]
+        if self.budget.left < 0:
+            raise _TooBig
+        return super().find_longest_match(alo, ahi, blo, bhi)
+
+
+def _coarse(a, b):
+    """Opcodes keeping the common start and end, with everything between as one change."""
+    start, limit = 0, min(len(a), len(b))
+    while start < limit and a[start] == b[start]:
+        start += 1
+    end_a, end_b = len(a), len(b)
+    while end_a > start and end_b > start and a[end_a - 1] == b[end_b - 1]:
+        end_a, end_b = end_a - 1, end_b - 1
+    ops = [("equal", 0, start, 0, start)] if start else []
+    if end_a > start or end_b > start:
+        tag = "replace" if end_a > start and end_b > start else \
+            "delete" if end_a > start else "insert"
+        ops.append((tag, start, end_a, start, end_b))
+    if end_a < len(a):
+        ops.append(("equal", end_a, len(a), end_b, len(b)))
+    return ops
+
+
+def _opcodes(a, b, budget=None):
+    """SequenceMatcher's opcodes from a to b, or coarser ones when the budget runs out."""
+    try:
+        return _BoundedMatcher(a, b, budget or _Budget()).get_opcodes()
+    except _TooBig:
+        return _coarse(a, b)
 
 
 def normalise(text):
@@ -34,9 +93,8 @@ class _Hunk:
 
 
 def _hunks(base, other, side):
-    matcher = SequenceMatcher(a=base, b=other, autojunk=False)
     return [_Hunk(i1, i2, other[j1:j2], side)
-            for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+            for tag, i1, i2, j1, j2 in _opcodes(base, other) if tag != "equal"]
 
 
 def _overlap(a, b):
@@ -104,11 +162,33 @@ def _apply(base, start, end, hunks):
 
 
 def word_diff(old, new):
-    """HTML marking words inserted and deleted, in text as well as style (not colour alone)."""
+    """HTML marking words inserted and deleted, in text as well as style (not colour alone).
+
+    Word by word; for long texts whose word diff would take too long, line by line and then
+    word by word within the changed lines.
+    """
     a, b = _WORDS.findall(old or ""), _WORDS.findall(new or "")
-    matcher = SequenceMatcher(a=a, b=b, autojunk=False)
+    try:
+        return _marked(_BoundedMatcher(a, b, _Budget()).get_opcodes(), a, b)
+    except _TooBig:
+        pass
+    lines_a = (old or "").splitlines(keepends=True)
+    lines_b = (new or "").splitlines(keepends=True)
+    budget = _Budget()
     parts = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in _opcodes(lines_a, lines_b, budget):
+        if tag == "equal":
+            parts.append(escape("".join(lines_a[i1:i2])))
+            continue
+        a = _WORDS.findall("".join(lines_a[i1:i2]))
+        b = _WORDS.findall("".join(lines_b[j1:j2]))
+        parts.append(_marked(_opcodes(a, b, budget), a, b))
+    return Markup("").join(parts)
+
+
+def _marked(opcodes, a, b):
+    parts = []
+    for tag, i1, i2, j1, j2 in opcodes:
         if tag == "equal":
             parts.append(escape("".join(a[i1:i2])))
             continue
@@ -127,7 +207,7 @@ def diff_counts(old, new):
     """(words inserted, words deleted), for summaries."""
     a, b = (old or "").split(), (new or "").split()
     inserted = deleted = 0
-    for tag, i1, i2, j1, j2 in SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in _opcodes(a, b):
         if tag in ("delete", "replace"):
             deleted += i2 - i1
         if tag in ("insert", "replace"):

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from .. import audit
 from ..db import utcnow
 from ..extensions import db
+from ..security import CONTROL_CHARACTERS
 from .models import (
     ACTIVITY_STATUSES,
     CATEGORIES,
@@ -219,6 +220,8 @@ def read_csv(raw):
     except UnicodeDecodeError:
         raise ImportError_("The file is not UTF-8 text. Save it as \u201cCSV UTF-8\u201d "
                            "and try again.") from None
+    # As for every form (workspace.security): no control characters; PostgreSQL refuses NUL.
+    text = CONTROL_CHARACTERS.sub("", text)
     if not text.strip():
         raise ImportError_("The file is empty.")
     reader = csv.reader(io.StringIO(text, newline=""))

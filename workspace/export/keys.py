@@ -94,13 +94,21 @@ def upload_p12(organisation, data, password, user):
     return store_key(organisation, key, cert, "uploaded", user)
 
 
+def _cut(text, limit):
+    """At most `limit` UTF-8 bytes of the text, cut between characters: X.509 limits names
+    in bytes, so a name in accented or non-Latin letters is longer than it looks."""
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
+
+
 def make_self_signed(organisation, years=5, user=None):
     """A trial certificate for the organisation, signed by itself."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    suffix = " (trial signing)"
     name = x509.Name([
         x509.NameAttribute(NameOID.COUNTRY_NAME, "GB"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation.name[:64]),
-        x509.NameAttribute(NameOID.COMMON_NAME, f"{organisation.name[:40]} (trial signing)"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, _cut(organisation.name, 64)),
+        x509.NameAttribute(NameOID.COMMON_NAME,
+                           _cut(organisation.name, 64 - len(suffix)) + suffix),
     ])
     now = datetime.now(timezone.utc)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)

@@ -1,0 +1,190 @@
+"""Shared by the security suite: the demo partnership with a frozen version, a second
+("foreign") partnership with objects of its own, and a parser that finds anything a browser
+would execute in a page."""
+import re
+from datetime import date
+from html.parser import HTMLParser
+
+from sqlalchemy import select
+
+from workspace.engagement.models import EngagementActivity, Stakeholder
+from workspace.extensions import db
+from workspace.partnerships.models import Organisation, Partner, Partnership, User
+
+ROLES = ("viewer", "officer", "member", "admin")
+
+
+def user_by_email(email):
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def freeze_version_1(document, admin):
+    """Every signatory agrees every matter; version 1 is frozen, then the document goes back
+    to draft and out for agreement again, so version 1 exists while the text is open."""
+    from workspace.review import lifecycle, positions
+    members = {u.organisation_id: u for u in db.session.scalars(
+        select(User).where(User.role == "member"))}
+    for matter in positions.strategic_matters(document):
+        for signatory in positions.signatories(document):
+            if positions.in_scope(signatory, matter):
+                positions.record_position(matter, members[signatory.organisation_id], "agreed",
+                                          route="delegation")
+    lifecycle.agree(document, admin)
+    lifecycle.back_to_draft(document, admin, confirmed=True)
+    lifecycle.send_out(document, admin)
+
+
+def build_foreign(slug="elsewhere"):
+    """A partnership the demo users do not belong to, with a document, a section, a comment,
+    a decision sought, a stakeholder, an engagement activity and a user of its own. Returns
+    their ids."""
+    from workspace.documents.service import append_section, create_document
+    from workspace.review.comments import add_comment
+    from workspace.review.models import DecisionSought
+    luton = Organisation(code="luton", name="Luton Borough Council")
+    partnership = Partnership(slug=slug, name="Luton and Central Bedfordshire",
+                              short_name="Luton")
+    db.session.add_all([luton, partnership])
+    db.session.flush()
+    db.session.add(Partner(partnership_id=partnership.id, organisation_id=luton.id))
+    user = User(email="officer@luton.example", name="Luton Officer", organisation=luton,
+                role="officer")
+    user.set_password("correct-horse-1")
+    admin = User(email="admin@luton.example", name="Luton Admin", organisation=luton,
+                 role="admin")
+    admin.set_password("correct-horse-1")
+    db.session.add_all([user, admin])
+    db.session.flush()
+    document = create_document(partnership, "Luton Statement", "scg", admin)
+    section = append_section(document, "Luton housing", "Luton text.", user=admin)
+    section.strategic_matter = True
+    db.session.flush()
+    comment = add_comment(section, "A Luton comment.", user)
+    decision = DecisionSought(document_id=document.id, body="Luton Executive",
+                              description="Agree the statement.", due_date=date(2030, 1, 1))
+    db.session.add(decision)
+    db.session.flush()
+    ids = {"slug": slug, "document_id": document.id, "section_id": section.id,
+           "comment_id": comment.id, "decision_id": decision.id,
+           "organisation_id": luton.id, "user_id": user.id}
+    ids["stakeholder_id"] = fresh_stakeholder(partnership.id, "Luton stakeholder")
+    ids["activity_id"] = fresh_activity(partnership.id, "Luton residents")
+    return ids
+
+
+def fresh_stakeholder(partnership_id, name="A stakeholder"):
+    row = Stakeholder(partnership_id=partnership_id, name=name)
+    db.session.add(row)
+    db.session.flush()
+    return row.id
+
+
+def fresh_activity(partnership_id, audience="An audience"):
+    row = EngagementActivity(partnership_id=partnership_id, audience=audience,
+                             start_date=date(2026, 1, 5), end_date=date(2026, 2, 5))
+    db.session.add(row)
+    db.session.flush()
+    return row.id
+
+
+# Looking for anything executable in a page ---------------------------------------------------
+
+#: Elements user text must never produce.
+FORBIDDEN_TAGS = {"iframe", "object", "embed", "svg", "math", "frame", "frameset", "applet",
+                  "base", "style", "img", "video", "audio", "source", "portal", "template",
+                  "marquee", "isindex", "xmp", "plaintext", "noscript", "foreignobject",
+                  "use", "animate", "set", "animatetransform", "animatemotion", "handler",
+                  "listener"}
+#: The app's own pictures (engagement charts) are inline SVG with this class; user text can
+#: carry no class attribute, so an <svg> without it came from somewhere else.
+APP_SVG_CLASS = "cg-chart"
+#: Attributes that hold a URL a browser may load or navigate to.
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "poster", "background",
+                  "xlink:href", "srcset", "ping", "cite", "longdesc", "lowsrc", "dynsrc",
+                  "hx-get", "hx-post", "hx-put", "hx-patch", "hx-delete"}
+BAD_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:", "mocha:")
+#: Browsers drop ASCII tab and newline anywhere in a URL and C0 controls and spaces at its
+#: ends: normalise the same way before looking at the scheme.
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def url_scheme_is_bad(value):
+    cleaned = _URL_NOISE.sub("", value or "").lower()
+    return cleaned.startswith(BAD_SCHEMES)
+
+
+class Risks(HTMLParser):
+    """What in a page a browser would run, load or style from outside the app's own code."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.problems = []
+        self.in_head = False
+        self.text = []
+
+    def _problem(self, text):
+        self.problems.append(f"line {self.getpos()[0]}: {text}")
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "head":
+            self.in_head = True
+        elif tag == "body":
+            self.in_head = False
+        values = {}
+        for name, value in attrs:
+            values[name] = value or ""
+        if tag == "script":
+            src = values.get("src", "")
+            if not src or not src.startswith("/static/"):
+                self._problem(f"<script src={src!r}>")
+        if tag in FORBIDDEN_TAGS and not (
+                tag == "svg" and APP_SVG_CLASS in values.get("class", "").split()):
+            self._problem(f"<{tag}>")
+        if tag in {"link", "meta"} and not self.in_head:
+            self._problem(f"<{tag}> outside <head>")
+        if tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
+            self._problem("<meta http-equiv=refresh>")
+        for name in ("action", "formaction"):
+            target = values.get(name, "/")
+            if not target.startswith("/") or target.startswith("//"):
+                self._problem(f"<{tag} {name}={target[:60]!r}> leaves the site")
+        for name, value in values.items():
+            if name.startswith(("on", "hx-on", "data-hx-on")):
+                self._problem(f"<{tag} {name}=...>")
+            if name in {"style", "srcdoc", "hx-vars", "data-hx-vars", "hx-vals",
+                        "data-hx-vals"}:
+                self._problem(f"<{tag} {name}=...>")
+            if name in URL_ATTRIBUTES and url_scheme_is_bad(value):
+                if (tag, name, value) == ("link", "href", "data:,") and self.in_head:
+                    continue          # the page's own empty favicon
+                self._problem(f"<{tag} {name}={value[:60]!r}>")
+            if name.startswith("hx-") and name in URL_ATTRIBUTES and \
+                    not value.startswith("/"):
+                self._problem(f"<{tag} {name}={value[:60]!r}> leaves the site")
+
+    handle_startendtag = handle_starttag
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+    def handle_comment(self, data):
+        self._problem("an HTML comment reached the page")
+
+
+def inspect(html):
+    """(problems found in the page as readable strings, the page's text)."""
+    parser = Risks()
+    parser.feed(html)
+    parser.close()
+    return parser.problems, " ".join(parser.text)
+
+
+def risks(html):
+    """Problems found in the page, as readable strings (empty when the page is safe)."""
+    return inspect(html)[0]
+
+
+def normalise(text):
+    """Text with every run of whitespace as one space, to compare what was typed with what
+    a page shows."""
+    return " ".join(text.split())
