@@ -3,7 +3,8 @@
 1. A NUL in any form field or query parameter made PostgreSQL refuse the statement: a 500 for
    any visitor (even on the sign-in form); on SQLite it was stored and then broke the Word
    export. Control characters are now taken out of every request parameter, and out of an
-   imported stakeholder CSV (a file, not a parameter).
+   imported stakeholder CSV and an imported Markdown file (files, not parameters): a bell or
+   vertical tab in an imported file broke the document's Word export for every reader.
 2. A partner organisation named in accented or non-Latin letters could not get a trial
    signing certificate (X.509 limits a common name to 64 bytes, not characters): a 500.
 3. Section text with a word or paragraph repeated many times made the history diff, the
@@ -12,6 +13,7 @@
    comparisons and answers more coarsely past it.
 """
 import io
+import re
 import time
 
 from sqlalchemy import select
@@ -72,6 +74,25 @@ def test_a_nul_in_an_imported_csv_is_taken_out(app, client, world, login):
                                                               world["partnerships"]["own"]))
         assert (stored.name, stored.contact, stored.actions) == ("Parish council", "Clerk",
                                                                  "Write.")
+
+
+def test_control_characters_in_an_imported_markdown_file_are_taken_out(app, client, world,
+                                                                       login):
+    document_id, _ = make_document(app, world["partnerships"]["own"])
+    login(client, world["users"]["officer"])
+    url = f"/p/own/d/{document_id}/import/"
+    text = "# Bell\x07 title\n\nText\x01 with \x0b controls\x1b.\n"
+    response = client.post(url, data={"after": "end", "file": (io.BytesIO(text.encode()),
+                                                                "notes.md")})
+    assert response.status_code == 200
+    token = re.search(r'name="token" value="([^"]+)"', response.text).group(1)
+    response = client.post(url + "confirm", data={"after": "end", "token": token})
+    assert response.status_code == 303
+    with app.app_context():
+        imported = db.session.scalar(select(Section).where(Section.title == "Bell title"))
+        assert imported.body == "Text with  controls.\n"
+    response = client.get(f"/p/own/d/{document_id}/docx")
+    assert response.status_code == 200
 
 
 # 2. Trial certificates --------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from .. import audit
 from ..extensions import db
+from ..security import CONTROL_CHARACTERS
 from .models import MAX_DEPTH, Section
 from .service import (
     MAX_BODY_BYTES,
@@ -290,6 +291,9 @@ def parse_markdown(data):
                            "it again.") from None
     if "\x00" in text:
         raise ImportError_("The file is not a Markdown text file, whatever its name says.")
+    # As for every form (workspace.security): no control characters (the Word export, XML,
+    # refuses them).
+    text = CONTROL_CHARACTERS.sub("", text)
     notes = []
     images = len(_IMAGE.findall(text))
     text = _IMAGE.sub(lambda m: m.group(1), text)
