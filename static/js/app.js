@@ -228,6 +228,10 @@ function focusKey(section) {
   const active = document.activeElement;
   if (!active || active === document.body || !section.contains(active)) return null;
   if (active.id) return { id: active.id };
+  // A link or a <details> summary has no id: find it again by its text, else the heading.
+  if (active.matches("a[href], summary")) {
+    return { section: section.id, tag: active.tagName, text: active.textContent, id: `${section.id}-title` };
+  }
   const form = active.closest("form");
   if (form && active.matches("button")) return { action: form.getAttribute("action") };
   const comments = active.closest(".cg-comments");
@@ -262,7 +266,9 @@ document.addEventListener("htmx:oobAfterSwap", () => {
   if (!focusAfterSwap) return;
   const key = focusAfterSwap;
   focusAfterSwap = null;
-  let element = key.id ? document.getElementById(key.id) : null;
+  const fresh = key.section ? document.getElementById(key.section) : null;
+  let element = fresh ? Array.from(fresh.querySelectorAll(key.tag)).find((el) => el.textContent === key.text) : null;
+  if (!element && key.id) element = document.getElementById(key.id);
   if (!element && key.action) {
     const form = Array.from(document.querySelectorAll("form")).find((f) => f.getAttribute("action") === key.action);
     element = form && form.querySelector("button");

@@ -5,6 +5,7 @@ fails them with an install instruction (see conftest.py) instead of an ImportErr
 """
 import os
 import re
+from contextlib import contextmanager
 
 from sqlalchemy import select
 
@@ -100,3 +101,28 @@ def save_section_as(app, email, title, body):
         author = db.session.scalar(select(User).where(User.email == email))
         service.save_section(target, body, target.version, author)
         db.session.commit()
+
+
+@contextmanager
+def live_feed_held(page):
+    """Hold the page's live-feed requests until the block ends, then let them through.
+
+    A browser's own change (a save, a position) comes back to it through the feed within 2 s
+    and re-renders the section; holding the feed keeps the page still while a test looks at
+    what the change itself did (where focus went, what axe finds).
+    """
+    held = []
+
+    def hold(route):
+        held.append(route)
+
+    page.route("**/changes?**", hold)
+    try:
+        yield
+    finally:
+        page.unroute("**/changes?**", hold)
+        for route in held:
+            try:
+                route.continue_()
+            except PlaywrightError:         # the page has gone: nothing waits for the answer
+                pass

@@ -7,8 +7,24 @@ does not have when not focused (GOV.UK's yellow-and-black style); for GOV.UK rad
 checkboxes, whose input is invisible, the indicator is on the label's circle or box.
 """
 import re
+from contextlib import contextmanager
+from urllib.parse import parse_qs, urlsplit
 
-from .support import DEMO_PASSWORD, SCG, WATFORD, expect, section
+from sqlalchemy import func, select
+
+from workspace.documents.models import DocumentChange
+from workspace.extensions import db
+
+from .support import (
+    DEMO_PASSWORD,
+    LIVE_MS,
+    QUICK_MS,
+    SCG,
+    WATFORD,
+    expect,
+    live_feed_held,
+    section,
+)
 
 MEMBER = "member@watford.example"
 #: More Tab presses than any page here needs to reach what a step looks for.
@@ -52,6 +68,28 @@ def focused(page):
     assert info["refocused"], f"focus could not return to {info}"
     assert info["outline"] or info["shadow"], f"no visible focus indicator on {info}"
     return info
+
+
+@contextmanager
+def then_caught_up(page, app):
+    """During the block the live feed is held, so the page stays as the user's action left
+    it. After it, the feed runs until the page has caught up with every change so far (a
+    poll at the newest cursor answers 204), so whatever it redraws, such as the section the
+    page itself just changed, has been redrawn."""
+    newest = {}
+
+    def caught_up(response):
+        query = parse_qs(urlsplit(response.url).query)
+        return ("/changes" in response.url and response.status == 204
+                and query.get("cursor") == [str(newest.get("cursor"))])
+
+    with page.expect_response(caught_up, timeout=LIVE_MS + QUICK_MS), live_feed_held(page):
+        yield
+        document_id = int(re.search(r"/d/(\d+)/", page.url).group(1))
+        with app.app_context():
+            newest["cursor"] = db.session.scalar(
+                select(func.max(DocumentChange.id))
+                .where(DocumentChange.document_id == document_id))
 
 
 def press(page, key):
@@ -105,7 +143,7 @@ def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(demo, open_page
     assert back["name"] != "Skip to main content"
 
 
-def test_an_officer_edits_and_saves_a_section_with_the_keyboard(demo, open_page):
+def test_an_officer_edits_and_saves_a_section_with_the_keyboard(app, demo, open_page):
     page = open_page().page
     sign_in_with_the_keyboard(page, WATFORD)
     open_the_scg_with_the_keyboard(page)
@@ -126,19 +164,23 @@ def test_an_officer_edits_and_saves_a_section_with_the_keyboard(demo, open_page)
     page.keyboard.type("Keyboard edit")
     save = press(page, "Tab")
     assert (save["tag"], save["name"]) == ("button", "Save Part 1: Strategic context")
-    page.keyboard.press("Enter")
+    with then_caught_up(page, app):
+        page.keyboard.press("Enter")
+        expect(part1.locator(".cg-saved")).to_have_text("Saved as revision 2.")
+        expect(part1.locator(".cg-prose")).to_have_text(
+            "Typed without a mouse: the strategic context of the plan.")
+        expect(part1.locator(".cg-prose strong")).to_have_text("strategic context")
+        expect(part1.locator("h2")).to_be_focused()    # focus is kept on the saved section
+        focused(page)
+        edit_again = press(page, "Tab")                # and the next stop is in that section
+        assert edit_again["name"] == "Edit Part 1: Strategic context"
+    # The save comes back through the live feed, which may draw the section again: focus is
+    # still on the same link, visibly.
+    expect(part1.get_by_role("link", name="Edit Part 1: Strategic context")).to_be_focused()
+    assert focused(page)["name"] == "Edit Part 1: Strategic context"
 
-    expect(part1.locator(".cg-saved")).to_have_text("Saved as revision 2.")
-    expect(part1.locator(".cg-prose")).to_have_text(
-        "Typed without a mouse: the strategic context of the plan.")
-    expect(part1.locator(".cg-prose strong")).to_have_text("strategic context")
-    after = focused(page)                              # focus is kept on the saved section
-    assert after["id"] == part1.locator("h2").get_attribute("id")
-    edit_again = press(page, "Tab")                    # and the next stop is in that section
-    assert edit_again["name"] == "Edit Part 1: Strategic context"
 
-
-def test_a_member_records_a_position_with_the_keyboard(demo, open_page):
+def test_a_member_records_a_position_with_the_keyboard(app, demo, open_page):
     page = open_page().page
     sign_in_with_the_keyboard(page, MEMBER)
     open_the_scg_with_the_keyboard(page)
@@ -164,13 +206,18 @@ def test_a_member_records_a_position_with_the_keyboard(demo, open_page):
     page.keyboard.type("Watford agrees, provided the Green Belt review comes first.")
     submit = tab_until(page, named(r"^Record position", "button"), "the Record position button")
     assert submit["name"] == "Record position on The future role of the Green Belt"
-    page.keyboard.press("Enter")
-
     positions = green_belt.locator(".cg-positions")
-    expect(positions.locator(".cg-saved")).to_be_visible()
     watford = positions.locator(".cg-position", has_text="Watford Borough Council")
+    with then_caught_up(page, app):
+        page.keyboard.press("Enter")
+        expect(positions.locator(".cg-saved")).to_be_focused()       # the confirmation
+        focused(page)
+        expect(watford.locator(".govuk-tag")).to_have_text("Agreed with reservations")
+        expect(watford).to_contain_text(
+            "Watford agrees, provided the Green Belt review comes first.")
+    # The position comes back through the live feed, which may draw the section again: focus
+    # stays in the section, visibly, and the position is still shown.
+    after = focused(page)
+    assert page.evaluate("(el) => el.contains(document.activeElement)",
+                         green_belt.element_handle()), after
     expect(watford.locator(".govuk-tag")).to_have_text("Agreed with reservations")
-    expect(watford).to_contain_text("Watford agrees, provided the Green Belt review comes first.")
-    after = focused(page)                              # focus stays in the positions block
-    assert page.evaluate("(id) => document.getElementById(id).contains(document.activeElement)",
-                         positions.get_attribute("id")), after
