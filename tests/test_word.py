@@ -139,3 +139,103 @@ def test_word_export_of_a_document_outside_the_users_partnerships_is_404(
 
 def test_document_page_links_to_the_word_download(viewer):
     assert f'href="{SCG}/docx"' in viewer.get(f"{SCG}/").text
+
+
+# List numbering and characters XML cannot hold --------------------------------------------------
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _xml_parts(data):
+    """(document.xml, numbering.xml) of a .docx, parsed."""
+    import zipfile
+
+    from lxml import etree
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    return (etree.fromstring(archive.read("word/document.xml")),
+            etree.fromstring(archive.read("word/numbering.xml")))
+
+
+def _numbered(document_xml):
+    """[(text, numId)] of the paragraphs that carry their own list numbering."""
+    found = []
+    for p in document_xml.iter(W + "p"):
+        num_id = p.find(f"{W}pPr/{W}numPr/{W}numId")
+        if num_id is not None:
+            text = "".join(t.text or "" for t in p.iter(W + "t"))
+            found.append((text, num_id.get(W + "val")))
+    return found
+
+
+def _start_of(numbering_xml, num_id):
+    """The startOverride of level 0 of the Word list `num_id` (None: no override)."""
+    num = numbering_xml.find(f"{W}num[@{W}numId='{num_id}']")
+    start = num.find(f"{W}lvlOverride[@{W}ilvl='0']/{W}startOverride")
+    return None if start is None else start.get(W + "val")
+
+
+def test_separate_numbered_lists_each_restart_at_1(app):
+    with app.app_context():
+        word = WordDocument()
+        word_export.write_markdown(word, "1. alpha\n2. beta\n\nBetween the lists.\n\n"
+                                   "1. gamma\n2. delta\n\n- a bullet\n\n3. third\n4. fourth\n")
+        out = io.BytesIO()
+        word.save(out)
+    document_xml, numbering_xml = _xml_parts(out.getvalue())
+    numbered = _numbered(document_xml)
+    assert [t for t, _ in numbered] == ["alpha", "beta", "gamma", "delta", "third", "fourth"]
+    first, second, third = numbered[0][1], numbered[2][1], numbered[4][1]
+    assert numbered[1][1] == first and numbered[3][1] == second and numbered[5][1] == third
+    assert len({first, second, third}) == 3                     # a Word list each
+    assert [_start_of(numbering_xml, n) for n in (first, second, third)] == ["1", "1", "3"]
+    # Each is an instance of the List Number definition, so it looks the same.
+    abstract = {numbering_xml.find(f"{W}num[@{W}numId='{n}']/{W}abstractNumId").get(W + "val")
+                for n in (first, second, third)}
+    assert len(abstract) == 1
+
+
+def test_a_second_paragraph_of_a_list_item_is_not_numbered_again(app):
+    with app.app_context():
+        word = WordDocument()
+        word_export.write_markdown(word, "1. first item\n\n   more about it\n\n2. second\n")
+    styles = [(p.text, p.style.name, p._p.pPr.numPr is not None) for p in word.paragraphs]
+    assert styles == [("first item", "List Number", True),
+                      ("more about it", "List Continue", False),
+                      ("second", "List Number", True)]
+
+
+def test_numbered_lists_of_a_section_restart_in_the_exported_file(app, viewer):
+    with app.test_request_context():
+        from workspace.documents.models import Section
+        section = db.session.scalar(select(Section).where(
+            Section.document_id == 1, Section.title == "Housing need and distribution"))
+        section.body = "1. one\n2. two\n\nThen:\n\n1. again\n"
+        db.session.commit()
+    document_xml, numbering_xml = _xml_parts(viewer.get(f"{SCG}/docx").data)
+    numbered = dict(_numbered(document_xml))
+    assert numbered["one"] == numbered["two"] != numbered["again"]
+    assert _start_of(numbering_xml, numbered["one"]) == "1"
+    assert _start_of(numbering_xml, numbered["again"]) == "1"
+
+
+def test_control_characters_in_older_data_do_not_break_the_export(app, viewer):
+    """Regression: a bell or vertical tab saved before forms stripped them made lxml refuse
+    the text and the whole download fail with a 500."""
+    with app.test_request_context():
+        from workspace.documents.models import Section
+        section = db.session.scalar(select(Section).where(
+            Section.document_id == 1, Section.title == "Housing need and distribution"))
+        section.title = "Housing\x07 need and distribution"
+        section.body = "Bell\x07 and vertical\x0b tab.\n\n| A\x1b | B |\n|---|---|\n| c\x0c | d |\n\n" \
+            "1. item\x08 one\n"
+        db.session.commit()
+    word = _open(viewer.get(f"{SCG}/docx"))
+    texts = [p.text for p in word.paragraphs]
+    assert "2.1 Housing need and distribution" in texts
+    assert "Bell and vertical tab." in texts and "item one" in texts
+    assert any(t.cell(1, 0).text == "c" for t in word.tables)
+
+
+def test_xml_text_removes_only_what_xml_cannot_hold():
+    assert word_export.xml_text("a\x00b\x07c\x0bd\tE\nF\r\ufffeG\ud800") == "abcd\tE\nF\rG"
+    assert word_export.xml_text({"x": ["\x01y", 3]}) == {"x": ["y", 3]}

@@ -22,6 +22,21 @@ _md = MarkdownIt("commonmark", {"html": False}).enable("table").enable("striketh
 URL_SCHEMES = ("http://", "https://", "mailto:")
 RECORD_STATUS = {"agreed": "Agreement reached", "not_agreed": "Agreement not reached",
                  "outstanding": "Still to be agreed"}
+#: Characters XML 1.0 forbids (C0 controls but tab, line feed and carriage return; lone
+#: surrogates; U+FFFE and U+FFFF): lxml refuses them, so one in older data would make the
+#: whole export fail. Forms strip them now (workspace.security); rows saved earlier may not.
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value):
+    """Text (or nested dicts and lists of it) without the characters XML cannot hold."""
+    if isinstance(value, str):
+        return XML_INVALID.sub("", value)
+    if isinstance(value, dict):
+        return {k: xml_text(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [xml_text(v) for v in value]
+    return value
 
 
 def file_name(document, number, on=None):
@@ -32,15 +47,16 @@ def file_name(document, number, on=None):
 def build_docx(document, number=None):
     """(bytes, version number) of the document's version `number`, or of the draft."""
     content, _sha, row, agreed = service.export_source(document, number)
-    blocks = service.signature_blocks(document, row)
+    content = xml_text(content)
+    blocks = xml_text(service.signature_blocks(document, row))
     word = WordDocument()
     word.core_properties.title = content["title"]
     word.add_heading(content["title"], 0)
     status = STATUSES.get(document.status, document.status) if row is None or \
         row.number >= document.version_number else "Published"
     version = row.number if row else document.version_number
-    word.add_paragraph(f"{document.partnership.name} \u00b7 {document.kind_label} \u00b7 "
-                       f"version {version} \u00b7 {status}"
+    word.add_paragraph(f"{xml_text(document.partnership.name)} \u00b7 {document.kind_label}"
+                       f" \u00b7 version {version} \u00b7 {status}"
                        + ("" if agreed else " \u00b7 DRAFT"))
     for section in content["sections"]:
         depth = section["number"].count(".")
@@ -93,19 +109,22 @@ def _signatures(word, blocks):
 
 def write_markdown(word, text):
     """Append Markdown as Word paragraphs, headings, lists, tables, quotes and code."""
-    tokens = _md.parse(text or "")
-    lists = []          # stack of "bullet" / "ordered"
+    tokens = _md.parse(xml_text(text or ""))
+    lists = []          # stack of [kind, Word numbering id or None, item has its marker]
     quote = 0
     i = 0
     while i < len(tokens):
         tok = tokens[i]
         kind = tok.type
         if kind == "bullet_list_open":
-            lists.append("bullet")
+            lists.append(["bullet", None, False])
         elif kind == "ordered_list_open":
-            lists.append("ordered")
+            style = _list_style("ordered", len(lists) + 1)
+            lists.append(["ordered", _restart_numbering(word, style, _start(tok)), False])
         elif kind in ("bullet_list_close", "ordered_list_close"):
             lists.pop()
+        elif kind == "list_item_open":
+            lists[-1][2] = False
         elif kind == "blockquote_open":
             quote += 1
         elif kind == "blockquote_close":
@@ -116,6 +135,10 @@ def write_markdown(word, text):
             i += 2
         elif kind == "paragraph_open":
             paragraph = word.add_paragraph(style=_paragraph_style(word, lists, quote))
+            if lists and not lists[-1][2]:
+                lists[-1][2] = True             # the item's first paragraph has the marker
+                if lists[-1][1] is not None:
+                    _number(paragraph, lists[-1][1])
             _inline(paragraph, tokens[i + 1].children or [])
             i += 2
         elif kind in ("fence", "code_block"):
@@ -129,12 +152,47 @@ def write_markdown(word, text):
         i += 1
 
 
+def _list_style(kind, level):
+    base = {"bullet": "List Bullet", "ordered": "List Number"}.get(kind, "List Continue")
+    level = min(level, 3)
+    return base if level == 1 else f"{base} {level}"
+
+
 def _paragraph_style(word, lists, quote):
     if lists:
-        base = "List Bullet" if lists[-1] == "bullet" else "List Number"
-        level = min(len(lists), 3)
-        return base if level == 1 else f"{base} {level}"
+        # A further paragraph of the same item is indented like it, without a marker.
+        kind = "continue" if lists[-1][2] else lists[-1][0]
+        return _list_style(kind, len(lists))
     return "Quote" if quote else None
+
+
+def _start(tok):
+    """The number an ordered list starts at ("3. item" starts at 3)."""
+    try:
+        return max(0, int(tok.attrGet("start") or 1))
+    except ValueError:
+        return 1
+
+
+def _restart_numbering(word, style, start=1):
+    """A new Word list (w:num) on the style's list definition, counting from `start`.
+
+    Paragraphs of one style share its w:num and so one counter: without a w:num of its own
+    (with a startOverride), a second numbered list would carry on from the first.
+    """
+    numbering = word.part.numbering_part.element
+    style_num = word.styles[style].element.pPr.numPr.numId.val
+    abstract = numbering.num_having_numId(style_num).abstractNumId.val
+    num = numbering.add_num(abstract)
+    num.add_lvlOverride(ilvl=0).add_startOverride(start)
+    return num.numId
+
+
+def _number(paragraph, num_id):
+    """Put the paragraph in the Word list `num_id` (level 0: the style gives the indent)."""
+    num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+    num_pr.get_or_add_ilvl().val = 0
+    num_pr.get_or_add_numId().val = num_id
 
 
 def _table(word, tokens, i):
