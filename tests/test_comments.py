@@ -601,3 +601,64 @@ def test_the_document_page_has_labelled_comment_forms_with_unique_ids(doc, as_ro
     assert len(ids) == len(set(ids)), "ids on the page are unique"
     for field_id in re.findall(r'<textarea[^>]*\sid="([^"]+)"', page):
         assert f'<label class="govuk-label govuk-label--s" for="{field_id}">' in page
+
+
+# Forms fetched on demand ---------------------------------------------------------------------
+# The document page carries no comment, reply or feedback form per section (they made it slow):
+# each <details> holds a link that htmx follows when it is first opened, and that works as a
+# page without JavaScript.
+
+def test_document_page_carries_links_not_forms(app, doc, as_role):
+    root = thread(app, doc, as_role, "viewer", i=0)
+    page = as_role("officer").get(doc["url"]).text
+    assert '<textarea' not in page
+    for i in range(3):
+        new = doc["section"](i) + "/comments/new"
+        assert f'hx-get="{new}"' in page and f'href="{new}"' in page
+        assert f'href="{doc["section"](i)}/feedback"' in page
+    assert f'href="{comment_url(doc, 0, root, "/replies/new")}"' in page
+    assert 'hx-trigger="toggle once from:closest details"' in page
+
+
+def test_comment_form_on_demand_is_the_partial_for_htmx_and_a_page_otherwise(doc, as_role):
+    client = as_role("member")
+    sid = doc["sections"][1]
+    partial = client.get(doc["section"](1) + "/comments/new", headers=HX)
+    assert partial.status_code == 200 and "<html" not in partial.text
+    assert f'id="comment-form-{sid}"' in partial.text
+    assert f'hx-post="{doc["section"](1)}/comments"' in partial.text
+    assert 'name="csrf_token"' in partial.text
+    page = as_role("viewer").get(doc["section"](1) + "/comments/new")
+    assert page.status_code == 200 and "<html" in page.text
+    assert '<h1 class="govuk-heading-l">Add a comment</h1>' in page.text
+    assert f'id="comment-body-{sid}"' in page.text
+
+
+def test_a_form_fetched_on_demand_posts_like_the_inline_one(app, doc, as_role):
+    client = as_role("viewer")
+    form = client.get(doc["section"](2) + "/comments/new", headers=HX).text
+    action = re.search(r'hx-post="([^"]+)"', form).group(1)
+    response = client.post(action, data={"body": "Through the fetched form."}, headers=HX)
+    assert response.status_code == 200 and "Through the fetched form." in response.text
+    assert [c.section_id for c in all_comments(app)] == [doc["sections"][2]]
+
+
+def test_reply_form_on_demand_names_the_thread(app, doc, as_role):
+    root = thread(app, doc, as_role, "officer")
+    response = as_role("member").get(comment_url(doc, 1, root, "/replies/new"), headers=HX)
+    assert response.status_code == 200
+    assert f'id="reply-form-{root}"' in response.text
+    assert f'hx-post="{comment_url(doc, 1, root, "/replies")}"' in response.text
+    assert as_role("member").get(comment_url(doc, 1, 999999, "/replies/new"),
+                                 headers=HX).status_code == 404
+
+
+def test_feedback_form_on_demand_holds_the_question_and_is_for_officers(doc, as_role):
+    response = as_role("officer").get(doc["section"](0) + "/feedback", headers=HX)
+    assert response.status_code == 200 and "<html" not in response.text
+    assert "Do we agree with the context?</textarea>" in response.text
+    page = as_role("admin").get(doc["section"](0) + "/feedback")
+    assert page.status_code == 200 and '<h1 class="govuk-heading-l">Feedback sought</h1>' \
+        in page.text
+    for role in ("viewer", "member"):
+        assert as_role(role).get(doc["section"](0) + "/feedback").status_code == 403

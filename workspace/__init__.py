@@ -12,7 +12,7 @@ from . import audit, db as dbmod
 from .config import load_config
 from .extensions import csrf, db, login_manager, migrate
 from .security import CleanRequest, init_security_headers
-from .web import is_htmx
+from .web import is_htmx, section_url
 
 #: Endpoints anyone may reach without signing in.
 PUBLIC_ENDPOINTS = frozenset({"static", "auth.login", "auth.accept_invitation", "health",
@@ -216,7 +216,7 @@ def _register_template_helpers(app):
         return value.strftime("%-d %B %Y") if value else ""
 
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.globals.update(can=can)
+    app.jinja_env.globals.update(can=can, section_url=section_url)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -4,7 +4,7 @@ The table follows DESIGN.md. A view never decides a permission itself: it loads 
 through one of the loaders below, naming the action, and gets the object, a 404 (the object
 is outside the user's partnerships, so its existence is not revealed) or a 403.
 """
-from flask import abort
+from flask import abort, g, has_request_context
 from flask_login import current_user
 
 from .extensions import db
@@ -39,8 +39,22 @@ class Forbidden(Exception):
 
 
 def can(action, user=None):
-    """True when the user's role allows the action (membership is checked by the loaders)."""
-    user = user or current_user
+    """True when the user's role allows the action (membership is checked by the loaders).
+
+    For the signed-in user the answer is kept for the request (keyed by role, so a role
+    changed during the request is asked afresh): templates ask it for every section.
+    """
+    if user is None and has_request_context():
+        user = current_user._get_current_object()
+        key = (action, getattr(user, "id", None), getattr(user, "role", None))
+        answers = g.setdefault("_can", {})
+        if key not in answers:
+            answers[key] = _allowed(action, user)
+        return answers[key]
+    return _allowed(action, user or current_user)
+
+
+def _allowed(action, user):
     return bool(user and user.is_authenticated and user.role in PERMISSIONS[action])
 
 

@@ -1,7 +1,7 @@
 """Small helpers every blueprint's views share: partial-or-page, redirects, commit rules."""
 from urllib.parse import urlsplit
 
-from flask import g, make_response, redirect, render_template, request
+from flask import g, make_response, redirect, render_template, request, url_for
 
 
 def is_htmx():
@@ -20,6 +20,26 @@ def render(page, partial=None, status=200, **context):
     if partial:
         response.headers["Vary"] = "HX-Request"
     return response
+
+
+#: A section id no section has: built into a URL once, then replaced by each real id.
+_SLOT = "987654321987"
+
+
+def section_url(endpoint, section_id, **values):
+    """`url_for(endpoint, section_id=section_id, **values)`, built once per request for each
+    endpoint and set of other values and then reused with each section's id: the document page
+    links every section several times, and url_for is the costliest part of drawing it."""
+    key = (endpoint, tuple(sorted(values.items())))
+    cache = g.setdefault("_section_urls", {})
+    pattern = cache.get(key)
+    if pattern is None:
+        pattern = url_for(endpoint, section_id=int(_SLOT), **values)
+        # Reusable only when the slot is unmistakable (a slug could hold the same digits).
+        cache[key] = pattern = pattern if pattern.count(_SLOT) == 1 else False
+    if pattern is False:
+        return url_for(endpoint, section_id=section_id, **values)
+    return pattern.replace(_SLOT, str(int(section_id)))
 
 
 def see_other(location):

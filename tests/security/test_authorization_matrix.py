@@ -85,6 +85,8 @@ ACCESS = {
     "engagement.export": "read",
     # Comment and reply: every role.
     "review.add_comment": "comment",
+    "review.new_comment": "comment",
+    "review.new_reply": "comment",
     "review.reply": "comment",
     # One's own comment only.
     "review.edit_comment": "author",
@@ -108,6 +110,7 @@ ACCESS = {
     "documents.remove": "edit",
     "documents.restore": "edit",
     "review.feedback": "edit",
+    "review.feedback_form": "edit",
     "review.strategic_matter": "edit",
     "new_document.new": "edit",
     "new_document.create": "edit",

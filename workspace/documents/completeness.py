@@ -7,6 +7,7 @@ and one started from the planning practice guidance list against that list.
 """
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .service import live_sections, number_sections
 from .templates import SCG_TEMPLATES
@@ -39,8 +40,10 @@ _NUMBERING = re.compile(r"^(?:(?:part|annex|section)\s+)?(?:\d+(?:\.\d+)*|[ivx]+
                         r"(?:[.:)\-]\s*|\s+)", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)
 def _title_key(title):
-    """'Part 1: Strategic context' -> 'strategic context'."""
+    """'Part 1: Strategic context' -> 'strategic context'. Cached: the page asks for every
+    template part against every section title."""
     text = _NUMBERING.sub("", (title or "").strip().lower())
     return re.sub(r"\s+", " ", text).strip(" .:")
 
@@ -56,9 +59,11 @@ def _matches(part, title):
 
 
 def _best_template(sections):
+    keys = {_title_key(s.title) for s in sections}
+
     def score(template):
         return sum(1 for part in template.sections
-                   if any(_matches(part, s.title) for s in sections))
+                   if _title_key(part.title) in keys or keys & set(part.aliases))
     return max(SCG_TEMPLATES, key=score)
 
 

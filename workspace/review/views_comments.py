@@ -84,6 +84,14 @@ def comments_block(slug, document_id, section_id):
     return _block(partnership, document, section)
 
 
+@bp.get(SECTION + "/comments/new")
+def new_comment(slug, document_id, section_id):
+    """The form to start a thread: fetched when "Add a comment" is first opened (htmx), or
+    followed as a page without JavaScript. The document page does not carry one per section."""
+    partnership, document, section = load_section(slug, document_id, section_id, "comment")
+    return _form(partnership, document, section, "comment")
+
+
 @bp.post(SECTION + "/comments")
 def add_comment(slug, document_id, section_id):
     """Start a new thread on a section."""
@@ -109,6 +117,14 @@ def reply(slug, document_id, section_id, comment_id):
         return _form(partnership, document, section, "reply", target_id=comment.id,
                      text=body, error=exc.message, status=exc.status)
     return _done(partnership, document, section, "Reply added.")
+
+
+@bp.get(COMMENT + "/replies/new")
+def new_reply(slug, document_id, section_id, comment_id):
+    """The form to reply to a thread, fetched on demand like `new_comment`."""
+    partnership, document, section = load_section(slug, document_id, section_id, "comment")
+    comment = _comment_or_404(section, comment_id)
+    return _form(partnership, document, section, "reply", target_id=comment.id)
 
 
 @bp.get(COMMENT + "/edit")
@@ -183,6 +199,20 @@ def reopen(slug, document_id, section_id, comment_id):
 
 # Feedback sought ----------------------------------------------------------------------------
 
+def _feedback_form(partnership, document, section, status=200, **context):
+    """The "feedback sought" form: the partial for htmx, a page otherwise."""
+    return render("review/comment_feedback.html", "review/_comment_feedback_form.html",
+                  status=status, partnership=partnership, document=document, section=section,
+                  number=_number(document, section), **context)
+
+
+@bp.get(SECTION + "/feedback")
+def feedback_form(slug, document_id, section_id):
+    """The form for a section's "feedback sought" question, fetched on demand."""
+    partnership, document, section = load_section(slug, document_id, section_id, "edit")
+    return _feedback_form(partnership, document, section)
+
+
 @bp.post(SECTION + "/feedback")
 def feedback(slug, document_id, section_id):
     """Change the question a section puts to the partners (officers and admins)."""
@@ -191,10 +221,8 @@ def feedback(slug, document_id, section_id):
     try:
         changed = comments.set_feedback_sought(section, text, current_user)
     except comments.CommentError as exc:
-        response = render("review/comment_feedback.html", "review/_comment_feedback_form.html",
-                          status=exc.status, partnership=partnership, document=document,
-                          section=section, number=_number(document, section),
-                          feedback_text=text, feedback_error=exc.message)
+        response = _feedback_form(partnership, document, section, status=exc.status,
+                                  feedback_text=text, feedback_error=exc.message)
         if is_htmx():
             response.headers["HX-Retarget"] = f"#feedback-form-{section.id}"
             response.headers["HX-Reswap"] = "outerHTML"
