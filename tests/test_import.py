@@ -280,3 +280,113 @@ def test_imported_word_round_trips_through_word_export(app, officer, document_id
     assert "3 Strategic context" in headings and "3.1 Housing need" in headings
     assert "3.1.1 Unmet need" in headings
     assert exported.tables[0].cell(1, 1).text == "784"
+
+
+def _token(page):
+    return page.text.split('name="token" value="')[1].split('"')[0]
+
+
+def test_an_expired_preview_imports_nothing_and_says_so(app, officer, document_id,
+                                                         monkeypatch):
+    from itsdangerous import TimestampSigner
+    with app.app_context():
+        first = db.session.scalar(select(Section.id).where(Section.title == "First"))
+    token = _token(_upload(officer, document_id, draft_docx(), after=str(first)))
+    now = TimestampSigner.get_timestamp
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: now(self) + 3601)
+    response = officer.post(URL.format(document_id) + "confirm",
+                            data={"token": token, "after": str(first)})
+    assert response.status_code == 410
+    assert "The preview has expired" in response.text and "Nothing was imported" in response.text
+    assert "govuk-error-summary" in response.text
+    assert f'value="{first}" selected' in response.text       # where to put them, kept
+    assert _section_count(app, document_id) == 2
+
+
+def test_a_preview_for_another_document_is_refused(app, officer, document_id):
+    token = _token(_upload(officer, document_id, draft_docx()))
+    with app.test_request_context():
+        from workspace.documents.service import create_document
+        other = create_document(db.session.get(Document, document_id).partnership, "Other",
+                                "mou")
+        db.session.commit()
+        other_id = other.id
+    response = officer.post(URL.format(other_id) + "confirm",
+                            data={"token": token, "after": "end"})
+    assert response.status_code == 400 and "another document" in response.text
+    assert _section_count(app, other_id) == 0 and _section_count(app, document_id) == 2
+
+
+def test_the_preview_numbers_and_nests_the_sections(officer, document_id):
+    page = _upload(officer, document_id, draft_docx())
+    assert '<span class="cg-number">1.1</span> Housing need</h4>' in page.text
+    assert '<span class="cg-number">1.1.1</span> Unmet need</h5>' in page.text
+
+
+def _docx_with(body_xml_edit):
+    """draft_docx() with its word/document.xml changed by `body_xml_edit(bytes)`."""
+    source = zipfile.ZipFile(io.BytesIO(draft_docx()))
+    entries = {n: source.read(n) for n in source.namelist()}
+    entries["word/document.xml"] = body_xml_edit(entries["word/document.xml"])
+    return _zip(entries)
+
+
+def test_scripts_and_script_links_in_a_word_file_are_text_never_run(app, officer,
+                                                                      document_id):
+    word = WordDocument()
+    word.add_heading("Matter <script>alert(1)</script>", 1)
+    p = word.add_paragraph("<img src=x onerror=alert(2)> and ")
+    _link(p, "javascript:alert(3)", "click me")
+    out = io.BytesIO()
+    word.save(out)
+    parsed = importing.parse_docx(out.getvalue())
+    assert "javascript" not in parsed.sections[0].body and "click me" in parsed.sections[0].body
+    page = _upload(officer, document_id, out.getvalue())
+    assert page.status_code == 200
+    assert "<script>alert" not in page.text and "<img src=x" not in page.text
+    assert 'href="javascript' not in page.text
+
+
+def test_external_entities_in_a_word_file_are_never_resolved(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-VALUE")
+
+    def add_entity(xml):
+        head, rest = xml.split(b"?>", 1)
+        return (head + b"?><!DOCTYPE w:document [<!ENTITY x SYSTEM \"file://"
+                + str(secret).encode() + b"\">]>" + rest.replace(b"Dacorum", b"&x;", 1))
+
+    try:
+        parsed = importing.parse_docx(_docx_with(add_entity))
+    except importing.ImportError_:
+        return                                     # refused as damaged: also safe
+    assert "TOP-SECRET-VALUE" not in "".join(s.body for s in parsed.sections)
+
+
+def _numbered(paragraph, num_id, level=0):
+    """Give the paragraph Word list numbering directly, as Word does for "List Paragraph"."""
+    num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+    num_pr.get_or_add_ilvl().val = level
+    num_pr.get_or_add_numId().val = num_id
+
+
+def test_house_heading_styles_outline_levels_and_word_lists_are_understood():
+    from docx.enum.style import WD_STYLE_TYPE
+    word = WordDocument()
+    house = word.styles.add_style("SCG Heading", WD_STYLE_TYPE.PARAGRAPH)
+    house.base_style = word.styles["Heading 1"]
+    word.add_paragraph("Part one", style="SCG Heading")
+    word.add_paragraph("Intro.")
+    outlined = word.add_paragraph("Sub part")
+    level = OxmlElement("w:outlineLvl")
+    level.set(qn("w:val"), "1")
+    outlined._p.get_or_add_pPr().append(level)
+    # The default template's list definitions: numId 5 counts (decimal), numId 1 bullets.
+    _numbered(word.add_paragraph("first", style="List Paragraph"), 5)
+    _numbered(word.add_paragraph("second", style="List Paragraph"), 5)
+    _numbered(word.add_paragraph("a point", style="List Paragraph"), 1, level=1)
+    out = io.BytesIO()
+    word.save(out)
+    parsed = importing.parse_docx(out.getvalue())
+    assert [(s.title, s.depth) for s in parsed.sections] == [("Part one", 0), ("Sub part", 1)]
+    assert parsed.sections[1].body == "1. first\n1. second\n   - a point\n"

@@ -56,6 +56,8 @@ def load_config(app):
         WTF_CSRF_SSL_STRICT=True,
         DEMO_PASSWORD=os.environ.get("DEMO_PASSWORD", "common-ground"),
         INVITATION_MAX_AGE_HOURS=int(os.environ.get("INVITATION_MAX_AGE_HOURS", "72")),
+        IMPORT_PREVIEW_MAX_AGE_MINUTES=int(os.environ.get("IMPORT_PREVIEW_MAX_AGE_MINUTES",
+                                                          "60")),
         LOGIN_MAX_FAILURES_PER_ACCOUNT=int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
         LOGIN_MAX_FAILURES_PER_ADDRESS=int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20")),
         LOGIN_THROTTLE_MINUTES=int(os.environ.get("LOGIN_THROTTLE_MINUTES", "15")),

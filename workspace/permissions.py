@@ -6,6 +6,7 @@ is outside the user's partnerships, so its existence is not revealed) or a 403.
 """
 from flask import abort, g, has_request_context
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from .extensions import db
 from .partnerships.models import Partner, Partnership
@@ -72,6 +73,7 @@ def visible_partnerships(user=None):
         .join(Partner, Partner.partnership_id == Partnership.id)
         .where(Partner.organisation_id == user.organisation_id)
         .order_by(Partnership.name)
+        .options(selectinload(Partnership.partners))
     ).all()
 
 
@@ -95,12 +97,17 @@ def load_document(slug, document_id, action="read"):
     partners without the role get a clear 403.
     """
     from .documents.models import Document
-    partnership = load_partnership(slug)
-    document = db.session.get(Document, document_id)
-    if document is None or document.partnership_id != partnership.id:
+    found = db.session.execute(
+        db.select(Partnership, Document)
+        .join(Partner, Partner.partnership_id == Partnership.id)
+        .join(Document, Document.partnership_id == Partnership.id)
+        .where(Partnership.slug == slug, Document.id == document_id,
+               Partner.organisation_id == current_user.organisation_id)
+    ).first()
+    if found is None:
         abort(404)
     require(action)
-    return partnership, document
+    return tuple(found)
 
 
 def load_section(slug, document_id, section_id, action="read"):

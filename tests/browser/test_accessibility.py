@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from tests.test_import import draft_docx
 from workspace.documents.models import Document
 from workspace.extensions import db
 
@@ -43,6 +44,7 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 ADMIN = "admin@swherts.example"
 MEMBER = "member@watford.example"
 PLAN = "JSP Vision: Engagement Plan"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 _RUN_AXE = """async (tags) => {
   const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});
@@ -479,6 +481,38 @@ def test_new_document_and_import_pages(app, demo, open_page):
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Import a Word or Markdown file")
     assert_accessible(page, "import a file")
+    page.get_by_label("Word (.docx) or Markdown (.md) file, up to 20 MB").set_input_files(
+        files=[{"name": "draft.docx", "mimeType": DOCX_TYPE, "buffer": draft_docx()}])
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_role("heading", name="Preview: 3 sections from draft.docx")).to_be_visible()
+    assert_accessible(page, "import preview")
+
+
+def test_new_document_from_a_file(app, demo, open_page):
+    page = open_page(WATFORD).page
+    page.goto("/p/sw-herts/documents/new")
+    page.get_by_role("link", name="Start from a Word or Markdown file").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "New document from a Word or Markdown file")
+    assert_accessible(page, "new document from a file")
+    page.get_by_role("button", name="Preview").click()                # nothing filled in
+    summary = page.locator(".govuk-error-summary")
+    for message in ("Enter a title", "Choose the kind of document", "Choose a Word"):
+        expect(summary).to_contain_text(message)
+    assert page.title().startswith("Error: ")
+    assert_accessible(page, "new document from a file, with errors")
+    summary.get_by_role("link", name="Choose the kind of document").click()
+    page.get_by_label("Title").fill("Joint statement from Word")
+    page.get_by_label("Statement of Common Ground").check()
+    page.get_by_label("Word (.docx) or Markdown (.md) file, up to 20 MB").set_input_files(
+        files=[{"name": "draft.docx", "mimeType": DOCX_TYPE, "buffer": draft_docx()}])
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check the new document before it is created")
+    expect(page.get_by_role("heading", level=5, name="1.1.1 Unmet need")).to_be_visible()
+    assert_accessible(page, "new document from a file: preview")
+    page.get_by_role("button", name="Create the document with 3 sections").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Joint statement from Word")
 
 
 # ---- Admin, account, errors -------------------------------------------------------------------

@@ -114,6 +114,9 @@ ACCESS = {
     "review.strategic_matter": "edit",
     "new_document.new": "edit",
     "new_document.create": "edit",
+    "new_document.import_start": "edit",
+    "new_document.import_preview": "edit",
+    "new_document.import_confirm": "edit",
     "importing.start": "edit",
     "importing.preview": "edit",
     "importing.confirm": "edit",
@@ -226,6 +229,10 @@ FORMS = {
     "importing.preview": lambda v: {"after": "end", "file": (
         io.BytesIO(b"# Imported\n\nImported text.\n"), "matrix.md")},
     "importing.confirm": lambda v: {"after": "end", "token": v["import_token"]},
+    "new_document.import_preview": lambda v: {"title": f"Matrix {_unique()}", "kind": "scg",
+                                              "file": (io.BytesIO(b"# Imported\n\nText.\n"),
+                                                       "matrix.md")},
+    "new_document.import_confirm": lambda v: {"token": v["new_import_token"]},
     "engagement.add": lambda v: dict(STAKEHOLDER, name=f"Stakeholder {_unique()}"),
     "engagement.save": lambda v: dict(STAKEHOLDER, name=f"Renamed {_unique()}"),
     "engagement.remove": {},
@@ -313,6 +320,7 @@ def matrix_world(app, demo, login):
     world = {"users": users, "own": own, "foreign": foreign, "spare": spare_id,
              "theirs": theirs, "own_partnership": own_partnership}
     world["import_token"] = import_token(app, login, own, users["officer"])
+    world["new_import_token"] = new_import_token(app, login, own, users["officer"])
     return world
 
 
@@ -327,6 +335,17 @@ def import_token(app, login, own, officer):
     found = re.search(r'name="token" value="([^"]+)"', response.text)
     assert found, "no import token on the preview page"
     return found.group(1)
+
+
+def new_import_token(app, login, own, officer):
+    """A previewed new document from a file, for the confirm route."""
+    client = login(app.test_client(), officer)
+    with app.test_request_context():
+        url = url_for("new_document.import_preview", slug=own["slug"])
+    response = client.post(url, data={"title": "Imported", "kind": "mou", "file": (
+        io.BytesIO(b"# Imported\n\nImported text.\n"), "matrix.md")})
+    assert response.status_code == 200, response.status_code
+    return re.search(r'name="token" value="([^"]+)"', response.text).group(1)
 
 
 def fresh_row(app, kind, partnership_id):
@@ -437,6 +456,7 @@ def test_authorization_matrix(app, matrix_world, login, quick_pdf):
             for row_id in {"stakeholder_id", "activity_id"} & set(rule.arguments):
                 values[row_id] = fresh_row(app, row_id, world["own_partnership"])
         values["import_token"] = world["import_token"]
+        values["new_import_token"] = world["new_import_token"]
         values["section_version"] = section_version(app, values["section_id"])
         values["own_organisation_id"] = world["own"]["organisation_id"]
         arguments = {name: values[name] for name in rule.arguments}

@@ -366,6 +366,28 @@ def import_file(w):
            "import a file with a NUL", accepted=False)
 
 
+def import_new_document(w):
+    """New documents from a Markdown file of hostile headings and text, with hostile
+    titles: previewed, then created."""
+    officer = w.clients["officer"]
+    url = w.url("new_document.import_preview", slug=SLUG)
+    lines = []
+    for i, heading in enumerate(plain_chunks("title")):
+        lines += [f"## {heading}", ""] + HOSTILE[i::7] + [""]
+    text = "\n".join(lines).replace("\x00", "")
+    for title in plain_chunks("title")[:3]:
+        response = w.post(officer, url, {"title": title, "kind": "scg", "file": (
+            io.BytesIO(text.encode()), "hostile.md")}, "new document from a file: preview")
+        token = re.search(r'name="token" value="([^"]+)"', response.text).group(1)
+        created = w.post(officer, w.url("new_document.import_confirm", slug=SLUG),
+                         {"token": token}, "new document from a file")
+        w.get(officer, created.headers["Location"], "document imported from a file")
+        w.remember("title", title)
+    w.post(officer, url, {"title": plain_chunks("title")[0], "kind": "<script>", "file": (
+        io.BytesIO(b"# T\n\nnul\x00"), "nul.md")}, "new document from a bad file",
+        accepted=False)
+
+
 STAKEHOLDER_TEXT = {"name": 200, "contact": 200, "lead_partner": 200, "lead_person": 200,
                     "actions": 5000, "objectives": 500}
 ACTIVITY_TEXT = {"audience": 200, "convened_by": 200, "led_by": 200, "period": 100}
@@ -621,6 +643,7 @@ def test_hostile_input_everywhere(app, login):
     administer(w)
     new_documents(w)
     import_file(w)
+    import_new_document(w)
     engage(w)
     refuse_long(w, "draft")
     sweep(w, "officer", w.clients["officer"], sweep_values(w, w.plain))

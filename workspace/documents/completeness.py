@@ -19,8 +19,9 @@ class Gap:
     kind: str
     title: str
     message: str
-    #: The section to link to: the gap itself, or for a missing part the section it would
-    #: follow (None: the start of the document).
+    #: The section to link to: the gap itself; for a missing part the section whose
+    #: structure page adds it (the one it would follow, or the first section when it belongs
+    #: at the start); with no strategic matter, the section to mark as one. None: no section.
     section_id: int | None
     number: str = ""
 
@@ -75,25 +76,38 @@ def holds_only_guidance(section, extra_guidance=""):
     return any(body == _text_key(g) for g in (section.guidance, extra_guidance) if g)
 
 
-def check(document):
-    """The completeness of a Statement of Common Ground (None for other kinds of document)."""
+def check(document, numbered=None):
+    """The completeness of a Statement of Common Ground (None for other kinds of document).
+
+    `numbered`: the document's live sections as number_sections gives them, when the caller
+    has them already."""
     if document.kind != "scg":
         return None
-    numbered = number_sections(live_sections(document))
+    if numbered is None:
+        numbered = number_sections(live_sections(document))
     sections = [s for _, s in numbered]
     numbers = {s.id: n for n, s in numbered}
     template = _best_template(sections)
     gaps = []
     previous = None
+    first_matter = None             # the section of the first part meant as a matter
     for part in template.sections:
         found = next((s for s in sections if _matches(part, s.title)), None)
         if found is None:
-            where = (f"add it after {numbers[previous.id]} {previous.title}" if previous
-                     else "add it at the start")
+            if previous is not None:
+                where, near = f"add it after {numbers[previous.id]} {previous.title}", previous
+            elif sections:
+                first = sections[0]
+                where, near = (f"add it at the start (add it after {numbers[first.id]} "
+                               f"{first.title}, then move it up)"), first
+            else:
+                where, near = "add it at the start", None
             gaps.append(Gap("missing", part.title, f"\u201c{part.title}\u201d is missing: "
-                            f"{where}.", getattr(previous, "id", None)))
+                            f"{where}.", getattr(near, "id", None)))
             continue
         previous = found
+        if part.strategic_matter and first_matter is None:
+            first_matter = found
         if holds_only_guidance(found, part.guidance):
             gaps.append(Gap("guidance_only", found.title, f"{numbers[found.id]} "
                             f"\u201c{found.title}\u201d still holds only guidance text.",
@@ -105,6 +119,10 @@ def check(document):
                             f"\u201c{section.title}\u201d (a strategic matter) still holds "
                             "only guidance text.", section.id, numbers[section.id]))
     if not any(s.strategic_matter for s in sections):
+        target = first_matter or (sections[0] if sections else None)
         gaps.append(Gap("no_matters", "Strategic matters", "No section is marked as a "
-                        "strategic matter, so there is no record of agreement.", None))
+                        "strategic matter, so there is no record of agreement: mark each "
+                        "matter with \u201cMark as a strategic matter\u201d under its section.",
+                        getattr(target, "id", None), numbers.get(getattr(target, "id", None),
+                                                                 "")))
     return Completeness(template.name, tuple(gaps), len(template.sections))

@@ -1,5 +1,6 @@
 """Forms for section editing and structure. Validation of text lives in the service."""
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import Optional
 
@@ -26,3 +27,10 @@ class ButtonForm(FlaskForm):
 class NewDocumentForm(FlaskForm):
     title = StringField("Title")
     template = RadioField("Start from", choices=[])
+
+
+class NewImportForm(FlaskForm):
+    """A new document from a Word or Markdown file; the file itself is read by the view."""
+    title = StringField("Title")
+    kind = RadioField("Kind of document", choices=[])
+    file = FileField("Word (.docx) or Markdown (.md) file, up to 20 MB")

@@ -1,22 +1,15 @@
 """Import a Word or Markdown file into a document: upload, preview, confirm. Thin: the rules
 are in importing.py."""
-from flask import Blueprint, abort, current_app, flash, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
-from itsdangerous import BadSignature, URLSafeSerializer
-from markupsafe import Markup
 
 from ..permissions import load_document
 from ..web import render, see_other
 from . import importing
 from .forms import ButtonForm
-from .markdown import render_markdown
 from .service import EditError, load_section
 
 bp = Blueprint("importing", __name__, url_prefix="/p/<slug>/d/<int:document_id>/import")
-
-
-def _serializer():
-    return URLSafeSerializer(current_app.secret_key, salt="document-import")
 
 
 def _page(partnership, document, status=200, error=None, parsed=None, token=None,
@@ -24,8 +17,7 @@ def _page(partnership, document, status=200, error=None, parsed=None, token=None
     return render("documents/import.html", status=status, partnership=partnership,
                   document=document, error=error, parsed=parsed, token=token,
                   after=after, filename=filename, button_form=ButtonForm(),
-                  previews=[(s, Markup(render_markdown(s.body))) for s in parsed.sections]
-                  if parsed else [],
+                  previews=importing.preview_sections(parsed) if parsed else [],
                   choices=importing.section_choices(document))
 
 
@@ -36,6 +28,14 @@ def _after(document, value):
     if section is None or section.removed_at is not None:
         raise importing.ImportError_("Choose a section of this document to import after.")
     return section
+
+
+def read_upload(upload):
+    """(file name, bytes) of an uploaded file, reading no more than the limit allows."""
+    if not upload:
+        return "", b""
+    with upload.stream as stream:
+        return upload.filename or "", stream.read(importing.MAX_UPLOAD_BYTES + 1)
 
 
 @bp.get("/")
@@ -50,20 +50,15 @@ def preview(slug, document_id):
     """Parse the file and show its sections; nothing is saved yet."""
     partnership, document = load_document(slug, document_id, "edit")
     ButtonForm().validate_on_submit() or abort(400)
-    upload = request.files.get("file")
     after = request.form.get("after", "end")
-    filename = upload.filename if upload else ""
-    data = b""
-    if upload:
-        with upload.stream as stream:
-            data = stream.read(importing.MAX_UPLOAD_BYTES + 1)
+    filename, data = read_upload(request.files.get("file"))
     try:
         _after(document, after)
         parsed = importing.parse_upload(filename, data)
+        token = importing.seal_preview(importing.INTO_DOCUMENT, {
+            "document": document.id, "file": filename, "parsed": parsed.as_data()})
     except importing.ImportError_ as exc:
         return _page(partnership, document, exc.status, exc.message, after=after)
-    token = _serializer().dumps({"document": document.id, "file": filename,
-                                 "parsed": parsed.as_data()})
     return _page(partnership, document, parsed=parsed, token=token, after=after,
                  filename=filename)
 
@@ -73,19 +68,17 @@ def confirm(slug, document_id):
     """Add every previewed section in one transaction, as revision 1 of each."""
     partnership, document = load_document(slug, document_id, "edit")
     ButtonForm().validate_on_submit() or abort(400)
+    after = request.form.get("after", "end")
     try:
-        data = _serializer().loads(request.form.get("token", ""))
-    except BadSignature:
-        abort(400, description="The preview has expired or was altered. Upload the file again.")
-    if data.get("document") != document.id:
-        abort(400, description="The preview belongs to another document.")
-    parsed = importing.Parsed.from_data(data["parsed"])
-    try:
-        added = importing.import_sections(document, parsed,
-                                          _after(document, request.form.get("after")),
-                                          current_user, data.get("file", ""))
+        data = importing.open_preview(importing.INTO_DOCUMENT, request.form.get("token"))
+        if data.get("document") != document.id:
+            raise importing.ImportError_("The preview belongs to another document, so "
+                                         "nothing was imported. Choose the file again.", 400)
+        added = importing.import_sections(document, importing.Parsed.from_data(data["parsed"]),
+                                          _after(document, after), current_user,
+                                          data.get("file", ""))
     except importing.ImportError_ as exc:
-        return _page(partnership, document, exc.status, exc.message)
+        return _page(partnership, document, exc.status, exc.message, after=after)
     except EditError as exc:
         abort(exc.status, description=exc.message)
     flash(f"{len(added)} section{'s' if len(added) != 1 else ''} imported.", "success")

@@ -1,5 +1,9 @@
 """Import of Word (.docx) and Markdown files: parse into sections for a preview, then add
-them all in one transaction on confirm.
+them all (to a document, or as a new one) in one transaction on confirm.
+
+Between the preview and the confirmation the parsed sections travel in a signed, timed token
+in the page (nothing is stored before the confirmation); it expires after
+IMPORT_PREVIEW_MAX_AGE_MINUTES.
 
 Word files are read with python-docx: only the document XML is read, so macros, scripts and
 embedded objects are never run. Headings become sections (Heading 1 a part, 2 a sub-section,
@@ -16,19 +20,27 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.hyperlink import Hyperlink
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from lxml import etree
+from markupsafe import Markup
 from sqlalchemy import select
 
 from .. import audit
 from ..extensions import db
 from ..security import CONTROL_CHARACTERS
-from .models import MAX_DEPTH, Section
+from .markdown import render_markdown
+from .models import DOCUMENT_KINDS, MAX_DEPTH, Section
 from .service import (
     MAX_BODY_BYTES,
     MAX_TITLE,
+    EditError,
     append_section,
+    check_title,
     check_unlocked,
+    create_document,
     live_sections,
+    number_sections,
     record_change,
 )
 
@@ -44,10 +56,29 @@ _MACRO_TYPE = "application/vnd.ms-word.document.macroEnabled.main+xml"
 class ImportError_(Exception):
     """A file that cannot be imported; the message is for the user, nothing is saved."""
 
-    def __init__(self, message, status=422):
+    def __init__(self, message, status=422, field="file", kept=None):
         super().__init__(message)
         self.message = message
         self.status = status
+        #: The form field the message belongs to.
+        self.field = field
+        #: What the user had entered, to show again (an expired preview's title and kind).
+        self.kept = kept or {}
+
+
+class Refused(Exception):
+    """A new-document import whose form has problems: {field: message}, nothing saved.
+
+    `token` carries the file's preview when the file itself was fine, so the user need not
+    choose it again.
+    """
+
+    def __init__(self, errors, status=422, token=None, filename=""):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+        self.status = status
+        self.token = token
+        self.filename = filename
 
 
 @dataclass
@@ -138,23 +169,79 @@ def _open_docx(data):
             from None
 
 
+def _styles(paragraph):
+    """The paragraph's style and the styles it is based on, nearest first."""
+    style, seen = paragraph.style, []
+    while style is not None and len(seen) < 10:
+        seen.append(style)
+        style = style.base_style
+    return seen
+
+
+def _outline_level(p_pr):
+    node = p_pr.find(qn("w:outlineLvl")) if p_pr is not None else None
+    value = node.get(qn("w:val")) if node is not None else None
+    return int(value) + 1 if value and value.isdigit() and int(value) < 9 else None
+
+
 def _heading_level(paragraph):
-    name = (paragraph.style.name if paragraph.style is not None else "") or ""
-    match = re.fullmatch(r"Heading (\d)", name)
-    if match:
-        return int(match.group(1))
+    """1 for Heading 1 ...; also a house style based on a Heading style, or a paragraph
+    given an outline level (Word's navigation pane shows both as headings)."""
+    level = _outline_level(paragraph._p.pPr)
+    if level:
+        return level
+    for style in _styles(paragraph):
+        match = re.fullmatch(r"Heading (\d)", style.name or "")
+        if match:
+            return int(match.group(1))
+        level = _outline_level(style.element.pPr)
+        if level:
+            return level
     return None
 
 
-def _list_prefix(paragraph):
+def _num_pr(paragraph):
+    """(numId, level) of the paragraph's list numbering, direct or from its style."""
+    for p_pr in [paragraph._p.pPr] + [s.element.pPr for s in _styles(paragraph)]:
+        num_pr = p_pr.numPr if p_pr is not None else None
+        if num_pr is not None and num_pr.numId is not None:
+            ilvl = num_pr.ilvl.val if num_pr.ilvl is not None else 0
+            return num_pr.numId.val, ilvl
+    return None, 0
+
+
+def _number_format(word, num_id, ilvl, cache):
+    """Word's number format ("decimal", "bullet" ...) of a list level, or None."""
+    key = (num_id, ilvl)
+    if key not in cache:
+        cache[key] = None
+        try:
+            numbering = word.part.numbering_part.element
+            abstract = numbering.num_having_numId(num_id).abstractNumId.val
+            found = numbering.xpath(f'./w:abstractNum[@w:abstractNumId="{int(abstract)}"]'
+                                    f'/w:lvl[@w:ilvl="{int(ilvl)}"]/w:numFmt/@w:val')
+            cache[key] = found[0] if found else None
+        except (KeyError, NotImplementedError, ValueError, AttributeError):
+            pass
+    return cache[key]
+
+
+def _list_prefix(paragraph, word=None, cache=None):
+    """The Markdown list marker for a list paragraph ("- ", "1. ", indented by level)."""
     name = (paragraph.style.name if paragraph.style is not None else "") or ""
     match = re.fullmatch(r"List (Bullet|Number|Paragraph)(?: (\d))?", name)
-    numbered = paragraph._p.pPr is not None and paragraph._p.pPr.numPr is not None
-    if not match and not numbered:
+    num_id, ilvl = _num_pr(paragraph)
+    if num_id == 0:                     # numbering explicitly switched off
+        num_id = None
+    if not match and num_id is None:
         return None
-    level = int(match.group(2) or 1) - 1 if match else 0
+    level = int(match.group(2) or 1) - 1 if match and match.group(2) else ilvl
     ordered = bool(match and match.group(1) == "Number")
-    return "   " * level + ("1. " if ordered else "- ")
+    if num_id is not None and word is not None:
+        number_format = _number_format(word, num_id, ilvl, {} if cache is None else cache)
+        if number_format is not None:
+            ordered = number_format not in ("bullet", "none")
+    return "   " * min(level, 2) + ("1. " if ordered else "- ")
 
 
 def _escape(text):
@@ -212,6 +299,7 @@ def parse_docx(data):
     """Sections from a .docx: one per heading, with its text as Markdown."""
     word, notes = _open_docx(data)
     counts = {"images": 0, "links": 0}
+    formats = {}                        # (numId, level) -> Word number format
     sections, blocks = [], []
     current = None
     list_open = False
@@ -239,7 +327,7 @@ def parse_docx(data):
             list_open = False
             continue
         text = _paragraph_markdown(item, counts)
-        prefix = _list_prefix(item)
+        prefix = _list_prefix(item, word, formats)
         if prefix and text:
             if list_open:
                 blocks[-1] += "\n" + prefix + text
@@ -331,6 +419,135 @@ def parse_markdown(data):
     if re.search(r"<\s*script", text, re.IGNORECASE):
         notes.append("The file contained HTML; it is shown as text and never run.")
     return Parsed(_nest(sections), notes)
+
+
+# The preview token -------------------------------------------------------------------------
+
+#: What a token was made for: import into a document, or as a new document.
+INTO_DOCUMENT = "document-import"
+NEW_DOCUMENT = "new-document-import"
+
+
+def _serializer(purpose):
+    return URLSafeTimedSerializer(current_app.secret_key, salt=purpose)
+
+
+def seal_preview(purpose, data):
+    """The signed, timed token that carries a preview to its confirmation."""
+    return _serializer(purpose).dumps(data)
+
+
+def preview_max_age():
+    """Seconds a preview may be confirmed in."""
+    return current_app.config["IMPORT_PREVIEW_MAX_AGE_MINUTES"] * 60
+
+
+def open_preview(purpose, token):
+    """The data sealed at the preview, or ImportError_: 410 when it has expired (the data
+    it held is kept, as `kept`), 400 when it was altered or made for something else."""
+    serializer = _serializer(purpose)
+    try:
+        return serializer.loads(token or "", max_age=preview_max_age())
+    except SignatureExpired as exc:
+        try:
+            kept = serializer.load_payload(exc.payload)
+        except BadSignature:
+            kept = {}
+        minutes = current_app.config["IMPORT_PREVIEW_MAX_AGE_MINUTES"]
+        raise ImportError_(
+            f"The preview has expired: it can be confirmed for {minutes} minutes. Nothing was "
+            "imported. Choose the file again to see a new preview.", status=410,
+            kept=kept if isinstance(kept, dict) else {}) from None
+    except BadSignature:
+        raise ImportError_("The preview was altered or belongs to another page, so nothing "
+                           "was imported. Choose the file again.", status=400) from None
+
+
+def preview_sections(parsed):
+    """[(number, depth, title, sanitised HTML)] of the parsed sections, for the preview."""
+    return [(number, s.depth, s.title, Markup(render_markdown(s.body)))
+            for number, s in number_sections(parsed.sections)]
+
+
+# A new document from a file ---------------------------------------------------------------
+
+def kind_label(kind):
+    """What a kind of document is called on the "New document" forms."""
+    return "Another kind of document" if kind == "other" else DOCUMENT_KINDS.get(kind, "")
+
+
+def kind_choices():
+    """[(kind, label)] for the kind of a new document."""
+    return [(kind, kind_label(kind)) for kind in DOCUMENT_KINDS]
+
+
+def preview_new_document(partnership, title, kind, filename, data, token=None):
+    """Check a new document's title, kind and file and parse the file; nothing is saved.
+
+    Returns (parsed, filename, token for the confirmation). Without a new file, the file of
+    an earlier preview (`token`) is used again. Refused names every problem at once.
+    """
+    errors, status = {}, 422
+    try:
+        title = check_title(title)
+    except EditError as exc:
+        errors["title"] = exc.message
+    if kind not in DOCUMENT_KINDS:
+        errors["kind"] = "Choose the kind of document"
+    parsed = None
+    if data or not token:
+        try:
+            parsed = parse_upload(filename, data)
+        except ImportError_ as exc:
+            errors["file"], status = exc.message, exc.status
+    else:
+        try:
+            earlier = open_preview(NEW_DOCUMENT, token)
+            if earlier.get("partnership") != partnership.id:
+                raise ImportError_("Choose a Word (.docx) or Markdown (.md) file to import.")
+            parsed, filename = Parsed.from_data(earlier["parsed"]), earlier.get("file", "")
+        except ImportError_ as exc:
+            errors["file"] = exc.message
+    sealed = None if parsed is None else seal_preview(NEW_DOCUMENT, {
+        "partnership": partnership.id, "title": title, "kind": kind, "file": filename,
+        "parsed": parsed.as_data()})
+    if errors:
+        # The file is kept for the next try in the form, a multipart form whose text fields
+        # Flask caps at MAX_FORM_MEMORY_SIZE: a bigger one must be chosen again.
+        fits = sealed and len(sealed) < current_app.config["MAX_FORM_MEMORY_SIZE"] - 1024
+        raise Refused(errors, status if "file" in errors else 422,
+                      token=sealed if fits and "file" not in errors else None,
+                      filename=filename)
+    return parsed, filename, sealed
+
+
+def import_new_document(partnership, token, user):
+    """Create the previewed document and all its sections, each as revision 1, audited.
+
+    All or nothing: the request's one commit saves it; any failure rolls everything back.
+    """
+    data = open_preview(NEW_DOCUMENT, token)
+    if data.get("partnership") != partnership.id:
+        raise ImportError_("The preview belongs to another partnership, so nothing was "
+                           "imported. Choose the file again.", status=400)
+    if data.get("kind") not in DOCUMENT_KINDS:
+        raise ImportError_("Choose the kind of document", status=422, field="kind",
+                           kept=data)
+    try:
+        title = check_title(data.get("title", ""))
+    except EditError as exc:
+        raise ImportError_(exc.message, field="title", kept=data) from None
+    parsed = Parsed.from_data(data["parsed"])
+    _check_sizes(parsed)
+    document = create_document(partnership, title, data["kind"], user)
+    for part in _nest(parsed.sections):
+        append_section(document, part.title[:MAX_TITLE] or "Untitled", part.body,
+                       depth=part.depth, user=user)
+    filename = str(data.get("file", ""))[:200]
+    audit.record("document.imported", document, actor=user, partnership=partnership,
+                 document=document, file=filename, sections=len(parsed.sections),
+                 notes=parsed.notes, new=True)
+    return document
 
 
 # Saving -------------------------------------------------------------------------------------

@@ -1,11 +1,13 @@
-"""The "New document" page: a document started from a template. Thin: rules are in templates."""
-from flask import Blueprint, abort, flash, url_for
+"""The "New document" page: a document started from a template, or from a Word or Markdown
+file (upload, preview, confirm). Thin: the rules are in templates.py and importing.py."""
+from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 
 from ..permissions import load_partnership
 from ..web import render, see_other
-from . import templates
-from .forms import NewDocumentForm
+from . import importing, templates
+from .forms import ButtonForm, NewDocumentForm, NewImportForm
+from .import_views import read_upload
 from .service import EditError
 
 bp = Blueprint("new_document", __name__, url_prefix="/p/<slug>/documents")
@@ -46,4 +48,75 @@ def create(slug):
         getattr(form, exc.field).errors = [exc.message]
         return _page(partnership, form, 422)
     flash(f"\u201c{document.title}\u201d created.", "success")
+    return see_other(url_for("documents.show", slug=slug, document_id=document.id))
+
+
+# From a file ----------------------------------------------------------------------------------
+
+def _import_form(**kwargs):
+    form = NewImportForm(**kwargs)
+    form.kind.choices = importing.kind_choices()
+    return form
+
+
+def _import_page(partnership, form, status=200, parsed=None, token=None, filename="",
+                 kept_token=None, kept_file=""):
+    return render("documents/new_import.html", status=status, partnership=partnership,
+                  form=form, parsed=parsed, token=token, filename=filename,
+                  kind_label=importing.kind_label(form.kind.data),
+                  previews=importing.preview_sections(parsed) if parsed else [],
+                  kept_token=kept_token, kept_file=kept_file)
+
+
+@bp.get("/new/import")
+def import_start(slug):
+    """Choose a title, the kind of document and a .docx or .md file to start from."""
+    partnership = load_partnership(slug, "edit")
+    return _import_page(partnership, _import_form(formdata=None))
+
+
+@bp.post("/new/import")
+def import_preview(slug):
+    """Check the form and show the file's sections; nothing is saved yet."""
+    partnership = load_partnership(slug, "edit")
+    ButtonForm().validate_on_submit() or abort(400)
+    form = _import_form()
+    token = request.form.get("token")
+    if request.form.get("change"):
+        # Back from the preview to the form: the file stays chosen.
+        try:
+            earlier = importing.open_preview(importing.NEW_DOCUMENT, token)
+        except importing.ImportError_ as exc:
+            form.file.errors = [exc.message]
+            return _import_page(partnership, form, exc.status)
+        form = _import_form(formdata=None, title=earlier.get("title"),
+                            kind=earlier.get("kind"))
+        return _import_page(partnership, form, kept_token=token,
+                            kept_file=earlier.get("file", ""))
+    filename, data = read_upload(request.files.get("file"))
+    try:
+        parsed, filename, sealed = importing.preview_new_document(
+            partnership, form.title.data, form.kind.data, filename, data, token)
+    except importing.Refused as exc:
+        for field, message in exc.errors.items():
+            getattr(form, field).errors = [message]
+        return _import_page(partnership, form, exc.status, kept_token=exc.token,
+                            kept_file=exc.filename if exc.token else "")
+    return _import_page(partnership, form, parsed=parsed, token=sealed, filename=filename)
+
+
+@bp.post("/new/import/confirm")
+def import_confirm(slug):
+    """Create the document and all its sections in one transaction, each as revision 1."""
+    partnership = load_partnership(slug, "edit")
+    ButtonForm().validate_on_submit() or abort(400)
+    try:
+        document = importing.import_new_document(partnership, request.form.get("token"),
+                                                 current_user)
+    except importing.ImportError_ as exc:
+        form = _import_form(formdata=None, title=exc.kept.get("title"),
+                            kind=exc.kept.get("kind"))
+        getattr(form, exc.field).errors = [exc.message]
+        return _import_page(partnership, form, exc.status)
+    flash(f"\u201c{document.title}\u201d created from the file.", "success")
     return see_other(url_for("documents.show", slug=slug, document_id=document.id))

@@ -42,6 +42,7 @@ def show(slug, document_id):
     """A document: contents beside its sections, with live updates."""
     partnership, document = _document_or_404(slug, document_id)
     sections = service.number_sections(service.live_sections(document))
+    gaps = completeness.check(document, sections) if can("edit") else None
     presence = service.presence_by_section(document, exclude_user=current_user)
     review = section_review_context(document, sections, current_user)
     open_comments = comments.open_comment_total(review["comments"])
@@ -54,7 +55,7 @@ def show(slug, document_id):
                   cursor=service.cursor(document), presence_tag=service.presence_tag(presence),
                   removed=service.removed_sections(document), button_form=ButtonForm(),
                   # Gaps are for those who can fill them: officers and admins.
-                  completeness=completeness.check(document) if can("edit") else None)
+                  completeness=gaps)
 
 
 @bp.get("/changes")

@@ -39,8 +39,10 @@ class Partnership(db.Model):
     short_name = db.Column(db.String(60), nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
+    #: Loaded when asked for (not with every partnership: most requests only check that the
+    #: user's organisation is a partner, in the query that loads the partnership).
     partners = db.relationship("Partner", back_populates="partnership",
-                               cascade="all, delete-orphan", lazy="selectin")
+                               cascade="all, delete-orphan")
 
     @property
     def organisations(self):

@@ -13,8 +13,10 @@ SQL query of four counts, so it costs every page a single round trip.
 """
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
+from types import SimpleNamespace
 
-from sqlalchemy import and_, exists, func, literal, or_, select
+from sqlalchemy import Date, Integer, and_, bindparam, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from ..documents.models import Document, Section, SectionRevision
@@ -175,11 +177,16 @@ def awaiting_signature(user):
 
 # Decisions sought soon ----------------------------------------------------------------------
 
-def _decisions_soon_stmt(user, on):
+def _soon_until(on):
+    return on + timedelta(days=SOON_DAYS)
+
+
+def _decisions_soon_stmt(user, until):
+    """Decisions not taken, due on or before `until` (see _soon_until)."""
     return (select(DecisionSought)
             .where(DecisionSought.document_id.in_(_visible_documents(user)),
                    DecisionSought.taken_at.is_(None),
-                   DecisionSought.due_date <= on + timedelta(days=SOON_DAYS)))
+                   DecisionSought.due_date <= until))
 
 
 @dataclass
@@ -195,7 +202,7 @@ def decisions_soon(user, on=None):
     """Decisions sought by visible documents, due within 30 days or overdue, not taken."""
     on = on or today()
     rows = db.session.execute(
-        _decisions_soon_stmt(user, on).add_columns(Document)
+        _decisions_soon_stmt(user, _soon_until(on)).add_columns(Document)
         .join(Document, Document.id == DecisionSought.document_id)
         .order_by(DecisionSought.due_date, DecisionSought.id)).all()
     return [DecisionTask(d.partnership, d, decision, decision_state(decision, on))
@@ -227,14 +234,25 @@ def _count(stmt):
     return select(func.count()).select_from(stmt.subquery()).scalar_subquery()
 
 
+@lru_cache(maxsize=2)
+def _count_stmt(member):
+    """The header count's query, built once (per kind of user) with the user as parameters:
+    building these statements cost every page more than running them."""
+    who = SimpleNamespace(id=bindparam("user_id", type_=Integer),
+                          organisation_id=bindparam("organisation_id", type_=Integer))
+    counts = [
+        _count(_owed_positions_stmt(who)) if member else literal(0),
+        _count(_awaiting_reply_stmt(who, lambda t, l: (t.id,))),
+        _count(_awaiting_signature_stmt(who)) if member else literal(0),
+        _count(_decisions_soon_stmt(who, bindparam("until", type_=Date))),
+    ]
+    return select(*counts)
+
+
 def task_count(user, on=None):
     """How many tasks wait for the user, in one query (the header shows it on every page)."""
     on = on or today()
-    member = user.role == "member"
-    counts = [
-        _count(_owed_positions_stmt(user)) if member else literal(0),
-        _count(_awaiting_reply_stmt(user, lambda t, l: (t.id,))),
-        _count(_awaiting_signature_stmt(user)) if member else literal(0),
-        _count(_decisions_soon_stmt(user, on)),
-    ]
-    return sum(db.session.execute(select(*counts)).one())
+    row = db.session.execute(_count_stmt(user.role == "member"), {
+        "user_id": user.id, "organisation_id": user.organisation_id,
+        "until": _soon_until(on)}).one()
+    return sum(row)
