@@ -29,14 +29,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import bench_documents as bd  # noqa: E402  (sets the cheap password method first)
-from sqlalchemy import delete  # noqa: E402
-from weasyprint import HTML  # noqa: E402
+import bench_documents as bd
+from sqlalchemy import delete
+from weasyprint import HTML
 
-from workspace.documents.models import Document  # noqa: E402
-from workspace.export import pdf, service  # noqa: E402
-from workspace.export.models import PdfExport, PdfFile  # noqa: E402
-from workspace.extensions import db  # noqa: E402
+from workspace.documents.models import Document
+from workspace.export import pdf, service
+from workspace.export.models import PdfExport, PdfFile
+from workspace.extensions import db
 
 
 def _forget_stored(app):

@@ -1,6 +1,6 @@
 """PDF export, signing certificates, PAdES signatures and verification."""
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography import x509
@@ -221,7 +221,7 @@ def test_an_unknown_pdf_is_not_recognised(client):
 def _p12(password=b"pw", days=365, not_before_days=-1):
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Watford signing")])
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(now + timedelta(days=not_before_days))

@@ -18,7 +18,7 @@ def test_section_url_is_url_for(app):
 
 
 def test_section_url_builds_each_endpoint_once_per_request(app, monkeypatch):
-    import workspace.web as web
+    from workspace import web
     calls = []
     real = web.url_for
     monkeypatch.setattr(web, "url_for", lambda *a, **k: calls.append(a) or real(*a, **k))

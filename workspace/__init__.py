@@ -1,6 +1,7 @@
 """Common Ground: a workspace where partner authorities co-write and agree documents."""
 import os
 import sys
+from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g, redirect, render_template, request, url_for
@@ -8,7 +9,8 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import audit, db as dbmod
+from . import audit
+from . import db as dbmod
 from .config import load_config
 from .extensions import csrf, db, login_manager, migrate
 from .security import CleanRequest, init_security_headers
@@ -208,8 +210,7 @@ def _register_template_helpers(app):
         """UTC from the database to UK time for display."""
         if value is None:
             return ""
-        from datetime import timezone
-        return value.replace(tzinfo=timezone.utc).astimezone(LONDON).strftime(fmt)
+        return value.replace(tzinfo=UTC).astimezone(LONDON).strftime(fmt)
 
     @app.template_filter("date")
     def date(value):
@@ -221,4 +222,4 @@ def _register_template_helpers(app):
     app.jinja_env.lstrip_blocks = True
 
 
-__all__ = ["create_app", "audit"]
+__all__ = ["audit", "create_app"]

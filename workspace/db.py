@@ -1,5 +1,5 @@
 """Database plumbing: SQLite pragmas, write transactions, a start-up reachability check."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import has_request_context, request
 from sqlalchemy import event, text
@@ -13,7 +13,7 @@ WRITE_ENDPOINTS = {"documents.edit"}
 
 def utcnow():
     """Naive UTC now: every timestamp in the database is UTC without a zone."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def configure_sqlite(engine, busy_timeout_ms):

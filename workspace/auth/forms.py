@@ -1,6 +1,6 @@
 """Sign-in, password and invitation forms."""
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from .service import MIN_PASSWORD_LENGTH

@@ -10,8 +10,16 @@ from ..extensions import db
 from ..partnerships.models import User
 from .markdown import render_markdown
 from .merge import merge3, normalise, word_diff
-from .models import (EDITABLE_STATUSES, MAX_DEPTH, Document, DocumentChange, Presence,
-                     Section, SectionRevision, sha256_text)
+from .models import (
+    EDITABLE_STATUSES,
+    MAX_DEPTH,
+    Document,
+    DocumentChange,
+    Presence,
+    Section,
+    SectionRevision,
+    sha256_text,
+)
 
 MAX_TITLE = 200
 MAX_BODY_BYTES = 200 * 1024

@@ -4,7 +4,7 @@ Private keys are stored encrypted (PKCS#8 with the best available encryption) un
 derived from SIGNING_KEY_SECRET (default: SECRET_KEY). No route ever returns a private key.
 """
 import hashlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -39,7 +39,7 @@ def _wrapping_password():
 
 
 def _naive_utc(moment):
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def store_key(organisation, private_key, certificate, source, user=None):
@@ -110,7 +110,7 @@ def make_self_signed(organisation, years=5, user=None):
         x509.NameAttribute(NameOID.COMMON_NAME,
                            _cut(organisation.name, 64 - len(suffix)) + suffix),
     ])
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(now - timedelta(minutes=5))

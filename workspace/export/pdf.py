@@ -5,9 +5,8 @@ no file outside that folder, so hostile text in a document cannot make the rende
 anything else.
 """
 import hashlib
-from pathlib import Path
-
 from functools import cache
+from pathlib import Path
 
 from flask import current_app, render_template
 
@@ -45,7 +44,7 @@ def _fetcher_class():
     return _StaticOnlyFetcher
 
 
-def StaticOnlyFetcher(root):  # noqa: N802 (reads as the class it makes)
+def StaticOnlyFetcher(root):
     """A WeasyPrint URL fetcher that serves only files under `root`."""
     return _fetcher_class()(root)
 

@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("review", __name__)
 
-from . import views_comments, views_lifecycle, views_positions  # noqa: E402,F401
+from . import views_comments, views_lifecycle, views_positions  # noqa: F401
