@@ -332,3 +332,20 @@ document.addEventListener("htmx:afterSwap", (event) => {
   const next = fresh.querySelector(".govuk-error-summary") || fresh.querySelector("[data-positions-status]");
   if (next) next.focus();
 });
+
+// ---- Forms fetched on demand (review/_on_demand.html) -----------------------------------
+
+// Opening a <details> fetches its form in place of a link. If keyboard focus had reached that
+// link before the form arrived, it would be lost with it: move it to the form's text box.
+let onDemandFocus = null;
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const target = event.detail.target;
+  if (!target || !target.matches || !target.matches(".cg-on-demand")) return;
+  onDemandFocus = target.contains(document.activeElement) ? target.closest("details") : null;
+});
+document.addEventListener("htmx:afterSettle", () => {
+  if (!onDemandFocus) return;
+  const field = onDemandFocus.querySelector("textarea, input:not([type=hidden])");
+  onDemandFocus = null;
+  if (field) field.focus();
+});

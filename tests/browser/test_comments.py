@@ -49,3 +49,16 @@ def test_without_javascript_the_link_opens_the_comment_form_as_a_page(demo, open
     page.get_by_role("button", name="Post comment").click()
     expect(section(page, PART).locator(".cg-comment__body")).to_contain_text(
         "Posted without JavaScript.")
+
+
+def test_keyboard_focus_on_the_link_moves_to_the_form_when_it_arrives(demo, open_page):
+    page = open_page(WATFORD).page
+    open_document(page)
+    target = section(page, PART)
+    # Hold the form back until focus is on the link, as when a fast keyboard user tabs on.
+    page.route("**/comments/new", lambda route: page.wait_for_timeout(300) or route.continue_())
+    target.locator(".cg-comments__add summary").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    box = target.get_by_label(f"Your comment on {PART}")
+    expect(box).to_be_focused()
