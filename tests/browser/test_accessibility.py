@@ -471,6 +471,14 @@ def test_engagement_pages(demo, open_page):
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert_accessible(page, "new engagement activity")
 
+    page.goto("/p/sw-herts/engagement/")                                  # an objective
+    page.get_by_role("link", name="Change objective Create").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change objective Create")
+    page.get_by_label("Short name").fill("")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    assert_accessible(page, "change an objective, with errors")
+
 
 def test_new_document_and_import_pages(app, demo, open_page):
     page = open_page(WATFORD).page

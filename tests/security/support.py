@@ -2,12 +2,13 @@
 ("foreign") partnership with objects of its own, and a parser that finds anything a browser
 would execute in a page."""
 import re
+import uuid
 from datetime import date
 from html.parser import HTMLParser
 
 from sqlalchemy import select
 
-from workspace.engagement.models import EngagementActivity, Stakeholder
+from workspace.engagement.models import EngagementActivity, Objective, Stakeholder
 from workspace.extensions import db
 from workspace.partnerships.models import Organisation, Partner, Partnership, User
 
@@ -36,7 +37,8 @@ def freeze_version_1(document, admin):
 
 def build_foreign(slug="elsewhere"):
     """A partnership the demo users do not belong to, with a document, a section, a comment,
-    a decision sought, a stakeholder, an engagement activity and a user of its own. Returns
+    a decision sought, a stakeholder, an engagement activity, an objective and a user of its
+    own. Returns
     their ids."""
     from workspace.documents.service import append_section, create_document
     from workspace.review.comments import add_comment
@@ -69,11 +71,21 @@ def build_foreign(slug="elsewhere"):
            "organisation_id": luton.id, "user_id": user.id}
     ids["stakeholder_id"] = fresh_stakeholder(partnership.id, "Luton stakeholder")
     ids["activity_id"] = fresh_activity(partnership.id, "Luton residents")
+    ids["objective_id"] = fresh_objective(partnership.id, "Luton objective")
     return ids
 
 
 def fresh_stakeholder(partnership_id, name="A stakeholder"):
     row = Stakeholder(partnership_id=partnership_id, name=name)
+    db.session.add(row)
+    db.session.flush()
+    return row.id
+
+
+def fresh_objective(partnership_id, name=None):
+    """An objective with a name of its own (names are unique in a partnership)."""
+    row = Objective(partnership_id=partnership_id, order=99,
+                    name=name or f"Objective {uuid.uuid4().hex[:8]}")
     db.session.add(row)
     db.session.flush()
     return row.id

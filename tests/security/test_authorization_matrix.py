@@ -41,6 +41,7 @@ from .support import (
     build_foreign,
     freeze_version_1,
     fresh_activity,
+    fresh_objective,
     fresh_stakeholder,
     user_by_email,
 )
@@ -130,6 +131,10 @@ ACCESS = {
     "engagement.edit_activity": "edit",
     "engagement.save_activity": "edit",
     "engagement.remove_activity": "edit",
+    "engagement.add_objective": "edit",
+    "engagement.edit_objective": "edit",
+    "engagement.save_objective": "edit",
+    "engagement.remove_objective": "edit",
     # Members record their authority's position and sign for it.
     "review.record_position": "position",
     "review.sign": "sign",
@@ -158,6 +163,8 @@ ON_SPARE_SECTION = {"documents.edit", "documents.save", "documents.cancel",
                     "documents.presence", "documents.restore_revision", "documents.structure",
                     "documents.rename", "documents.move", "documents.nest", "documents.remove",
                     "documents.restore", "documents.add_after"}
+#: Ids of rows each request gets fresh (it may change or remove them).
+ROW_IDS = {"stakeholder_id", "activity_id", "objective_id"}
 #: Query strings some GET routes need to find what they show.
 QUERY = {"documents.diff": {"from": 1}}
 
@@ -233,8 +240,11 @@ FORMS = {
                                               "file": (io.BytesIO(b"# Imported\n\nText.\n"),
                                                        "matrix.md")},
     "new_document.import_confirm": lambda v: {"token": v["new_import_token"]},
-    "engagement.add": lambda v: dict(STAKEHOLDER, name=f"Stakeholder {_unique()}"),
-    "engagement.save": lambda v: dict(STAKEHOLDER, name=f"Renamed {_unique()}"),
+    # Objectives are checkboxes (ids) in the form; the CSV names them ("Unite" is the demo's).
+    "engagement.add": lambda v: dict(STAKEHOLDER, name=f"Stakeholder {_unique()}",
+                                     objectives=""),
+    "engagement.save": lambda v: dict(STAKEHOLDER, name=f"Renamed {_unique()}",
+                                      objectives=""),
     "engagement.remove": {},
     "engagement.import_csv": lambda v: {"file": (io.BytesIO(
         (",".join(STAKEHOLDER) + "\r\n" + ",".join(STAKEHOLDER.values()) + "\r\n")
@@ -242,6 +252,11 @@ FORMS = {
     "engagement.add_activity": ACTIVITY,
     "engagement.save_activity": ACTIVITY,
     "engagement.remove_activity": {},
+    "engagement.add_objective": lambda v: {"name": f"Objective {_unique()}",
+                                           "description": "From the matrix."},
+    "engagement.save_objective": lambda v: {"name": f"Renamed {_unique()}",
+                                            "description": "Changed by the matrix."},
+    "engagement.remove_objective": {},
 }
 
 
@@ -349,10 +364,11 @@ def new_import_token(app, login, own, officer):
 
 
 def fresh_row(app, kind, partnership_id):
-    """A new stakeholder or activity of the partnership: each request gets its own."""
+    """A new stakeholder, activity or objective of the partnership: each request gets its
+    own."""
     with app.app_context():
-        made = (fresh_stakeholder if kind == "stakeholder_id" else fresh_activity)(
-            partnership_id)
+        made = {"stakeholder_id": fresh_stakeholder, "activity_id": fresh_activity,
+                "objective_id": fresh_objective}[kind](partnership_id)
         db.session.commit()
         return made
 
@@ -453,7 +469,7 @@ def test_authorization_matrix(app, matrix_world, login, quick_pdf):
             if "comment_id" in rule.arguments:
                 author = world["users"].get(role) if owner == "mine" else world["theirs"]
                 values["comment_id"] = fresh_comment(app, values["section_id"], author)
-            for row_id in {"stakeholder_id", "activity_id"} & set(rule.arguments):
+            for row_id in ROW_IDS & set(rule.arguments):
                 values[row_id] = fresh_row(app, row_id, world["own_partnership"])
         values["import_token"] = world["import_token"]
         values["new_import_token"] = world["new_import_token"]
@@ -511,7 +527,8 @@ def test_ids_from_another_document_or_partnership_are_not_found(app, matrix_worl
                     "decision_id": plan_decision},
         "foreign": {key: world["foreign"][key] for key in (
             "document_id", "section_id", "comment_id", "decision_id", "organisation_id",
-            "user_id", "stakeholder_id", "activity_id") if key in world["foreign"]},
+            "user_id", "stakeholder_id", "activity_id", "objective_id")
+            if key in world["foreign"]},
     }
     clients = {role: login(app.test_client(), world["users"][role]) for role in ROLES}
     failures, checked = [], 0
@@ -531,7 +548,7 @@ def test_ids_from_another_document_or_partnership_are_not_found(app, matrix_worl
                     if "comment_id" in rule.arguments:
                         values["comment_id"] = fresh_comment(app, values["section_id"],
                                                              world["users"][role])
-                    for row_id in {"stakeholder_id", "activity_id"} & set(rule.arguments):
+                    for row_id in ROW_IDS & set(rule.arguments):
                         values[row_id] = fresh_row(app, row_id, world["own_partnership"])
                     values["import_token"] = world["import_token"]
                     values[name] = other

@@ -7,7 +7,8 @@ feedback-sought question, positions (reason, decision body, minute reference), d
 sought (body, description, outcome, minute reference), partner organisation names (and their
 trial certificates), the names of invited users (one accepts and works), signatures (name and
 position as printed, also in the PDF's digital signature stamps), stakeholders and
-engagement activities (typed, edited and imported from CSV).
+engagement objectives, stakeholders and activities (typed, edited and imported from CSV),
+shown again as the live blocks of a section (page, PDF, frozen version, Word).
 
 Then every GET page of the app, as a full page and as an htmx partial, is parsed: no inline
 script, no event-handler attribute, no javascript:/vbscript:/data: URL, no iframe, object,
@@ -31,7 +32,7 @@ from sqlalchemy import func, select
 from tests.conftest import TEST_SECRET
 from workspace.documents.models import Document, Section
 from workspace.documents.templates import TEMPLATES
-from workspace.engagement.models import EngagementActivity, Stakeholder
+from workspace.engagement.models import EngagementActivity, Objective, Stakeholder
 from workspace.engagement.service import CSV_COLUMNS
 from workspace.extensions import db
 from workspace.partnerships.models import Organisation, Partner, Partnership, User
@@ -389,14 +390,35 @@ def import_new_document(w):
 
 
 STAKEHOLDER_TEXT = {"name": 200, "contact": 200, "lead_partner": 200, "lead_person": 200,
-                    "actions": 5000, "objectives": 500}
+                    "actions": 5000}
+OBJECTIVE_TEXT = {"name": 60, "description": 2000}
 ACTIVITY_TEXT = {"audience": 200, "convened_by": 200, "led_by": 200, "period": 100}
 
 
 def engage(w):
-    """Stakeholders and activities typed in, edited and imported from CSV; the CSV export
-    must not hand a spreadsheet a formula."""
+    """Objectives, stakeholders and activities typed in, edited and imported from CSV; the CSV
+    export must not hand a spreadsheet a formula. Then a section shows them as live blocks."""
     officer = w.clients["officer"]
+    # Objective names: unique, and without the CSV's separator (a semicolon is refused).
+    names = [f"{i} {t.replace(';', ',')}"[:OBJECTIVE_TEXT["name"]].strip()
+             for i, t in enumerate(HOSTILE)]
+    descriptions = pack(HOSTILE, OBJECTIVE_TEXT["description"], " | ")
+    for i in range(max(len(names), len(descriptions))):
+        data = {"name": names[i] if i < len(names) else f"Objective {i}",
+                "description": descriptions[i % len(descriptions)]}
+        w.post(officer, w.url("engagement.add_objective", slug=SLUG), data,
+               "add an objective")
+        for field in OBJECTIVE_TEXT:
+            w.remember(f"objective {field}", data[field])
+    with w.app.app_context():
+        objectives = db.session.scalars(select(Objective).order_by(Objective.id)).all()
+        w.objective = objectives[0].id
+        ticked = [str(o.id) for o in objectives]
+        csv_objectives = "; ".join(o.name for o in objectives[1:4])   # [0] is renamed
+    renamed = {"name": "Renamed " + names[-1][:50], "description": descriptions[-1]}
+    w.post(officer, w.url("engagement.save_objective", slug=SLUG, objective_id=w.objective),
+           renamed, "rename an objective")
+    w.remember("objective name", renamed["name"])
     packs = {field: pack(HOSTILE, limit, " | ") for field, limit in
              {**STAKEHOLDER_TEXT, **ACTIVITY_TEXT}.items()}
     choices = {"category": "other", "relationship_now": "coexist",
@@ -406,6 +428,7 @@ def engage(w):
     for i in range(count):
         data = dict(choices, **{f: packs[f][i % len(packs[f])] for f in STAKEHOLDER_TEXT})
         data["name"] = f"{i} {data['name']}"[:200]     # names are unique in the register
+        data["objectives"] = ticked
         w.post(officer, w.url("engagement.add", slug=SLUG), data, "add a stakeholder")
         for field in STAKEHOLDER_TEXT:
             w.remember(f"stakeholder {field}", data[field])
@@ -430,7 +453,7 @@ def engage(w):
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for text in HOSTILE:
-        row = dict(choices, **{f: text for f in STAKEHOLDER_TEXT})
+        row = dict(choices, objectives=csv_objectives, **{f: text for f in STAKEHOLDER_TEXT})
         writer.writerow([row[c] for c in CSV_COLUMNS])
     response = w.post(officer, w.url("engagement.import_csv", slug=SLUG), {
         "file": (io.BytesIO(out.getvalue().encode()), "hostile.csv")}, "import a CSV")
@@ -443,6 +466,14 @@ def engage(w):
             assert ("'" + CONTROL_CHARACTERS.sub("", text).strip()) in cells or \
                 ("'" + text) in cells, text
     w.pages["CSV export"] = " ".join(c.removeprefix("'") for c in cells)
+    # The register, map, ladder and timeline as live blocks of a section: on the page, in the
+    # PDFs, and bound into the frozen version later.
+    from workspace.documents.service import append_section
+    with w.app.app_context():
+        append_section(db.session.get(Document, w.document_id), "Live blocks",
+                       "{{register}}\n\n{{map}}\n\n{{ladder}}\n\n{{timeline}}\n",
+                       user=db.session.get(User, w.users["officer"]))
+        db.session.commit()
     return response
 
 
@@ -537,6 +568,10 @@ def refuse_long(w, stage):
                 w.post(officer, w.url("engagement.add", slug=SLUG),
                        dict(stakeholder, **{field: text}), f"over-long stakeholder {field}",
                        accepted=False)
+            for field in OBJECTIVE_TEXT:
+                w.post(officer, w.url("engagement.add_objective", slug=SLUG),
+                       dict({"name": "Long"}, **{field: text}), f"over-long objective {field}",
+                       accepted=False)
             activity = {"audience": "Long", "start_date": "2026-06-01",
                         "end_date": "2026-07-01", "level": "consult", "status": "planned"}
             for field in ACTIVITY_TEXT:
@@ -586,7 +621,7 @@ def sweep_values(w, section_id):
             "comment_id": w.thread, "decision_id": w.decision, "number": 1,
             "organisation_id": w.member_organisation(0), "user_id": w.users["officer"],
             "token": w.tokens[-1], "stakeholder_id": w.stakeholder,
-            "activity_id": w.activity}
+            "activity_id": w.activity, "objective_id": w.objective}
 
 
 def pdf_text(w, client, url, what):

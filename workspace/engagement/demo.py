@@ -1,11 +1,31 @@
-"""Demo engagement data: the JSP Vision plan's audiences as activities (seed 000) and a
-stakeholder register drawn from the Herts Sports Partnership tracker (seed 002), with role
-names only."""
+"""Demo engagement data: the JSP Vision objectives and the plan's audiences as activities
+(seed 000), and a stakeholder register drawn from the Herts Sports Partnership tracker
+(seed 002), with role names only."""
 from datetime import date
 
 from ..documents.service import append_section
 from ..extensions import db
-from .models import EngagementActivity, Stakeholder
+from .models import EngagementActivity, Objective, Stakeholder
+
+#: The JSP Vision objectives (seed 000, "JSP Vision Objectives"), in the plan's order.
+OBJECTIVES = [
+    ("Create", ("Create a clear, shared, concise Vision that is a statement of the JSP's "
+                "realistic and deliverable aspirations for our place, people and economy, "
+                "which improves the lives of all our residents, communities and businesses.")),
+    ("Unite", "Unite stakeholders through a shared sense of direction."),
+    ("Guide", ("Guide the future strategy and policy developments of the JSP, and enable more "
+               "effective delivery of integrated interventions that better serve the current "
+               "and future needs of residents, communities and businesses.")),
+    ("Align", ("Align efforts and reduce duplication of the authorities and partners in order "
+               "to anticipate change, and better plan for it.")),
+    ("Articulate", ("Articulate the intended character of South West Herts, based on current "
+                    "trends and trajectory of key data such as that related to population and "
+                    "economy.")),
+    ("Challenge", ("Challenge how South West Herts responds to growth and change in the "
+                   "future in a sustainable way.")),
+    ("Champion", ("Build momentum through champions and advocates across authorities and "
+                  "stakeholders.")),
+]
 
 HCC = "Hertfordshire County Council"
 #: (name, category, contact, lead partner, lead person, now, target, influence, quality,
@@ -117,15 +137,22 @@ timeline below are drawn from the engagement data each time this plan is shown o
 
 
 def seed_engagement(partnership, plan, user):
-    """The demo register and activities, and a section of the plan showing them live."""
+    """The demo objectives, register and activities, and a section of the plan showing them
+    live."""
+    objectives = {}
+    for order, (name, description) in enumerate(OBJECTIVES, start=1):
+        objectives[name] = Objective(partnership_id=partnership.id, name=name,
+                                     description=description, order=order)
+        db.session.add(objectives[name])
     for values in STAKEHOLDERS:
         (name, category, contact, lead_partner, lead_person, now, target, influence,
-         quality, priority, actions, objectives) = values
+         quality, priority, actions, supports) = values
         db.session.add(Stakeholder(
             partnership_id=partnership.id, name=name, category=category, contact=contact,
             lead_partner=lead_partner, lead_person=lead_person, relationship_now=now,
             relationship_target=target, influence=influence, quality=quality,
-            priority=priority, actions=actions, objectives=objectives))
+            priority=priority, actions=actions,
+            objectives=[objectives[n.strip()] for n in supports.split(",")]))
     for values in ACTIVITIES:
         (audience, groups, participants, convened_by, led_by, period, start, end, level,
          status) = values

@@ -5,7 +5,7 @@ form, the in-place row editor and the CSV import); messages are put back on thes
 """
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SelectChoice, SelectField, StringField
+from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
 
 from .models import ACTIVITY_STATUSES, CATEGORIES, LEVELS, PRIORITIES, STAGES
 from .service import CSV_COLUMNS
@@ -31,8 +31,16 @@ class StakeholderForm(FlaskForm):
                           choices=SCORE_CHOICES)
     priority = SelectField("Priority", choices=_choices(PRIORITIES))
     actions = StringField("Actions")
-    objectives = StringField("Objectives supported",
-                             description="Comma separated, e.g. Unite, Champion")
+    #: Checkboxes of the partnership's objectives (ids); choices are set per partnership.
+    objectives = SelectMultipleField("Objectives supported", choices=[],
+                                     validate_choice=False)
+
+
+class ObjectiveForm(FlaskForm):
+    name = StringField("Short name", description="One word or a few, for example Unite. "
+                                                 "Up to 60 characters, no semicolons.")
+    description = TextAreaField("Description", description="What the objective means, "
+                                                           "up to 2,000 characters.")
 
 
 class ActivityForm(FlaskForm):
@@ -64,20 +72,35 @@ def with_errors(form, errors):
     return form
 
 
-def stakeholder_form(row=None, values=None, errors=None):
-    """A form filled from a stakeholder or from the values entered, with any messages."""
+def stakeholder_form(objectives, row=None, values=None, errors=None):
+    """A form filled from a stakeholder or from the values entered, with any messages;
+    `objectives` are the partnership's live objectives, offered as checkboxes."""
     if values is not None:
         data = {k: values.get(k, "") for k in CSV_COLUMNS}
+        data["objectives"] = values.getlist("objectives") if hasattr(values, "getlist") \
+            else []
         form = StakeholderForm(formdata=None, data=data)
     elif row is not None:
         form = StakeholderForm(formdata=None, obj=row)
         form.influence.data = str(row.influence)
         form.quality.data = str(row.quality)
+        form.objectives.data = [str(o.id) for o in row.live_objectives]
     else:
         form = StakeholderForm(formdata=None, data={"relationship_now": "coexist",
                                                     "relationship_target": "cooperate",
                                                     "influence": "3", "quality": "3",
-                                                    "priority": "medium"})
+                                                    "priority": "medium", "objectives": []})
+    form.objectives.choices = [SelectChoice(str(o.id), o.name) for o in objectives]
+    return with_errors(form, errors or {})
+
+
+def objective_form(row=None, values=None, errors=None):
+    """A form filled from an objective or from the values entered, with any messages."""
+    if values is not None:
+        form = ObjectiveForm(formdata=None, data={k: values.get(k, "")
+                                                  for k in ("name", "description")})
+    else:
+        form = ObjectiveForm(formdata=None, obj=row)
     return with_errors(form, errors or {})
 
 

@@ -24,6 +24,33 @@ ACTIVITY_STATUSES = {"planned": "Planned", "in_progress": "In progress", "done":
                      "cancelled": "Cancelled"}
 SCORES = range(1, 6)
 
+#: Which objectives each stakeholder supports.
+stakeholder_objectives = db.Table(
+    "stakeholder_objectives",
+    db.Column("stakeholder_id", db.Integer, db.ForeignKey("stakeholders.id"), primary_key=True),
+    db.Column("objective_id", db.Integer, db.ForeignKey("objectives.id"), primary_key=True,
+              index=True),
+)
+
+
+class Objective(db.Model):
+    """One of a partnership's engagement objectives (e.g. the JSP Vision's "Unite").
+    Removed softly: links to it are kept, and it is no longer shown or offered."""
+
+    __tablename__ = "objectives"
+
+    id = db.Column(db.Integer, primary_key=True)
+    partnership_id = db.Column(db.Integer, db.ForeignKey("partnerships.id"), nullable=False,
+                               index=True)
+    #: The short name stakeholders and the CSV refer to; unique among the live objectives.
+    name = db.Column(db.String(60), nullable=False)
+    description = db.Column(db.Text, nullable=False, default="")
+    #: Place in the partnership's list, lowest first.
+    order = db.Column("sort_order", db.Integer, nullable=False, default=0)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    removed_at = db.Column(db.DateTime, nullable=True)
+
 
 class Stakeholder(db.Model):
     """A row of a partnership's stakeholder register. Removed softly."""
@@ -50,8 +77,9 @@ class Stakeholder(db.Model):
     #: A key of PRIORITIES.
     priority = db.Column(db.String(10), nullable=False, default="medium")
     actions = db.Column(db.Text, nullable=False, default="")
-    #: The objectives it supports, comma separated (e.g. "Unite, Champion").
-    objectives = db.Column(db.String(500), nullable=False, default="")
+    #: The objectives it supports, removed ones included (see `live_objectives`).
+    objectives = db.relationship(Objective, secondary=stakeholder_objectives, lazy="selectin",
+                                 order_by=(Objective.order, Objective.id))
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     removed_at = db.Column(db.DateTime, nullable=True)
@@ -71,6 +99,17 @@ class Stakeholder(db.Model):
     @property
     def priority_label(self):
         return PRIORITIES.get(self.priority, self.priority)
+
+    @property
+    def live_objectives(self):
+        """The objectives it supports that have not been removed, in the partnership's order."""
+        return sorted((o for o in self.objectives if o.removed_at is None),
+                      key=lambda o: (o.order, o.id))
+
+    @property
+    def objective_names(self):
+        """e.g. "Unite; Champion" (the CSV's separator: names cannot hold a semicolon)."""
+        return "; ".join(o.name for o in self.live_objectives)
 
 
 class EngagementActivity(db.Model):

@@ -1,11 +1,11 @@
-"""Rules of the stakeholder register and engagement activities: validation, changes (audited),
-sorting and filtering, CSV export and import."""
+"""Rules of the stakeholder register, objectives and engagement activities: validation,
+changes (audited), sorting and filtering, CSV export and import."""
 import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .. import audit
 from ..db import utcnow
@@ -18,6 +18,7 @@ from .models import (
     PRIORITIES,
     STAGES,
     EngagementActivity,
+    Objective,
     Stakeholder,
 )
 
@@ -28,7 +29,7 @@ CSV_COLUMNS = ("name", "category", "contact", "lead_partner", "lead_person",
                "relationship_now", "relationship_target", "influence", "quality", "priority",
                "actions", "objectives")
 TEXT_LIMITS = {"name": 200, "contact": 200, "lead_partner": 200, "lead_person": 200,
-               "actions": 5000, "objectives": 500}
+               "actions": 5000}
 CHOICES = {"category": CATEGORIES, "relationship_now": STAGES,
            "relationship_target": STAGES, "priority": PRIORITIES}
 FIELD_LABELS = {"name": "Name", "category": "Category", "contact": "Contact",
@@ -72,8 +73,37 @@ def _score(value):
     return number if 1 <= number <= 5 else None
 
 
-def validate_stakeholder(data):
-    """(clean values, {field: message}) for a stakeholder from form or CSV values."""
+def _chosen_objectives(data, objectives):
+    """(objectives chosen, message or None): ids from the form's checkboxes, or names
+    separated by semicolons from a CSV cell, checked against the partnership's objectives."""
+    raw = data.getlist("objectives") if hasattr(data, "getlist") else data.get("objectives")
+    chosen, unknown = [], []
+    if isinstance(raw, str):
+        by_name = {o.name.lower(): o for o in objectives}
+        for name in (n.strip() for n in raw.split(";")):
+            if name:
+                found = by_name.get(name.lower())
+                chosen.append(found) if found else unknown.append(name)
+        if unknown:
+            known = ", ".join(o.name for o in objectives)
+            return [], ("Not an objective of this partnership: "
+                        + ", ".join(f"\u201c{n}\u201d" for n in unknown) + ". "
+                        + (f"The objectives are: {known}." if known else
+                           "It has no objectives yet: add them on the engagement page."))
+    else:
+        by_id = {str(o.id): o for o in objectives}
+        for value in (str(v).strip() for v in raw or ()):
+            if value:
+                found = by_id.get(value)
+                chosen.append(found) if found else unknown.append(value)
+        if unknown:
+            return [], "Choose objectives from the list (one may have been removed)."
+    return [o for o in objectives if o in chosen], None     # once each, in the list's order
+
+
+def validate_stakeholder(data, objectives=()):
+    """(clean values, {field: message}) for a stakeholder from form or CSV values;
+    `objectives` are the partnership's live objectives, the only ones it may support."""
     clean, errors = {}, {}
     for name, limit in TEXT_LIMITS.items():
         value = (data.get(name) or "").strip()
@@ -93,6 +123,9 @@ def validate_stakeholder(data):
         if score is None:
             errors[name] = f"{FIELD_LABELS[name]} must be a whole number from 1 to 5."
         clean[name] = score
+    clean["objectives"], message = _chosen_objectives(data, objectives)
+    if message:
+        errors["objectives"] = message
     return clean, errors
 
 
@@ -143,27 +176,41 @@ def get_stakeholder(partnership, stakeholder_id):
 
 def add_stakeholder(partnership, data, user):
     """Add a stakeholder to the register; Invalid when a value breaks a rule."""
-    clean, errors = validate_stakeholder(data)
+    clean, errors = validate_stakeholder(data, objectives(partnership))
     if errors:
         raise Invalid(errors, data)
     row = Stakeholder(partnership_id=partnership.id, **clean)
     db.session.add(row)
     db.session.flush()
     audit.record("stakeholder.added", row, actor=user, partnership=partnership,
-                 name=row.name)
+                 name=row.name, objectives=[o.name for o in row.objectives])
     return row
+
+
+def _apply(row, clean):
+    """Set a stakeholder's values; {field: [old, new]} of those that changed (objectives by
+    name). Links to removed objectives are kept: only the live ones are chosen."""
+    changes = {}
+    for name, value in clean.items():
+        if name == "objectives":
+            old = row.live_objectives
+            if {o.id for o in old} != {o.id for o in value}:
+                changes[name] = [[o.name for o in old], [o.name for o in value]]
+                row.objectives = [o for o in row.objectives if o.removed_at is not None] + \
+                    list(value)
+        elif getattr(row, name) != value:
+            changes[name] = [getattr(row, name), value]
+            setattr(row, name, value)
+    return changes
 
 
 def update_stakeholder(partnership, row, data, user):
     """Change a stakeholder; records the fields changed. Invalid when a value breaks a rule."""
-    clean, errors = validate_stakeholder(data)
+    clean, errors = validate_stakeholder(data, objectives(partnership))
     if errors:
         raise Invalid(errors, data)
-    changes = {name: [getattr(row, name), value] for name, value in clean.items()
-               if getattr(row, name) != value}
+    changes = _apply(row, clean)
     if changes:
-        for name, (_old, new) in changes.items():
-            setattr(row, name, new)
         row.updated_at = utcnow()
         audit.record("stakeholder.changed", row, actor=user, partnership=partnership,
                      name=row.name, changes=changes)
@@ -200,6 +247,7 @@ def export_csv(partnership):
         values = {name: getattr(row, name) for name in CSV_COLUMNS}
         for name, options in CHOICES.items():
             values[name] = options[values[name]]
+        values["objectives"] = row.objective_names
         writer.writerow([neutralise(values[name]) for name in CSV_COLUMNS])
     return out.getvalue()
 
@@ -242,6 +290,7 @@ def import_csv(partnership, raw, user):
     Nothing is saved when any row is bad: ImportError_ lists every problem by row and column.
     """
     rows = read_csv(raw)
+    live_objectives = objectives(partnership)
     cleaned, problems = [], []
     for number, cells in enumerate(rows, start=2):
         if not any(c.strip() for c in cells):
@@ -251,7 +300,7 @@ def import_csv(partnership, raw, user):
                                          + f"{len(CSV_COLUMNS)}."))
             continue
         data = {name: _unneutralise(value) for name, value in zip(CSV_COLUMNS, cells)}
-        clean, errors = validate_stakeholder(data)
+        clean, errors = validate_stakeholder(data, live_objectives)
         problems += [(number, name, message) for name, message in errors.items()]
         cleaned.append(clean)
     if problems:
@@ -268,14 +317,102 @@ def import_csv(partnership, raw, user):
             existing[clean["name"].lower()] = row
             result.added += 1
         else:
-            for name, value in clean.items():
-                setattr(row, name, value)
+            _apply(row, clean)
             row.updated_at = utcnow()
             result.updated += 1
     db.session.flush()
     audit.record("stakeholder.imported", None, actor=user, partnership=partnership,
                  added=result.added, updated=result.updated)
     return result
+
+
+# Objectives ---------------------------------------------------------------------------------
+
+OBJECTIVE_LIMITS = {"name": 60, "description": 2000}
+
+
+def objectives(partnership):
+    """The partnership's live objectives, in order."""
+    return db.session.scalars(
+        select(Objective).where(Objective.partnership_id == partnership.id,
+                                Objective.removed_at.is_(None))
+        .order_by(Objective.order, Objective.id)).all()
+
+
+def get_objective(partnership, objective_id):
+    """The live objective in this partnership, or None."""
+    row = db.session.get(Objective, objective_id)
+    if row is None or row.partnership_id != partnership.id or row.removed_at is not None:
+        return None
+    return row
+
+
+def validate_objective(partnership, data, current=None):
+    """(clean values, {field: message}) for an objective: a short name, unique among the
+    partnership's live objectives, without the CSV's separator; a description."""
+    clean = {name: (data.get(name) or "").strip() for name in OBJECTIVE_LIMITS}
+    errors = {}
+    name = clean["name"]
+    if not name:
+        errors["name"] = "Enter the objective's short name, for example Unite."
+    elif len(name) > OBJECTIVE_LIMITS["name"]:
+        errors["name"] = f"Short name must be {OBJECTIVE_LIMITS['name']} characters or fewer."
+    elif ";" in name:
+        errors["name"] = ("Short name cannot contain a semicolon: it separates objectives in "
+                          "the CSV.")
+    elif any(o.name.lower() == name.lower() and o is not current
+             for o in objectives(partnership)):
+        errors["name"] = f"There is already an objective called \u201c{name}\u201d."
+    if len(clean["description"]) > OBJECTIVE_LIMITS["description"]:
+        errors["description"] = (f"Description must be {OBJECTIVE_LIMITS['description']} "
+                                 "characters or fewer.")
+    return clean, errors
+
+
+def _lock_partnership(partnership):
+    """Serialise changes to the partnership's objectives (names must stay unique)."""
+    from ..partnerships.models import Partnership
+    db.session.execute(select(Partnership.id).where(Partnership.id == partnership.id)
+                       .with_for_update())
+
+
+def add_objective(partnership, data, user):
+    """Add an objective at the end of the list; Invalid when a value breaks a rule."""
+    _lock_partnership(partnership)
+    clean, errors = validate_objective(partnership, data)
+    if errors:
+        raise Invalid(errors, data)
+    last = db.session.scalar(select(func.max(Objective.order))
+                             .where(Objective.partnership_id == partnership.id))
+    row = Objective(partnership_id=partnership.id, order=(last or 0) + 1, **clean)
+    db.session.add(row)
+    db.session.flush()
+    audit.record("objective.added", row, actor=user, partnership=partnership, name=row.name)
+    return row
+
+
+def update_objective(partnership, row, data, user):
+    """Rename or describe an objective; Invalid when a value breaks a rule."""
+    _lock_partnership(partnership)
+    clean, errors = validate_objective(partnership, data, current=row)
+    if errors:
+        raise Invalid(errors, data)
+    changes = {name: [getattr(row, name), value] for name, value in clean.items()
+               if getattr(row, name) != value}
+    if changes:
+        for name, (_old, new) in changes.items():
+            setattr(row, name, new)
+        row.updated_at = utcnow()
+        audit.record("objective.changed", row, actor=user, partnership=partnership,
+                     name=row.name, changes=changes)
+    return row
+
+
+def remove_objective(partnership, row, user):
+    """Take an objective off the list (kept, marked removed; stakeholders' links kept)."""
+    row.removed_at = utcnow()
+    audit.record("objective.removed", row, actor=user, partnership=partnership,
+                 name=row.name)
 
 
 # Activities ---------------------------------------------------------------------------------

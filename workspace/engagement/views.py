@@ -1,4 +1,5 @@
-"""Engagement pages: stakeholder register (edited row by row), pictures, activities, CSV.
+"""Engagement pages: stakeholder register (edited row by row), objectives, pictures,
+activities, CSV.
 
 Thin: rules are in service, geometry in charts.
 """
@@ -8,7 +9,15 @@ from flask_login import current_user
 from ..permissions import load_partnership
 from ..web import is_htmx, render, see_other
 from . import blocks, service
-from .forms import ActivityForm, ButtonForm, ImportForm, activity_form, stakeholder_form
+from .forms import (
+    ActivityForm,
+    ButtonForm,
+    ImportForm,
+    ObjectiveForm,
+    activity_form,
+    objective_form,
+    stakeholder_form,
+)
 from .models import CATEGORIES, PRIORITIES, STAGES
 
 bp = Blueprint("engagement", __name__, url_prefix="/p/<slug>/engagement")
@@ -25,14 +34,18 @@ def _filters():
             "stage": args.get("stage") or None, "text": (args.get("q") or "").strip() or None}
 
 
-def _page(partnership, status=200, add_form=None, import_form=None, import_error=None):
+def _page(partnership, status=200, add_form=None, import_form=None, import_error=None,
+          add_objective_form=None):
     filters = _filters()
     context = blocks.context(partnership, filters)
+    objectives = service.objectives(partnership)
     return render("engagement/index.html", "engagement/_register.html", status=status,
                   partnership=partnership, filters=filters, categories=CATEGORIES,
                   priorities=PRIORITIES, stages=STAGES,
-                  add_form=add_form or stakeholder_form(), import_form=import_form or
-                  ImportForm(formdata=None), import_error=import_error,
+                  add_form=add_form or stakeholder_form(objectives),
+                  import_form=import_form or ImportForm(formdata=None),
+                  import_error=import_error, objectives=objectives,
+                  add_objective_form=add_objective_form or objective_form(),
                   button_form=ButtonForm(), **context)
 
 
@@ -62,8 +75,8 @@ def add(slug):
     try:
         row = service.add_stakeholder(partnership, request.form, current_user)
     except service.Invalid as exc:
-        return _page(partnership, 422, add_form=stakeholder_form(values=exc.values,
-                                                                 errors=exc.errors))
+        return _page(partnership, 422, add_form=stakeholder_form(
+            service.objectives(partnership), values=exc.values, errors=exc.errors))
     flash(f"\u201c{row.name}\u201d added to the register.", "success")
     return see_other(url_for(".index", slug=slug) + f"#stakeholder-{row.id}")
 
@@ -102,7 +115,8 @@ def edit(slug, stakeholder_id):
     """The row's editor, in place (htmx) or as a page."""
     partnership = load_partnership(slug, "edit")
     found = _stakeholder(partnership, stakeholder_id)
-    return _row_form(partnership, found, stakeholder_form(found))
+    return _row_form(partnership, found,
+                     stakeholder_form(service.objectives(partnership), found))
 
 
 @bp.post("/stakeholders/<int:stakeholder_id>")
@@ -115,7 +129,8 @@ def save(slug, stakeholder_id):
         service.update_stakeholder(partnership, found, request.form, current_user)
     except service.Invalid as exc:
         return _row_form(partnership, found,
-                         stakeholder_form(values=exc.values, errors=exc.errors), 422)
+                         stakeholder_form(service.objectives(partnership), values=exc.values,
+                                          errors=exc.errors), 422)
     if not is_htmx():
         flash(f"\u201c{found.name}\u201d saved.", "success")
         return see_other(url_for(".index", slug=slug) + f"#stakeholder-{found.id}")
@@ -163,6 +178,68 @@ def import_csv(slug):
         return _page(partnership, exc.status, import_error=exc)
     flash(f"Imported: {result.added} added, {result.updated} updated.", "success")
     return see_other(url_for(".index", slug=slug))
+
+
+# Objectives ---------------------------------------------------------------------------------
+
+@bp.post("/objectives")
+def add_objective(slug):
+    """Add an objective to the partnership's list."""
+    partnership = load_partnership(slug, "edit")
+    ObjectiveForm().validate_on_submit() or abort(400)
+    try:
+        row = service.add_objective(partnership, request.form, current_user)
+    except service.Invalid as exc:
+        return _page(partnership, 422, add_objective_form=objective_form(
+            values=exc.values, errors=exc.errors))
+    flash(f"Objective \u201c{row.name}\u201d added.", "success")
+    return see_other(url_for(".index", slug=slug) + f"#objective-{row.id}")
+
+
+def _objective(partnership, objective_id):
+    row = service.get_objective(partnership, objective_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+def _objective_page(partnership, row, form, status=200):
+    return render("engagement/objective.html", status=status, partnership=partnership,
+                  objective=row, form=form)
+
+
+@bp.get("/objectives/<int:objective_id>/edit")
+def edit_objective(slug, objective_id):
+    """Form to rename or describe an objective."""
+    partnership = load_partnership(slug, "edit")
+    row = _objective(partnership, objective_id)
+    return _objective_page(partnership, row, objective_form(row))
+
+
+@bp.post("/objectives/<int:objective_id>")
+def save_objective(slug, objective_id):
+    """Save an objective's name and description; 422 with the text kept when refused."""
+    partnership = load_partnership(slug, "edit")
+    row = _objective(partnership, objective_id)
+    ObjectiveForm().validate_on_submit() or abort(400)
+    try:
+        service.update_objective(partnership, row, request.form, current_user)
+    except service.Invalid as exc:
+        return _objective_page(partnership, row,
+                               objective_form(values=exc.values, errors=exc.errors), 422)
+    flash(f"Objective \u201c{row.name}\u201d saved.", "success")
+    return see_other(url_for(".index", slug=slug) + f"#objective-{row.id}")
+
+
+@bp.post("/objectives/<int:objective_id>/remove")
+def remove_objective(slug, objective_id):
+    """Take an objective off the list (stakeholders no longer show it)."""
+    partnership = load_partnership(slug, "edit")
+    row = _objective(partnership, objective_id)
+    _csrf()
+    service.remove_objective(partnership, row, current_user)
+    flash(f"Objective \u201c{row.name}\u201d removed.", "success")
+    return see_other(url_for(".index", slug=slug) + "#objectives")
 
 
 # Activities ---------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from markdown_it import MarkdownIt
 
 from ..review.models import STATUSES
 from . import service
+from .docx_blocks import write_section
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _md = MarkdownIt("commonmark", {"html": False}).enable("table").enable("strikethrough")
@@ -61,7 +62,7 @@ def build_docx(document, number=None):
     for section in content["sections"]:
         depth = section["number"].count(".")
         word.add_heading(f"{section['number']} {section['title']}", min(depth + 1, 3))
-        write_markdown(word, section["body"])
+        write_section(word, section["body"], content.get("blocks"), write_markdown)
     if content.get("record_of_agreement"):
         _record_of_agreement(word, content["record_of_agreement"])
     if blocks:

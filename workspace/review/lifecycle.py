@@ -109,14 +109,24 @@ def version_content(version_row):
 
 
 def canonical_content(document):
-    """(JSON text, SHA-256) of the document as it stands: the content a signature binds to."""
+    """(JSON text, SHA-256) of the document as it stands: the content a signature binds to.
+
+    Live blocks ({{register}} and the like) are bound here: each section's html holds them
+    as printed from the data of this moment, and "blocks" holds the same data as values (for
+    the Word export), so a frozen version and its signatures cover the pictures it shows.
+    """
     from ..documents.service import live_sections, number_sections
-    sections = [{"number": number, "title": s.title, "body": s.body, "html": s.html,
+    from ..engagement.blocks import Printed
+    printed = Printed(document.partnership)
+    sections = [{"number": number, "title": s.title, "body": s.body,
+                 "html": printed.html(s.html, number),
                  "strategic_matter": bool(s.strategic_matter)}
                 for number, s in number_sections(live_sections(document))]
     content = {"title": document.title, "kind": document.kind,
                "version": document.version_number, "sections": sections,
                "record_of_agreement": record_of_agreement(document)}
+    if printed.names:
+        content["blocks"] = printed.values()
     text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return text, hashlib.sha256(text.encode("utf-8")).hexdigest()
 

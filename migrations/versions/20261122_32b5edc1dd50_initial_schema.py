@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 558f8d6860be
+Revision ID: 32b5edc1dd50
 Revises: 
-Create Date: 2026-11-22 05:57:41.828863
+Create Date: 2026-11-22 07:36:27.571256
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '558f8d6860be'
+revision = '32b5edc1dd50'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -67,6 +67,21 @@ def upgrade():
     with op.batch_alter_table('engagement_activities', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_engagement_activities_partnership_id'), ['partnership_id'], unique=False)
 
+    op.create_table('objectives',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('partnership_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=60), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('sort_order', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('removed_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['partnership_id'], ['partnerships.id'], name=op.f('fk_objectives_partnership_id_partnerships')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_objectives'))
+    )
+    with op.batch_alter_table('objectives', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_objectives_partnership_id'), ['partnership_id'], unique=False)
+
     op.create_table('partners',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('partnership_id', sa.Integer(), nullable=False),
@@ -113,7 +128,6 @@ def upgrade():
     sa.Column('quality', sa.Integer(), nullable=False),
     sa.Column('priority', sa.String(length=10), nullable=False),
     sa.Column('actions', sa.Text(), nullable=False),
-    sa.Column('objectives', sa.String(length=500), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.Column('removed_at', sa.DateTime(), nullable=True),
@@ -180,6 +194,16 @@ def upgrade():
     )
     with op.batch_alter_table('invitations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_invitations_partnership_id'), ['partnership_id'], unique=False)
+
+    op.create_table('stakeholder_objectives',
+    sa.Column('stakeholder_id', sa.Integer(), nullable=False),
+    sa.Column('objective_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['objective_id'], ['objectives.id'], name=op.f('fk_stakeholder_objectives_objective_id_objectives')),
+    sa.ForeignKeyConstraint(['stakeholder_id'], ['stakeholders.id'], name=op.f('fk_stakeholder_objectives_stakeholder_id_stakeholders')),
+    sa.PrimaryKeyConstraint('stakeholder_id', 'objective_id', name=op.f('pk_stakeholder_objectives'))
+    )
+    with op.batch_alter_table('stakeholder_objectives', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_stakeholder_objectives_objective_id'), ['objective_id'], unique=False)
 
     op.create_table('user_sessions',
     sa.Column('id', sa.String(length=64), nullable=False),
@@ -502,6 +526,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_user_sessions_user_id'))
 
     op.drop_table('user_sessions')
+    with op.batch_alter_table('stakeholder_objectives', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_stakeholder_objectives_objective_id'))
+
+    op.drop_table('stakeholder_objectives')
     with op.batch_alter_table('invitations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_invitations_partnership_id'))
 
@@ -527,6 +555,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_partners_organisation_id'))
 
     op.drop_table('partners')
+    with op.batch_alter_table('objectives', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_objectives_partnership_id'))
+
+    op.drop_table('objectives')
     with op.batch_alter_table('engagement_activities', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_engagement_activities_partnership_id'))
 
