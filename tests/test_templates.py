@@ -231,3 +231,84 @@ def test_the_document_page_shows_gaps_only_to_those_who_can_fill_them(app, clien
     document_id = _new(app, "scg_guidance")
     page = login(client, world["users"]["viewer"]).get(f"/p/own/d/{document_id}/")
     assert page.status_code == 200 and "Not yet complete" not in page.text
+
+
+def test_a_part_missing_at_the_start_links_to_where_it_can_be_added(app, world):
+    document_id = _new(app, "scg_guidance")
+    with app.test_request_context():
+        sections = service.live_sections(db.session.get(Document, document_id))
+        user = db.session.scalar(select(User).where(User.email == "officer@watford.example"))
+        service.remove_section(sections[0], user)
+        db.session.commit()
+        first = sections[1].id
+    gap = next(g for g in _check(app, document_id).gaps if g.kind == "missing")
+    assert gap.title == "Strategic geography" and gap.section_id == first
+    assert "add it at the start (add it after 1 Strategic matters, then move it up)" in \
+        gap.message
+
+
+def test_no_strategic_matter_links_to_the_section_to_mark(app, world):
+    document_id = _new(app, "scg_guidance")
+    with app.test_request_context():
+        for section in db.session.scalars(select(Section).where(
+                Section.document_id == document_id)):
+            section.strategic_matter = False
+        db.session.commit()
+        housing = db.session.scalar(select(Section.id).where(
+            Section.document_id == document_id, Section.title == "Housing requirements"))
+    gap = next(g for g in _check(app, document_id).gaps if g.kind == "no_matters")
+    assert gap.section_id == housing and "Mark as a strategic matter" in gap.message
+
+
+def test_every_gap_on_the_admins_lifecycle_step_is_a_link(app, client, login, world):
+    document_id = _new(app, "scg_annex4")             # no strategic matters: every kind
+    with app.test_request_context():
+        sections = service.live_sections(db.session.get(Document, document_id))
+        user = db.session.scalar(select(User).where(User.email == "officer@watford.example"))
+        service.remove_section(sections[0], user)       # missing at the start
+        service.remove_section(sections[2], user)       # missing after a section
+        db.session.commit()
+    page = login(client, world["users"]["admin"]).get(f"/p/own/d/{document_id}/lifecycle")
+    assert page.status_code == 200
+    box = page.text.split('id="completeness"')[1].split("</ul>")[0]
+    items = box.split("<li>")[1:]
+    assert len(items) == len(_check(app, document_id).gaps) >= 8
+    assert all(item.startswith('<a class="govuk-link" href="/p/own/d/') for item in items)
+    assert "is missing: add it at the start" in box and "/structure" in box
+    assert "No section is marked as a strategic matter" in box
+
+
+# Guidance: shown to editors, never printed ---------------------------------------------------
+
+GUIDANCE = templates.SCG_GUIDANCE.sections[0].guidance
+
+
+def test_guidance_is_shown_in_the_editor(app, officer, world):
+    document_id = _new(app, "scg_guidance")
+    with app.app_context():
+        section_id = db.session.scalar(select(Section.id).where(
+            Section.document_id == document_id, Section.title == "Strategic geography"))
+    editor = officer.get(f"/p/own/d/{document_id}/s/{section_id}/edit")
+    assert editor.status_code == 200
+    assert "Guidance for this section" in editor.text and GUIDANCE in editor.text
+
+
+def test_guidance_is_never_printed_in_the_pdf_or_word(app, officer, world, monkeypatch):
+    from docx import Document as WordDocument
+
+    from workspace.export import service as export_service
+    document_id = _new(app, "scg_guidance")
+    _write(app, document_id, "Strategic geography", "The five districts.")
+    printed = []
+    monkeypatch.setattr(export_service, "render_pdf", lambda html, variant="ua": (
+        printed.append(html) or (b"%PDF-1.7\n%stub\n", {}, 1)))
+    assert officer.get(f"/p/own/d/{document_id}/pdf").status_code == 200
+    assert "The five districts." in printed[0] and "Strategic geography" in printed[0]
+    for part in templates.SCG_GUIDANCE.sections:
+        assert part.guidance[:60] not in printed[0], part.title
+    import io
+    word = WordDocument(io.BytesIO(officer.get(f"/p/own/d/{document_id}/docx").data))
+    text = "\n".join(p.text for p in word.paragraphs)
+    assert "The five districts." in text
+    for part in templates.SCG_GUIDANCE.sections:
+        assert part.guidance[:60] not in text, part.title
