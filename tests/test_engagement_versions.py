@@ -227,3 +227,17 @@ def test_a_document_without_markers_keeps_its_content_shape(app, world):
         documents.append_section(document, "Housing", "Homes.\n")
         text, _ = lifecycle.canonical_content(document)
     assert "blocks" not in json.loads(text)
+
+
+def test_blocks_in_two_sections_have_distinct_ids_on_the_document_page(app, world, plan, login,
+                                                                         client):
+    with app.test_request_context():
+        document = db.session.get(Document, plan["id"])
+        documents.append_section(document, "Again", "{{map}}\n\n{{map}}\n",
+                                 user=db.session.get(User, world["users"]["admin"]))
+        db.session.commit()
+    login(client, world["users"]["officer"])
+    page = client.get(plan["base"] + "/").text
+    assert page.count("<svg") >= 3        # the first section's pictures and two more maps
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert [i for i in set(ids) if ids.count(i) > 1] == []
