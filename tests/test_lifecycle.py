@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from workspace.audit import AuditEvent
 from workspace.documents import service
@@ -15,7 +16,13 @@ from workspace.documents.models import Document, Section, SectionRevision
 from workspace.extensions import db
 from workspace.partnerships.models import Partner, Partnership, User
 from workspace.review import lifecycle
-from workspace.review.models import DecisionSought, DocumentVersion, Signatory, Signature
+from workspace.review.models import (
+    DecisionSought,
+    DocumentVersion,
+    Signatory,
+    Signature,
+    SupersededFreeze,
+)
 from workspace.review.positions import record_position
 
 PASSWORD = "correct-horse-1"
@@ -570,3 +577,65 @@ def test_only_the_admin_adds_decisions(app, login, scg, people, role):
                            data={"body": "SPMG", "due_date": lifecycle.today().isoformat()})
     assert response.status_code == 403
     assert client.get(f"{scg['base']}/decisions").status_code == 200
+
+
+# Every freeze kept; one live signature per authority -----------------------------------------
+
+def test_refreezing_with_other_text_keeps_what_was_frozen_and_signed_before(app, login, scg,
+                                                                            people, admin):
+    to_agreed(app, scg, people, admin)
+    with app.app_context():
+        first = db.session.scalar(select(DocumentVersion))
+        first_content, first_sha = first.content, first.content_sha256
+    sign(as_user(app, login, people["member"]), scg)
+    move(admin, scg, "draft", confirm="y")
+    save(as_user(app, login, people["officer"]), app, scg, 0, "Changed after signing.\n")
+    move(admin, scg, "out_for_agreement")
+    assert move(admin, scg, "agreed").status_code == 303
+    with app.app_context():
+        version = db.session.scalar(select(DocumentVersion))
+        [kept] = db.session.scalars(select(SupersededFreeze)).all()
+        assert (kept.version_id, kept.content, kept.content_sha256) == \
+            (version.id, first_content, first_sha)
+        assert version.content_sha256 != first_sha
+        # What the voided signature signed can still be read in full.
+        [signature] = db.session.scalars(select(Signature)).all()
+        assert signature.content_sha256 == kept.content_sha256
+    page = admin.get(f"{scg['base']}/versions/1").text
+    assert "Earlier content of version 1" in page and first_sha in page
+    with app.app_context():
+        kept = db.session.scalars(select(SupersededFreeze)).one()
+        kept.content = "rewritten"
+        with pytest.raises(RuntimeError, match="append-only"):
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_refreezing_the_same_text_keeps_no_copy(app, login, scg, people, admin):
+    to_agreed(app, scg, people, admin)
+    move(admin, scg, "draft", confirm="y")
+    move(admin, scg, "out_for_agreement")
+    all_agree(app, scg, people)
+    assert move(admin, scg, "agreed").status_code == 303
+    with app.app_context():
+        assert db.session.scalars(select(SupersededFreeze)).all() == []
+
+
+def test_the_database_allows_one_live_signature_per_authority_and_version(app, login, scg,
+                                                                          people, admin):
+    to_agreed(app, scg, people, admin)
+    sign(as_user(app, login, people["member"]), scg)
+    with app.app_context():
+        [signature] = db.session.scalars(select(Signature)).all()
+        copy = {c: getattr(signature, c) for c in ("version_id", "organisation_id", "user_id",
+                                                   "signed_name", "signed_position",
+                                                   "content_sha256")}
+        db.session.add(Signature(**copy))
+        with pytest.raises(IntegrityError):
+            db.session.flush()
+        db.session.rollback()
+        signature = db.session.get(Signature, signature.id)
+        signature.voided_at = signature.signed_at
+        db.session.add(Signature(**copy))
+        db.session.commit()                      # a voided one does not count
+        assert len(db.session.scalars(select(Signature)).all()) == 2

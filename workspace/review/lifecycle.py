@@ -24,7 +24,7 @@ from ..audit import AuditEvent
 from ..db import utcnow
 from ..documents.models import Document
 from ..extensions import db
-from .models import STATUSES, DecisionSought, DocumentVersion, Signature
+from .models import STATUSES, DecisionSought, DocumentVersion, Signature, SupersededFreeze
 from .positions import agreement_grid, record_of_agreement, signatories, signatory_for
 
 #: The lifecycle in order (STATUSES keys).
@@ -131,6 +131,14 @@ def canonical_content(document):
     return text, hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def superseded_freezes(row):
+    """Earlier content of a version that was frozen again after a return to Draft, oldest
+    first."""
+    return db.session.scalars(select(SupersededFreeze)
+                              .where(SupersededFreeze.version_id == row.id)
+                              .order_by(SupersededFreeze.id)).all()
+
+
 def _freeze(document, user, with_exceptions):
     """Write the frozen content of version N (re-freezing it after a return to Draft)."""
     text, sha = canonical_content(document)
@@ -145,11 +153,16 @@ def _freeze(document, user, with_exceptions):
         # Version N was frozen before and sent back to Draft: its signatures are void and
         # the old fingerprint stays in them and in the audit log (one row per number).
         previous = row.content_sha256
-        row.content, row.content_sha256, row.frozen_at = text, sha, now
-        row.agreed_with_exceptions = with_exceptions
         if previous != sha:
+            # Keep what was frozen (and perhaps signed) before, readable in full.
+            db.session.add(SupersededFreeze(
+                version_id=row.id, content=row.content, content_sha256=previous,
+                frozen_at=row.frozen_at, agreed_with_exceptions=row.agreed_with_exceptions,
+                superseded_at=now))
             audit.record("version.refrozen", row, actor=user, document=document,
                          version=row.number, old_sha256=previous, new_sha256=sha)
+        row.content, row.content_sha256, row.frozen_at = text, sha, now
+        row.agreed_with_exceptions = with_exceptions
     db.session.flush()
     audit.record("version.frozen", row, actor=user, document=document, version=row.number,
                  sha256=sha, agreed_with_exceptions=with_exceptions)

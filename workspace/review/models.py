@@ -1,4 +1,6 @@
 """Comments, positions, signatory scope, decisions sought, published versions, signatures."""
+from sqlalchemy import event
+
 from ..db import utcnow
 from ..extensions import db
 
@@ -148,10 +150,41 @@ class DocumentVersion(db.Model):
     agreed_with_exceptions = db.Column(db.Boolean, nullable=False, default=False)
 
 
+class SupersededFreeze(db.Model):
+    """What version N held when it was frozen before: kept when the document went back to
+    Draft and version N was frozen again with other content (signatures on the old content are
+    void, but what they signed stays readable). Append-only."""
+
+    __tablename__ = "superseded_freezes"
+
+    id = db.Column(db.Integer, primary_key=True)
+    version_id = db.Column(db.Integer, db.ForeignKey("document_versions.id"), nullable=False,
+                           index=True)
+    content = db.Column(db.Text, nullable=False)
+    content_sha256 = db.Column(db.String(64), nullable=False, index=True)
+    frozen_at = db.Column(db.DateTime, nullable=False)
+    agreed_with_exceptions = db.Column(db.Boolean, nullable=False, default=False)
+    superseded_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+@event.listens_for(SupersededFreeze, "before_update")
+@event.listens_for(SupersededFreeze, "before_delete")
+def _refuse_change(_mapper, _connection, _target):
+    raise RuntimeError("superseded freezes are append-only")
+
+
 class Signature(db.Model):
-    """An authority's signature on a frozen version, by one of its Members."""
+    """An authority's signature on a frozen version, by one of its Members.
+
+    At most one signature that counts (not voided) per authority and version: a partial
+    unique index makes it a database guarantee, not only a row lock in the service."""
 
     __tablename__ = "signatures"
+    __table_args__ = (
+        db.Index("uq_signatures_live", "version_id", "organisation_id", unique=True,
+                 sqlite_where=db.text("voided_at IS NULL"),
+                 postgresql_where=db.text("voided_at IS NULL")),
+    )
 
     id = db.Column(db.Integer, primary_key=True)
     version_id = db.Column(db.Integer, db.ForeignKey("document_versions.id"), nullable=False,

@@ -199,7 +199,8 @@ def version(slug, document_id, number):
                   version=row, content=lifecycle.version_content(row), in_force=in_force,
                   signatures=lifecycle.signatures(row),
                   voided=[s for s in lifecycle.signatures(row, include_void=True)
-                          if s.voided_at is not None])
+                          if s.voided_at is not None],
+                  superseded=lifecycle.superseded_freezes(row))
 
 
 # Decisions sought ---------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 32b5edc1dd50
+Revision ID: 94de2f71ab09
 Revises: 
-Create Date: 2026-11-22 07:36:27.571256
+Create Date: 2026-11-22 08:15:47.299223
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '32b5edc1dd50'
+revision = '94de2f71ab09'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -446,6 +446,22 @@ def upgrade():
     )
     with op.batch_alter_table('signatures', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_signatures_version_id'), ['version_id'], unique=False)
+        batch_op.create_index('uq_signatures_live', ['version_id', 'organisation_id'], unique=True, sqlite_where=sa.text('voided_at IS NULL'), postgresql_where=sa.text('voided_at IS NULL'))
+
+    op.create_table('superseded_freezes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('content', sa.Text(), nullable=False),
+    sa.Column('content_sha256', sa.String(length=64), nullable=False),
+    sa.Column('frozen_at', sa.DateTime(), nullable=False),
+    sa.Column('agreed_with_exceptions', sa.Boolean(), nullable=False),
+    sa.Column('superseded_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['version_id'], ['document_versions.id'], name=op.f('fk_superseded_freezes_version_id_document_versions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_superseded_freezes'))
+    )
+    with op.batch_alter_table('superseded_freezes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_superseded_freezes_content_sha256'), ['content_sha256'], unique=False)
+        batch_op.create_index(batch_op.f('ix_superseded_freezes_version_id'), ['version_id'], unique=False)
 
     op.create_table('pdf_files',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -473,7 +489,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_pdf_files_file_sha256'))
 
     op.drop_table('pdf_files')
+    with op.batch_alter_table('superseded_freezes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_superseded_freezes_version_id'))
+        batch_op.drop_index(batch_op.f('ix_superseded_freezes_content_sha256'))
+
+    op.drop_table('superseded_freezes')
     with op.batch_alter_table('signatures', schema=None) as batch_op:
+        batch_op.drop_index('uq_signatures_live', sqlite_where=sa.text('voided_at IS NULL'), postgresql_where=sa.text('voided_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_signatures_version_id'))
 
     op.drop_table('signatures')
