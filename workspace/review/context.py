@@ -6,6 +6,7 @@ from .positions import position_context
 
 def section_review_context(document, sections, user):
     """{"comments": {...}, "positions": {...}} for the given (number, section) pairs."""
-    section_ids = [s.id for _, s in sections]
+    live = [s for _, s in sections]
+    section_ids = [s.id for s in live]
     return {"comments": comment_context(document, section_ids, user),
-            "positions": position_context(document, section_ids, user)}
+            "positions": position_context(document, section_ids, user, sections=live)}

@@ -338,14 +338,18 @@ class SectionPositions:
     routes = ROUTES
 
 
-def position_context(document, section_ids, user):
+def position_context(document, section_ids, user, sections=None):
     """{section id: SectionPositions} for the strategic matters among the given sections.
 
-    A fixed number of queries however many sections: the strategic matters, the signatories
-    (and their listed matters) and the current positions, each loaded once.
+    A fixed number of queries however many sections: the strategic matters (unless the caller
+    passes the live `sections` it has loaded), the signatories (and their listed matters) and
+    the current positions, each loaded once.
     """
     wanted = set(section_ids)
-    matters = [s for s in strategic_matters(document) if s.id in wanted]
+    if sections is None:
+        sections = strategic_matters(document)
+    matters = [s for s in sections if s.id in wanted and s.strategic_matter
+               and s.removed_at is None]
     if not matters:
         return {}
     people = signatories(document)
