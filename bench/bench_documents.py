@@ -406,6 +406,27 @@ def print_table(report):
               f"{'≤' + format(target, 'g') + ' ms':>9}  {verdict}")
 
 
+def speed_probe(runs=21):
+    """Median ms of a fixed pure-Python workload (parse, format and join a table).
+
+    This machine's speed drifts (a shared 2-core VM: the same code has measured 23 and 37 ms a
+    page within the hour); the probe, printed before and after the measures, says how fast the
+    machine was while they ran, so two runs can be compared: figures scale with it.
+    """
+    rows = [{"authority": f"Authority {i}", "position": ["Agreed", "Not agreed"][i % 2],
+             "date": f"{i % 28 + 1} March 2024", "ref": i * 7} for i in range(400)]
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        text = json.dumps(rows)
+        back = json.loads(text)
+        "".join(html.escape(f"<tr><td>{r['authority']}</td><td>{r['position']}</td>"
+                            f"<td>{r['date']}</td><td>{r['ref']:,}</td></tr>")
+                for r in back * 5)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--calls", type=int, default=200, help="timed calls per measure")
@@ -426,6 +447,7 @@ def main(argv=None):
     if args.postgres.strip():
         backends.append(("postgresql", postgres_database(args.postgres.strip())))
     reports = []
+    probe_before = speed_probe()
     for kind, database in backends:
         with database as url:
             report = run_backend(kind, url, args.calls, args.schema, args.sections,
@@ -433,7 +455,10 @@ def main(argv=None):
         if report:
             print_table(report)
             reports.append(report)
-    print(f"\nTargets are medians on SQLite: page ≤ {TARGETS['page']:g} ms, "
+    probe_after = speed_probe()
+    print(f"\nMachine speed probe (fixed Python work, lower is faster): {probe_before:.2f} ms "
+          f"before, {probe_after:.2f} ms after the measures. Compare runs by it.")
+    print(f"Targets are medians on SQLite: page ≤ {TARGETS['page']:g} ms, "
           f"poll ≤ {TARGETS['poll']:g} ms, save ≤ {TARGETS['save']:g} ms.")
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
