@@ -312,6 +312,14 @@ def test_opening_the_editor_shows_presence_to_others_until_save(app, doc, office
     assert "is editing" not in other_officer.get(doc["url"]).text
 
 
+def test_saving_unchanged_text_also_clears_presence(app, doc, officer, other_officer):
+    officer.get(doc["section"](1) + "/edit", headers=HX)
+    assert "is editing" in other_officer.get(doc["url"]).text
+    response = save(officer, doc, 1, "Housing need.\n", 1)
+    assert response.status_code == 200 and "No changes to save" in response.text
+    assert "is editing" not in other_officer.get(doc["url"]).text
+
+
 def test_cancel_clears_presence(app, doc, officer, other_officer):
     officer.get(doc["section"](1) + "/edit", headers=HX)
     response = officer.post(doc["section"](1) + "/cancel", headers=HX)

@@ -156,6 +156,12 @@ function dirtyEditors() {
     .filter((t) => t.value !== t.dataset.original);
 }
 
+// Comments, replies and "feedback sought" questions typed but not posted.
+function unsentDrafts() {
+  return Array.from(document.querySelectorAll("textarea[data-comment-draft]"))
+    .filter((t) => t.value !== t.defaultValue);
+}
+
 let submitting = false;
 document.addEventListener("submit", () => { submitting = true; });
 document.addEventListener("htmx:beforeRequest", (event) => {
@@ -163,7 +169,7 @@ document.addEventListener("htmx:beforeRequest", (event) => {
 });
 document.addEventListener("htmx:afterRequest", () => { submitting = false; });
 window.addEventListener("beforeunload", (event) => {
-  if (!submitting && dirtyEditors().length) {
+  if (!submitting && (dirtyEditors().length || unsentDrafts().length)) {
     event.preventDefault();
     event.returnValue = "";
   }
@@ -219,6 +225,8 @@ function commentsBusy(section) {
   const active = document.activeElement;
   if (active && comments.contains(active) && active.matches("textarea, input, select")) return true;
   if (comments.querySelector("form[id^='comment-edit-form-']")) return true;
+  // A comment, reply or feedback form opened (fetched on demand) and not yet used.
+  if (comments.querySelector("details[open] form")) return true;
   return Array.from(comments.querySelectorAll("textarea")).some((t) => t.value !== t.defaultValue);
 }
 

@@ -2,7 +2,15 @@
 (the document page carries none), and the same links work as pages without JavaScript."""
 import pytest
 
-from .support import WATFORD, expect, open_document, section
+from .support import (
+    DACORUM,
+    LIVE_MS,
+    WATFORD,
+    PlaywrightError,
+    expect,
+    open_document,
+    section,
+)
 
 PART = "Part 5: Monitoring and review"
 
@@ -62,3 +70,46 @@ def test_keyboard_focus_on_the_link_moves_to_the_form_when_it_arrives(demo, open
     page.keyboard.press("Tab")
     box = target.get_by_label(f"Your comment on {PART}")
     expect(box).to_be_focused()
+
+
+def test_an_opened_comment_form_is_not_closed_by_a_live_redraw(demo, open_page):
+    a = open_document(open_page(WATFORD).page)
+    b = open_document(open_page(DACORUM).page)
+    a_part = section(a, PART)
+    a_part.locator(".cg-comments__add summary").click()
+    a_box = a_part.get_by_label(f"Your comment on {PART}")
+    expect(a_box).to_be_visible()                       # opened, nothing typed yet
+
+    b_part = section(b, PART)
+    b_part.locator(".cg-comments__add summary").click()
+    b_part.get_by_label(f"Your comment on {PART}").fill("Dacorum's comment.")
+    b_part.get_by_role("button", name="Post comment").click()
+    expect(b_part.locator(".cg-comment__body")).to_contain_text("Dacorum's comment.")
+
+    a.wait_for_timeout(LIVE_MS + 1000)                  # the live feed has come and gone
+    expect(a_box).to_be_visible()
+    a_box.fill("Watford's comment.")
+    a_part.get_by_role("button", name="Post comment").click()
+    bodies = section(a, PART).locator(".cg-comment__body")
+    expect(bodies).to_have_count(2)
+
+
+def test_leaving_with_an_unsent_comment_asks_first(demo, open_page):
+    page = open_document(open_page(WATFORD).page)
+    target = section(page, PART)
+    target.locator(".cg-comments__add summary").click()
+    target.get_by_label(f"Your comment on {PART}").fill("Not posted yet.")
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    with pytest.raises(PlaywrightError, match="ERR_ABORTED"):   # dismissed: the user stays
+        page.goto("/p/sw-herts/", wait_until="commit")
+    assert asked == ["beforeunload"]
+    expect(target.get_by_label(f"Your comment on {PART}")).to_have_value("Not posted yet.")
+
+
+def test_without_javascript_the_preview_button_is_not_shown(demo, open_page):
+    page = open_page(WATFORD, javascript=False).page
+    open_document(page)
+    section(page, PART).get_by_role("link", name="Edit").click()
+    expect(page.get_by_role("button", name="Save", exact=False).first).to_be_visible()
+    expect(page.get_by_role("button", name="Preview")).to_be_hidden()

@@ -1,4 +1,6 @@
 """The structure page is plain forms: it works the same with and without JavaScript."""
+import re
+
 import pytest
 
 from .support import WATFORD, expect, open_document, section
@@ -22,3 +24,19 @@ def test_rename_a_section(demo, open_page, javascript):
     contents = page.locator("#contents-list")
     expect(contents).to_contain_text("Part 5: Monitoring, review and triggers")
     expect(contents).not_to_contain_text("Part 5: Monitoring and review")
+
+
+def test_a_new_section_saved_from_its_own_editor_page_returns_to_the_document(demo, open_page):
+    page = open_page(WATFORD).page
+    open_document(page)
+    section(page, "Part 5: Monitoring and review").get_by_role(
+        "link", name="Move, rename or add").click()
+    page.get_by_label("Title", exact=False).last.fill("Part 6: Review triggers")
+    page.get_by_role("button", name="Add section").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Edit section")
+    page.locator("textarea.cg-editor").fill("The partners review the statement each spring.")
+    page.get_by_role("button", name="Save Part 6: Review triggers").click()
+    expect(page).to_have_url(re.compile(r"/d/\d+/#section-\d+$"))
+    expect(section(page, "Part 6: Review triggers").locator(".cg-prose")).to_contain_text(
+        "The partners review the statement each spring.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Statement of Common Ground")

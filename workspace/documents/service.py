@@ -245,6 +245,7 @@ def save_section(section, body, base_number, user, summary="", kind="edit"):
             merged_with = _authors_since(section, base_number)
             kind = "merge" if kind == "edit" else kind
         if new_text == section.body:
+            _leave(section, user)       # the editor closes: others stop seeing "is editing"
             return SaveResult(section, None, merged_with)
         html = render_markdown(new_text)
         now = utcnow()
