@@ -662,3 +662,23 @@ def test_feedback_form_on_demand_holds_the_question_and_is_for_officers(doc, as_
         in page.text
     for role in ("viewer", "member"):
         assert as_role(role).get(doc["section"](0) + "/feedback").status_code == 403
+
+
+def test_without_javascript_the_confirmation_shows_in_the_section_the_page_lands_on(doc, as_role):
+    client = as_role("viewer")
+    response = post_comment(client, doc, 2, "Seen where I land.", headers={})
+    assert response.headers["Location"].endswith(f"#section-{doc['sections'][2]}")
+    page = client.get(doc["url"]).text
+    notifications = page.split('id="notifications"', 1)[1].split("</div>", 1)[0]
+    assert "Comment added." not in notifications
+    landed = page.split(f'id="section-{doc["sections"][2]}"', 1)[1].split("</section>", 1)[0]
+    assert '<div class="govuk-inset-text cg-saved" role="status">Comment added.</div>' in landed
+    assert "Comment added." not in client.get(doc["url"]).text        # shown once
+
+
+def test_a_section_confirmation_on_another_page_still_shows_at_the_top(app, doc, as_role):
+    client = as_role("viewer")
+    post_comment(client, doc, 2, "Then somewhere else.", headers={})
+    page = client.get("/p/own/").text
+    notifications = page.split('id="notifications"', 1)[1].split("</main>", 1)[0]
+    assert "Comment added." in notifications

@@ -1,7 +1,7 @@
 """Small helpers every blueprint's views share: partial-or-page, redirects, commit rules."""
 from urllib.parse import urlsplit
 
-from flask import g, make_response, redirect, render_template, request, url_for
+from flask import flash, g, make_response, redirect, render_template, request, url_for
 
 
 def is_htmx():
@@ -40,6 +40,16 @@ def section_url(endpoint, section_id, **values):
     if pattern is False:
         return url_for(endpoint, section_id=section_id, **values)
     return pattern.replace(_SLOT, str(int(section_id)))
+
+
+#: Flash category of a confirmation shown inside a section of the document page.
+SECTION_FLASH = "section-"
+
+
+def flash_in_section(message, section):
+    """A confirmation for a plain form post that redirects to #section-<id>: shown in that
+    section, where the page lands, rather than at the top of a long page out of sight."""
+    flash(message, f"{SECTION_FLASH}{section.id}")
 
 
 def see_other(location):

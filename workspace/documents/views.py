@@ -5,7 +5,7 @@ from flask_login import current_user
 from ..permissions import can, load_document, load_section
 from ..review import comments
 from ..review.context import section_review_context
-from ..web import is_htmx, render, see_other
+from ..web import flash_in_section, is_htmx, render, see_other
 from . import completeness, service
 from .forms import AddSectionForm, ButtonForm, SectionForm, TitleForm
 from .merge import word_diff
@@ -161,7 +161,7 @@ def save(slug, document_id, section_id):
     else:
         message = "No changes to save."
     if not is_htmx():
-        flash(message, "success")
+        flash_in_section(message, section)
         return see_other(_section_anchor(partnership, document, section))
     return _section_partial(partnership, document, section, message)
 

@@ -4,12 +4,12 @@ Every action is a plain form that works without JavaScript (303 back to the sect
 with htmx (the section's comments block is swapped in place). Bad input answers 422 with the
 form and the user's text: the form partial for htmx, a page with the form otherwise.
 """
-from flask import abort, flash, request, url_for
+from flask import abort, request, url_for
 from flask_login import current_user
 
 from ..documents import service as documents
 from ..permissions import Forbidden, load_section
-from ..web import is_htmx, render, see_other
+from ..web import flash_in_section, is_htmx, render, see_other
 from . import comments
 from .context import section_review_context
 from .views import bp
@@ -51,7 +51,7 @@ def _done(partnership, document, section, message):
     """After a change: the fresh block for htmx, else a 303 back to the section."""
     if is_htmx():
         return _block(partnership, document, section, message)
-    flash(message, "success")
+    flash_in_section(message, section)
     return see_other(_anchor(partnership, document, section))
 
 
@@ -229,7 +229,7 @@ def feedback(slug, document_id, section_id):
         return response
     message = "Feedback question saved." if changed else "No changes to save."
     if not is_htmx():
-        flash(message, "success")
+        flash_in_section(message, section)
         return see_other(_anchor(partnership, document, section))
     number = _number(document, section)
     return render("documents/_section.html", partnership=partnership, document=document,

@@ -9,7 +9,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..partnerships.models import Organisation
 from ..permissions import load_document, load_section
-from ..web import is_htmx, render, see_other
+from ..web import flash_in_section, is_htmx, render, see_other
 from . import positions as service
 from .forms_positions import PositionForm, scope_rows_from_request
 from .models import ROUTES, STANCES
@@ -83,7 +83,7 @@ def record_position(slug, document_id, section_id):
     message = (f"{current_user.organisation.name}'s position recorded: "
                f"{position.stance_label} (on revision {position.revision_number}).")
     if not is_htmx():
-        flash(message, "success")
+        flash_in_section(message, section)
         return see_other(_section_anchor(partnership, document, section))
     return _block(partnership, document, section, message=message)
 
@@ -153,7 +153,7 @@ def strategic_matter(slug, document_id, section_id):
     else:
         message = f"\u201c{section.title}\u201d is no longer a strategic matter."
     if not is_htmx():
-        flash(message, "success")
+        flash_in_section(message, section)
         return see_other(_section_anchor(partnership, document, section))
     return _block(partnership, document, section, message=message)
 
