@@ -269,6 +269,34 @@ def test_csv_round_trip(app, officer, world):
     assert len(_rows(app, other_id)) == 2
 
 
+def test_a_reimport_counts_only_rows_that_changed_and_audits_each_change(app, officer, world):
+    own = world["partnerships"]["own"]
+    _stakeholder(app, own, name="Alpha", quality=2)
+    _stakeholder(app, own, name="Beta", influence=3)
+    raw = officer.get(_url("own", "stakeholders.csv")).data
+    answer = _upload(officer, "own", raw)                     # nothing changed
+    assert answer.status_code == 303
+    page = officer.get(_url("own")).get_data(as_text=True)
+    assert "Imported: 0 added, 0 updated." in page
+    changed = raw.decode().replace("Alpha,", "alpha,", 1)     # names match in any case
+    rows = list(csv.reader(io.StringIO(changed)))
+    rows[1][service.CSV_COLUMNS.index("quality")] = "4"
+    rows[1][service.CSV_COLUMNS.index("actions")] = "Meet monthly"
+    out = io.StringIO()
+    csv.writer(out).writerows(rows + [["Gamma"] + rows[2][1:]])
+    assert _upload(officer, "own", out.getvalue().encode()).status_code == 303
+    assert "Imported: 1 added, 1 updated." in officer.get(_url("own")).get_data(as_text=True)
+    with app.app_context():
+        events = db.session.scalars(db.select(AuditEvent).where(
+            AuditEvent.action == "stakeholder.imported").order_by(AuditEvent.id)).all()
+        assert [(e.details["added"], e.details["updated"]) for e in events] == [(0, 0), (1, 1)]
+        assert events[0].details["changes"] == {}
+        assert events[1].details["added_names"] == ["Gamma"]
+        assert events[1].details["changes"] == {
+            "alpha": {"name": ["Alpha", "alpha"], "quality": [2, 4],
+                      "actions": ["Keep close", "Meet monthly"]}}
+
+
 def test_import_is_all_or_nothing_and_names_row_and_column(app, officer, world):
     raw = _csv([GOOD, dict(GOOD, name="Second", influence="7"),
                 dict(GOOD, name="Third", category="aliens", relationship_target="Best")])
@@ -322,18 +350,45 @@ def test_map_has_a_circle_per_stakeholder_a_title_a_desc_and_a_table(app, office
     ids.append(_stakeholder(app, own, name="Lone", influence=1, quality=5))
     body = officer.get(_url("own", "map")).get_data(as_text=True)
     svg = body[body.index("<svg"):body.index("</svg>")]
-    assert 'role="img"' in svg and "<title id=" in svg and "<desc id=" in svg
+    assert "<title id=" in svg and "<desc id=" in svg
     assert svg.count("<circle") == 4
     for sid in ids:
         assert f'data-stakeholder="{sid}"' in svg
-    assert "<a " not in svg                    # a picture (role="img") holds nothing focusable
+    table = body[body.index("</svg>"):]
     for sid in ids:                            # the table after it links each stakeholder
-        assert f"#stakeholder-{sid}" in body[body.index("</svg>"):]
+        assert f"#stakeholder-{sid}" in table
     assert '<caption class="govuk-table__caption govuk-table__caption--s">The stakeholders on ' \
            'the map' in body
     # Points sharing a cell are spread apart, not drawn on top of each other.
     points = charts.influence_map(_rows(app, own))["points"]
     assert len({(p.x, p.y) for p in points}) == 4
+
+
+def test_each_point_on_the_map_links_to_its_row_in_the_table_with_its_name_and_scores(
+        app, officer, world):
+    own = world["partnerships"]["own"]
+    sid = _stakeholder(app, own, name="Youth <councils>", influence=4, quality=2)
+    body = officer.get(_url("own", "map")).get_data(as_text=True)
+    svg = body[body.index("<svg"):body.index("</svg>")]
+    # Links inside it: a group, not a picture (role="img" makes its content presentational).
+    assert 'role="group"' in svg and 'role="img"' not in svg
+    link = re.search(r'<a href="#([^"]+)" class="cg-point-link" aria-label="([^"]+)">', svg)
+    assert link.group(2) == "1. Youth &lt;councils&gt;: influence 4, quality 2"
+    assert link.group(1) == f"map-page-stakeholder-{sid}"
+    table = body[body.index("</svg>"):]
+    assert f'<tr class="govuk-table__row" id="map-page-stakeholder-{sid}">' in table
+
+
+def test_a_printed_map_has_plain_shapes_and_no_links(app, world):
+    from workspace.engagement import blocks
+    own = world["partnerships"]["own"]
+    _stakeholder(app, own, name="Lone")
+    with app.test_request_context():
+        partnership = db.session.get(Partnership, own)
+        html = str(blocks.expand("<p>{{map}}</p>", partnership, printing=True))
+    svg = html[html.index("<svg"):html.index("</svg>")]
+    assert 'role="img"' in svg and svg.count("<circle") == 1
+    assert "<a " not in html and "-stakeholder-" not in html
 
 
 def test_ladder_counts_now_and_target():
@@ -380,6 +435,47 @@ def test_activity_form_refuses_end_before_start(app, officer, world):
     assert answer.status_code == 422
     assert "End date must be the same as or after the start date." in \
         answer.get_data(as_text=True)
+    with app.app_context():
+        assert not db.session.scalar(db.select(EngagementActivity.id))
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("level", "dictate", "Level of participation must be one of: "),
+    ("status", "forgotten", "Status must be one of: "),
+])
+def test_an_unknown_level_or_status_answers_422_with_the_message_and_the_values_kept(
+        app, officer, world, field, value, message):
+    data = {"audience": "Residents of Oxhey", "period": "Autumn", "start_date": "2021-09-01",
+            "end_date": "2021-10-01", "level": "consult", "status": "planned"}
+    answer = officer.post(_url("own", "activities"), data=dict(data, **{field: value}))
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert f'id="{field}-error"' in body and message in body
+    assert 'href="#' + field + '"' in body                    # the summary links to the field
+    assert 'value="Residents of Oxhey"' in body and 'value="2021-09-01"' in body
+    with app.app_context():
+        assert not db.session.scalar(db.select(EngagementActivity.id))
+
+
+def test_changing_an_activity_to_an_unknown_level_answers_422(app, officer, world):
+    data = {"audience": "Residents", "start_date": "2021-09-01", "end_date": "2021-10-01",
+            "level": "consult", "status": "planned"}
+    assert officer.post(_url("own", "activities"), data=data).status_code == 303
+    with app.app_context():
+        activity_id = db.session.scalar(db.select(EngagementActivity.id))
+    answer = officer.post(_url("own", f"activities/{activity_id}"),
+                          data=dict(data, audience="Renamed", level="dictate"))
+    assert answer.status_code == 422
+    assert "Level of participation must be one of" in answer.get_data(as_text=True)
+    assert 'value="Renamed"' in answer.get_data(as_text=True)
+    with app.app_context():
+        row = db.session.get(EngagementActivity, activity_id)
+        assert (row.audience, row.level) == ("Residents", "consult")
+
+
+def test_activity_post_without_csrf_token_is_still_refused(app, officer, world):
+    answer = officer.post(_url("own", "activities"), data={"audience": "X"}, csrf=False)
+    assert answer.status_code == 400
     with app.app_context():
         assert not db.session.scalar(db.select(EngagementActivity.id))
 

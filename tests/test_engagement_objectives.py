@@ -184,6 +184,33 @@ def test_removing_is_soft_and_hides_the_objective(app, officer, world, jsp):
         assert {o.name for o in row.objectives} == {"Unite", "Champion"}
 
 
+def test_removing_an_objective_asks_first_and_says_how_many_stakeholders_use_it(
+        app, officer, world, jsp):
+    officer.post(_url("stakeholders"), data=dict(STAKEHOLDER, objectives=[str(jsp["Unite"])]))
+    officer.post(_url("stakeholders"), data=dict(STAKEHOLDER, name="Second",
+                                                 objectives=[str(jsp["Unite"]),
+                                                             str(jsp["Guide"])]))
+    page = officer.get(_url()).get_data(as_text=True)
+    forms = {name: re.search(rf'<form[^>]*objectives/{jsp[name]}/remove"[^>]*>', page).group(0)
+             for name in ("Unite", "Guide", "Champion")}
+    assert 'hx-confirm="Remove the objective Unite? 2 stakeholders support it and will no ' \
+           'longer show it."' in forms["Unite"]
+    assert "1 stakeholder supports it" in forms["Guide"]
+    assert 'hx-confirm="Remove the objective Champion?"' in forms["Champion"]
+    assert "hx-post=" in forms["Unite"]
+    # Confirmed through htmx, the page is loaded again (with its message).
+    answer = officer.post(_url(f"objectives/{jsp['Unite']}/remove"),
+                          headers={"HX-Request": "true"})
+    assert answer.status_code == 200 and answer.headers["HX-Redirect"].endswith("#objectives")
+    assert _live(app, world["partnerships"]["own"])[0][0] == "Guide"
+
+
+def test_objective_form_has_no_spellcheck_none(app, officer, world, jsp):
+    page = officer.get(_url(f"objectives/{jsp['Unite']}/edit")).get_data(as_text=True)
+    assert 'spellcheck="None"' not in page
+    assert 'spellcheck="None"' not in officer.get(_url()).get_data(as_text=True)
+
+
 def test_viewers_and_members_cannot_manage_objectives(app, client, login, world, jsp):
     for role in ("viewer", "member"):
         user = login(app.test_client(), world["users"][role])

@@ -357,3 +357,51 @@ document.addEventListener("htmx:afterSettle", () => {
   onDemandFocus = null;
   if (field) field.focus();
 });
+
+// ---- Engagement register: keep focus in the row being changed, and on the sort control ----
+
+// "Change" swaps a row for its editor, and Save or Cancel swaps it back: each takes away the
+// focused control. Put focus on the problem (a 422), on the editor's first field, or on the
+// row's "Change" link. Removing a row (or sorting or filtering, which replace the register)
+// puts it on the same control again, or on the register's caption.
+let registerFocus = null;
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const target = event.detail.target;
+  if (!target || target.id !== "register") return;
+  const active = document.activeElement;
+  registerFocus = null;
+  if (!active || !target.contains(active)) return;
+  if (active.dataset.sortKey) registerFocus = `[data-sort-key="${active.dataset.sortKey}"]`;
+  else if (active.id) registerFocus = `#${CSS.escape(active.id)}`;
+  else if (active.closest(".cg-filters")) registerFocus = ".cg-filters [type=submit]";
+});
+
+function focusRegisterCaption() {
+  const caption = document.querySelector("#register caption");
+  if (!caption) return;
+  caption.setAttribute("tabindex", "-1");
+  caption.focus();
+}
+
+document.addEventListener("htmx:afterSwap", (event) => {
+  const target = event.detail.target;
+  if (!target || !target.id) return;
+  if (target.id === "register") {
+    const selector = registerFocus;
+    registerFocus = null;
+    const element = selector && document.querySelector(`#register ${selector}`);
+    if (element) element.focus();
+    else if (selector) focusRegisterCaption();
+    return;
+  }
+  if (!/^stakeholder-\d+$/.test(target.id)) return;
+  const fresh = document.getElementById(target.id);
+  if (!fresh) { focusRegisterCaption(); return; }          // removed
+  const problem = fresh.querySelector(".govuk-error-summary");
+  // (Not by class: htmx settles "class" after this event, so the row still has the old one.)
+  const field = fresh.querySelector("input:not([type=hidden]), select, textarea");
+  const change = fresh.querySelector("a[hx-get*='/edit']");
+  if (problem) { problem.setAttribute("tabindex", "-1"); problem.focus(); }
+  else if (fresh.querySelector("form[hx-post] .govuk-form-group") && field) field.focus();  // editor
+  else if (change) change.focus();
+});

@@ -309,20 +309,30 @@ def import_csv(partnership, raw, user):
                            problems=problems)
     existing = {s.name.lower(): s for s in stakeholders(partnership)}
     result = ImportResult()
+    added, changed = [], {}
     for clean in cleaned:
         row = existing.get(clean["name"].lower())
         if row is None:
             row = Stakeholder(partnership_id=partnership.id, **clean)
             db.session.add(row)
             existing[clean["name"].lower()] = row
+            added.append(row.name)
             result.added += 1
-        else:
-            _apply(row, clean)
-            row.updated_at = utcnow()
+            continue
+        changes = _apply(row, clean)
+        if not changes or row.id is None:    # the same values again, or added by this file
+            continue
+        row.updated_at = utcnow()
+        if row.name not in changed:
             result.updated += 1
+        # A name given twice in the file: keep the first "before" and the last "after".
+        for name, (old, new) in changes.items():
+            before = changed.setdefault(row.name, {}).get(name, [old])[0]
+            changed[row.name][name] = [before, new]
     db.session.flush()
     audit.record("stakeholder.imported", None, actor=user, partnership=partnership,
-                 added=result.added, updated=result.updated)
+                 added=result.added, updated=result.updated, added_names=added,
+                 changes=changed)
     return result
 
 
@@ -337,6 +347,15 @@ def objectives(partnership):
         select(Objective).where(Objective.partnership_id == partnership.id,
                                 Objective.removed_at.is_(None))
         .order_by(Objective.order, Objective.id)).all()
+
+
+def objective_use(stakeholder_rows):
+    """{objective id: how many of these stakeholders support it} (live objectives only)."""
+    counts = {}
+    for row in stakeholder_rows:
+        for objective in row.live_objectives:
+            counts[objective.id] = counts.get(objective.id, 0) + 1
+    return counts
 
 
 def get_objective(partnership, objective_id):

@@ -10,7 +10,6 @@ from ..permissions import load_partnership
 from ..web import is_htmx, render, see_other
 from . import blocks, service
 from .forms import (
-    ActivityForm,
     ButtonForm,
     ImportForm,
     ObjectiveForm,
@@ -46,6 +45,7 @@ def _page(partnership, status=200, add_form=None, import_form=None, import_error
                   import_form=import_form or ImportForm(formdata=None),
                   import_error=import_error, objectives=objectives,
                   add_objective_form=add_objective_form or objective_form(),
+                  objective_use=service.objective_use(context["all_stakeholders"]),
                   button_form=ButtonForm(), **context)
 
 
@@ -239,7 +239,10 @@ def remove_objective(slug, objective_id):
     _csrf()
     service.remove_objective(partnership, row, current_user)
     flash(f"Objective \u201c{row.name}\u201d removed.", "success")
-    return see_other(url_for(".index", slug=slug) + "#objectives")
+    target = url_for(".index", slug=slug) + "#objectives"
+    if is_htmx():                          # asked to confirm first (hx-confirm): load the page
+        return "", 200, {"HX-Redirect": target}
+    return see_other(target)
 
 
 # Activities ---------------------------------------------------------------------------------
@@ -259,7 +262,7 @@ def new_activity(slug):
 def add_activity(slug):
     """Add an engagement activity."""
     partnership = load_partnership(slug, "edit")
-    ActivityForm().validate_on_submit() or abort(400)
+    _csrf()                    # values are checked by the service: 422 with messages
     try:
         service.add_activity(partnership, request.form, current_user)
     except service.Invalid as exc:
@@ -289,7 +292,7 @@ def save_activity(slug, activity_id):
     """Save an engagement activity."""
     partnership = load_partnership(slug, "edit")
     row = _activity(partnership, activity_id)
-    ActivityForm().validate_on_submit() or abort(400)
+    _csrf()                    # values are checked by the service: 422 with messages
     try:
         service.update_activity(partnership, row, request.form, current_user)
     except service.Invalid as exc:
