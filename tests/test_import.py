@@ -126,9 +126,10 @@ def test_markdown_headings_become_sections():
         b"Preamble.\n\n# Part one\n\nText **bold**.\n\n## Sub\n\n```\n# not a heading\n```\n"
         b"\n### Deep\n\n#### Deeper\n\n![map](map.png)\n")
     assert [(s.title, s.depth) for s in parsed.sections] == [
-        ("Introduction", 0), ("Part one", 0), ("Sub", 1), ("Deep", 2), ("Deeper", 2)]
+        ("Opening text", 0), ("Part one", 0), ("Sub", 1), ("Deep", 2), ("Deeper", 2)]
     assert "# not a heading" in parsed.sections[2].body
     assert "1 image was not imported." in parsed.notes
+    assert importing.OPENING_NOTE in parsed.notes
 
 
 def test_preview_shows_the_sections_and_saves_nothing(app, officer, document_id):
@@ -318,9 +319,13 @@ def test_a_preview_for_another_document_is_refused(app, officer, document_id):
 
 
 def test_the_preview_numbers_and_nests_the_sections(officer, document_id):
+    """At the end of a document of two sections, the file's sections are 3, 3.1, 3.1.1."""
     page = _upload(officer, document_id, draft_docx())
-    assert '<span class="cg-number">1.1</span> Housing need</h4>' in page.text
-    assert '<span class="cg-number">1.1.1</span> Unmet need</h5>' in page.text
+    assert '<span class="cg-number">3</span> Strategic context</h3>' in page.text
+    assert '<span class="cg-number">3.1</span> Housing need</h4>' in page.text
+    assert '<span class="cg-number">3.1.1</span> Unmet need</h5>' in page.text
+    assert "These sections will go at the end of the document, numbered 3 to 3.1.1." \
+        in page.text
 
 
 def _docx_with(body_xml_edit):

@@ -5,11 +5,16 @@ Between the preview and the confirmation the parsed sections travel in a signed,
 in the page (nothing is stored before the confirmation); it expires after
 IMPORT_PREVIEW_MAX_AGE_MINUTES.
 
+A heading's typed outline number ("1.", "2.1", "3.4.1", "1)") is dropped: sections are
+numbered automatically. Text before the first heading becomes a section called "Opening text"
+(OPENING_TITLE), so it cannot be mistaken for the file's own "Introduction".
+
 Word files are read with python-docx: only the document XML is read, so macros, scripts and
 embedded objects are never run. Headings become sections (Heading 1 a part, 2 a sub-section,
 3 and below a sub-sub-section); tables, lists, bold, italic and web links become Markdown;
 images are counted and reported, not imported.
 """
+import hashlib
 import io
 import re
 import zipfile
@@ -25,12 +30,14 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from lxml import etree
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from .. import audit
+from ..db import utcnow
 from ..extensions import db
 from ..security import CONTROL_CHARACTERS
 from .markdown import render_markdown
-from .models import DOCUMENT_KINDS, MAX_DEPTH, Section
+from .models import DOCUMENT_KINDS, MAX_DEPTH, ImportReceipt, Section
 from .service import (
     MAX_BODY_BYTES,
     MAX_TITLE,
@@ -66,6 +73,15 @@ class ImportError_(Exception):
         self.kept = kept or {}
 
 
+class AlreadyImported(Exception):
+    """The preview was confirmed before: nothing is imported again."""
+
+    def __init__(self, document_id):
+        super().__init__("already imported")
+        #: Where the first confirmation put the sections.
+        self.document_id = document_id
+
+
 class Refused(Exception):
     """A new-document import whose form has problems: {field: message}, nothing saved.
 
@@ -99,6 +115,21 @@ class Parsed:
     @classmethod
     def from_data(cls, data):
         return cls([ParsedSection(**s) for s in data["sections"]], list(data["notes"]))
+
+
+#: The title of the section made from text before the first heading.
+OPENING_TITLE = "Opening text"
+OPENING_NOTE = ("The text before the first heading became a section called "
+                f"\u201c{OPENING_TITLE}\u201d.")
+#: A typed outline number at the start of a heading, with the space after it: "1.", "1)",
+#: "1.1", "1.1.", "2.3.4". Only plain numeric outline numbers: "Part 1: ...", "Annex A",
+#: "5 year housing land supply" and "2026 review" keep their titles.
+_TYPED_NUMBER = re.compile(r"^\d{1,3}(?:(?:\.\d{1,3})+\.?|\.|\))\s+(?=\S)")
+
+
+def heading_title(text):
+    """A heading's text as a section title: trimmed, without a typed outline number."""
+    return _TYPED_NUMBER.sub("", (text or "").strip(), count=1)[:MAX_TITLE]
 
 
 def parse_upload(filename, data):
@@ -318,10 +349,11 @@ def parse_docx(data):
         if level is not None and item.text.strip():
             close()
             if current is None and any(blocks):
-                sections.append(ParsedSection("Introduction", 0, ""))
+                sections.append(ParsedSection(OPENING_TITLE, 0, ""))
                 sections[-1].body = "\n\n".join(b for b in blocks if b).strip() + "\n"
+                notes.append(OPENING_NOTE)
             blocks = []
-            current = ParsedSection(item.text.strip()[:MAX_TITLE],
+            current = ParsedSection(heading_title(item.text) or item.text.strip()[:MAX_TITLE],
                                     min(level - 1, MAX_DEPTH))
             sections.append(current)
             list_open = False
@@ -399,10 +431,12 @@ def parse_markdown(data):
         if match:
             if current is None:
                 if flush():
-                    sections.append(ParsedSection("Introduction", 0, flush()))
+                    sections.append(ParsedSection(OPENING_TITLE, 0, flush()))
+                    notes.append(OPENING_NOTE)
             else:
                 current.body = flush()
-            current = ParsedSection(match.group(2).strip()[:MAX_TITLE],
+            current = ParsedSection(heading_title(match.group(2)) or
+                                    match.group(2).strip()[:MAX_TITLE],
                                     min(len(match.group(1)) - 1, MAX_DEPTH))
             sections.append(current)
             lines = []
@@ -525,7 +559,11 @@ def import_new_document(partnership, token, user):
     """Create the previewed document and all its sections, each as revision 1, audited.
 
     All or nothing: the request's one commit saves it; any failure rolls everything back.
+    A preview confirmed before raises AlreadyImported and creates nothing.
     """
+    done = imported_already(token)
+    if done is not None:
+        raise AlreadyImported(done)
     data = open_preview(NEW_DOCUMENT, token)
     if data.get("partnership") != partnership.id:
         raise ImportError_("The preview belongs to another partnership, so nothing was "
@@ -540,6 +578,7 @@ def import_new_document(partnership, token, user):
     parsed = Parsed.from_data(data["parsed"])
     _check_sizes(parsed)
     document = create_document(partnership, title, data["kind"], user)
+    write_receipt(token, document)
     for part in _nest(parsed.sections):
         append_section(document, part.title[:MAX_TITLE] or "Untitled", part.body,
                        depth=part.depth, user=user)
@@ -552,21 +591,93 @@ def import_new_document(partnership, token, user):
 
 # Saving -------------------------------------------------------------------------------------
 
-def import_sections(document, parsed, after, user, filename=""):
-    """Add every parsed section after `after` (None: at the end), each as revision 1.
+def token_sha256(token):
+    """The fingerprint of a preview token that an ImportReceipt records."""
+    return hashlib.sha256((token or "").encode("utf-8")).hexdigest()
+
+
+def imported_already(token):
+    """The id of the document a preview was imported into, or None if it never was."""
+    return db.session.scalar(select(ImportReceipt.document_id)
+                             .where(ImportReceipt.token_sha256 == token_sha256(token)))
+
+
+def write_receipt(token, document):
+    """Record that this preview is imported, in the import's own transaction.
+
+    The token's fingerprint is unique in the database: a second confirmation of the same
+    preview (a resubmitted form, a retry, another tab), even one running at the same moment,
+    fails here; everything it wrote is rolled back and AlreadyImported raised.
+    """
+    done = imported_already(token)
+    if done is not None:
+        # Confirmed by another request since this one began: keep nothing it wrote.
+        db.session.rollback()
+        raise AlreadyImported(done)
+    try:
+        with db.session.begin_nested():
+            db.session.add(ImportReceipt(token_sha256=token_sha256(token),
+                                         document_id=document.id, created_at=utcnow()))
+    except IntegrityError:
+        # Another confirmation of the same preview committed first (PostgreSQL waits for it
+        # at the unique index, then refuses this one). Nothing of this request is kept.
+        db.session.rollback()
+        raise AlreadyImported(imported_already(token)) from None
+
+
+def placement(document, after):
+    """(index in the live sections, depth offset) for sections imported after `after`.
+
+    They go after the whole branch of `after` (its last sub-section), never between a section
+    and its sub-sections; the file's top-level headings become siblings of `after` (2.1 chosen:
+    they are 2.2, 2.3 ...), deeper ones nest below them. None: at the end, as parts.
+    """
+    rows = db.session.execute(
+        select(Section.id, Section.depth)
+        .where(Section.document_id == document.id, Section.removed_at.is_(None))
+        .order_by(Section.position)).all()
+    if after is None:
+        return rows, len(rows), 0
+    numbered = number_sections(rows)
+    index = next((i for i, (_, row) in enumerate(numbered) if row.id == after.id), None)
+    if index is None:
+        raise ImportError_("Choose a section of this document to import after.")
+    prefix = numbered[index][0] + "."
+    end = index + 1
+    while end < len(numbered) and numbered[end][0].startswith(prefix):
+        end += 1
+    return rows, end, numbered[index][0].count(".")
+
+
+def _placed_depths(parsed_sections, offset):
+    return [min(s.depth + offset, MAX_DEPTH) for s in parsed_sections]
+
+
+def placed_previews(document, parsed, after):
+    """The preview of an import into a document after `after` (None: at the end):
+    [(number, depth, title, html)] with the numbers the sections will have there."""
+    rows, index, offset = placement(document, after)
+    depths = _placed_depths(parsed.sections, offset)
+    mine = [ParsedSection(s.title, d, s.body) for s, d in zip(parsed.sections, depths)]
+    combined = list(rows[:index]) + mine + list(rows[index:])
+    numbers = {id(item): number for number, item in number_sections(combined)}
+    return [(numbers[id(s)], s.depth, s.title, Markup(render_markdown(s.body))) for s in mine]
+
+
+def import_sections(document, parsed, after, user, filename="", token=None):
+    """Add every parsed section after `after`'s branch (None: at the end), each as
+    revision 1; with `token`, write its receipt so the same preview is never imported twice.
 
     All or nothing: the caller's transaction commits once; nothing is written before this.
     """
     check_unlocked(document)
+    if token is not None:
+        write_receipt(token, document)
     existing = live_sections(document)
-    if after is not None:
-        index = next((i + 1 for i, s in enumerate(existing) if s.id == after.id), None)
-        if index is None:
-            raise ImportError_("Choose a section of this document to import after.")
-    else:
-        index = len(existing)
-    added = [append_section(document, s.title, s.body, depth=s.depth, user=user)
-             for s in parsed.sections]
+    _rows, index, offset = placement(document, after)
+    depths = _placed_depths(parsed.sections, offset)
+    added = [append_section(document, s.title, s.body, depth=depth, user=user)
+             for s, depth in zip(parsed.sections, depths)]
     for i, section in enumerate(existing[:index] + added + existing[index:]):
         section.position = (i + 1) * 10
     db.session.flush()
@@ -577,7 +688,17 @@ def import_sections(document, parsed, after, user, filename=""):
 
 
 def section_choices(document):
-    """[(id, title)] of live sections, for "import after"."""
-    return db.session.execute(select(Section.id, Section.title).where(
-        Section.document_id == document.id, Section.removed_at.is_(None))
+    """[(id, label)] of live sections for "import after": the number, the title, and an
+    indent by level, so that three sections called "Introduction" can be told apart."""
+    rows = db.session.execute(
+        select(Section.id, Section.title, Section.depth)
+        .where(Section.document_id == document.id, Section.removed_at.is_(None))
         .order_by(Section.position)).all()
+    return [(row.id, "\u00a0\u00a0\u00a0" * number.count(".") + f"{number} {row.title}")
+            for number, row in number_sections(rows)]
+
+
+def section_label(document, section):
+    """"3.2 Strategic matters": the number and title of a live section."""
+    return next((label.strip("\u00a0") for sid, label in section_choices(document)
+                 if sid == section.id), section.title)

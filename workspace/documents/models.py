@@ -145,3 +145,18 @@ class Presence(db.Model):
     seen_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     user = db.relationship("User", lazy="joined")
+
+
+class ImportReceipt(db.Model):
+    """One confirmed import preview: written in the same transaction as the import, so the
+    same preview can never be imported twice (a resubmitted form, a retry, two tabs)."""
+
+    __tablename__ = "import_receipts"
+
+    id = db.Column(db.Integer, primary_key=True)
+    #: SHA-256 of the signed preview token that was confirmed; unique, the database's rule.
+    token_sha256 = db.Column(db.String(64), nullable=False, unique=True)
+    #: The document the sections went into (or the new document made from the file).
+    document_id = db.Column(db.Integer, db.ForeignKey("documents.id"), nullable=False,
+                            index=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)

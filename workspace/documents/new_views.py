@@ -7,7 +7,7 @@ from ..permissions import load_partnership
 from ..web import render, see_other
 from . import importing, templates
 from .forms import ButtonForm, NewDocumentForm, NewImportForm
-from .import_views import read_upload
+from .import_views import already_imported, read_upload
 from .service import EditError
 
 bp = Blueprint("new_document", __name__, url_prefix="/p/<slug>/documents")
@@ -113,6 +113,8 @@ def import_confirm(slug):
     try:
         document = importing.import_new_document(partnership, request.form.get("token"),
                                                  current_user)
+    except importing.AlreadyImported as done:
+        return already_imported(slug, done.document_id)
     except importing.ImportError_ as exc:
         form = _import_form(formdata=None, title=exc.kept.get("title"),
                             kind=exc.kept.get("kind"))

@@ -25,12 +25,16 @@ def _number(section):
     return service.section_number(section)
 
 
-def _section_partial(partnership, document, section, message=None):
-    """The section as the document shows it, for htmx to swap back in."""
+def _section_partial(partnership, document, section, message=None, saved=False):
+    """The section as the document shows it, for htmx to swap back in; after a save, with
+    the completeness check (out of band), since the save may have filled a gap."""
     number = _number(section)
-    return render("documents/_section.html", partnership=partnership, document=document,
+    gaps = completeness.check(document) if saved and can("edit") else None
+    return render("documents/_saved.html" if saved else "documents/_section.html",
+                  partnership=partnership, document=document,
                   section=section, number=number, presence={}, message=message,
-                  review=section_review_context(document, [(number, section)], current_user))
+                  review=section_review_context(document, [(number, section)], current_user),
+                  completeness=gaps)
 
 
 def _section_anchor(p, d, section):
@@ -54,6 +58,7 @@ def show(slug, document_id):
                   comment_filter=comment_filter, open_comments=open_comments,
                   cursor=service.cursor(document), presence_tag=service.presence_tag(presence),
                   removed=service.removed_sections(document), button_form=ButtonForm(),
+                  add_form=AddSectionForm(formdata=None),
                   # Gaps are for those who can fill them: officers and admins.
                   completeness=gaps)
 
@@ -82,7 +87,12 @@ def changes(slug, document_id):
         # new comment on the section changes nothing under the editor).
         stale=[(n, s) for n, s in numbered
                if s.id in changed_ids and s.id in editing and s.version > editing[s.id]],
-        removed=service.removed_sections(document), button_form=ButtonForm())
+        removed=service.removed_sections(document), button_form=ButtonForm(),
+        add_form=AddSectionForm(formdata=None),
+        # Sections changed: the completeness check may have changed with them (computed from
+        # the sections already loaded, no query of its own).
+        completeness=completeness.check(document, numbered) if found and can("edit")
+        else None, completeness_changed=found is not None)
 
 
 def _editing_from_request():
@@ -163,7 +173,7 @@ def save(slug, document_id, section_id):
     if not is_htmx():
         flash_in_section(message, section)
         return see_other(_section_anchor(partnership, document, section))
-    return _section_partial(partnership, document, section, message)
+    return _section_partial(partnership, document, section, message, saved=True)
 
 
 @bp.post("/s/<int:section_id>/cancel")
@@ -270,6 +280,25 @@ def rename(slug, document_id, section_id):
         return _structure_page(partnership, document, section, 422, title_form=form)
     flash("Section renamed.", "success")
     return see_other(_section_anchor(partnership, document, section))
+
+
+@bp.post("/add-section")
+def add_first(slug, document_id):
+    """Add a section to a document that has none yet, and open its editor."""
+    partnership, document = _document_or_404(slug, document_id, "edit")
+    form = AddSectionForm()
+    form.validate_on_submit() or abort(400)
+    try:
+        # After nothing: at the start, with add-after's checks, audit event and live change.
+        new = service.add_section_after(document, None, form.title.data, current_user)
+    except service.EditError as exc:
+        if exc.status == 409:
+            abort(409, description=exc.message)
+        form.title.errors.append(exc.message)
+        return render("documents/add_section.html", status=422, partnership=partnership,
+                      document=document, add_form=form)
+    flash(f"Section \u201c{new.title}\u201d added.", "success")
+    return see_other(url_for(".edit", slug=slug, document_id=document_id, section_id=new.id))
 
 
 @bp.post("/s/<int:section_id>/add-after")

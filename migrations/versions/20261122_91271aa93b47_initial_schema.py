@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 94de2f71ab09
+Revision ID: 91271aa93b47
 Revises: 
-Create Date: 2026-11-22 08:15:47.299223
+Create Date: 2026-11-22 08:41:15.017105
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '94de2f71ab09'
+revision = '91271aa93b47'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -270,6 +270,18 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_document_versions')),
     sa.UniqueConstraint('document_id', 'number', name=op.f('uq_document_versions_document_id'))
     )
+    op.create_table('import_receipts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_sha256', sa.String(length=64), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_import_receipts_document_id_documents')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_import_receipts')),
+    sa.UniqueConstraint('token_sha256', name=op.f('uq_import_receipts_token_sha256'))
+    )
+    with op.batch_alter_table('import_receipts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_import_receipts_document_id'), ['document_id'], unique=False)
+
     op.create_table('sections',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('document_id', sa.Integer(), nullable=False),
@@ -531,6 +543,10 @@ def downgrade():
         batch_op.drop_index('ix_sections_document_position')
 
     op.drop_table('sections')
+    with op.batch_alter_table('import_receipts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_import_receipts_document_id'))
+
+    op.drop_table('import_receipts')
     op.drop_table('document_versions')
     with op.batch_alter_table('decisions_sought', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_decisions_sought_document_id'))
