@@ -682,3 +682,14 @@ def test_a_section_confirmation_on_another_page_still_shows_at_the_top(app, doc,
     page = client.get("/p/own/").text
     notifications = page.split('id="notifications"', 1)[1].split("</main>", 1)[0]
     assert "Comment added." in notifications
+
+
+def test_the_live_feed_and_partials_do_not_take_a_pending_confirmation(app, doc, as_role):
+    client = as_role("viewer")
+    post_comment(client, doc, 2, "Pending while another tab polls.", headers={})
+    feed = client.get(doc["base"] + "/changes?cursor=0", headers=HX)
+    assert feed.status_code == 200 and "Pending while another tab polls." in feed.text
+    assert "Comment added." not in feed.text
+    page = client.get(doc["url"]).text
+    landed = page.split(f'id="section-{doc["sections"][2]}"', 1)[1].split("</section>", 1)[0]
+    assert "Comment added." in landed

@@ -241,3 +241,12 @@ def test_blocks_in_two_sections_have_distinct_ids_on_the_document_page(app, worl
     assert page.count("<svg") >= 3        # the first section's pictures and two more maps
     ids = re.findall(r'\bid="([^"]+)"', page)
     assert [i for i in set(ids) if ids.count(i) > 1] == []
+
+
+def test_the_timeline_dates_today_in_the_uk_like_the_lifecycle(app, world, plan, monkeypatch):
+    from workspace.engagement import blocks
+    monkeypatch.setattr(lifecycle, "today", lambda: date(2030, 3, 31))
+    with app.test_request_context():
+        partnership = db.session.get(Partnership, world["partnerships"]["own"])
+        data = blocks.context(partnership)
+    assert data["timeline"]["today"]["date"] == date(2030, 3, 31)

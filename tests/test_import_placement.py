@@ -326,3 +326,19 @@ def test_the_change_feed_updates_the_completeness_check(app, officer):
     assert feed.status_code == 200
     oob = feed.text.split('<div id="completeness-check" hx-swap-oob="true">')[1]
     assert f"Not yet complete: {before - 1} gaps" in oob
+
+
+def test_a_preview_confirmed_again_in_another_partnership_returns_to_its_own_document(
+        app, officer, factory, world):
+    factory.partnership("second", [world["orgs"]["watford"]])
+    preview = officer.post("/p/own/documents/new/import", data={
+        "title": "Imported once", "kind": "mou", "file": (io.BytesIO(FILE), "mou.md")},
+        content_type="multipart/form-data")
+    token = _token(preview)
+    first = officer.post("/p/own/documents/new/import/confirm", data={"token": token})
+    assert first.status_code == 303 and first.headers["Location"].startswith("/p/own/d/")
+    again = officer.post("/p/second/documents/new/import/confirm", data={"token": token})
+    assert again.status_code == 303
+    assert again.headers["Location"] == first.headers["Location"]     # not /p/second/...
+    assert officer.get(again.headers["Location"]).status_code == 200
+    assert _count(app, Document, Document.title == "Imported once") == 1

@@ -3,10 +3,12 @@ are in importing.py."""
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 
+from ..extensions import db
 from ..permissions import load_document
 from ..web import render, see_other
 from . import importing
 from .forms import ButtonForm
+from .models import Document
 from .service import EditError, load_section
 
 bp = Blueprint("importing", __name__, url_prefix="/p/<slug>/d/<int:document_id>/import")
@@ -41,7 +43,13 @@ def read_upload(upload):
 
 
 def already_imported(slug, document_id):
-    """303 to the document a preview was already imported into, saying nothing was added."""
+    """303 to the document a preview was already imported into, saying nothing was added.
+
+    The document's own partnership names the URL (the token may have been posted to another
+    partnership's address); the document page checks the user may see it, as always."""
+    document = db.session.get(Document, document_id)
+    if document is not None:
+        slug = document.partnership.slug
     flash("This preview was already imported, so nothing was imported again. Its sections "
           "are in the document below.", "info")
     return see_other(url_for("documents.show", slug=slug, document_id=document_id))

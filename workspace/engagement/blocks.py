@@ -25,6 +25,7 @@ TEXT_MARKER = re.compile(r"^\{\{\s*(" + "|".join(BLOCKS) + r")\s*\}\}$")
 
 def context(partnership, filters=None):
     """Everything the engagement pictures and tables need, for templates."""
+    from ..review.lifecycle import today as uk_today  # "today" in the UK, as due dates are
     everyone = service.stakeholders(partnership)
     rows = service.stakeholders(partnership, **filters) if filters else everyone
     activity_rows = service.activities(partnership)
@@ -32,7 +33,7 @@ def context(partnership, filters=None):
     return {"stakeholders": rows, "all_stakeholders": everyone,
             "influence_map": charts.influence_map(everyone),
             "ladder": charts.ladder(everyone), "activities": activity_rows,
-            "key_dates": decisions, "timeline": charts.timeline(activity_rows, decisions)}
+            "key_dates": decisions, "timeline": charts.timeline(activity_rows, decisions, today=uk_today())}
 
 
 def expand(html, partnership, printing=False, prefix="block", data=None):
