@@ -1,4 +1,5 @@
 """Helpers shared by test modules (fixtures live in conftest.py)."""
+import re
 from contextlib import contextmanager
 
 from sqlalchemy import event
@@ -21,3 +22,13 @@ def counting_queries(app):
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", _count)
+
+
+#: Where a page carries its CSRF token: the hidden form field and htmx's request header.
+_CSRF_TOKEN = re.compile(r'(name="csrf_token"[^>]*?value="|"X-CSRFToken": ")[^"]*')
+
+
+def without_csrf_tokens(html):
+    """The page with its CSRF tokens blanked. A token is signed with the time in seconds, so
+    two pages made in different seconds differ there and nowhere else."""
+    return _CSRF_TOKEN.sub(r"\1", html)

@@ -54,9 +54,10 @@ def _counts(app):
 
 
 def _later(monkeypatch, seconds):
-    """Move the clock the preview tokens are checked against `seconds` ahead."""
-    now = TimestampSigner.get_timestamp
-    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: now(self) + seconds)
+    """Stop the clock the preview tokens are checked against at `seconds` from now (just
+    after the token was made), however long the request then takes on a busy machine."""
+    at = TimestampSigner.get_timestamp(None) + seconds
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: at)
 
 
 def test_new_document_page_offers_to_start_from_a_file(officer):
