@@ -1,10 +1,13 @@
 """Database plumbing: SQLite pragmas, write transactions, a start-up reachability check."""
+import functools
+import sqlite3
+import time
 from datetime import UTC, datetime
 
-from flask import has_request_context, request
+from flask import abort, current_app, has_request_context, request
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: GET endpoints that also write (opening an editor records presence): they begin IMMEDIATE too.
@@ -39,6 +42,46 @@ def configure_sqlite(engine, busy_timeout_ms):
         immediate = has_request_context() and (request.method in WRITE_METHODS
                                                or request.endpoint in WRITE_ENDPOINTS)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+#: How long a write request that found SQLite's write lock taken past the busy timeout keeps
+#: trying again (the app setting SQLITE_LOCK_RETRY_SECONDS overrides it, as the tests do).
+LOCK_RETRY_SECONDS = 2.0
+
+
+def is_locked(exc):
+    """True for SQLite's "database is locked": another writer held the lock past the timeout."""
+    orig = getattr(exc, "orig", None)
+    return isinstance(orig, sqlite3.OperationalError) and "locked" in str(orig)
+
+
+def retry_when_locked(view):
+    """Run a write view again, briefly, when SQLite's write lock stayed taken.
+
+    For views whose first statement takes the lock (a write request begins IMMEDIATE), so
+    nothing has been done when it fails. Past LOCK_RETRY_SECONDS the answer is 503.
+    """
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        from .extensions import db
+        budget = current_app.config.get("SQLITE_LOCK_RETRY_SECONDS", LOCK_RETRY_SECONDS)
+        deadline = time.monotonic() + budget
+        delay = 0.02
+        while True:
+            try:
+                return view(*args, **kwargs)
+            except OperationalError as exc:
+                if not is_locked(exc):
+                    raise
+                db.session.rollback()
+                if time.monotonic() + delay > deadline:
+                    abort(503, description="The workspace is busy. Wait a moment and try "
+                                           "again.")
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
+
+    return wrapper
 
 
 def safe_url(url):

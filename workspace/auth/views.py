@@ -2,6 +2,7 @@
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 
+from ..db import retry_when_locked
 from ..web import is_local_url, keep_changes, render, see_other
 from . import service
 from .forms import AcceptInvitationForm, ChangePasswordForm, SignInForm
@@ -10,6 +11,7 @@ bp = Blueprint("auth", __name__)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
+@retry_when_locked
 def login():
     """Sign in with email and password."""
     next_url = request.values.get("next", "")
