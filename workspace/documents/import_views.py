@@ -6,7 +6,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..permissions import load_document
 from ..web import render, see_other
-from . import importing
+from . import importing, limits
 from .forms import ButtonForm
 from .models import Document
 from .service import EditError, load_section
@@ -22,7 +22,8 @@ def _page(partnership, document, status=200, error=None, parsed=None, token=None
                   previews=importing.placed_previews(document, parsed, place)
                   if parsed else [],
                   place_label=importing.section_label(document, place) if place else None,
-                  choices=importing.section_choices(document))
+                  choices=importing.section_choices(document),
+                  section_usage=limits.usage(document))
 
 
 def _after(document, value):
@@ -72,6 +73,7 @@ def preview(slug, document_id):
     try:
         place = _after(document, after)
         parsed = importing.parse_upload(filename, data)
+        importing.check_fits(document, parsed)
         token = importing.seal_preview(importing.INTO_DOCUMENT, {
             "document": document.id, "file": filename, "parsed": parsed.as_data()})
     except importing.ImportError_ as exc:

@@ -12,7 +12,8 @@ numbered automatically. Text before the first heading becomes a section called "
 Word files are read with python-docx: only the document XML is read, so macros, scripts and
 embedded objects are never run. Headings become sections (Heading 1 a part, 2 a sub-section,
 3 and below a sub-sub-section); tables, lists, bold, italic and web links become Markdown;
-images are counted and reported, not imported.
+images are counted and reported, not imported. The package is first unpacked with a count of
+its real bytes (docx_safety); a document's section limit is checked before anything is added.
 """
 import hashlib
 import io
@@ -36,6 +37,7 @@ from .. import audit
 from ..db import utcnow
 from ..extensions import db
 from ..security import CONTROL_CHARACTERS
+from . import docx_safety, limits
 from .markdown import render_markdown
 from .models import DOCUMENT_KINDS, MAX_DEPTH, ImportReceipt, Section
 from .service import (
@@ -52,9 +54,6 @@ from .service import (
 )
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-#: Refuse archives that expand to more than this (a "zip bomb").
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
-MAX_SECTIONS = 500
 URL_SCHEMES = ("http://", "https://", "mailto:")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MACRO_TYPE = "application/vnd.ms-word.document.macroEnabled.main+xml"
@@ -152,9 +151,9 @@ def parse_upload(filename, data):
 
 
 def _check_sizes(parsed):
-    if len(parsed.sections) > MAX_SECTIONS:
-        raise ImportError_(f"The file has more than {MAX_SECTIONS} headings; import it in "
-                           "parts.")
+    too_many = limits.file_refusal(len(parsed.sections))
+    if too_many:
+        raise ImportError_(too_many)
     for section in parsed.sections:
         if len(section.body.encode("utf-8")) > MAX_BODY_BYTES:
             raise ImportError_(f"\u201c{section.title}\u201d is longer than "
@@ -175,16 +174,11 @@ def _open_docx(data):
         raise ImportError_("The file is not a Word document, whatever its name says. Upload a "
                            ".docx saved from Word.")
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        if sum(i.file_size for i in archive.infolist()) > MAX_UNZIPPED_BYTES:
-            raise ImportError_("The Word document expands to more than 200 MB and cannot be "
-                               "imported.", status=413)
-        names = set(archive.namelist())
-        types = archive.read("[Content_Types].xml").decode("utf-8", "replace") \
-            if "[Content_Types].xml" in names else ""
-    except zipfile.BadZipFile:
-        raise ImportError_("The Word document is damaged and cannot be read. Open it in "
-                           "Word, save a new copy and upload that.") from None
+        # Every part unpacked with a count of its real bytes before python-docx opens it.
+        names, types = docx_safety.check_package(data)
+    except docx_safety.PackageError as exc:
+        raise ImportError_(exc.message) from None
+    types = types.decode("utf-8", "replace")
     if _MACRO_TYPE in types:
         raise ImportError_("The document contains macros (.docm). Macros are never run here: "
                            "save it from Word as a Word Document (.docx) and upload that.")
@@ -576,7 +570,10 @@ def import_new_document(partnership, token, user):
     except EditError as exc:
         raise ImportError_(exc.message, field="title", kept=data) from None
     parsed = Parsed.from_data(data["parsed"])
-    _check_sizes(parsed)
+    try:
+        _check_sizes(parsed)
+    except ImportError_ as exc:
+        raise ImportError_(exc.message, kept=data) from None
     document = create_document(partnership, title, data["kind"], user)
     write_receipt(token, document)
     for part in _nest(parsed.sections):
@@ -669,10 +666,13 @@ def import_sections(document, parsed, after, user, filename="", token=None):
     revision 1; with `token`, write its receipt so the same preview is never imported twice.
 
     All or nothing: the caller's transaction commits once; nothing is written before this.
+    Past the document's section limit nothing is imported (ImportError_, 422).
     """
+    limits.lock(document)
     check_unlocked(document)
     if token is not None:
         write_receipt(token, document)
+    check_fits(document, parsed)
     existing = live_sections(document)
     _rows, index, offset = placement(document, after)
     depths = _placed_depths(parsed.sections, offset)
@@ -685,6 +685,13 @@ def import_sections(document, parsed, after, user, filename="", token=None):
     audit.record("document.imported", document, actor=user, document=document,
                  file=filename[:200], sections=len(added), notes=parsed.notes)
     return added
+
+
+def check_fits(document, parsed):
+    """ImportError_ (422) when the parsed sections would take the document past its limit."""
+    refused = limits.refusal(document, len(parsed.sections))
+    if refused:
+        raise ImportError_(refused)
 
 
 def section_choices(document):

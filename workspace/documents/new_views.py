@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from ..permissions import load_partnership
 from ..web import render, see_other
-from . import importing, templates
+from . import importing, limits, templates
 from .forms import ButtonForm, NewDocumentForm, NewImportForm
 from .import_views import already_imported, read_upload
 from .service import EditError
@@ -65,7 +65,8 @@ def _import_page(partnership, form, status=200, parsed=None, token=None, filenam
                   form=form, parsed=parsed, token=token, filename=filename,
                   kind_label=importing.kind_label(form.kind.data),
                   previews=importing.preview_sections(parsed) if parsed else [],
-                  kept_token=kept_token, kept_file=kept_file)
+                  kept_token=kept_token, kept_file=kept_file,
+                  max_sections=limits.max_sections())
 
 
 @bp.get("/new/import")

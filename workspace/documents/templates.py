@@ -7,6 +7,7 @@ empty or still holds only its guidance as a gap.
 from dataclasses import dataclass, field
 
 from .. import audit
+from . import limits
 from .service import EditError, append_section, check_title, create_document
 
 
@@ -224,6 +225,9 @@ def create_from_template(partnership, key, title, user):
     if template is None:
         raise EditError("Choose a template", field="template")
     title = check_title(title)
+    if len(template.sections) > limits.max_sections():
+        raise EditError(f"This template has {len(template.sections)} sections, more than the "
+                        f"{limits.max_sections()} a document may have.", field="template")
     document = create_document(partnership, title, template.kind, user)
     for part in template.sections:
         section = append_section(document, part.title, "", depth=part.depth,
