@@ -3,11 +3,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .. import audit
 from ..db import utcnow
 from ..extensions import db
 from ..partnerships.models import User
+from . import limits
 from .markdown import render_markdown
 from .merge import merge3, normalise, word_diff
 from .models import (
@@ -162,6 +165,17 @@ def check_unlocked(document):
                         "partnership admin can start the next version.", status=409)
     raise EditError("The text is locked while signatures are collected. The partnership "
                     "admin can send the document back to draft.", status=409)
+
+
+def check_room(document, adding=1, status=422, what="no section can be added"):
+    """check_unlocked, then raise EditError (`status`) when `adding` more live sections would
+    pass MAX_SECTIONS_PER_DOCUMENT. The document's row lock is taken first, so two requests
+    adding sections at once count one after the other (limits.lock)."""
+    limits.lock(document)
+    check_unlocked(document)
+    message = limits.refusal(document, adding, what)
+    if message:
+        raise EditError(message, status=status, field="title")
 
 
 @dataclass
@@ -320,11 +334,11 @@ def check_title(title):
 
 def add_section_after(document, after, title, user, depth=None):
     """Insert a new empty section after `after` (or at the start when None)."""
-    check_unlocked(document)
+    check_room(document)
     title = check_title(title)
     sections = live_sections(document)
-    if after is not None and after.removed_at is None:
-        index = next(i for i, s in enumerate(sections) if s.id == after.id) + 1
+    if after is not None:
+        index = _live_index(sections, after) + 1
         depth = after.depth if depth is None else depth
     else:
         index, depth = 0, 0
@@ -337,6 +351,21 @@ def add_section_after(document, after, title, user, depth=None):
     return section
 
 
+def _removed_error():
+    """The refusal of a structure change to a removed section (a stale page, another tab)."""
+    return EditError("This section has been removed, so it cannot be changed or have a "
+                     "section added after it. Restore it from \u201cRemoved sections\u201d "
+                     "first.", status=409)
+
+
+def _live_index(sections, section):
+    """The section's place among the live ones; EditError (409) once it has been removed."""
+    for i, live in enumerate(sections):
+        if live.id == section.id:
+            return i
+    raise _removed_error()
+
+
 def _renumber(ordered):
     for i, section in enumerate(ordered):
         section.position = (i + 1) * 10
@@ -344,6 +373,8 @@ def _renumber(ordered):
 
 def rename_section(section, title, user):
     check_unlocked(section.document)
+    if section.removed_at is not None:
+        raise _removed_error()
     title = check_title(title)
     if title == section.title:
         return False
@@ -358,7 +389,7 @@ def move_section(section, direction, user):
     """Swap a section with its live neighbour above (-1) or below (+1)."""
     check_unlocked(section.document)
     sections = live_sections(section.document)
-    index = next(i for i, s in enumerate(sections) if s.id == section.id)
+    index = _live_index(sections, section)
     other = index + direction
     if not 0 <= other < len(sections):
         return False
@@ -374,7 +405,7 @@ def nest_section(section, delta, user):
     """Indent (+1) or outdent (-1), never deeper than one below the section above."""
     check_unlocked(section.document)
     sections = live_sections(section.document)
-    index = next(i for i, s in enumerate(sections) if s.id == section.id)
+    index = _live_index(sections, section)
     limit = sections[index - 1].depth + 1 if index > 0 else 0
     depth = max(0, min(section.depth + delta, limit, MAX_DEPTH))
     if depth == section.depth:
@@ -399,7 +430,8 @@ def remove_section(section, user):
 
 
 def restore_section(section, user):
-    check_unlocked(section.document)
+    check_room(section.document, 1 if section.removed_at is not None else 0, status=409,
+               what="this section cannot be restored")
     if section.removed_at is None:
         return False
     section.removed_at = None
@@ -430,14 +462,16 @@ PRESENCE_TIMEOUT = timedelta(minutes=2)
 
 
 def touch_presence(section, user):
-    """Record that the user has this section's editor open (now)."""
+    """Record that the user has this section's editor open (now): one upsert, so two
+    sessions of one user opening the editor at the same moment cannot collide."""
     now = utcnow()
-    updated = db.session.execute(
-        update(Presence).where(Presence.section_id == section.id, Presence.user_id == user.id)
-        .values(seen_at=now)).rowcount
-    if not updated:
-        db.session.add(Presence(document_id=section.document_id, section_id=section.id,
-                                user_id=user.id, seen_at=now))
+    insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[
+        db.session.get_bind().dialect.name]
+    db.session.execute(
+        insert(Presence).values(document_id=section.document_id, section_id=section.id,
+                                user_id=user.id, seen_at=now)
+        .on_conflict_do_update(index_elements=["section_id", "user_id"],
+                               set_={"seen_at": now}))
 
 
 def _leave(section, user):

@@ -6,7 +6,7 @@ from ..permissions import can, load_document, load_section
 from ..review import comments
 from ..review.context import section_review_context
 from ..web import flash_in_section, is_htmx, render, see_other
-from . import completeness, service
+from . import completeness, limits, service
 from .forms import AddSectionForm, ButtonForm, SectionForm, TitleForm
 from .merge import word_diff
 
@@ -235,7 +235,7 @@ def diff(slug, document_id, section_id):
 @bp.post("/s/<int:section_id>/revisions/<int:number>/restore")
 def restore_revision(slug, document_id, section_id, number):
     """Make an old revision current again (as a new revision)."""
-    partnership, document, section = _section_or_404(slug, document_id, section_id, "edit")
+    _, _, section = _section_or_404(slug, document_id, section_id, "edit")
     ButtonForm().validate_on_submit() or abort(400)
     try:
         result = service.restore_revision(section, number, current_user)
@@ -264,7 +264,7 @@ def _structure_page(partnership, document, section, status=200, title_form=None,
                   document=document, section=section, number=_number(section),
                   title_form=title_form or TitleForm(formdata=None, title=section.title),
                   add_form=add_form or AddSectionForm(formdata=None),
-                  button_form=ButtonForm())
+                  button_form=ButtonForm(), section_usage=limits.usage(document))
 
 
 @bp.post("/s/<int:section_id>/rename")
@@ -276,6 +276,8 @@ def rename(slug, document_id, section_id):
     try:
         service.rename_section(section, form.title.data, current_user)
     except service.EditError as exc:
+        if exc.status == 409:
+            abort(409, description=exc.message)
         form.title.errors.append(exc.message)
         return _structure_page(partnership, document, section, 422, title_form=form)
     flash("Section renamed.", "success")
@@ -310,6 +312,8 @@ def add_after(slug, document_id, section_id):
     try:
         new = service.add_section_after(document, section, form.title.data, current_user)
     except service.EditError as exc:
+        if exc.status == 409:
+            abort(409, description=exc.message)
         form.title.errors.append(exc.message)
         return _structure_page(partnership, document, section, 422, add_form=form)
     flash(f"Section \u201c{new.title}\u201d added.", "success")
@@ -319,7 +323,7 @@ def add_after(slug, document_id, section_id):
 @bp.post("/s/<int:section_id>/move")
 def move(slug, document_id, section_id):
     """Move a section up or down one place."""
-    partnership, document, section = _section_or_404(slug, document_id, section_id, "edit")
+    _, _, section = _section_or_404(slug, document_id, section_id, "edit")
     ButtonForm().validate_on_submit() or abort(400)
     direction = {"up": -1, "down": 1}.get(request.form.get("direction"))
     if direction is None:
@@ -332,7 +336,7 @@ def move(slug, document_id, section_id):
 @bp.post("/s/<int:section_id>/nest")
 def nest(slug, document_id, section_id):
     """Make a section a sub-section of the one above, or lift it a level."""
-    partnership, document, section = _section_or_404(slug, document_id, section_id, "edit")
+    _, _, section = _section_or_404(slug, document_id, section_id, "edit")
     ButtonForm().validate_on_submit() or abort(400)
     delta = {"in": 1, "out": -1}.get(request.form.get("direction"))
     if delta is None:
@@ -345,7 +349,7 @@ def nest(slug, document_id, section_id):
 @bp.post("/s/<int:section_id>/remove")
 def remove(slug, document_id, section_id):
     """Remove a section (it can be restored from the removed sections list)."""
-    partnership, document, section = _section_or_404(slug, document_id, section_id, "edit")
+    _, _, section = _section_or_404(slug, document_id, section_id, "edit")
     ButtonForm().validate_on_submit() or abort(400)
     service.remove_section(section, current_user)
     flash(f"Section \u201c{section.title}\u201d removed. You can restore it from "
