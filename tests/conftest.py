@@ -10,7 +10,7 @@ import uuid
 import pytest
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 import workspace.partnerships.models as partnership_models
@@ -19,7 +19,13 @@ from workspace.auth.models import UserSession
 from workspace.config import normalise_database_url
 from workspace.db import utcnow
 from workspace.extensions import db
-from workspace.partnerships.models import Organisation, Partner, Partnership, User
+from workspace.partnerships.models import (
+    Organisation,
+    Partner,
+    Partnership,
+    PartnershipAdmin,
+    User,
+)
 
 TEST_SECRET = "test-secret-key-not-for-production"
 #: Hashing with scrypt costs ~100 ms a password; tests use a cheap method (one test checks
@@ -77,6 +83,9 @@ def app(database_url):
         "SERVER_NAME": "localhost",
         "SESSION_COOKIE_SECURE": False,
         "MAIL_SERVER": "",
+        # No per-address limits on the verify page: many tests post to it from one address
+        # (tests/test_verify_limits.py sets a small limit where it tests it).
+        "VERIFY_RATE_LIMIT": "",
     })
     app.test_client_class = CsrfClient
     with app.app_context():
@@ -149,15 +158,38 @@ class Factory:
             return p.id
 
     def user(self, organisation_id, role="officer", email=None, password="correct-horse-1",
-             name=None, active=True):
+             name=None, active=True, partnership_admin=None):
+        """A user. An organisation admin ("admin") is also made partnership admin of every
+        partnership its organisation is in (as the migration did for existing admins) unless
+        partnership_admin=False; partnership_admin=True grants it to any other role."""
         with self.app.app_context():
             user = User(email=email or f"{role}-{uuid.uuid4().hex[:6]}@example.org",
                         name=name or f"Test {role.title()}", organisation_id=organisation_id,
                         role=role, active=active)
             user.set_password(password)
             db.session.add(user)
+            db.session.flush()
+            if partnership_admin or (partnership_admin is None and role == "admin"):
+                for (partnership_id,) in db.session.execute(
+                        select(Partner.partnership_id)
+                        .where(Partner.organisation_id == organisation_id)):
+                    db.session.add(PartnershipAdmin(partnership_id=partnership_id,
+                                                    user_id=user.id))
             db.session.commit()
             return user.id
+
+    def grant(self, partnership_id, user_id):
+        """Make a user a partnership admin of one partnership."""
+        with self.app.app_context():
+            db.session.add(PartnershipAdmin(partnership_id=partnership_id, user_id=user_id))
+            db.session.commit()
+
+    def invite(self, partnership_id, organisation_id):
+        """An organisation invited to a partnership, not yet accepted."""
+        with self.app.app_context():
+            db.session.add(Partner(partnership_id=partnership_id,
+                                   organisation_id=organisation_id, status="invited"))
+            db.session.commit()
 
 
 @pytest.fixture

@@ -1,10 +1,11 @@
-"""Partnership admin: partners, roles, deactivation, and the audit log they write."""
+"""Partnership admins: partners joining with consent, admin grants, leaving; the audit log."""
 import pytest
 from sqlalchemy import func, select
 
 from workspace.audit import AuditEvent
+from workspace.auth.models import Invitation
 from workspace.extensions import db
-from workspace.partnerships.models import Organisation, Partner, User
+from workspace.partnerships.models import Organisation, Partner, PartnershipAdmin, User
 
 
 @pytest.fixture
@@ -12,12 +13,12 @@ def admin(client, world, login):
     return login(client, world["users"]["admin"])
 
 
-def partner_codes(app, slug="own"):
+def membership(app, slug, code):
     from workspace.partnerships.models import Partnership
     with app.app_context():
-        partnership = db.session.scalar(
-            select(Partnership).where(Partnership.slug == slug))
-        return sorted(p.organisation.code for p in partnership.partners)
+        return db.session.scalar(
+            select(Partner.status).join(Partnership).join(Organisation)
+            .where(Partnership.slug == slug, Organisation.code == code))
 
 
 def events(app, action):
@@ -32,140 +33,193 @@ def user(app, user_id):
         return db.session.get(User, user_id)
 
 
-def test_admin_page_lists_partners_and_their_users(admin, world):
+def test_admin_page_lists_partners_but_never_their_people(admin, world):
     response = admin.get("/p/own/admin")
     assert response.status_code == 200
     assert "Dacorum Borough Council" in response.text
-    assert "officer@dacorum.example" in response.text
-    assert "admin@luton.example" not in response.text
-    officer = world["users"]["dacorum_officer"]
-    select_html = response.text.split(f'id="role-{officer}"', 1)[1].split("</select>", 1)[0]
-    assert '<option value="officer" selected>Officer</option>' in select_html
-    assert '<option value="admin">Partnership admin</option>' in select_html
+    assert "officer@dacorum.example" not in response.text
+    assert "viewer@watford.example" not in response.text
 
 
-def test_admin_adds_a_new_partner_organisation(app, admin, world):
-    response = admin.post("/p/own/admin/partners",
-                          data={"name": "Hertsmere Borough Council", "code": "Hertsmere"})
+def test_inviting_an_existing_organisation_waits_for_its_consent(app, admin, client, world,
+                                                                   login):
+    response = admin.post("/p/own/admin/partners", data={"code": "luton"})
     assert response.status_code == 303
-    assert partner_codes(app) == ["dacorum", "hertsmere", "watford"]
+    assert membership(app, "own", "luton") == "invited"
+    page = admin.get("/p/own/admin").text
+    assert "Luton Borough Council" in page and "Invited" in page
+    assert "admin@luton.example" not in page
+    # Until Luton's own admin accepts, Luton's people cannot see the partnership.
+    luton_admin = app.test_client()
+    login(luton_admin, world["users"]["foreign_admin"])
+    assert luton_admin.get("/p/own/").status_code == 404
+    assert "Own Partnership invites" in luton_admin.get("/").text
+    [partner_id] = [p for p in _partner_ids(app, "own", "luton")]
+    assert luton_admin.post(f"/organisation/partnerships/{partner_id}/accept").status_code == 303
+    assert membership(app, "own", "luton") == "active"
+    assert luton_admin.get("/p/own/").status_code == 200
+    [event] = events(app, "partnership.partner_joined")
+    assert event.actor_id == world["users"]["foreign_admin"]
+
+
+def _partner_ids(app, slug, code):
+    from workspace.partnerships.models import Partnership
     with app.app_context():
-        assert db.session.scalar(select(Organisation.name).where(
-            Organisation.code == "hertsmere")) == "Hertsmere Borough Council"
-    [event] = events(app, "partnership.partner_added")
-    assert event.details["organisation"] == "Hertsmere Borough Council"
-    assert event.actor_id == world["users"]["admin"]
+        return db.session.scalars(
+            select(Partner.id).join(Partnership).join(Organisation)
+            .where(Partnership.slug == slug, Organisation.code == code)).all()
 
 
-def test_admin_adds_an_existing_organisation_by_its_code(app, admin, world):
-    response = admin.post("/p/own/admin/partners",
-                          data={"name": "Luton", "code": "luton"})
+def test_an_organisation_can_decline_an_invitation(app, admin, world, login):
+    admin.post("/p/own/admin/partners", data={"code": "luton"})
+    [partner_id] = _partner_ids(app, "own", "luton")
+    luton_admin = login(app.test_client(), world["users"]["foreign_admin"])
+    assert luton_admin.post(f"/organisation/partnerships/{partner_id}/decline").status_code == 303
+    assert membership(app, "own", "luton") == "left"
+    assert luton_admin.get("/p/own/").status_code == 404
+    # The partnership may invite it again.
+    assert admin.post("/p/own/admin/partners", data={"code": "luton"}).status_code == 303
+    assert membership(app, "own", "luton") == "invited"
+
+
+def test_only_the_invited_organisations_admin_can_accept(app, admin, world, login, factory):
+    admin.post("/p/own/admin/partners", data={"code": "luton"})
+    [partner_id] = _partner_ids(app, "own", "luton")
+    # A Luton officer, and the admin of another organisation, cannot accept for Luton.
+    luton_officer = factory.user(world["orgs"]["luton"], "officer")
+    for who in (luton_officer, world["users"]["admin"]):
+        other = login(app.test_client(), who)
+        assert other.post(f"/organisation/partnerships/{partner_id}/accept").status_code in \
+            (403, 404)
+    assert membership(app, "own", "luton") == "invited"
+
+
+def test_inviting_an_unknown_code_or_a_partner_is_refused(app, admin, world):
+    response = admin.post("/p/own/admin/partners", data={"code": "nowhere"})
+    assert response.status_code == 422
+    assert "No organisation has that code" in response.text
+    response = admin.post("/p/own/admin/partners", data={"code": "dacorum"})
+    assert response.status_code == 422
+    assert "already a partner" in response.text
+
+
+def test_a_new_organisation_is_owned_by_its_first_admin(app, admin, world):
+    response = admin.post("/p/own/admin/organisations", data={
+        "name": "Three Rivers District Council", "code": "threerivers",
+        "admin_name": "Rivers Admin", "admin_email": "admin@threerivers.example"})
+    assert response.status_code == 200
+    assert "Copy link" in response.text
+    assert membership(app, "own", "threerivers") == "invited"
+    link = response.text.split('id="invite-link" type="text" readonly value="')[1].split('"')[0]
+    newcomer = app.test_client()
+    token_path = link.replace("http://localhost", "")
+    response = newcomer.post(token_path, data={"new_password": "long-enough-1",
+                                               "confirm": "long-enough-1"})
     assert response.status_code == 303
-    assert partner_codes(app) == ["dacorum", "luton", "watford"]
     with app.app_context():
-        assert db.session.scalar(select(func.count(Organisation.id))) == 3
-        assert db.session.get(Organisation, world["orgs"]["luton"]).name == \
-            "Luton Borough Council"
+        person = db.session.scalar(select(User).where(
+            User.email == "admin@threerivers.example"))
+        assert person.role == "admin" and person.organisation.code == "threerivers"
+    assert membership(app, "own", "threerivers") == "active"
+    # The partnership admin cannot add people to it afterwards: there is no such route, and
+    # the organisation's page is its own admins'.
+    assert admin.get("/organisation/").status_code == 200
+    assert "Rivers Admin" not in admin.get("/organisation/").text
 
 
-def test_adding_a_partner_twice_is_refused(app, admin, world):
-    response = admin.post("/p/own/admin/partners",
-                          data={"name": "Dacorum again", "code": "dacorum"})
+def test_a_new_organisation_cannot_reuse_a_name_or_code(app, admin, world):
+    response = admin.post("/p/own/admin/organisations", data={
+        "name": "Luton Borough Council", "code": "luton2", "admin_name": "X",
+        "admin_email": "x@example.org"})
     assert response.status_code == 422
-    assert "Dacorum Borough Council is already a partner" in response.text
+    assert "already exists" in response.text
+    response = admin.post("/p/own/admin/organisations", data={
+        "name": "Somewhere New", "code": "luton", "admin_name": "X",
+        "admin_email": "x@example.org"})
+    assert response.status_code == 422
     with app.app_context():
-        assert db.session.scalar(select(func.count(Partner.id))) == 3
+        assert db.session.scalar(select(func.count(Invitation.id))) == 0
 
 
-def test_partner_needs_a_name(app, admin, world):
-    response = admin.post("/p/own/admin/partners", data={"name": "", "code": "x"})
+def test_removing_a_partner_asks_first_and_keeps_history(app, admin, world, client, login):
+    [partner_id] = _partner_ids(app, "own", "dacorum")
+    page = admin.get(f"/p/own/admin/partners/{partner_id}/remove")
+    assert page.status_code == 200 and "Remove Dacorum Borough Council?" in page.text
+    assert membership(app, "own", "dacorum") == "active"
+    assert admin.post(f"/p/own/admin/partners/{partner_id}/remove").status_code == 303
+    assert membership(app, "own", "dacorum") == "left"
+    dacorum = login(app.test_client(), world["users"]["dacorum_officer"])
+    assert dacorum.get("/p/own/").status_code == 404
+    [event] = events(app, "partnership.partner_left")
+    assert event.partnership_id == world["partnerships"]["own"]
+
+
+def test_an_admin_cannot_remove_their_own_organisation(app, admin, world):
+    [partner_id] = _partner_ids(app, "own", "watford")
+    assert "Remove<span" not in admin.get("/p/own/admin").text.split("Watford")[1][:400]
+    response = admin.post(f"/p/own/admin/partners/{partner_id}/remove")
     assert response.status_code == 422
-    assert partner_codes(app) == ["dacorum", "watford"]
+    assert membership(app, "own", "watford") == "active"
 
 
-def test_invitation_is_only_to_a_partner_organisation(app, admin, world):
-    response = admin.post("/p/own/admin/invitations", data={
-        "name": "Outsider", "email": "outsider@luton.example", "role": "admin",
-        "organisation_id": world["orgs"]["luton"]})
+def test_partnership_admins_are_granted_to_named_people(app, admin, world, login):
+    dacorum_officer = world["users"]["dacorum_officer"]
+    page = admin.get("/p/own/admin").text
+    assert "Dacorum Officer, Dacorum Borough Council" in page
+    assert admin.post("/p/own/admin/admins", data={"user_id": dacorum_officer}).status_code == 303
+    dacorum = login(app.test_client(), dacorum_officer)
+    assert dacorum.get("/p/own/admin").status_code == 200
+    # The grant is for this partnership only, and gives no power over Watford's people.
+    assert dacorum.get("/organisation/").status_code == 403
+    with app.app_context():
+        grant = db.session.scalar(select(PartnershipAdmin).where(
+            PartnershipAdmin.user_id == dacorum_officer))
+    assert admin.post(f"/p/own/admin/admins/{grant.id}/revoke").status_code == 303
+    assert dacorum.get("/p/own/admin").status_code == 403
+
+
+def test_a_grant_goes_only_to_people_of_active_partners(app, admin, world):
+    response = admin.post("/p/own/admin/admins", data={"user_id": world["users"]["foreign_admin"]})
     assert response.status_code == 422
-    assert events(app, "user.invited") == []
+    assert "Choose a person from the list" in response.text
 
 
-def test_admin_changes_a_role(app, admin, world):
-    officer = world["users"]["dacorum_officer"]
-    response = admin.post(f"/p/own/admin/users/{officer}/role", data={"role": "member"})
-    assert response.status_code == 303
-    assert user(app, officer).role == "member"
-    [event] = events(app, "user.role_changed")
-    assert (event.details["old"], event.details["new"]) == ("officer", "member")
-    assert (event.object_type, event.object_id) == ("user", officer)
-    assert event.actor_id == world["users"]["admin"]
+def test_an_admin_cannot_revoke_their_own_grant(app, admin, world):
+    with app.app_context():
+        grant = db.session.scalar(select(PartnershipAdmin).where(
+            PartnershipAdmin.user_id == world["users"]["admin"]))
+    assert "Remove admin grant<span class=\"govuk-visually-hidden\"> of Test Admin" not in \
+        admin.get("/p/own/admin").text
+    assert admin.post(f"/p/own/admin/admins/{grant.id}/revoke").status_code == 422
 
 
-def test_role_must_be_one_of_the_roles(app, admin, world):
-    officer = world["users"]["officer"]
-    response = admin.post(f"/p/own/admin/users/{officer}/role", data={"role": "superuser"})
-    assert response.status_code == 422
-    assert user(app, officer).role == "officer"
+def test_an_organisation_admin_without_a_grant_cannot_manage_the_partnership(app, client,
+                                                                            world, login,
+                                                                            factory):
+    orgadmin = factory.user(world["orgs"]["dacorum"], "admin", partnership_admin=False)
+    login(client, orgadmin)
+    assert client.get("/p/own/").status_code == 200
+    assert client.get("/p/own/admin").status_code == 403
 
 
-def test_admin_cannot_demote_themselves(app, admin, world):
-    me = world["users"]["admin"]
-    response = admin.post(f"/p/own/admin/users/{me}/role", data={"role": "officer"})
-    assert response.status_code == 422
-    assert "You cannot remove your own admin role" in response.text
-    assert user(app, me).role == "admin"
-    assert events(app, "user.role_changed") == []
-
-
-def test_admin_cannot_deactivate_themselves(app, admin, world):
-    me = world["users"]["admin"]
-    response = admin.post(f"/p/own/admin/users/{me}/active", data={"active": "0"})
-    assert response.status_code == 422
-    assert "You cannot deactivate your own account." in response.text
-    assert user(app, me).active is True
-    assert admin.get("/p/own/admin").status_code == 200
-
-
-def test_admin_deactivates_and_reactivates_a_user(app, admin, world):
-    member = world["users"]["member"]
-    assert admin.post(f"/p/own/admin/users/{member}/active",
-                      data={"active": "0"}).status_code == 303
-    assert user(app, member).active is False
-    assert "Deactivated" in admin.get("/p/own/admin").text
-    assert admin.post(f"/p/own/admin/users/{member}/active",
-                      data={"active": "1"}).status_code == 303
-    restored = user(app, member)
-    assert restored.active is True and restored.deactivated_at is None
-    assert [e.object_id for e in events(app, "user.deactivated")] == [member]
-    assert [e.object_id for e in events(app, "user.reactivated")] == [member]
-
-
-def test_reactivated_user_can_sign_in_again(app, admin, world):
-    member = world["users"]["member"]
-    admin.post(f"/p/own/admin/users/{member}/active", data={"active": "0"})
-    admin.post(f"/p/own/admin/users/{member}/active", data={"active": "1"})
-    response = app.test_client().post("/sign-in", data={"email": "member@watford.example",
-                                                         "password": "correct-horse-1"})
-    assert response.status_code == 303
-
-
-@pytest.mark.parametrize("action, data", [("role", {"role": "viewer"}),
-                                          ("active", {"active": "0"})])
-def test_admin_cannot_manage_a_user_of_a_foreign_partnership(app, admin, world, action, data):
-    stranger = world["users"]["foreign_admin"]
-    response = admin.post(f"/p/own/admin/users/{stranger}/{action}", data=data)
-    assert response.status_code == 404
-    changed = user(app, stranger)
-    assert changed.role == "admin" and changed.active is True
+def test_the_grant_ends_with_the_organisations_membership(app, world, login, factory):
+    dacorum_officer = world["users"]["dacorum_officer"]
+    factory.grant(world["partnerships"]["own"], dacorum_officer)
+    dacorum = login(app.test_client(), dacorum_officer)
+    assert dacorum.get("/p/own/admin").status_code == 200
+    with app.app_context():
+        partner = db.session.scalar(select(Partner).where(
+            Partner.organisation_id == world["orgs"]["dacorum"]))
+        partner.status = "left"
+        db.session.commit()
+    assert dacorum.get("/p/own/admin").status_code == 404
 
 
 def test_admin_of_another_partnership_cannot_manage_ours(app, client, world, login):
     login(client, world["users"]["foreign_admin"])
-    officer = world["users"]["officer"]
-    response = client.post(f"/p/own/admin/users/{officer}/role", data={"role": "viewer"})
-    assert response.status_code == 404
-    assert user(app, officer).role == "officer"
+    assert client.get("/p/own/admin").status_code == 404
+    assert client.post("/p/own/admin/partners", data={"code": "luton"}).status_code == 404
+    assert membership(app, "own", "luton") is None
 
 
 # Audit ---------------------------------------------------------------------------------------
@@ -184,26 +238,17 @@ def test_audit_records_sign_in_and_failed_sign_in(app, client, world):
         assert event.organisation_id == world["orgs"]["watford"]
 
 
-def test_audit_records_invitations(app, admin, world):
-    admin.post("/p/own/admin/invitations", data={
-        "name": "New Person", "email": "new@watford.example", "role": "viewer",
-        "organisation_id": world["orgs"]["watford"]})
-    [event] = events(app, "user.invited")
+def test_audit_records_partnership_invitations(app, admin, world):
+    admin.post("/p/own/admin/partners", data={"code": "luton"})
+    [event] = events(app, "partnership.partner_invited")
     assert event.actor_id == world["users"]["admin"]
     assert event.partnership_id == world["partnerships"]["own"]
-    assert (event.details["email"], event.details["role"]) == ("new@watford.example", "viewer")
-
-
-def test_audit_records_deactivation(app, admin, world):
-    member = world["users"]["member"]
-    admin.post(f"/p/own/admin/users/{member}/active", data={"active": "0"})
-    [event] = events(app, "user.deactivated")
-    assert event.actor_id == world["users"]["admin"]
-    assert event.details["email"] == "member@watford.example"
+    assert event.details["organisation"] == "Luton Borough Council"
 
 
 def test_audit_events_cannot_be_updated_through_the_orm(app, admin, world):
-    admin.post(f"/p/own/admin/users/{world['users']['member']}/role", data={"role": "viewer"})
+    admin.post("/organisation/users/{}/role".format(world["users"]["member"]),
+               data={"role": "viewer"})
     with app.app_context():
         event = db.session.scalar(select(AuditEvent))
         event.action = "nothing.happened"
@@ -214,7 +259,8 @@ def test_audit_events_cannot_be_updated_through_the_orm(app, admin, world):
 
 
 def test_audit_events_cannot_be_deleted_through_the_orm(app, admin, world):
-    admin.post(f"/p/own/admin/users/{world['users']['member']}/role", data={"role": "viewer"})
+    admin.post("/organisation/users/{}/role".format(world["users"]["member"]),
+               data={"role": "viewer"})
     with app.app_context():
         db.session.delete(db.session.scalar(select(AuditEvent)))
         with pytest.raises(RuntimeError, match="append-only"):

@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 
 import workspace.partnerships.models as partnership_models
 from workspace import create_app
+from workspace.accounts.service import set_active
 from workspace.audit import AuditEvent
 from workspace.auth import service as auth_service
 from workspace.auth.models import Invitation, LoginAttempt, UserSession
 from workspace.db import utcnow
 from workspace.extensions import db
-from workspace.partnerships.models import Partnership, User
-from workspace.partnerships.service import set_active
+from workspace.partnerships.models import User
 
 from .conftest import TEST_SECRET, CsrfClient
 
@@ -377,8 +377,7 @@ def _deactivate(app, user_id):
     with app.test_request_context():
         user = db.session.get(User, user_id)
         admin = db.session.scalar(select(User).where(User.email == "admin@watford.example"))
-        set_active(db.session.scalar(select(Partnership).where(Partnership.slug == "own")),
-                   user, False, admin)
+        set_active(user, False, admin)
         db.session.commit()
 
 
@@ -401,8 +400,8 @@ def test_reactivation_does_not_revive_old_sessions(app, client, world, login):
     sign_in(client, "officer@watford.example")
     admin = login(app.test_client(), world["users"]["admin"])
     officer = world["users"]["officer"]
-    admin.post(f"/p/own/admin/users/{officer}/active", data={"active": "0"})
-    admin.post(f"/p/own/admin/users/{officer}/active", data={"active": "1"})
+    admin.post(f"/organisation/users/{officer}/active", data={"active": "0"})
+    admin.post(f"/organisation/users/{officer}/active", data={"active": "1"})
     assert not signed_in(client)
     assert sign_in(client, "officer@watford.example").status_code == 303
 
@@ -429,9 +428,11 @@ def test_deactivated_user_history_remains(app, client, world):
 # Invitations ---------------------------------------------------------------------------------
 
 def invite(client, email="new.person@watford.example", role="member", organisation_id=None,
-           name="New Person", slug="own"):
-    return client.post(f"/p/{slug}/admin/invitations", data={
-        "name": name, "email": email, "role": role, "organisation_id": organisation_id})
+           name="New Person"):
+    """An organisation admin invites a person into their own organisation (organisation_id
+    only says which one the test expects)."""
+    return client.post("/organisation/invitations", data={
+        "name": name, "email": email, "role": role})
 
 
 def invitation_link(response):
@@ -448,7 +449,7 @@ def admin_client(client, world):
 
 
 def test_admin_creates_an_invitation_and_sees_its_link(app, admin_client, world):
-    response = invite(admin_client, organisation_id=world["orgs"]["dacorum"])
+    response = invite(admin_client, organisation_id=world["orgs"]["watford"])
     assert response.status_code == 200
     link = invitation_link(response)
     assert link.startswith("/invitation/")
@@ -456,26 +457,26 @@ def test_admin_creates_an_invitation_and_sees_its_link(app, admin_client, world)
     with app.app_context():
         invitation = db.session.scalar(select(Invitation))
         assert (invitation.email, invitation.role) == ("new.person@watford.example", "member")
-        assert invitation.organisation_id == world["orgs"]["dacorum"]
+        assert invitation.organisation_id == world["orgs"]["watford"]
         assert invitation.invited_by_id == world["users"]["admin"]
 
 
 def test_accepting_an_invitation_creates_the_user_and_signs_them_in(app, admin_client, world):
     link = invitation_link(invite(admin_client, role="member",
-                                  organisation_id=world["orgs"]["dacorum"]))
+                                  organisation_id=world["orgs"]["watford"]))
     newcomer = app.test_client()
     page = newcomer.get(link)
     assert page.status_code == 200
-    assert "Dacorum Borough Council" in page.text
+    assert "Watford Borough Council" in page.text
     response = newcomer.post(link, data={"new_password": "my-own-password",
                                          "confirm": "my-own-password"})
     assert response.status_code == 303
     home = newcomer.get("/")
     assert home.status_code == 200
-    assert "New Person, Dacorum Borough Council (Member)" in home.text
+    assert "New Person, Watford Borough Council (Member)" in home.text
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "new.person@watford.example"))
-        assert (user.role, user.organisation_id) == ("member", world["orgs"]["dacorum"])
+        assert (user.role, user.organisation_id) == ("member", world["orgs"]["watford"])
         assert db.session.scalar(select(Invitation)).user_id == user.id
     newcomer.post("/sign-out")
     assert sign_in(newcomer, "new.person@watford.example", "my-own-password").status_code == 303

@@ -410,7 +410,10 @@ def test_comment_context_is_one_query_however_many_sections(app, doc, as_role, w
             context = comment_context(document, doc["sections"], user)
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)
-    assert len(statements) == 1
+    # One for the comments; one asking once whether the user is a partnership admin (in a
+    # request, the loader that opened the document has answered that already).
+    assert len([s for s in statements if "FROM comments" in s]) == 1
+    assert len(statements) <= 2
     assert [context[sid]["open"] for sid in doc["sections"]] == [1, 1, 1]
     assert all(len(context[sid]["threads"][0].replies) == 1 for sid in doc["sections"])
 

@@ -35,6 +35,14 @@ def admin_client(app, login, demo):
     return login(app.test_client(), uid)
 
 
+@pytest.fixture
+def watford_admin(app, login, demo):
+    """Watford's organisation admin: the only one who manages Watford's signing key."""
+    with app.app_context():
+        uid = db.session.scalar(select(User.id).where(User.email == "orgadmin@watford.example"))
+    return login(app.test_client(), uid)
+
+
 def _stamp_text(appearance):
     """The bytes drawn by a signature's appearance stream and its nested forms."""
     data = appearance.get_data()
@@ -128,7 +136,7 @@ def _agree_and_sign_everything(app):
             positions.record_position(cell.section, member, "agreed")
         for organisation in db.session.scalars(select(Organisation)):
             keys.make_self_signed(organisation)
-        admin = db.session.scalar(select(User).where(User.role == "admin"))
+        admin = db.session.scalar(select(User).where(User.email == "admin@swherts.example"))
         lifecycle.agree(document, admin, with_exceptions=True)
         for member in members:
             lifecycle.sign(document, member, "common-ground", member.name, member.job_title)
@@ -231,14 +239,14 @@ def _p12(password=b"pw", days=365, not_before_days=-1):
 
 
 def _upload(client, data, password):
-    return client.post("/p/sw-herts/admin/certificates/5",
+    return client.post("/organisation/certificates",
                        data={"p12": (io.BytesIO(data), "w.p12"), "password": password},
                        content_type="multipart/form-data")
 
 
-def test_p12_upload_stores_the_key_encrypted_and_never_shows_it(app, admin_client):
+def test_p12_upload_stores_the_key_encrypted_and_never_shows_it(app, watford_admin):
     data, key = _p12()
-    response = _upload(admin_client, data, "pw")
+    response = _upload(watford_admin, data, "pw")
     assert response.status_code == 303
     with app.app_context():
         row = db.session.scalar(select(SigningKey))
@@ -248,26 +256,27 @@ def test_p12_upload_stores_the_key_encrypted_and_never_shows_it(app, admin_clien
                                   serialization.NoEncryption())
         assert plain not in row.encrypted_key
         assert keys.decrypt(row)[0].private_numbers() == key.private_numbers()
-    page = admin_client.get("/p/sw-herts/admin/certificates")
+    page = watford_admin.get("/organisation/certificates")
     assert "Watford signing" in page.text and "PRIVATE KEY" not in page.text
 
 
 @pytest.mark.parametrize("kind,message", [
     ("wrong-password", "password is wrong"), ("missing", "Choose a PKCS#12 file"),
     ("expired", "expired"), ("garbage", "not a PKCS#12 file")])
-def test_bad_certificates_are_refused_and_nothing_is_stored(app, admin_client, kind, message):
+def test_bad_certificates_are_refused_and_nothing_is_stored(app, watford_admin, kind, message):
     data, _key = _p12(days=-1, not_before_days=-30) if kind == "expired" else _p12()
     payload = {"wrong-password": (data, "nope"), "missing": (b"", ""),
                "expired": (data, "pw"), "garbage": (b"not a certificate", "pw")}[kind]
-    response = _upload(admin_client, *payload)
+    response = _upload(watford_admin, *payload)
     assert response.status_code == 422 and message in response.text
     with app.app_context():
         assert db.session.scalar(select(func.count(SigningKey.id))) == 0
 
 
-def test_only_the_partnership_admin_manages_certificates(app, member):
-    assert member.get("/p/sw-herts/admin/certificates").status_code == 403
-    assert member.post("/p/sw-herts/admin/certificates/5/trial").status_code == 403
+def test_only_the_organisations_own_admins_manage_its_certificate(app, member, admin_client):
+    for client in (member, admin_client):   # a Member; the partnership admin
+        assert client.get("/organisation/certificates").status_code == 403
+        assert client.post("/organisation/certificates/trial").status_code == 403
 
 
 def test_make_signing_cert_command_creates_a_trial_certificate(app, demo):

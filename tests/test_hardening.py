@@ -9,29 +9,30 @@ from workspace.extensions import db
 from workspace.partnerships.models import User
 
 
-def test_admin_cannot_manage_users_of_an_organisation_also_in_other_partnerships(
-        app, client, login, world, factory):
-    # The foreign (Luton) admin adds Watford to their partnership by typing its code...
+def test_another_partnerships_admin_only_invites_an_organisation(app, client, login, world):
+    # The foreign (Luton) admin types Watford's code into their partnership...
     login(client, world["users"]["foreign_admin"])
-    assert client.post("/p/foreign/admin/partners",
-                       data={"name": "Watford", "code": "watford"}).status_code == 303
+    assert client.post("/p/foreign/admin/partners", data={"code": "watford"}).status_code == 303
+    # ...which only invites Watford: no access to its people, on any route.
     officer = world["users"]["officer"]
-    # ...but Watford also works in `own`, where Luton is not a partner: hands off.
-    response = client.post(f"/p/foreign/admin/users/{officer}/active", data={"active": "0"})
-    assert response.status_code == 422
-    response = client.post(f"/p/foreign/admin/users/{officer}/role", data={"role": "admin"})
-    assert response.status_code == 422
+    for url, data in ((f"/p/foreign/admin/users/{officer}/active", {"active": "0"}),
+                      (f"/p/foreign/admin/users/{officer}/role", {"role": "admin"}),
+                      (f"/organisation/users/{officer}/active", {"active": "0"}),
+                      (f"/organisation/users/{officer}/role", {"role": "admin"})):
+        assert client.post(url, data=data).status_code == 404, url
+    assert "officer@watford.example" not in client.get("/p/foreign/admin").text
     with app.app_context():
         user = db.session.get(User, officer)
         assert user.active and user.role == "officer"
 
 
-def test_admin_manages_users_of_organisations_only_in_their_partnerships(app, client, login,
-                                                                         world):
+def test_a_partnership_admin_manages_no_users_of_the_partners(app, client, login, world):
     login(client, world["users"]["admin"])
     dacorum = world["users"]["dacorum_officer"]
-    assert client.post(f"/p/own/admin/users/{dacorum}/role",
-                       data={"role": "viewer"}).status_code == 303
+    assert client.post(f"/organisation/users/{dacorum}/role",
+                       data={"role": "viewer"}).status_code == 404
+    with app.app_context():
+        assert db.session.get(User, dacorum).role == "officer"
 
 
 def test_bulk_update_and_delete_of_audit_events_are_refused(app, ctx):

@@ -13,15 +13,19 @@ from workspace.permissions import PERMISSIONS, can
 
 CSRF_MESSAGE = "Your form had expired or came from another site."
 
-#: DESIGN.md, "Roles and who may do what".
+#: DESIGN.md, "Roles and who may do what": roles in one's own organisation ("admin" is the
+#: organisation admin). Managing a partnership is a grant, never a role.
 DESIGN_TABLE = {
     "read": {"viewer", "officer", "member", "admin"},
     "comment": {"viewer", "officer", "member", "admin"},
-    "edit": {"officer", "admin"},
+    "edit": {"officer"},
     "position": {"member"},
     "sign": {"member"},
-    "manage": {"admin"},
+    "manage": set(),
+    "manage_organisation": {"admin"},
 }
+#: What a partnership admin grant adds, in its partnership only.
+GRANT_ADDS = {"read", "comment", "edit", "manage"}
 
 
 def rules(app, method, prefix=""):
@@ -66,17 +70,33 @@ def test_can_answers_by_role(app, world, role):
             assert can(action, user) is (role in roles), (role, action)
 
 
+@pytest.mark.parametrize("role", ["viewer", "officer", "member"])
+def test_a_partnership_admin_grant_adds_managing_that_partnership_only(app, world, factory,
+                                                                       role):
+    own, foreign = world["partnerships"]["own"], world["partnerships"]["foreign"]
+    factory.grant(own, world["users"][role])
+    with app.test_request_context():
+        user = db.session.get(User, world["users"][role])
+        for action, roles in DESIGN_TABLE.items():
+            assert can(action, user, own) is (role in roles or action in GRANT_ADDS), action
+            assert can(action, user, foreign) is (role in roles), action
+
+
 def admin_routes(app):
     found = [r for r in app.url_map.iter_rules() if r.rule.startswith("/p/<slug>/admin")]
     assert {r.endpoint for r in found} >= {
-        "partnerships.admin", "partnerships.add_partner", "partnerships.invite",
-        "partnerships.change_role", "partnerships.set_active"}
+        "partnerships.admin", "partnerships.invite_partner", "partnerships.add_organisation",
+        "partnerships.confirm_remove_partner", "partnerships.remove_partner",
+        "partnerships.grant_admin", "partnerships.revoke_admin"}
     return found
 
 
-@pytest.mark.parametrize("role", ["viewer", "officer", "member"])
-def test_only_admins_reach_admin_routes(app, client, world, login, role):
-    login(client, world["users"][role])
+@pytest.mark.parametrize("role", ["viewer", "officer", "member", "orgadmin"])
+def test_only_partnership_admins_reach_admin_routes(app, client, world, login, factory, role):
+    if role == "orgadmin":   # an organisation admin without the partnership's grant
+        login(client, factory.user(world["orgs"]["watford"], "admin", partnership_admin=False))
+    else:
+        login(client, world["users"][role])
     values = {"slug": "own", "user_id": world["users"]["dacorum_officer"]}
     data = {"role": "admin", "active": "0", "name": "Someone", "code": "someone",
             "email": "someone@watford.example", "organisation_id": world["orgs"]["watford"]}
@@ -160,8 +180,7 @@ def test_every_post_route_refuses_a_request_without_a_csrf_token(app, client, de
                                     .order_by(Section.position))
         from workspace.auth.service import create_invitation
         _, token = create_invitation(
-            document.partnership, member.organisation, "new@watford.example", "New", "viewer",
-            admin)
+            member.organisation, "new@watford.example", "New", "viewer", admin)
         db.session.commit()
         values = {"slug": "sw-herts", "user_id": member.id, "document_id": document.id,
                   "section_id": section.id, "number": 1, "token": token,
@@ -171,8 +190,9 @@ def test_every_post_route_refuses_a_request_without_a_csrf_token(app, client, de
     post_rules = rules(app, "POST")
     assert {r.endpoint for r in post_rules} >= {
         "auth.login", "auth.logout", "auth.change_password", "auth.accept_invitation",
-        "partnerships.add_partner", "partnerships.invite", "partnerships.change_role",
-        "partnerships.set_active"}
+        "partnerships.invite_partner", "partnerships.add_organisation",
+        "organisation.invite", "organisation.change_role", "organisation.set_active",
+        "export.upload_certificate"}
     for rule in post_rules:
         url = build(app, rule, values)
         for headers in ({}, {"HX-Request": "true"}):
@@ -189,7 +209,7 @@ def test_csrf_token_of_another_session_is_refused(app, world, login):
     login(theirs, world["users"]["admin"])
     stolen = theirs.csrf_token()
     officer = world["users"]["officer"]
-    response = mine.post(f"/p/own/admin/users/{officer}/role", data={"role": "viewer"},
+    response = mine.post(f"/organisation/users/{officer}/role", data={"role": "viewer"},
                          headers={"X-CSRFToken": stolen}, csrf=False)
     assert response.status_code == 400
     with app.app_context():

@@ -5,7 +5,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from workspace.extensions import db
-from workspace.partnerships.models import Organisation, Partner, Partnership, User
+from workspace.partnerships.models import Organisation, Partner, Partnership, PartnershipAdmin, User
 
 CODES = ["dacorum", "hertsmere", "stalbans", "threerivers", "watford", "herts"]
 #: The "FEEDBACK SOUGHT" block of ../shared/seeds/000_ecbbee4a6a20e3b7.txt, copied verbatim so
@@ -69,17 +69,37 @@ def test_seed_demo_creates_the_partnership_and_its_authorities(app):
 
 def test_seed_demo_creates_the_demo_accounts(app):
     seed(app)
-    expected = {"admin@swherts.example": ("admin", "herts")}
+    expected = {"admin@swherts.example": ("officer", "herts")}
     for code in CODES:
         expected[f"officer@{code}.example"] = ("officer", code)
         expected[f"member@{code}.example"] = ("member", code)
+        expected[f"orgadmin@{code}.example"] = ("admin", code)
     with app.app_context():
         users = {u.email: (u.role, u.organisation.code) for u in db.session.scalars(select(User))}
+        # One partnership admin: admin@swherts.example, by a grant for SW Herts.
+        grants = db.session.scalars(select(PartnershipAdmin)).all()
+        assert [(g.user.email, g.partnership_id) for g in grants] == [
+            ("admin@swherts.example", db.session.scalar(select(Partnership.id)))]
     assert users == expected
     client = app.test_client()
-    for email in ("admin@swherts.example", "officer@dacorum.example", "member@herts.example"):
+    for email in ("admin@swherts.example", "officer@dacorum.example", "member@herts.example",
+                  "orgadmin@watford.example"):
         assert sign_in(client, email, "common-ground").status_code == 303, email
         client.post("/sign-out")
+
+
+def test_each_demo_role_reaches_its_own_pages_only(app):
+    seed(app)
+    client = app.test_client()
+    sign_in(client, "admin@swherts.example", "common-ground")
+    assert client.get("/p/sw-herts/admin").status_code == 200
+    assert client.get("/organisation/").status_code == 403
+    client.post("/sign-out")
+    sign_in(client, "orgadmin@watford.example", "common-ground")
+    assert client.get("/p/sw-herts/admin").status_code == 403
+    page = client.get("/organisation/")
+    assert page.status_code == 200 and "member@watford.example" in page.text
+    assert "member@dacorum.example" not in page.text
 
 
 def test_seed_demo_uses_the_configured_demo_password(app, monkeypatch):
@@ -126,7 +146,7 @@ def test_feedback_questions_match_the_seed_document():
 def test_seeding_twice_changes_nothing(app):
     assert seed(app).exit_code == 0
     before = row_counts(app)
-    assert before["users"] == 13 and before["partners"] == 6
+    assert before["users"] == 19 and before["partners"] == 6
     result = seed(app)
     assert result.exit_code == 0
     assert "already there" in result.output
@@ -173,7 +193,7 @@ def test_seed_demo_force_adds_the_demo_beside_other_data(app, factory):
         assert db.session.scalar(select(func.count(Partnership.id))) == 2
         assert db.session.scalar(select(func.count(Organisation.id)).where(
             Organisation.code == "watford")) == 1
-        assert db.session.scalar(select(func.count(User.id))) == 14
+        assert db.session.scalar(select(func.count(User.id))) == 20
 
 
 # flask create-admin --------------------------------------------------------------------------
@@ -212,6 +232,18 @@ def test_create_admin_refuses_a_duplicate_email(app):
     result = create_admin(app, email="BOSS@example.org")
     assert result.exit_code != 0
     assert "already exists" in result.output
+    assert row_counts(app) == before
+
+
+def test_create_admin_never_adds_a_user_to_an_existing_organisation(app):
+    """The first step of the takeover in issue 12: an outsider's admin could be made inside
+    an existing authority."""
+    assert create_admin(app).exit_code == 0
+    before = row_counts(app)
+    result = flask(app, "create-admin", "--email", "other@example.org", "--name", "Other",
+                   "--organisation", "Luton Borough Council", "--partnership", "Other Plan",
+                   "--password", "a-long-password")
+    assert result.exit_code != 0 and "already exists" in result.output
     assert row_counts(app) == before
 
 

@@ -5,24 +5,32 @@ import threading
 import time
 
 import pytest
-from sqlalchemy.engine import make_url
 
 from workspace import create_app
 from workspace.extensions import db
+from workspace.partnerships.models import Organisation, User
 
 PASSWORD = "correct-horse-1"
 
 
 @pytest.fixture
-def impatient_app(app):
-    """The test app again, on the same database, with a 50 ms busy timeout."""
-    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    if url.get_backend_name() != "sqlite":
-        pytest.skip("the write lock and its busy timeout are SQLite's")
-    other = create_app({**app.config, "SQLITE_BUSY_TIMEOUT_MS": 50,
-                        "SQLITE_LOCK_RETRY_SECONDS": 3})
+def impatient_app(app, tmp_path):
+    """The test app on a SQLite file of its own (the write lock and its busy timeout are
+    SQLite's, whichever database the rest of the run uses), with a 50 ms busy timeout and an
+    officer to sign in."""
+    path = tmp_path / "locked.sqlite3"
+    other = create_app({**app.config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+                        "SQLITE_BUSY_TIMEOUT_MS": 50, "SQLITE_LOCK_RETRY_SECONDS": 3})
     other.test_client_class = app.test_client_class
-    other.database_path = url.database
+    other.database_path = str(path)
+    with other.app_context():
+        db.create_all()
+        organisation = Organisation(code="watford", name="Watford Borough Council")
+        officer = User(email="officer@watford.example", name="Watford Officer",
+                       organisation=organisation, role="officer")
+        officer.set_password(PASSWORD)
+        db.session.add_all([organisation, officer])
+        db.session.commit()
     yield other
     with other.app_context():
         db.session.remove()
@@ -44,7 +52,7 @@ def _hold_write_lock(path, seconds):
     return released
 
 
-def test_sign_in_waits_out_a_write_lock_longer_than_the_busy_timeout(impatient_app, world):
+def test_sign_in_waits_out_a_write_lock_longer_than_the_busy_timeout(impatient_app):
     client = impatient_app.test_client()
     client.get("/sign-in")
     released = _hold_write_lock(impatient_app.database_path, 0.6)
@@ -58,7 +66,7 @@ def test_sign_in_waits_out_a_write_lock_longer_than_the_busy_timeout(impatient_a
     assert client.get("/").status_code == 200     # and the session is a signed-in one
 
 
-def test_past_the_retry_budget_the_answer_is_a_clear_503(impatient_app, world):
+def test_past_the_retry_budget_the_answer_is_a_clear_503(impatient_app):
     impatient_app.config["SQLITE_LOCK_RETRY_SECONDS"] = 0.2
     client = impatient_app.test_client()
     client.get("/sign-in")

@@ -1,6 +1,8 @@
 """Common Ground: a workspace where partner authorities co-write and agree documents."""
+import math
 import os
 import sys
+import time
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
@@ -12,7 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import audit
 from . import db as dbmod
 from .config import load_config
-from .extensions import csrf, db, login_manager, migrate
+from .extensions import csrf, db, limiter, login_manager, migrate
 from .security import CleanRequest, init_security_headers
 from .web import is_htmx, section_url
 
@@ -71,6 +73,7 @@ def create_app(test_config=None):
     migrate.init_app(app, db, directory=os.path.normpath(os.path.join(app.root_path, "..", "migrations")))
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."
     login_manager.session_protection = None
@@ -107,6 +110,7 @@ def _register_models():
 
 
 def _register_blueprints(app):
+    from .accounts.views import bp as organisation_bp
     from .auth.views import bp as auth_bp
     from .documents.import_views import bp as importing_bp
     from .documents.new_views import bp as new_document_bp
@@ -119,6 +123,7 @@ def _register_blueprints(app):
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(partnerships_bp)
+    app.register_blueprint(organisation_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(new_document_bp)
     app.register_blueprint(importing_bp)
@@ -194,7 +199,19 @@ def _register_errors(app):
         if exc.code == 400 and "CSRF" in (exc.description or ""):
             message = ("Your form had expired or came from another site. Reload the page "
                        "and try again; your text has not been saved.")
+        if exc.code == 429 and limiter.current_limit is not None:
+            return _too_many(limiter.current_limit, exc.description)
         return _render_error(exc.code, message)
+
+    def _too_many(limit, message):
+        """A limit of the limiter was reached: say when to come back, also in Retry-After."""
+        wait = max(1, int(limit.reset_at - time.time()))
+        minutes = math.ceil(wait / 60)
+        when = f"{wait} seconds" if wait < 60 else \
+            f"{minutes} minute{'s' if minutes != 1 else ''}"
+        response = app.make_response(_render_error(429, f"{message} Try again in {when}."))
+        response.headers["Retry-After"] = str(wait)
+        return response
 
     @app.errorhandler(Exception)
     def _server_error(exc):

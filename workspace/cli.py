@@ -9,7 +9,7 @@ from .auth.service import MIN_PASSWORD_LENGTH
 from .demo import database_is_empty, demo_emails_taken, demo_exists, seed_demo
 from .extensions import db
 from .partnerships.models import Organisation, Partner, Partnership, User
-from .partnerships.service import slugify
+from .partnerships.service import grant_on_creation, slugify
 
 
 def register_cli(app):
@@ -55,7 +55,8 @@ def seed_demo_command(if_empty, force):
 @click.password_option(help="The admin's password (asked for when not given).")
 @with_appcontext
 def create_admin_command(email, name, organisation, partnership, short_name, password):
-    """Create a partnership admin for a real deployment."""
+    """Create a new partnership and organisation, with a user who is both the organisation's
+    admin and the partnership's admin (for a real deployment)."""
     email = email.strip().lower()
     if len(password) < MIN_PASSWORD_LENGTH:
         raise click.ClickException(
@@ -63,28 +64,31 @@ def create_admin_command(email, name, organisation, partnership, short_name, pas
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise click.ClickException(f"A user with the email {email} already exists.")
     org_code = slugify(organisation)
-    org = db.session.scalar(select(Organisation).where(
-        (Organisation.code == org_code) | (Organisation.name == organisation.strip())))
-    if org is None:
-        org = Organisation(code=org_code, name=organisation.strip())
-        db.session.add(org)
+    if db.session.scalar(select(Organisation.id).where(
+            (Organisation.code == org_code) | (Organisation.name == organisation.strip()))):
+        raise click.ClickException(
+            f"The organisation {organisation.strip()!r} already exists: its own admins invite "
+            "its users, and a partnership admin invites it to a partnership.")
     slug = slugify(partnership)
-    group = db.session.scalar(select(Partnership).where(Partnership.slug == slug))
-    if group is None:
-        group = Partnership(slug=slug, name=partnership.strip(),
-                            short_name=short_name.strip() or partnership.strip()[:60])
-        db.session.add(group)
+    if db.session.scalar(select(Partnership.id).where(Partnership.slug == slug)):
+        raise click.ClickException(
+            f"The partnership {partnership.strip()!r} already exists: its partnership admins "
+            "invite organisations and grant admin rights.")
+    org = Organisation(code=org_code, name=organisation.strip())
+    group = Partnership(slug=slug, name=partnership.strip(),
+                        short_name=short_name.strip() or partnership.strip()[:60])
+    db.session.add_all([org, group])
     db.session.flush()
-    if not db.session.scalar(select(Partner.id).where(Partner.partnership_id == group.id,
-                                                     Partner.organisation_id == org.id)):
-        db.session.add(Partner(partnership_id=group.id, organisation_id=org.id))
+    db.session.add(Partner(partnership_id=group.id, organisation_id=org.id))
     user = User(email=email, name=name.strip(), organisation=org, role="admin")
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    grant_on_creation(group, user)
     audit.record("user.created_by_cli", user, partnership=group, email=email, role="admin")
     db.session.commit()
-    click.echo(f"Admin {email} created for {group.name}.")
+    click.echo(f"Admin {email} created: organisation admin of {org.name} and partnership "
+               f"admin of {group.name}.")
 
 
 @click.command("make-signing-cert")

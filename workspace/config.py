@@ -58,10 +58,16 @@ def load_config(app):
         INVITATION_MAX_AGE_HOURS=int(os.environ.get("INVITATION_MAX_AGE_HOURS", "72")),
         IMPORT_PREVIEW_MAX_AGE_MINUTES=int(os.environ.get("IMPORT_PREVIEW_MAX_AGE_MINUTES",
                                                           "60")),
+        IMPORT_MAX_UNCOMPRESSED_MB=int(os.environ.get("IMPORT_MAX_UNCOMPRESSED_MB", "40")),
+        MAX_SECTIONS_PER_DOCUMENT=int(os.environ.get("MAX_SECTIONS_PER_DOCUMENT", "500")),
         LOGIN_MAX_FAILURES_PER_ACCOUNT=int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
         LOGIN_MAX_FAILURES_PER_ADDRESS=int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20")),
         LOGIN_THROTTLE_MINUTES=int(os.environ.get("LOGIN_THROTTLE_MINUTES", "15")),
         TRUSTED_PROXIES=int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # Flask-Limiter: counts in this process's memory unless Redis is named.
+        RATELIMIT_STORAGE_URI=(os.environ.get("RATELIMIT_STORAGE_URI")
+                               or os.environ.get("REDIS_URL") or "memory://"),
+        VERIFY_RATE_LIMIT=os.environ.get("VERIFY_RATE_LIMIT", "5 per minute;30 per hour"),
         MAIL_SERVER=os.environ.get("MAIL_SERVER", ""),
         MAIL_PORT=int(os.environ.get("MAIL_PORT", "587")),
         MAIL_USERNAME=os.environ.get("MAIL_USERNAME", ""),
@@ -69,6 +75,7 @@ def load_config(app):
         MAIL_USE_TLS=_bool("MAIL_USE_TLS", True),
         MAIL_FROM=os.environ.get("MAIL_FROM", "common-ground@localhost"),
         SQLITE_BUSY_TIMEOUT_MS=int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "5000")),
+        SQLITE_LOCK_RETRY_SECONDS=float(os.environ.get("SQLITE_LOCK_RETRY_SECONDS", "2")),
         MAX_CONTENT_LENGTH=int(os.environ.get("MAX_UPLOAD_MB", "60")) * 1024 * 1024,
         SIGNING_KEY_SECRET=os.environ.get("SIGNING_KEY_SECRET", ""),
     )

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from .documents.service import append_section, create_document
 from .extensions import db
 from .partnerships.models import Organisation, Partner, Partnership, User
+from .partnerships.service import grant_on_creation
 
 PARTNERSHIP = {"slug": "sw-herts", "short_name": "SW Herts",
                "name": "South West Hertfordshire Joint Strategic Plan"}
@@ -206,7 +207,8 @@ def demo_exists():
 def demo_emails():
     emails = [ADMIN_EMAIL]
     for code, _name, _label in AUTHORITIES:
-        emails += [f"officer@{code}.example", f"member@{code}.example"]
+        emails += [f"officer@{code}.example", f"member@{code}.example",
+                   f"orgadmin@{code}.example"]
     return emails
 
 
@@ -249,9 +251,14 @@ def seed_demo(password, published_version=True):
               "Planning Policy Officer")
         _user(f"member@{code}.example", f"{label} Member", organisation, "member", password,
               "Portfolio Holder for Planning")
-    admin = _user(ADMIN_EMAIL, "Partnership Admin", organisations["herts"], "admin", password,
-                  "JSP Programme Manager")
+        _user(f"orgadmin@{code}.example", f"{label} Organisation Admin", organisation,
+              "admin", password, "Digital Services Manager")
+    # The partnership admin is an officer of the County Council with the partnership's grant;
+    # the County Council's own users are managed by orgadmin@herts.example.
+    admin = _user(ADMIN_EMAIL, "Partnership Admin", organisations["herts"], "officer",
+                  password, "JSP Programme Manager")
     db.session.flush()
+    grant_on_creation(partnership, admin)
 
     scg = create_document(partnership, "Statement of Common Ground", "scg", admin)
     for title, depth, body, question in SCG_SECTIONS:
@@ -282,9 +289,9 @@ def _seed_review(scg, plan, organisations, admin, password, published_version):
     sections = {s.title: s for s in db.session.scalars(
         select(Section).where(Section.document_id == scg.id))}
     members = {u.organisation.code: u for u in db.session.scalars(
-        select(User).where(User.role == "member"))}
+        select(User).where(User.role == "member", User.email.like("member@%")))}
     officers = {u.organisation.code: u for u in db.session.scalars(
-        select(User).where(User.role == "officer"))}
+        select(User).where(User.role == "officer", User.email.like("officer@%")))}
     for code, organisation in organisations.items():
         signatory = Signatory(document_id=scg.id, organisation_id=organisation.id,
                               all_matters=code != "herts")

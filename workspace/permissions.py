@@ -9,25 +9,32 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from .extensions import db
-from .partnerships.models import Partner, Partnership
+from .partnerships.models import Partner, Partnership, PartnershipAdmin, User
 
-#: action -> roles allowed to do it (within a partnership their organisation belongs to).
+#: action -> roles (in the user's own organisation) allowed to do it, within a partnership
+#: their organisation is an active partner in.
 PERMISSIONS = {
     "read": frozenset({"viewer", "officer", "member", "admin"}),
     "comment": frozenset({"viewer", "officer", "member", "admin"}),
-    "edit": frozenset({"officer", "admin"}),
+    "edit": frozenset({"officer"}),
     "position": frozenset({"member"}),
     "sign": frozenset({"member"}),
-    "manage": frozenset({"admin"}),
+    "manage": frozenset(),
+    #: The organisation's own users and signing keys: its own admins only.
+    "manage_organisation": frozenset({"admin"}),
 }
+#: What a partnership admin grant adds, in that partnership only.
+PARTNERSHIP_ADMIN_ACTIONS = frozenset({"read", "comment", "edit", "manage"})
 
 #: Refusal messages, shown on the 403 page.
 REFUSALS = {
     "edit": "Only officers and partnership admins can change documents.",
     "position": "Only Members can record their authority's position.",
     "sign": "Only Members can sign for their authority.",
-    "manage": "Only the partnership admin can manage partners, users and the document "
-              "lifecycle.",
+    "manage": "Only the partnership admins can manage the partnership's partners, documents "
+              "and lifecycle.",
+    "manage_organisation": "Only your organisation's admins can manage its users and signing "
+                           "keys.",
 }
 
 
@@ -39,53 +46,117 @@ class Forbidden(Exception):
         self.message = message
 
 
-def can(action, user=None):
-    """True when the user's role allows the action (membership is checked by the loaders).
+def is_partnership_admin(user, partnership_id):
+    """True when the user holds the partnership admin grant for this partnership.
 
-    For the signed-in user the answer is kept for the request (keyed by role, so a role
-    changed during the request is asked afresh): templates ask it for every section.
+    In a request the answer for the partnership a loader opened comes with the loader's own
+    query; any other is asked once and kept for the request.
+    """
+    if not (user and user.is_authenticated and partnership_id):
+        return False
+    if has_request_context():
+        if (g.get("cg_partnership_id") == partnership_id
+                and g.get("cg_admin_user_id") == user.id):
+            return g.cg_partnership_admin
+        answers = g.setdefault("_admin_of", {})
+        key = (user.id, partnership_id)
+        if key not in answers:
+            answers[key] = _holds_grant(user.id, partnership_id)
+        return answers[key]
+    return _holds_grant(user.id, partnership_id)
+
+
+def _holds_grant(user_id, partnership_id):
+    """The grant, while the holder's organisation is still an active partner."""
+    return db.session.scalar(
+        db.select(PartnershipAdmin.id)
+        .join(User, User.id == PartnershipAdmin.user_id)
+        .join(Partner, (Partner.partnership_id == PartnershipAdmin.partnership_id)
+              & (Partner.organisation_id == User.organisation_id)
+              & (Partner.status == "active"))
+        .where(PartnershipAdmin.user_id == user_id,
+               PartnershipAdmin.partnership_id == partnership_id)
+    ) is not None
+
+
+def can(action, user=None, partnership_id=None):
+    """True when the user may do the action in the partnership (membership is checked by the
+    loaders): by their role in their own organisation, or by a partnership admin grant.
+
+    Without a partnership, the one the request's loader opened is meant. For the signed-in
+    user the answer is kept for the request (keyed by role, so a role changed during the
+    request is asked afresh): templates ask it for every section.
     """
     if user is None and has_request_context():
         user = current_user._get_current_object()
-        key = (action, getattr(user, "id", None), getattr(user, "role", None))
+        if partnership_id is None:
+            partnership_id = g.get("cg_partnership_id")
+        key = (action, getattr(user, "id", None), getattr(user, "role", None), partnership_id)
         answers = g.setdefault("_can", {})
         if key not in answers:
-            answers[key] = _allowed(action, user)
+            answers[key] = _allowed(action, user, partnership_id)
         return answers[key]
-    return _allowed(action, user or current_user)
+    return _allowed(action, user or current_user, partnership_id)
 
 
-def _allowed(action, user):
-    return bool(user and user.is_authenticated and user.role in PERMISSIONS[action])
+def _allowed(action, user, partnership_id):
+    if not (user and user.is_authenticated):
+        return False
+    if user.role in PERMISSIONS[action]:
+        return True
+    return action in PARTNERSHIP_ADMIN_ACTIONS and is_partnership_admin(user, partnership_id)
 
 
-def require(action, user=None):
-    """403 with a clear message unless the role allows the action."""
-    if not can(action, user):
+def require(action, user=None, partnership_id=None):
+    """403 with a clear message unless the user may do the action."""
+    if not can(action, user, partnership_id):
         abort(403, description=REFUSALS.get(action, "You do not have permission to do that."))
 
 
+def _active_partner(partnership_id_column):
+    """The join condition: the signed-in user's organisation is an active partner."""
+    return ((Partner.partnership_id == partnership_id_column)
+            & (Partner.organisation_id == current_user.organisation_id)
+            & (Partner.status == "active"))
+
+
+def _admin_grant():
+    return ((PartnershipAdmin.partnership_id == Partnership.id)
+            & (PartnershipAdmin.user_id == current_user.id))
+
+
+def _opened(partnership, grant_id):
+    """Remember, for can() in this request, the partnership a loader opened."""
+    g.cg_partnership_id = partnership.id
+    g.cg_admin_user_id = current_user.id
+    g.cg_partnership_admin = grant_id is not None
+
+
 def visible_partnerships(user=None):
-    """Partnerships the user's organisation belongs to, by name."""
+    """Partnerships the user's organisation is an active partner in, by name."""
     user = user or current_user
     return db.session.scalars(
         db.select(Partnership)
         .join(Partner, Partner.partnership_id == Partnership.id)
-        .where(Partner.organisation_id == user.organisation_id)
+        .where(Partner.organisation_id == user.organisation_id, Partner.status == "active")
         .order_by(Partnership.name)
         .options(selectinload(Partnership.partners))
     ).all()
 
 
 def load_partnership(slug, action="read"):
-    """The partnership named by slug if the user's organisation is a partner; else 404."""
-    partnership = db.session.scalar(
-        db.select(Partnership)
-        .join(Partner, Partner.partnership_id == Partnership.id)
-        .where(Partnership.slug == slug, Partner.organisation_id == current_user.organisation_id)
-    )
-    if partnership is None:
+    """The partnership named by slug if the user's organisation is an active partner; else
+    404. Then 403 unless the user may do the action there."""
+    found = db.session.execute(
+        db.select(Partnership, PartnershipAdmin.id)
+        .join(Partner, _active_partner(Partnership.id))
+        .outerjoin(PartnershipAdmin, _admin_grant())
+        .where(Partnership.slug == slug)
+    ).first()
+    if found is None:
         abort(404)
+    partnership, grant_id = found
+    _opened(partnership, grant_id)
     require(action)
     return partnership
 
@@ -98,16 +169,18 @@ def load_document(slug, document_id, action="read"):
     """
     from .documents.models import Document
     found = db.session.execute(
-        db.select(Partnership, Document)
-        .join(Partner, Partner.partnership_id == Partnership.id)
+        db.select(Partnership, Document, PartnershipAdmin.id)
+        .join(Partner, _active_partner(Partnership.id))
         .join(Document, Document.partnership_id == Partnership.id)
-        .where(Partnership.slug == slug, Document.id == document_id,
-               Partner.organisation_id == current_user.organisation_id)
+        .outerjoin(PartnershipAdmin, _admin_grant())
+        .where(Partnership.slug == slug, Document.id == document_id)
     ).first()
     if found is None:
         abort(404)
+    partnership, document, grant_id = found
+    _opened(partnership, grant_id)
     require(action)
-    return tuple(found)
+    return partnership, document
 
 
 def load_section(slug, document_id, section_id, action="read"):

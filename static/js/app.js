@@ -12,6 +12,23 @@ document.addEventListener("focusin", (event) => {
   if (event.target.matches("[data-select-on-focus]")) event.target.select();
 });
 
+// "Copy link" buttons: hidden without JavaScript (the field can still be selected and copied).
+for (const button of document.querySelectorAll("[data-copy-target]")) button.hidden = false;
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("[data-copy-target]");
+  if (!button) return;
+  const id = button.dataset.copyTarget;
+  const field = document.getElementById(id);
+  const status = document.querySelector(`[data-copy-status="${id}"]`);
+  field.select();
+  try {
+    await navigator.clipboard.writeText(field.value);
+    if (status) status.textContent = "Link copied.";
+  } catch {
+    if (status) status.textContent = "Press Ctrl+C (or Cmd+C) to copy the selected link.";
+  }
+});
+
 // ---- Editor: toolbar, preview, paste from Word, unsaved-text guard -----------------------
 
 const FORMATS = {

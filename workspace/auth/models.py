@@ -1,6 +1,7 @@
 """Server-side sessions, sign-in attempts and invitations."""
 from ..db import utcnow
 from ..extensions import db
+from ..partnerships.models import ROLE_LABELS
 
 
 class UserSession(db.Model):
@@ -36,7 +37,11 @@ class LoginAttempt(db.Model):
 
 
 class Invitation(db.Model):
-    """An invitation to join as a user of a partner organisation. Single use, expiring."""
+    """An invitation to join as a user of an organisation. Single use, expiring.
+
+    Made by the organisation's own admins, or for a new organisation's first admin by the
+    partnership admin who created it (then `partnership_id` names the partnership it joins).
+    """
 
     __tablename__ = "invitations"
 
@@ -47,7 +52,7 @@ class Invitation(db.Model):
     name = db.Column(db.String(200), nullable=False)
     role = db.Column(db.String(20), nullable=False)
     organisation_id = db.Column(db.Integer, db.ForeignKey("organisations.id"), nullable=False)
-    partnership_id = db.Column(db.Integer, db.ForeignKey("partnerships.id"), nullable=False,
+    partnership_id = db.Column(db.Integer, db.ForeignKey("partnerships.id"), nullable=True,
                                index=True)
     invited_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
@@ -55,8 +60,13 @@ class Invitation(db.Model):
     accepted_at = db.Column(db.DateTime, nullable=True)
     user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
 
+    #: Invitations list the organisation's own; the email is shown only to its admins.
     organisation = db.relationship("Organisation", lazy="joined")
     invited_by = db.relationship("User", foreign_keys=[invited_by_id])
+
+    @property
+    def role_label(self):
+        return ROLE_LABELS.get(self.role, self.role)
 
     @property
     def status(self):

@@ -1,16 +1,17 @@
 """Rules for signing in and out, throttling, passwords and invitations."""
+import hashlib
 import secrets
 from datetime import timedelta
 
 from flask import current_app, request, session
 from flask_login import login_user, logout_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 
 from .. import audit
 from ..db import utcnow
 from ..extensions import db
-from ..partnerships.models import PASSWORD_METHOD, User
+from ..partnerships.models import PASSWORD_METHOD, Partner, User
 from .models import Invitation, LoginAttempt, UserSession
 
 MIN_PASSWORD_LENGTH = 10
@@ -49,6 +50,44 @@ def throttled(email, address):
             or by_address >= cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"])
 
 
+def _advisory_key(kind, value):
+    """A signed 64-bit key for PostgreSQL's advisory locks, from a hash of the value."""
+    digest = hashlib.sha256(f"common-ground:{kind}:{value}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _serialise_attempts(email, address):
+    """Make concurrent attempts on this account (and from this address) take turns until the
+    transaction ends, so that counting and recording an attempt are one step.
+
+    PostgreSQL: transaction-level advisory locks, account first and then address (always in
+    that order, so two attempts cannot wait for each other). SQLite: nothing to do, a write
+    request began with BEGIN IMMEDIATE and holds the database's only write lock already.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for key in (_advisory_key("email", email), _advisory_key("address", address)):
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def claim_attempt(email, address):
+    """Record a sign-in attempt as a failure unless the limits are reached: the new
+    LoginAttempt, or None when throttled (and then no password may be checked).
+
+    The attempt is recorded before the password is checked and counts at once: a right
+    password then deletes the account's failures, this one included. Within one transaction
+    serialised per account and per address, so N simultaneous attempts check at most the
+    limit's worth of passwords.
+    """
+    _serialise_attempts(email, address)
+    if throttled(email, address):
+        return None
+    attempt = LoginAttempt(email=email, address=address, at=utcnow())
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt
+
+
 def _dummy_check(password):
     global _DUMMY_HASH
     from werkzeug.security import check_password_hash, generate_password_hash
@@ -62,7 +101,7 @@ def authenticate(email, password, address):
     email = _normalise(email)
     address = address or "unknown"
     minutes = current_app.config["LOGIN_THROTTLE_MINUTES"]
-    if throttled(email, address):
+    if claim_attempt(email, address) is None:
         audit.record("auth.sign_in_throttled", email=email)
         raise AuthError(f"Too many failed attempts. Wait {minutes} minutes and try again.",
                         status=429)
@@ -72,8 +111,7 @@ def authenticate(email, password, address):
         ok = False
     else:
         ok = user.check_password(password) and user.active
-    if not ok:
-        db.session.add(LoginAttempt(email=email, address=address, at=utcnow()))
+    if not ok:   # the attempt claimed above stays recorded as a failure
         audit.record("auth.sign_in_failed", user, actor=user, email=email)
         raise AuthError(SIGN_IN_FAILED, status=401)
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
@@ -144,14 +182,15 @@ def change_password(user, current, new):
     to guess the password faster than the sign-in page allows.
     """
     address = request.remote_addr or "unknown"
-    if throttled(user.email, address):
+    attempt = claim_attempt(user.email, address)
+    if attempt is None:
         minutes = current_app.config["LOGIN_THROTTLE_MINUTES"]
         raise AuthError(f"Too many wrong passwords. Wait {minutes} minutes and try again.",
                         status=429)
-    if not user.check_password(current):
-        db.session.add(LoginAttempt(email=user.email, address=address, at=utcnow()))
+    if not user.check_password(current):   # the attempt claimed above stays recorded
         audit.record("auth.password_change_failed", user)
         raise AuthError("Your current password is not right.")
+    db.session.delete(attempt)
     user.set_password(new)
     end_all_sessions(user, keep=session.get("sid"))
     audit.record("auth.password_changed", user)
@@ -163,16 +202,21 @@ def _serializer():
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="invitation")
 
 
-def create_invitation(partnership, organisation, email, name, role, by):
-    """Create an invitation and return (invitation, token for the link)."""
+def create_invitation(organisation, email, name, role, by, partnership=None):
+    """Create an invitation to become a user of `organisation`; return (invitation, token).
+
+    Made by the organisation's own admins; or, for a brand-new organisation, by the
+    partnership admin who created it, for its first admin (`partnership` is then the
+    partnership the organisation joins when that admin accepts).
+    """
     email = _normalise(email)
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise AuthError("A user with that email address already exists.")
     hours = current_app.config["INVITATION_MAX_AGE_HOURS"]
     invitation = Invitation(
         nonce=secrets.token_urlsafe(24), email=email, name=name.strip(), role=role,
-        organisation_id=organisation.id, partnership_id=partnership.id, invited_by_id=by.id,
-        created_at=utcnow(), expires_at=utcnow() + timedelta(hours=hours))
+        organisation_id=organisation.id, partnership_id=partnership.id if partnership else None,
+        invited_by_id=by.id, created_at=utcnow(), expires_at=utcnow() + timedelta(hours=hours))
     db.session.add(invitation)
     db.session.flush()
     audit.record("user.invited", invitation, partnership=partnership, email=email, role=role,
@@ -190,8 +234,8 @@ def load_invitation(token):
     try:
         data = _serializer().loads(token, max_age=max_age)
     except SignatureExpired:
-        raise AuthError("This invitation has expired. Ask your partnership admin for a new "
-                        "one.", status=410) from None
+        raise AuthError("This invitation has expired. Ask your organisation's admin for a "
+                        "new one.", status=410) from None
     except BadSignature:
         raise AuthError("This invitation link is not valid.", status=404) from None
     invitation = db.session.get(Invitation, data.get("i"))
@@ -200,8 +244,8 @@ def load_invitation(token):
     if invitation.accepted_at is not None:
         raise AuthError("This invitation has already been used. Sign in instead.", status=410)
     if invitation.expires_at <= utcnow():
-        raise AuthError("This invitation has expired. Ask your partnership admin for a new "
-                        "one.", status=410)
+        raise AuthError("This invitation has expired. Ask your organisation's admin for a "
+                        "new one.", status=410)
     return invitation
 
 
@@ -224,4 +268,20 @@ def accept_invitation(invitation, password):
     db.session.flush()
     invitation.user_id = user.id
     audit.record("user.joined", user, actor=user, invitation=invitation.id)
+    if invitation.partnership_id and invitation.role == "admin":
+        _join_on_first_admin(invitation, user)
     return user
+
+
+def _join_on_first_admin(invitation, user):
+    """A new organisation's first admin accepting their invitation accepts the partnership's
+    invitation too (the organisation was created for it)."""
+    partner = db.session.scalar(select(Partner).where(
+        Partner.partnership_id == invitation.partnership_id,
+        Partner.organisation_id == invitation.organisation_id, Partner.status == "invited"))
+    if partner is not None:
+        partner.status = "active"
+        partner.accepted_at = utcnow()
+        partner.accepted_by_id = user.id
+        audit.record("partnership.partner_joined", partner.organisation, actor=user,
+                     partnership=partner.partnership, organisation=partner.organisation.name)

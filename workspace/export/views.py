@@ -3,9 +3,8 @@ from flask import Blueprint, abort, flash, make_response, request, url_for
 from flask_login import current_user
 
 from ..documents.models import Document
-from ..extensions import db
-from ..partnerships.models import Organisation
-from ..permissions import load_document, load_partnership
+from ..extensions import db, limit_from_config
+from ..permissions import load_document, require
 from ..web import render, see_other
 from . import docx, keys, service
 
@@ -71,9 +70,11 @@ def version_docx(slug, document_id, number):
 
 
 @bp.route("/verify", methods=["GET", "POST"])
+@limit_from_config("VERIFY_RATE_LIMIT", methods=["POST"],
+                   error_message="You have checked too many PDFs from this address.")
 def verify():
     """Check a PDF: genuine export? which document and version? signatures intact?"""
-    from .verify import VerifyError, verify_pdf   # pyHanko: imported when first needed
+    from .verify import VerifyError, verify_pdf  # pyHanko: imported when first needed
     report = error = document = None
     status = 200
     if request.method == "POST":
@@ -89,48 +90,43 @@ def verify():
                   status=status)
 
 
-@bp.get("/p/<slug>/admin/certificates")
-def certificates(slug):
-    """Each partner's signing certificate (the private keys never leave the server)."""
-    partnership = load_partnership(slug, "manage")
-    return _certificates_page(partnership)
+def _own_organisation():
+    """The signed-in user's organisation, for its own admins only: nobody else touches its
+    signing keys."""
+    require("manage_organisation")
+    return current_user.organisation
 
 
-def _certificates_page(partnership, status=200, error=None):
-    rows = [(o, keys.active_keys(o)) for o in partnership.organisations]
-    return render("export/certificates.html", partnership=partnership, rows=rows,
-                  error=error, status=status)
+@bp.get("/organisation/certificates")
+def certificates():
+    """The organisation's signing certificate (the private key never leaves the server)."""
+    return _certificates_page(_own_organisation())
 
 
-def _partner_org_or_404(partnership, organisation_id):
-    organisation = db.session.get(Organisation, organisation_id)
-    if organisation is None or organisation not in partnership.organisations:
-        abort(404)
-    return organisation
+def _certificates_page(organisation, status=200, error=None):
+    return render("export/certificates.html", organisation=organisation,
+                  held=keys.active_keys(organisation), error=error, status=status)
 
 
-@bp.post("/p/<slug>/admin/certificates/<int:organisation_id>")
-def upload_certificate(slug, organisation_id):
-    """Upload a PKCS#12 file (certificate and private key) for a partner."""
-    partnership = load_partnership(slug, "manage")
-    organisation = _partner_org_or_404(partnership, organisation_id)
+@bp.post("/organisation/certificates")
+def upload_certificate():
+    """Upload a PKCS#12 file (certificate and private key) for the organisation."""
+    organisation = _own_organisation()
     upload = request.files.get("p12")
     try:
         keys.upload_p12(organisation, upload.read() if upload else b"",
                         request.form.get("password", ""), current_user)
     except keys.KeyError_ as exc:
-        return _certificates_page(partnership, exc.status, f"{organisation.name}: "
-                                  f"{exc.message}")
+        return _certificates_page(organisation, exc.status, exc.message)
     flash(f"Signing certificate stored for {organisation.name}.", "success")
-    return see_other(url_for(".certificates", slug=slug))
+    return see_other(url_for(".certificates"))
 
 
-@bp.post("/p/<slug>/admin/certificates/<int:organisation_id>/trial")
-def trial_certificate(slug, organisation_id):
-    """Make a self-signed trial certificate for a partner."""
-    partnership = load_partnership(slug, "manage")
-    organisation = _partner_org_or_404(partnership, organisation_id)
+@bp.post("/organisation/certificates/trial")
+def trial_certificate():
+    """Make a self-signed trial certificate for the organisation."""
+    organisation = _own_organisation()
     keys.make_self_signed(organisation, user=current_user)
     flash(f"Trial certificate created for {organisation.name}. Trial certificates are "
           "self-signed: fine for trying the workspace, not for publication.", "success")
-    return see_other(url_for(".certificates", slug=slug))
+    return see_other(url_for(".certificates"))

@@ -8,34 +8,32 @@ from .models import ROLE_LABELS
 #: SelectChoice, not (value, label) tuples: WTForms 3.3 deprecates tuples and 3.4 drops them.
 ROLE_CHOICES = [SelectChoice(value, label) for value, label in ROLE_LABELS.items()]
 
+EMAIL_VALIDATORS = [
+    DataRequired("Enter an email address"),
+    Email("Enter an email address in the right format, like name@example.org",
+          check_deliverability=False),
+    Length(max=254)]
 
-def organisation_choices(partnership):
-    """The partnership's organisations as choices for a select field."""
-    return [SelectChoice(o.id, o.name) for o in partnership.organisations]
+
+class InvitePartnerForm(FlaskForm):
+    code = StringField("Organisation code", description="The short code the organisation uses "
+                       "in Common Ground, e.g. watford. Ask the organisation for it.",
+                       validators=[DataRequired("Enter the organisation's code"),
+                                   Length(max=40)])
 
 
-class PartnerForm(FlaskForm):
+class NewOrganisationForm(FlaskForm):
     name = StringField("Organisation name", validators=[
         DataRequired("Enter the organisation's name"), Length(max=200)])
-    code = StringField("Short code", description="Letters and numbers, e.g. watford",
+    code = StringField("Short code", description="Letters and numbers, e.g. luton",
                        validators=[Optional(), Length(max=40)])
+    admin_name = StringField("Full name of its first admin", validators=[
+        DataRequired("Enter the name of the organisation's first admin"), Length(max=200)])
+    admin_email = EmailField("Email address of its first admin", validators=EMAIL_VALIDATORS)
 
 
-class InviteForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired("Enter the person's name"),
-                                                Length(max=200)])
-    email = EmailField("Email address", validators=[
-        DataRequired("Enter an email address"),
-        Email("Enter an email address in the right format, like name@example.org",
-              check_deliverability=False),
-        Length(max=254)])
-    organisation_id = SelectField("Organisation", coerce=int,
-                                  validate_choice=True)
-    role = SelectField("Role", choices=ROLE_CHOICES, default="officer")
-
-
-class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=ROLE_CHOICES)
+class GrantAdminForm(FlaskForm):
+    user_id = SelectField("Person", coerce=int, validate_choice=False)
 
 
 class EmptyForm(FlaskForm):

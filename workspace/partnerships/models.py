@@ -5,9 +5,15 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..db import utcnow
 from ..extensions import db
 
+#: A user's role in their own organisation. "admin" is the organisation admin: it manages the
+#: organisation's own users and signing keys, nothing in a partnership (that is a grant, below).
 ROLES = ("viewer", "officer", "member", "admin")
 ROLE_LABELS = {"viewer": "Viewer", "officer": "Officer", "member": "Member",
-               "admin": "Partnership admin"}
+               "admin": "Organisation admin"}
+#: A partner organisation's membership of a partnership: invited (no access, nothing of it
+#: shown beyond its name, until one of its own admins accepts), active, or left (history and
+#: signatures kept, no access).
+PARTNER_STATUSES = ("invited", "active", "left")
 #: scrypt is Werkzeug's memory-hard default; named here so it never silently changes.
 PASSWORD_METHOD = "scrypt"
 
@@ -39,36 +45,76 @@ class Partnership(db.Model):
     short_name = db.Column(db.String(60), nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
-    #: Loaded when asked for (not with every partnership: most requests only check that the
-    #: user's organisation is a partner, in the query that loads the partnership).
-    partners = db.relationship("Partner", back_populates="partnership",
-                               cascade="all, delete-orphan")
+    #: Every membership, whatever its status (the admin page lists invited and left ones).
+    memberships = db.relationship("Partner", back_populates="partnership",
+                                  cascade="all, delete-orphan")
+    #: The active partners only: the organisations that take part. Loaded when asked for (not
+    #: with every partnership: most requests only check that the user's organisation is an
+    #: active partner, in the query that loads the partnership).
+    partners = db.relationship(
+        "Partner", viewonly=True,
+        primaryjoin="and_(Partner.partnership_id == Partnership.id, Partner.status == 'active')")
 
     @property
     def organisations(self):
-        """Partner organisations, by name."""
+        """Active partner organisations, by name."""
         return sorted((p.organisation for p in self.partners), key=lambda o: o.name)
 
 
 class Partner(db.Model):
-    """Membership of an organisation in a partnership."""
+    """Membership of an organisation in a partnership, with its consent.
+
+    Adding an existing organisation makes an invited membership; one of the organisation's own
+    admins accepts it (or declines). Leaving keeps the row, so history and signatures stay.
+    """
 
     __tablename__ = "partners"
-    __table_args__ = (db.UniqueConstraint("partnership_id", "organisation_id"),)
+    __table_args__ = (db.UniqueConstraint("partnership_id", "organisation_id"),
+                      db.CheckConstraint("status IN ('invited', 'active', 'left')",
+                                         name="status"))
 
     id = db.Column(db.Integer, primary_key=True)
     partnership_id = db.Column(db.Integer, db.ForeignKey("partnerships.id", ondelete="CASCADE"),
                                nullable=False, index=True)
     organisation_id = db.Column(db.Integer, db.ForeignKey("organisations.id"), nullable=False,
                                 index=True)
+    #: When the membership row was made (the invitation, or the start for older rows).
     joined_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    status = db.Column(db.String(20), nullable=False, default="active", server_default="active")
+    invited_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
+    #: When and by whom (an admin of the organisation) the invitation was accepted.
+    accepted_at = db.Column(db.DateTime, nullable=True)
+    accepted_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
+    left_at = db.Column(db.DateTime, nullable=True)
 
-    partnership = db.relationship("Partnership", back_populates="partners")
+    partnership = db.relationship("Partnership", back_populates="memberships")
     organisation = db.relationship("Organisation", lazy="joined")
+
+    @property
+    def is_active(self):
+        return self.status == "active"
+
+
+class PartnershipAdmin(db.Model):
+    """A named user's grant to manage one partnership (never a role that follows the user's
+    organisation into every partnership it joins)."""
+
+    __tablename__ = "partnership_admins"
+    __table_args__ = (db.UniqueConstraint("partnership_id", "user_id"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    partnership_id = db.Column(db.Integer, db.ForeignKey("partnerships.id", ondelete="CASCADE"),
+                               nullable=False, index=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False, index=True)
+    granted_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
+    granted_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    user = db.relationship("User", foreign_keys=[user_id], lazy="joined")
 
 
 class User(UserMixin, db.Model):
-    """A person: one organisation, one role in it."""
+    """A person: one organisation, one role in it. A person who works for two authorities
+    has two accounts."""
 
     __tablename__ = "users"
     __table_args__ = (db.CheckConstraint("role IN ('viewer', 'officer', 'member', 'admin')",

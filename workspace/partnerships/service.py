@@ -1,128 +1,234 @@
-"""Rules for partners, users and roles within a partnership."""
+"""Rules for a partnership's membership and its admins.
+
+A partnership is governed by its partnership admins (named grants). They invite organisations,
+which join only when one of their own admins accepts; they never see or touch another
+organisation's people or keys.
+"""
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .. import audit
-from ..auth.service import end_all_sessions
+from ..auth.service import create_invitation
 from ..db import utcnow
 from ..extensions import db
-from .models import ROLES, Organisation, Partner, User
+from ..signals import partner_left
+from .models import Organisation, Partner, PartnershipAdmin, User
 
 
 class PartnershipError(Exception):
     """A refusal with a message for the admin."""
 
-    def __init__(self, message, field=None):
+    def __init__(self, message, field=None, status=422):
         super().__init__(message)
         self.message = message
         self.field = field
+        self.status = status
 
 
 def slugify(text):
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return re.sub(r"[^a-z0-9]+", "-", (text or "").lower()).strip("-")
 
 
 def partner_organisation_ids(partnership):
+    """Ids of the active partner organisations."""
     return {p.organisation_id for p in partnership.partners}
 
 
-def partnership_users(partnership):
-    """Users of every partner organisation, by organisation then name."""
+def memberships(partnership):
+    """Every membership (invited, active, left), by organisation name."""
+    return db.session.scalars(
+        select(Partner).join(Organisation)
+        .where(Partner.partnership_id == partnership.id)
+        .order_by(Partner.status != "active", Organisation.name)
+    ).all()
+
+
+def membership(partnership, partner_id):
+    """One membership row of this partnership, or None."""
+    partner = db.session.get(Partner, partner_id)
+    if partner is None or partner.partnership_id != partnership.id:
+        return None
+    return partner
+
+
+def invite_partner(partnership, code, by):
+    """Invite an existing organisation (by its code) to join. It has no access until one of
+    its own admins accepts."""
+    code = slugify(code)
+    organisation = db.session.scalar(select(Organisation).where(Organisation.code == code))
+    if organisation is None:
+        raise PartnershipError("No organisation has that code. Check it with the organisation, "
+                               "or add it as a new organisation below.", field="code")
+    partner = db.session.scalar(select(Partner).where(
+        Partner.partnership_id == partnership.id, Partner.organisation_id == organisation.id))
+    if partner is not None and partner.status == "active":
+        raise PartnershipError(f"{organisation.name} is already a partner.", field="code")
+    if partner is not None and partner.status == "invited":
+        raise PartnershipError(f"{organisation.name} has already been invited.", field="code")
+    if partner is None:
+        partner = Partner(partnership=partnership, organisation=organisation)
+        db.session.add(partner)
+    partner.status = "invited"
+    partner.invited_by_id = by.id
+    partner.joined_at = utcnow()
+    partner.accepted_at = partner.accepted_by_id = partner.left_at = None
+    db.session.flush()
+    audit.record("partnership.partner_invited", organisation, partnership=partnership,
+                 organisation=organisation.name)
+    return partner
+
+
+def add_new_organisation(partnership, name, code, admin_name, admin_email, by):
+    """Create a brand-new organisation, invited to the partnership, and an invitation for its
+    first admin, who then owns it. Returns (organisation, invitation, token)."""
+    name = " ".join((name or "").split())
+    code = slugify(code or name)
+    if not code:
+        raise PartnershipError("Enter a short code of letters and numbers", field="code")
+    if db.session.scalar(select(Organisation.id).where(Organisation.code == code)):
+        raise PartnershipError("An organisation already has that code. To add it, invite it "
+                               "by its code above.", field="code")
+    if db.session.scalar(select(Organisation.id).where(
+            func.lower(Organisation.name) == name.lower())):
+        raise PartnershipError("An organisation with that name already exists. To add it, "
+                               "invite it by its code above.", field="name")
+    organisation = Organisation(code=code, name=name)
+    db.session.add(organisation)
+    partner = Partner(partnership=partnership, organisation=organisation, status="invited",
+                      invited_by_id=by.id, joined_at=utcnow())
+    db.session.add(partner)
+    db.session.flush()
+    invitation, token = create_invitation(organisation, admin_email, admin_name, "admin", by,
+                                          partnership=partnership)
+    audit.record("partnership.organisation_created", organisation, partnership=partnership,
+                 organisation=name, code=code)
+    return organisation, invitation, token
+
+
+def remove_partner(partnership, partner, by):
+    """The partnership admins end a membership (or withdraw an invitation). History and
+    signatures stay; the organisation loses access."""
+    if partner.status == "left":
+        raise PartnershipError(f"{partner.organisation.name} is no longer a partner.",
+                               status=409)
+    if partner.organisation_id == by.organisation_id:
+        raise PartnershipError("Your own organisation leaves from its organisation page, by "
+                               "one of its own admins.")
+    _leave(partner, by)
+
+
+def _leave(partner, by, action=None):
+    was = partner.status
+    partner.status = "left"
+    partner.left_at = utcnow()
+    db.session.flush()
+    action = action or ("partnership.partner_left" if was == "active"
+                        else "partnership.invitation_withdrawn")
+    audit.record(action, partner.organisation,
+                 partnership=partner.partnership, organisation=partner.organisation.name,
+                 by_organisation=by.organisation.name)
+    if was == "active":
+        partner_left.send(partner.partnership, organisation_id=partner.organisation_id, by=by)
+
+
+# Partnership admins ------------------------------------------------------------------------
+
+def admins(partnership):
+    """The partnership's admin grants, by name."""
+    return db.session.scalars(
+        select(PartnershipAdmin).join(User, User.id == PartnershipAdmin.user_id)
+        .where(PartnershipAdmin.partnership_id == partnership.id).order_by(User.name)
+    ).all()
+
+
+def grantable_users(partnership):
+    """Active users of active partner organisations who are not yet admins here."""
+    granted = select(PartnershipAdmin.user_id).where(
+        PartnershipAdmin.partnership_id == partnership.id)
     return db.session.scalars(
         select(User).join(Organisation)
-        .where(User.organisation_id.in_(partner_organisation_ids(partnership)))
+        .where(User.organisation_id.in_(partner_organisation_ids(partnership)),
+               User.active.is_(True), User.id.not_in(granted))
         .order_by(Organisation.name, User.name)
     ).all()
 
 
-def add_partner(partnership, name, code):
-    """Add an organisation to the partnership, creating it when the code is new."""
-    name = name.strip()
-    code = slugify(code or name)
-    if not code:
-        raise PartnershipError("Enter a short code of letters and numbers", field="code")
-    organisation = db.session.scalar(select(Organisation).where(Organisation.code == code))
-    if organisation is None:
-        organisation = Organisation(code=code, name=name)
-        db.session.add(organisation)
-        db.session.flush()
-    elif organisation.id in partner_organisation_ids(partnership):
-        raise PartnershipError(f"{organisation.name} is already a partner", field="code")
-    partner = Partner(partnership=partnership, organisation=organisation)
-    db.session.add(partner)
+def grant_admin(partnership, user_id, by):
+    """Make a user of an active partner a partnership admin."""
+    user = next((u for u in grantable_users(partnership) if u.id == user_id), None)
+    if user is None:
+        raise PartnershipError("Choose a person from the list.", field="user_id")
+    grant = PartnershipAdmin(partnership_id=partnership.id, user_id=user.id,
+                             granted_by_id=by.id, granted_at=utcnow())
+    db.session.add(grant)
     db.session.flush()
-    audit.record("partnership.partner_added", organisation, partnership=partnership,
-                 organisation=organisation.name)
-    return organisation
-
-
-def user_in_partnership(partnership, user_id):
-    """A user of one of the partnership's organisations, or None."""
-    user = db.session.get(User, user_id)
-    if user is None or user.organisation_id not in partner_organisation_ids(partnership):
-        return None
+    audit.record("partnership.admin_granted", user, partnership=partnership, name=user.name,
+                 organisation=user.organisation.name)
     return user
 
 
-def may_manage(admin, user):
-    """An admin manages a user only if the admin's organisation is a partner in every
-    partnership the user's organisation belongs to.
-
-    So adding another authority as a partner (anyone can type its code) never hands over
-    control of its people in the partnerships the admin is not part of.
-    """
-    from .models import Partner
-    theirs = set(db.session.scalars(select(Partner.partnership_id).where(
-        Partner.organisation_id == user.organisation_id)))
-    mine = set(db.session.scalars(select(Partner.partnership_id).where(
-        Partner.organisation_id == admin.organisation_id)))
-    return theirs <= mine
+def revoke_admin(partnership, grant, by):
+    """End a partnership admin grant; one cannot end one's own (another admin must)."""
+    if grant.user_id == by.id:
+        raise PartnershipError("You cannot remove your own admin grant. Ask another "
+                               "partnership admin.")
+    user = grant.user
+    db.session.delete(grant)
+    db.session.flush()
+    audit.record("partnership.admin_revoked", user, partnership=partnership, name=user.name,
+                 organisation=user.organisation.name)
+    return user
 
 
-def change_role(partnership, user, role, by):
-    """Give a user another role; admins cannot demote themselves (someone must manage)."""
-    if role not in ROLES:
-        raise PartnershipError("Choose a role from the list", field="role")
-    if not may_manage(by, user):
-        raise PartnershipError(f"{user.organisation.name} also works in partnerships you are "
-                               "not part of: ask its own admin to change this user.")
-    if user.id == by.id and role != "admin":
-        raise PartnershipError("You cannot remove your own admin role. Ask another admin.",
-                               field="role")
-    if user.role == role:
-        return False
-    old = user.role
-    user.role = role
-    audit.record("user.role_changed", user, partnership=partnership, old=old, new=role,
-                 email=user.email)
-    return True
+def grant_on_creation(partnership, user):
+    """Whoever creates a partnership is its first admin."""
+    db.session.add(PartnershipAdmin(partnership_id=partnership.id, user_id=user.id,
+                                    granted_at=utcnow()))
+    db.session.flush()
 
 
-def set_active(partnership, user, active, by):
-    """Deactivate (cannot sign in; history kept) or reactivate a user."""
-    if user.id == by.id and not active:
-        raise PartnershipError("You cannot deactivate your own account.")
-    if not may_manage(by, user):
-        raise PartnershipError(f"{user.organisation.name} also works in partnerships you are "
-                               "not part of: ask its own admin to change this user.")
-    if user.active == active:
-        return False
-    user.active = active
-    if active:
-        user.deactivated_at = None
-        audit.record("user.reactivated", user, partnership=partnership, email=user.email)
-    else:
-        user.deactivated_at = utcnow()
-        end_all_sessions(user)
-        audit.record("user.deactivated", user, partnership=partnership, email=user.email)
-    return True
+# An organisation's side ----------------------------------------------------------------------
 
-
-def pending_invitations(partnership):
-    """Invitations of this partnership, newest first."""
-    from ..auth.models import Invitation
+def invitations_for(organisation):
+    """Partnerships that have invited this organisation and wait for its answer."""
     return db.session.scalars(
-        select(Invitation).where(Invitation.partnership_id == partnership.id)
-        .order_by(Invitation.created_at.desc()).limit(50)
+        select(Partner).where(Partner.organisation_id == organisation.id,
+                              Partner.status == "invited").order_by(Partner.joined_at)
     ).all()
+
+
+def memberships_of(organisation):
+    """The organisation's active memberships."""
+    return db.session.scalars(
+        select(Partner).where(Partner.organisation_id == organisation.id,
+                              Partner.status == "active").order_by(Partner.joined_at)
+    ).all()
+
+
+def own_membership(organisation, partner_id, status):
+    """A membership of this organisation in the given status, or None."""
+    partner = db.session.get(Partner, partner_id)
+    if partner is None or partner.organisation_id != organisation.id:
+        return None
+    return partner if partner.status == status else None
+
+
+def accept_invitation(partner, by):
+    """One of the organisation's own admins accepts: the organisation joins."""
+    partner.status = "active"
+    partner.accepted_at = utcnow()
+    partner.accepted_by_id = by.id
+    db.session.flush()
+    audit.record("partnership.partner_joined", partner.organisation,
+                 partnership=partner.partnership, organisation=partner.organisation.name)
+
+
+def decline_invitation(partner, by):
+    """The organisation declines; the partnership may invite it again later."""
+    _leave(partner, by, "partnership.invitation_declined")
+
+
+def leave(partner, by):
+    """The organisation leaves a partnership; its history and signatures stay."""
+    _leave(partner, by)

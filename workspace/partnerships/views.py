@@ -1,14 +1,14 @@
 """Home page, partnership page and the partnership admin pages."""
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, abort, flash, url_for
 from flask_login import current_user
 
-from ..auth import service as auth_service
+from ..auth.service import AuthError
 from ..documents.service import documents_by_partnership
 from ..mail import mail_enabled, send_mail
 from ..permissions import load_partnership, visible_partnerships
 from ..web import render, see_other
 from . import service
-from .forms import EmptyForm, InviteForm, PartnerForm, RoleForm, organisation_choices
+from .forms import EmptyForm, GrantAdminForm, InvitePartnerForm, NewOrganisationForm
 
 bp = Blueprint("partnerships", __name__)
 
@@ -18,7 +18,10 @@ def home():
     """The user's partnerships and their documents."""
     partnerships = visible_partnerships()
     documents = documents_by_partnership([p.id for p in partnerships])
-    return render("partnerships/home.html", partnerships=partnerships, documents=documents)
+    invitations = (service.invitations_for(current_user.organisation)
+                   if current_user.role == "admin" else [])
+    return render("partnerships/home.html", partnerships=partnerships, documents=documents,
+                  invitations=invitations)
 
 
 @bp.get("/p/<slug>/")
@@ -29,104 +32,133 @@ def show(slug):
     return render("partnerships/show.html", partnership=partnership, documents=documents)
 
 
-def _admin_page(partnership, status=200, partner_form=None, invite_form=None, invite_link=None):
-    users = service.partnership_users(partnership)
-    invite_form = invite_form or InviteForm(formdata=None)
-    invite_form.organisation_id.choices = organisation_choices(partnership)
+def _grant_form(partnership, form=None):
+    form = form or GrantAdminForm(formdata=None)
+    form.user_id.choices = [(u.id, f"{u.name}, {u.organisation.name}")
+                            for u in service.grantable_users(partnership)]
+    return form
+
+
+def _admin_page(partnership, status=200, partner_form=None, organisation_form=None,
+                grant_form=None, invite_link=None, invited=None):
     return render(
-        "partnerships/admin.html", status=status, partnership=partnership, users=users,
-        partner_form=partner_form or PartnerForm(formdata=None), invite_form=invite_form,
-        role_form=RoleForm(formdata=None), button_form=EmptyForm(formdata=None),
-        invitations=service.pending_invitations(partnership), invite_link=invite_link,
-        mail_enabled=mail_enabled())
+        "partnerships/admin.html", status=status, partnership=partnership,
+        memberships=service.memberships(partnership), admins=service.admins(partnership),
+        partner_form=partner_form or InvitePartnerForm(formdata=None),
+        organisation_form=organisation_form or NewOrganisationForm(formdata=None),
+        grant_form=_grant_form(partnership, grant_form), button_form=EmptyForm(formdata=None),
+        invite_link=invite_link, invited=invited, mail_enabled=mail_enabled())
 
 
 @bp.get("/p/<slug>/admin")
 def admin(slug):
-    """Partners, users and invitations of a partnership."""
+    """Partners, partnership admins and invitations to join."""
     return _admin_page(load_partnership(slug, "manage"))
 
 
 @bp.post("/p/<slug>/admin/partners")
-def add_partner(slug):
-    """Add a partner organisation."""
+def invite_partner(slug):
+    """Invite an existing organisation by its code; it joins when its own admin accepts."""
     partnership = load_partnership(slug, "manage")
-    form = PartnerForm()
+    form = InvitePartnerForm()
     if form.validate_on_submit():
         try:
-            organisation = service.add_partner(partnership, form.name.data, form.code.data)
+            partner = service.invite_partner(partnership, form.code.data, current_user)
         except service.PartnershipError as exc:
-            form[exc.field or "name"].errors.append(exc.message)
+            form.code.errors.append(exc.message)
         else:
-            flash(f"{organisation.name} is now a partner.", "success")
+            flash(f"{partner.organisation.name} has been invited. It joins when one of its "
+                  "own admins accepts.", "success")
             return see_other(url_for(".admin", slug=slug))
     return _admin_page(partnership, status=422, partner_form=form)
 
 
-@bp.post("/p/<slug>/admin/invitations")
-def invite(slug):
-    """Invite a user: a signed, expiring, single-use link the admin copies (or is mailed)."""
+@bp.post("/p/<slug>/admin/organisations")
+def add_organisation(slug):
+    """Create a new organisation with an invitation for its first admin."""
     partnership = load_partnership(slug, "manage")
-    form = InviteForm()
-    form.organisation_id.choices = organisation_choices(partnership)
+    form = NewOrganisationForm()
     if form.validate_on_submit():
-        organisation = next(o for o in partnership.organisations
-                            if o.id == form.organisation_id.data)
         try:
-            invitation, token = auth_service.create_invitation(
-                partnership, organisation, form.email.data, form.name.data, form.role.data,
-                current_user)
-        except auth_service.AuthError as exc:
-            form.email.errors.append(exc.message)
+            organisation, invitation, token = service.add_new_organisation(
+                partnership, form.name.data, form.code.data, form.admin_name.data,
+                form.admin_email.data, current_user)
+        except service.PartnershipError as exc:
+            form[exc.field or "name"].errors.append(exc.message)
+        except AuthError as exc:
+            form.admin_email.errors.append(exc.message)
         else:
             link = url_for("auth.accept_invitation", token=token, _external=True)
             if mail_enabled() and send_mail(
                     invitation.email, f"Invitation to {partnership.name}",
-                    f"{current_user.name} has invited you to join {partnership.name} on "
-                    f"Common Ground.\n\nSet your password here:\n{link}\n\n"
-                    f"The link works once and expires on "
-                    f"{invitation.expires_at:%d %B %Y at %H:%M} UTC."):
+                    f"{current_user.name} has invited {organisation.name} to join "
+                    f"{partnership.name} on Common Ground, with you as its first admin.\n\n"
+                    f"Set your password here:\n{link}\n\nThe link works once and expires "
+                    f"on {invitation.expires_at:%d %B %Y at %H:%M} UTC."):
                 flash(f"Invitation sent to {invitation.email}.", "success")
-            return _admin_page(partnership, invite_link=link)
-    return _admin_page(partnership, status=422, invite_form=form)
+            return _admin_page(partnership, invite_link=link, invited=organisation)
+    return _admin_page(partnership, status=422, organisation_form=form)
 
 
-def _user_or_404(partnership, user_id):
-    user = service.user_in_partnership(partnership, user_id)
-    if user is None:
+def _membership_or_404(partnership, partner_id):
+    partner = service.membership(partnership, partner_id)
+    if partner is None or partner.status == "left":
         abort(404)
-    return user
+    return partner
 
 
-@bp.post("/p/<slug>/admin/users/<int:user_id>/role")
-def change_role(slug, user_id):
-    """Change a user's role."""
+@bp.get("/p/<slug>/admin/partners/<int:partner_id>/remove")
+def confirm_remove_partner(slug, partner_id):
+    """Ask before removing a partner or withdrawing its invitation."""
     partnership = load_partnership(slug, "manage")
-    user = _user_or_404(partnership, user_id)
-    form = RoleForm()
-    if not form.validate_on_submit():
-        abort(422, description="Choose a role from the list.")
-    try:
-        changed = service.change_role(partnership, user, form.role.data, current_user)
-    except service.PartnershipError as exc:
-        abort(422, description=exc.message)
-    if changed:
-        flash(f"{user.name} is now {user.role_label}.", "success")
-    return see_other(url_for(".admin", slug=slug) + "#users")
+    partner = _membership_or_404(partnership, partner_id)
+    return render("partnerships/remove_partner.html", partnership=partnership, partner=partner,
+                  form=EmptyForm(formdata=None))
 
 
-@bp.post("/p/<slug>/admin/users/<int:user_id>/active")
-def set_active(slug, user_id):
-    """Deactivate or reactivate a user."""
+@bp.post("/p/<slug>/admin/partners/<int:partner_id>/remove")
+def remove_partner(slug, partner_id):
+    """Remove a partner (history and signatures stay) or withdraw an invitation."""
     partnership = load_partnership(slug, "manage")
-    user = _user_or_404(partnership, user_id)
-    form = EmptyForm()
-    if not form.validate_on_submit():
+    partner = _membership_or_404(partnership, partner_id)
+    if not EmptyForm().validate_on_submit():
         abort(400)
-    active = request.form.get("active") == "1"
     try:
-        service.set_active(partnership, user, active, current_user)
+        service.remove_partner(partnership, partner, current_user)
     except service.PartnershipError as exc:
-        abort(422, description=exc.message)
-    flash(f"{user.name} has been {'reactivated' if active else 'deactivated'}.", "success")
-    return see_other(url_for(".admin", slug=slug) + "#users")
+        abort(exc.status, description=exc.message)
+    flash(f"{partner.organisation.name} is no longer a partner.", "success")
+    return see_other(url_for(".admin", slug=slug))
+
+
+@bp.post("/p/<slug>/admin/admins")
+def grant_admin(slug):
+    """Make a person of a partner organisation a partnership admin."""
+    partnership = load_partnership(slug, "manage")
+    form = _grant_form(partnership, GrantAdminForm())
+    if form.validate_on_submit():
+        try:
+            user = service.grant_admin(partnership, form.user_id.data, current_user)
+        except service.PartnershipError as exc:
+            form.user_id.errors.append(exc.message)
+        else:
+            flash(f"{user.name} is now a partnership admin.", "success")
+            return see_other(url_for(".admin", slug=slug) + "#admins")
+    return _admin_page(partnership, status=422, grant_form=form)
+
+
+@bp.post("/p/<slug>/admin/admins/<int:grant_id>/revoke")
+def revoke_admin(slug, grant_id):
+    """End a partnership admin grant."""
+    partnership = load_partnership(slug, "manage")
+    grant = next((a for a in service.admins(partnership) if a.id == grant_id), None)
+    if grant is None:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        user = service.revoke_admin(partnership, grant, current_user)
+    except service.PartnershipError as exc:
+        abort(exc.status, description=exc.message)
+    flash(f"{user.name} is no longer a partnership admin.", "success")
+    return see_other(url_for(".admin", slug=slug) + "#admins")

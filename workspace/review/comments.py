@@ -16,7 +16,7 @@ from ..db import utcnow
 from ..documents.models import DocumentChange, Section
 from ..extensions import db
 from ..partnerships.models import User
-from ..permissions import Forbidden
+from ..permissions import Forbidden, is_partnership_admin
 from .models import Comment
 
 #: Longest comment, in characters.
@@ -24,7 +24,7 @@ MAX_COMMENT = 5000
 #: Longest "feedback sought" question, in characters.
 MAX_FEEDBACK = 1000
 #: Roles that may resolve and reopen anyone's thread (authors may always do their own).
-RESOLVER_ROLES = frozenset({"officer", "admin"})
+RESOLVER_ROLES = frozenset({"officer"})
 #: The kind of change-feed row a comment change writes (documents.service.changes_since
 #: re-renders the section for it, as for a save).
 CHANGE_KIND = "comment"
@@ -82,9 +82,10 @@ class Thread:
         return self.comment.id
 
 
-def may_resolve(root, user):
-    """True for the thread's author and for officers and admins."""
-    return root.author_id == user.id or user.role in RESOLVER_ROLES
+def may_resolve(root, user, partnership_id):
+    """True for the thread's author, for officers and for the partnership's admins."""
+    return (root.author_id == user.id or user.role in RESOLVER_ROLES
+            or is_partnership_admin(user, partnership_id))
 
 
 def comment_context(document, section_ids, user):
@@ -114,7 +115,8 @@ def comment_context(document, section_ids, user):
         if comment.parent_id is None:
             threads[comment.id] = (comment, Thread(
                 comment=view, resolved_at=comment.resolved_at,
-                resolved_by=resolver_name or "", can_resolve=may_resolve(comment, user)))
+                resolved_by=resolver_name or "",
+                can_resolve=may_resolve(comment, user, document.partnership_id)))
         else:
             replies.append((comment.parent_id, view))
     for parent_id, view in replies:
@@ -256,7 +258,7 @@ def delete_comment(comment, section, user):
 def resolve_thread(comment, section, user):
     """Mark the comment's thread resolved; False when it already was."""
     root = thread_root(comment)
-    if not may_resolve(root, user):
+    if not may_resolve(root, user, section.document.partnership_id):
         raise Forbidden("Only the person who started the thread, an officer or an admin can "
                         "resolve it.")
     if root.resolved_at is not None:
@@ -270,7 +272,7 @@ def resolve_thread(comment, section, user):
 def reopen_thread(comment, section, user):
     """Open a resolved thread again; False when it was open."""
     root = thread_root(comment)
-    if not may_resolve(root, user):
+    if not may_resolve(root, user, section.document.partnership_id):
         raise Forbidden("Only the person who started the thread, an officer or an admin can "
                         "reopen it.")
     if root.resolved_at is None:

@@ -24,6 +24,7 @@ from ..audit import AuditEvent
 from ..db import utcnow
 from ..documents.models import Document
 from ..extensions import db
+from ..permissions import is_partnership_admin
 from .models import STATUSES, DecisionSought, DocumentVersion, Signature, SupersededFreeze
 from .positions import agreement_grid, record_of_agreement, signatories, signatory_for
 
@@ -287,14 +288,14 @@ def sign(document, user, password, signed_name, signed_position):
 
 # Lifecycle steps ----------------------------------------------------------------------------
 
-def _require_admin(user):
-    if user.role != "admin":
+def _require_admin(user, document):
+    if not is_partnership_admin(user, document.partnership_id):
         raise LifecycleError("Only the partnership admin can move the document on.", 403)
 
 
 def send_out(document, user, seen=None):
     """Draft -> Out for agreement: Members may now record positions."""
-    _require_admin(user)
+    _require_admin(user, document)
     _lock(document)
     _check_seen(document, seen)
     if document.status != "draft":
@@ -309,7 +310,7 @@ def agree(document, user, with_exceptions=False, seen=None):
     matter, or the admin's decision that it is agreed except the matters recorded as not
     agreed (allowed only when nothing else is outstanding).
     """
-    _require_admin(user)
+    _require_admin(user, document)
     _lock(document)
     _check_seen(document, seen)
     if document.status != "out_for_agreement":
@@ -341,7 +342,7 @@ def agree(document, user, with_exceptions=False, seen=None):
 
 def mark_signed(document, user, seen=None):
     """Agreed -> Signed, once every signatory has signed the frozen version."""
-    _require_admin(user)
+    _require_admin(user, document)
     _lock(document)
     _check_seen(document, seen)
     if document.status != "agreed":
@@ -356,7 +357,7 @@ def mark_signed(document, user, seen=None):
 
 def publish(document, user, seen=None):
     """Signed -> Published: version N is dated and readable for ever."""
-    _require_admin(user)
+    _require_admin(user, document)
     _lock(document)
     _check_seen(document, seen)
     if document.status != "signed":
@@ -369,7 +370,7 @@ def publish(document, user, seen=None):
 
 def back_to_draft(document, user, confirmed=False, seen=None):
     """Send the document back to Draft: signatures on version N are voided, text unlocked."""
-    _require_admin(user)
+    _require_admin(user, document)
     _lock(document)
     _check_seen(document, seen)
     if document.status not in RETURNABLE:
@@ -394,7 +395,7 @@ def back_to_draft(document, user, confirmed=False, seen=None):
 
 def start_next_version(document, user, seen=None):
     """Published version N -> version N+1 as a draft, continuing from version N's text."""
-    _require_admin(user)
+    _require_admin(user, document)
     _lock(document)
     _check_seen(document, seen)
     if document.status != "published":
@@ -454,7 +455,7 @@ def _text(value, limit, message, field, required=True):
 
 def add_decision(document, user, body, description, due_date):
     """Record that the document seeks a decision from a named body by a date."""
-    _require_admin(user)
+    _require_admin(user, document)
     body = _text(body, 200, "Enter the body whose decision is sought, for example "
                  "JSP Steering Group.", "body")
     description = _text(description, 2000, "", "description", required=False)
@@ -471,7 +472,7 @@ def add_decision(document, user, body, description, due_date):
 
 def record_decision(decision, user, taken_at, outcome, minute_ref):
     """Record the decision as taken: its date, outcome and minute reference."""
-    _require_admin(user)
+    _require_admin(user, db.session.get(Document, decision.document_id))
     if taken_at is None:
         raise LifecycleError("Enter the date the decision was taken.", 422, "taken_at")
     if taken_at > today():

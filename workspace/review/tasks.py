@@ -42,7 +42,7 @@ def _visible_documents(user):
     """Ids of documents in the partnerships the user's organisation belongs to."""
     return (select(Document.id)
             .join(Partner, Partner.partnership_id == Document.partnership_id)
-            .where(Partner.organisation_id == user.organisation_id))
+            .where(Partner.organisation_id == user.organisation_id, Partner.status == "active"))
 
 
 def _signatory_documents(user, status):

@@ -1,0 +1,1 @@
+"""An organisation governing itself: its users, their roles, invitations and memberships."""

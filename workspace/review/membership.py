@@ -1,0 +1,29 @@
+"""What review does when an organisation leaves a partnership (it listens; partnerships does
+not import review)."""
+from sqlalchemy import select
+
+from .. import audit
+from ..documents.models import Document
+from ..extensions import db
+from ..signals import partner_left
+from .models import Signatory
+
+#: A leaver stops signing documents still being agreed; signed and agreed ones keep their
+#: record and signatures.
+OPEN_STATUSES = ("draft", "out_for_agreement")
+
+
+@partner_left.connect
+def drop_open_signatory(partnership, organisation_id, by, **_):
+    """Remove the leaver as a signatory of the partnership's documents not yet agreed."""
+    rows = db.session.scalars(
+        select(Signatory).join(Document, Document.id == Signatory.document_id)
+        .where(Document.partnership_id == partnership.id,
+               Document.status.in_(OPEN_STATUSES),
+               Signatory.organisation_id == organisation_id)).all()
+    for signatory in rows:
+        document = db.session.get(Document, signatory.document_id)
+        audit.record("signatories.partner_left", signatory.organisation, document=document,
+                     organisation=signatory.organisation.name)
+        db.session.delete(signatory)
+    db.session.flush()
