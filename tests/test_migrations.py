@@ -121,3 +121,77 @@ def test_migrations_build_the_models_schema_and_downgrade_to_nothing(empty_datab
         finally:
             db.session.remove()
             engine.dispose()
+
+
+#: The initial schema, and the migration that brings partnership admins and consent to join.
+INITIAL = "91271aa93b47"
+PARTNERSHIP_ADMINS = "674d2210f26d"
+
+
+@pytest.mark.parametrize("empty_database_url", KINDS, indirect=True)
+def test_existing_admins_become_partnership_admins_of_their_partnerships(empty_database_url,
+                                                                          keep_logging):
+    """Data carried over by 674d2210f26d: each partnership's admins (users with the admin role
+    in a partner organisation) become its partnership admins and stay their organisation's
+    admins; every existing membership is active; nobody else gets a grant."""
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": empty_database_url,
+    })
+    with app.app_context():
+        engine = db.engine
+        try:
+            flask_migrate.upgrade(revision=INITIAL)
+            now = "2026-11-30 12:00:00"
+            with engine.begin() as connection:
+                connection.execute(text(
+                    "INSERT INTO organisations (id, code, name, created_at) VALUES "
+                    "(1, 'watford', 'Watford Borough Council', :now), "
+                    "(2, 'luton', 'Luton Borough Council', :now)"), {"now": now})
+                connection.execute(text(
+                    "INSERT INTO partnerships (id, slug, name, short_name, created_at) VALUES "
+                    "(1, 'sw-herts', 'South West Hertfordshire', 'SW Herts', :now)"),
+                    {"now": now})
+                connection.execute(text(
+                    "INSERT INTO partners (id, partnership_id, organisation_id, joined_at) "
+                    "VALUES (1, 1, 1, :now)"), {"now": now})
+                connection.execute(text(
+                    "INSERT INTO users (id, email, name, job_title, organisation_id, role, "
+                    "password_hash, active, created_at) VALUES "
+                    "(1, 'admin@watford.example', 'Watford Admin', '', 1, 'admin', 'x', "
+                    ":yes, :now), "
+                    "(2, 'officer@watford.example', 'Watford Officer', '', 1, 'officer', 'x', "
+                    ":yes, :now), "
+                    "(3, 'admin@luton.example', 'Luton Admin', '', 2, 'admin', 'x', "
+                    ":yes, :now)"), {"now": now, "yes": True})
+                # Pending invitations: one by Watford's admin into Watford, one by Watford's
+                # admin (then a partnership admin) into Luton, which the old model allowed.
+                connection.execute(text(
+                    "INSERT INTO invitations (id, nonce, email, name, role, organisation_id, "
+                    "partnership_id, invited_by_id, created_at, expires_at) VALUES "
+                    "(1, 'n1', 'new@watford.example', 'New', 'member', 1, 1, 1, :now, :later), "
+                    "(2, 'n2', 'new@luton.example', 'New', 'member', 2, 1, 1, :now, :later)"),
+                    {"now": now, "later": "2099-01-01 00:00:00"})
+
+            # To this revision (the head when it was written), so that later migrations do
+            # not change what is checked here.
+            flask_migrate.upgrade(revision=PARTNERSHIP_ADMINS)
+            with engine.connect() as connection:
+                assert MigrationContext.configure(connection).get_current_heads() == \
+                    (PARTNERSHIP_ADMINS,)
+                grants = connection.execute(text(
+                    "SELECT partnership_id, user_id, granted_at FROM partnership_admins")).all()
+                assert [(row.partnership_id, row.user_id) for row in grants] == [(1, 1)]
+                assert grants[0].granted_at is not None
+                assert connection.execute(text(
+                    "SELECT status FROM partners WHERE id = 1")).scalar_one() == "active"
+                roles = dict(connection.execute(text("SELECT id, role FROM users")).all())
+                assert roles == {1: "admin", 2: "officer", 3: "admin"}
+                expiries = dict(connection.execute(text(
+                    "SELECT id, expires_at FROM invitations")).all())
+                assert str(expiries[1]).startswith("2099")       # into its own organisation
+                assert not str(expiries[2]).startswith("2099")   # into another: void
+        finally:
+            db.session.remove()
+            engine.dispose()

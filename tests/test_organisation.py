@@ -178,3 +178,22 @@ def test_certificates_are_the_organisations_own(app, orgadmin, world, client, lo
     officer = login(app.test_client(), world["users"]["officer"])
     assert officer.get("/organisation/certificates").status_code == 403
     assert officer.post("/organisation/certificates/trial").status_code == 403
+
+
+def test_an_invitation_into_an_organisation_by_an_outsider_is_void(app, world):
+    """Invitations a partnership admin made into another organisation under the old model
+    cannot be used: only an organisation's own admins add its users."""
+    from workspace.auth import service as auth_service
+    from workspace.partnerships.models import Organisation
+    with app.test_request_context():
+        luton_admin = db.session.get(User, world["users"]["foreign_admin"])
+        watford = db.session.get(Organisation, world["orgs"]["watford"])
+        invitation, token = auth_service.create_invitation(
+            watford, "mole@watford.example", "Mole", "member", luton_admin)
+        db.session.commit()
+    response = app.test_client().post(f"/invitation/{token}", data={
+        "new_password": "long-enough-1", "confirm": "long-enough-1"})
+    assert response.status_code == 410
+    with app.app_context():
+        assert db.session.scalar(select(User.id).where(
+            User.email == "mole@watford.example")) is None

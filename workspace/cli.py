@@ -70,7 +70,8 @@ def create_admin_command(email, name, organisation, partnership, short_name, pas
             f"The organisation {organisation.strip()!r} already exists: its own admins invite "
             "its users, and a partnership admin invites it to a partnership.")
     slug = slugify(partnership)
-    if db.session.scalar(select(Partnership.id).where(Partnership.slug == slug)):
+    if db.session.scalar(select(Partnership.id).where(
+            (Partnership.slug == slug) | (Partnership.name == partnership.strip()))):
         raise click.ClickException(
             f"The partnership {partnership.strip()!r} already exists: its partnership admins "
             "invite organisations and grant admin rights.")

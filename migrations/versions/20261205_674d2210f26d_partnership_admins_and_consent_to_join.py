@@ -62,6 +62,12 @@ def upgrade():
         "SELECT partners.partnership_id, users.id, CURRENT_TIMESTAMP "
         "FROM users JOIN partners ON partners.organisation_id = users.organisation_id "
         "WHERE users.role = 'admin'"))
+    # Invitations still pending that a partnership admin made into another organisation are
+    # void: only an organisation's own admins add its users now.
+    op.execute(sa.text(
+        "UPDATE invitations SET expires_at = CURRENT_TIMESTAMP "
+        "WHERE accepted_at IS NULL AND invited_by_id IN ("
+        "SELECT users.id FROM users WHERE users.organisation_id <> invitations.organisation_id)"))
 
 
 def downgrade():

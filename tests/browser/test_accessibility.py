@@ -42,6 +42,7 @@ AXE_URL = f"/static/vendor/axe-core-{AXE_VERSION}.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 ADMIN = "admin@swherts.example"
+ORGADMIN = "orgadmin@watford.example"
 MEMBER = "member@watford.example"
 PLAN = "JSP Vision: Engagement Plan"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -529,31 +530,65 @@ def test_admin_page(demo, open_page):
     page = open_page(ADMIN).page
     page.goto("/p/sw-herts/admin")
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Manage"))
-    assert_accessible(page, "admin page")
+    assert_accessible(page, "partnership admin page")
+
+    page.get_by_role("button", name="Invite organisation").click()      # empty: errors
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    assert_accessible(page, "partnership admin page with errors")
+
+    new = page.locator("form", has=page.get_by_role("heading", name="Add a new organisation"))
+    new.get_by_label("Organisation name").fill("Luton Borough Council")
+    new.get_by_label("Full name of its first admin").fill("Luton Admin")
+    new.get_by_label("Email address of its first admin").fill("admin@luton.example")
+    new.get_by_role("button", name="Add organisation and create invitation").click()
+    expect(page.get_by_role("textbox", name="Invitation link")).to_be_visible()
+    expect(page.get_by_role("button", name="Copy link")).to_be_visible()
+    expect(page.get_by_role("cell", name="Luton Borough Council", exact=True)).to_be_visible()
+    assert_accessible(page, "partnership admin page with an invitation link")
+
+    page.get_by_role("link", name=re.compile(r"^Withdraw invitation\s*: Luton")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Withdraw the invitation of Luton Borough Council?")
+    assert_accessible(page, "confirm withdrawing an invitation")
+
+
+def test_organisation_page(demo, open_page):
+    page = open_page(ORGADMIN).page
+    page.get_by_role("link", name="Your organisation").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Watford Borough Council")
+    assert_accessible(page, "organisation page")
 
     page.get_by_role("button", name="Create invitation").click()      # empty: errors
     expect(page.locator(".govuk-error-summary")).to_be_visible()
-    assert_accessible(page, "admin page with invitation errors")
+    assert_accessible(page, "organisation page with invitation errors")
 
     invite = page.locator("#invite")
     invite.get_by_label("Full name").fill("Nia Newcomer")
     invite.get_by_label("Email address").fill("nia@watford.example")
     invite.get_by_role("button", name="Create invitation").click()
     expect(page.get_by_role("textbox", name="Invitation link")).to_be_visible()
-    assert_accessible(page, "admin page with an invitation link")
+    assert_accessible(page, "organisation page with an invitation link")
+
+    page.get_by_role("link", name="Deactivate Watford Member").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Deactivate Watford Member?")
+    assert_accessible(page, "confirm deactivation")
+    page.get_by_role("link", name="Cancel").click()
+    page.get_by_role("link", name="Leave South West Hertfordshire Joint Strategic Plan").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Leave "))
+    assert_accessible(page, "confirm leaving a partnership")
 
 
 def test_certificates_page(demo, open_page):
-    page = open_page(ADMIN).page
-    page.goto("/p/sw-herts/admin/certificates")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Signing certificates")
+    page = open_page(ORGADMIN).page
+    page.goto("/organisation/certificates")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Signing certificate")
     assert_accessible(page, "certificates page")
 
-    page.get_by_role("button", name="Make a trial certificate for Watford Borough Council").click()
+    page.get_by_role("button", name="Make a trial certificate").click()
     expect(page.locator(".govuk-tag", has_text="Trial, self-signed")).to_be_visible()
     assert_accessible(page, "certificates page with a certificate")
 
-    page.get_by_role("button", name="Upload certificate for Watford Borough Council").click()
+    page.get_by_role("button", name="Upload certificate").click()
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page, "certificates page with an error")
 
@@ -599,9 +634,10 @@ _WIDER_THAN_THE_WINDOW = """() => {
     (MEMBER, "/tasks"),
     (ADMIN, "lifecycle"),
     (ADMIN, "/p/sw-herts/admin"),
+    (ORGADMIN, "/organisation/"),
     (WATFORD, "/p/sw-herts/engagement/"),
 ], ids=["sign-in", "verify", "home", "scg", "engagement-plan", "editor", "agreement", "tasks",
-        "lifecycle", "admin", "engagement"])
+        "lifecycle", "admin", "organisation", "engagement"])
 def test_pages_reflow_at_320_css_pixels(app, demo, open_page, email, where):
     page = open_page(email).page
     page.set_viewport_size({"width": 320, "height": 640})       # 1280 px at 400% zoom

@@ -10,9 +10,25 @@ from sqlalchemy import select
 
 from workspace.engagement.models import EngagementActivity, Objective, Stakeholder
 from workspace.extensions import db
-from workspace.partnerships.models import Organisation, Partner, Partnership, User
+from workspace.partnerships.models import (
+    Organisation,
+    Partner,
+    Partnership,
+    PartnershipAdmin,
+    User,
+)
 
 ROLES = ("viewer", "officer", "member", "admin")
+
+
+def create_admin(app, email="admin@other.example", name="Other Admin",
+                 organisation="Other Council", partnership="Other Partnership",
+                 password="correct-horse-battery"):
+    """`flask create-admin`, as anyone who runs a deployment of their own may: a new
+    organisation and partnership with a user who is admin of both. Returns the CLI result."""
+    return app.test_cli_runner().invoke(args=[
+        "create-admin", "--email", email, "--name", name, "--organisation", organisation,
+        "--partnership", partnership, "--password", password])
 
 
 def user_by_email(email):
@@ -35,43 +51,60 @@ def freeze_version_1(document, admin):
     lifecycle.send_out(document, admin)
 
 
-def build_foreign(slug="elsewhere"):
-    """A partnership the demo users do not belong to, with a document, a section, a comment,
-    a decision sought, a stakeholder, an engagement activity, an objective and a user of its
-    own. Returns
-    their ids."""
+def build_foreign(slug="elsewhere", code="luton", organisation="Luton Borough Council",
+                  name="Luton and Central Bedfordshire", short_name="Luton", also_active=(),
+                  also_invited=(), admin_grant=False):
+    """A partnership the demo users do not belong to (unless their organisation is named in
+    also_active), with a document, a section, a comment, a decision sought, a stakeholder, an
+    engagement activity, an objective, an officer and an organisation admin of its own
+    (`admin@<code>.example`, a partnership admin there too when admin_grant), a partnership
+    admin grant (the officer's), and a membership still waiting for consent (the first of
+    also_invited, when given). Returns their ids."""
     from workspace.documents.service import append_section, create_document
     from workspace.review.comments import add_comment
     from workspace.review.models import DecisionSought
-    luton = Organisation(code="luton", name="Luton Borough Council")
-    partnership = Partnership(slug=slug, name="Luton and Central Bedfordshire",
-                              short_name="Luton")
-    db.session.add_all([luton, partnership])
+    home = Organisation(code=code, name=organisation)
+    partnership = Partnership(slug=slug, name=name, short_name=short_name)
+    db.session.add_all([home, partnership])
     db.session.flush()
-    db.session.add(Partner(partnership_id=partnership.id, organisation_id=luton.id))
-    user = User(email="officer@luton.example", name="Luton Officer", organisation=luton,
-                role="officer")
+    membership = Partner(partnership_id=partnership.id, organisation_id=home.id)
+    db.session.add(membership)
+    for organisation_id in also_active:
+        db.session.add(Partner(partnership_id=partnership.id, organisation_id=organisation_id))
+    invited = [Partner(partnership_id=partnership.id, organisation_id=organisation_id,
+                       status="invited") for organisation_id in also_invited]
+    db.session.add_all(invited)
+    user = User(email=f"officer@{code}.example", name=f"{short_name} Officer",
+                organisation=home, role="officer")
     user.set_password("correct-horse-1")
-    admin = User(email="admin@luton.example", name="Luton Admin", organisation=luton,
+    admin = User(email=f"admin@{code}.example", name=f"{short_name} Admin", organisation=home,
                  role="admin")
     admin.set_password("correct-horse-1")
     db.session.add_all([user, admin])
     db.session.flush()
-    document = create_document(partnership, "Luton Statement", "scg", admin)
-    section = append_section(document, "Luton housing", "Luton text.", user=admin)
+    grant = PartnershipAdmin(partnership_id=partnership.id, user_id=user.id)
+    db.session.add(grant)
+    if admin_grant:
+        db.session.add(PartnershipAdmin(partnership_id=partnership.id, user_id=admin.id))
+    db.session.flush()
+    document = create_document(partnership, f"{short_name} Statement", "scg", admin)
+    section = append_section(document, f"{short_name} housing", f"{short_name} text.",
+                             user=admin)
     section.strategic_matter = True
     db.session.flush()
-    comment = add_comment(section, "A Luton comment.", user)
-    decision = DecisionSought(document_id=document.id, body="Luton Executive",
+    comment = add_comment(section, f"A {short_name} comment.", user)
+    decision = DecisionSought(document_id=document.id, body=f"{short_name} Executive",
                               description="Agree the statement.", due_date=date(2030, 1, 1))
     db.session.add(decision)
     db.session.flush()
-    ids = {"slug": slug, "document_id": document.id, "section_id": section.id,
-           "comment_id": comment.id, "decision_id": decision.id,
-           "organisation_id": luton.id, "user_id": user.id}
-    ids["stakeholder_id"] = fresh_stakeholder(partnership.id, "Luton stakeholder")
-    ids["activity_id"] = fresh_activity(partnership.id, "Luton residents")
-    ids["objective_id"] = fresh_objective(partnership.id, "Luton objective")
+    ids = {"slug": slug, "partnership_id": partnership.id, "document_id": document.id,
+           "section_id": section.id, "comment_id": comment.id, "decision_id": decision.id,
+           "organisation_id": home.id, "user_id": user.id, "admin_id": admin.id,
+           "grant_id": grant.id,
+           "partner_id": (invited or [membership])[0].id}
+    ids["stakeholder_id"] = fresh_stakeholder(partnership.id, f"{short_name} stakeholder")
+    ids["activity_id"] = fresh_activity(partnership.id, f"{short_name} residents")
+    ids["objective_id"] = fresh_objective(partnership.id, f"{short_name} objective")
     return ids
 
 

@@ -35,7 +35,13 @@ from workspace.documents.templates import TEMPLATES
 from workspace.engagement.models import EngagementActivity, Objective, Stakeholder
 from workspace.engagement.service import CSV_COLUMNS
 from workspace.extensions import db
-from workspace.partnerships.models import Organisation, Partner, Partnership, User
+from workspace.partnerships.models import (
+    Organisation,
+    Partner,
+    Partnership,
+    PartnershipAdmin,
+    User,
+)
 from workspace.review.models import Comment, DecisionSought, Signatory
 from workspace.security import CONTROL_CHARACTERS
 
@@ -193,6 +199,9 @@ def build(app, login, signers):
             user.set_password(PASSWORD)
             db.session.add(user)
         db.session.flush()
+        # Host's organisation admin is the partnership's admin too.
+        db.session.add(PartnershipAdmin(partnership_id=partnership.id,
+                                        user_id=people["admin"].id))
         document = create_document(partnership, "Hostile Statement", "scg", people["admin"])
         matter = append_section(document, "Matter", "Matter text.", user=people["admin"])
         matter.strategic_matter = True
@@ -303,27 +312,41 @@ def decide(w):
     w.decision = decision
 
 
+def _invitation_token(response):
+    marker = "/invitation/"
+    start = response.text.index(marker) + len(marker)
+    return response.text[start:response.text.index('"', start)]
+
+
 def administer(w):
-    """Partner names (each with a trial certificate), invitations, one accepted."""
+    """Partner names (each new organisation's first admin accepts and makes a trial
+    certificate), invitations, one accepted."""
     admin = w.clients["admin"]
     for i, name in enumerate(plain_chunks("partner_name")):
-        w.post(admin, w.url("partnerships.add_partner", slug=SLUG),
-               {"name": name, "code": f"hostile-partner-{i}"}, "add a partner")
+        response = w.post(admin, w.url("partnerships.add_organisation", slug=SLUG),
+                          {"name": name, "code": f"hostile-partner-{i}",
+                           "admin_name": "First Admin",
+                           "admin_email": f"first{i}@hostile-partner.example"},
+                          "add a new organisation")
         w.remember("partner_name", name)
-        with w.app.app_context():
-            organisation = db.session.scalar(select(Organisation.id).where(
-                Organisation.code == f"hostile-partner-{i}"))
-        w.post(admin, w.url("export.trial_certificate", slug=SLUG, organisation_id=organisation),
-               {}, "trial certificate for a hostile name")
+        first_admin = w.app.test_client()
+        w.post(first_admin, w.url("auth.accept_invitation", token=_invitation_token(response)),
+               {"new_password": "a-long-new-password", "confirm": "a-long-new-password"},
+               "the new organisation's first admin accepts")
+        w.post(first_admin, w.url("export.trial_certificate"), {},
+               "trial certificate for a hostile name")
+        w.get(first_admin, w.url("export.certificates"), "certificates of a hostile name")
+    with w.app.app_context():
+        # The first new organisation's membership, for the pages that show one.
+        w.partner = db.session.scalar(select(Partner.id).join(Organisation).where(
+            Organisation.code == "hostile-partner-0"))
     w.tokens = []
     for i, name in enumerate(plain_chunks("invite_name")):
-        response = w.post(admin, w.url("partnerships.invite", slug=SLUG),
+        response = w.post(admin, w.url("organisation.invite"),
                           {"name": name, "email": f"invited{i}@host.example",
-                           "organisation_id": str(w.host), "role": "officer"}, "invite")
+                           "role": "officer"}, "invite")
         w.remember("invite_name", name)
-        marker = "/invitation/"
-        start = response.text.index(marker) + len(marker)
-        w.tokens.append(response.text[start:response.text.index('"', start)])
+        w.tokens.append(_invitation_token(response))
     newcomer = w.app.test_client()
     w.get(newcomer, w.url("auth.accept_invitation", token=w.tokens[1]), "invitation page")
     w.post(newcomer, w.url("auth.accept_invitation", token=w.tokens[0]),
@@ -551,12 +574,12 @@ def refuse_long(w, stage):
                 w.post(admin, w.doc_url("review.record_decision_post",
                                         decision_id=w.decision), data,
                        f"over-long decision {field}", accepted=False)
-            w.post(admin, w.url("partnerships.add_partner", slug=SLUG),
-                   {"name": text, "code": f"long{i}"}, "over-long partner name",
+            w.post(admin, w.url("partnerships.add_organisation", slug=SLUG),
+                   {"name": text, "code": f"long{i}", "admin_name": "First Admin",
+                    "admin_email": f"long{i}@new.example"}, "over-long partner name",
                    accepted=False)
-            w.post(admin, w.url("partnerships.invite", slug=SLUG),
-                   {"name": text, "email": f"long{i}@host.example",
-                    "organisation_id": str(w.host), "role": "viewer"},
+            w.post(admin, w.url("organisation.invite"),
+                   {"name": text, "email": f"long{i}@host.example", "role": "viewer"},
                    "over-long invitation name", accepted=False)
             w.post(officer, w.url("new_document.create", slug=SLUG),
                    {"template": next(iter(TEMPLATES)), "title": text},
@@ -621,7 +644,8 @@ def sweep_values(w, section_id):
             "comment_id": w.thread, "decision_id": w.decision, "number": 1,
             "organisation_id": w.member_organisation(0), "user_id": w.users["officer"],
             "token": w.tokens[-1], "stakeholder_id": w.stakeholder,
-            "activity_id": w.activity, "objective_id": w.objective}
+            "activity_id": w.activity, "objective_id": w.objective,
+            "partner_id": w.partner}
 
 
 def pdf_text(w, client, url, what):

@@ -101,13 +101,13 @@ def test_trial_certificate_for_a_name_in_non_latin_letters(app, client, world, l
     name = "Σύνδεσμος Δήμων Νοτιοδυτικού Χέρτφορντσαϊρ — Cyngor Sir Ynys Môn"
     assert len(name) <= 64 < len(name.encode("utf-8"))
     with app.app_context():
-        organisation = db.session.get(Organisation, world["orgs"]["dacorum"])
+        organisation = db.session.get(Organisation, world["orgs"]["watford"])
         organisation.name = name
         db.session.commit()
-    login(client, world["users"]["admin"])
-    response = client.post(f"/p/own/admin/certificates/{world['orgs']['dacorum']}/trial")
+    login(client, world["users"]["admin"])        # Watford's organisation admin
+    response = client.post("/organisation/certificates/trial")
     assert response.status_code == 303
-    page = client.get("/p/own/admin/certificates").text
+    page = client.get("/organisation/certificates").text
     assert "Σύνδεσμος" in page
 
 

@@ -258,6 +258,9 @@ def accept_invitation(invitation, password):
     ).rowcount
     if claimed != 1:
         raise AuthError("This invitation has already been used. Sign in instead.", status=410)
+    if not _inviter_may_add_to(invitation):
+        raise AuthError("This invitation is no longer valid. Ask your organisation's admin for "
+                        "a new one.", status=410)
     if db.session.scalar(select(User.id).where(User.email == invitation.email)):
         raise AuthError("A user with that email address already exists. Sign in instead.",
                         status=409)
@@ -271,6 +274,19 @@ def accept_invitation(invitation, password):
     if invitation.partnership_id and invitation.role == "admin":
         _join_on_first_admin(invitation, user)
     return user
+
+
+def _inviter_may_add_to(invitation):
+    """Only an organisation's own admins add its users; someone from elsewhere only its first
+    admin, for a new organisation that has no users yet (older invitations made by partnership
+    admins for other organisations are void)."""
+    inviter = db.session.get(User, invitation.invited_by_id)
+    if inviter is not None and inviter.organisation_id == invitation.organisation_id:
+        return True
+    has_users = db.session.scalar(select(User.id).where(
+        User.organisation_id == invitation.organisation_id).limit(1))
+    return (invitation.partnership_id is not None and invitation.role == "admin"
+            and has_users is None)
 
 
 def _join_on_first_admin(invitation, user):
