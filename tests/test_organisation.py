@@ -188,7 +188,7 @@ def test_an_invitation_into_an_organisation_by_an_outsider_is_void(app, world):
     with app.test_request_context():
         luton_admin = db.session.get(User, world["users"]["foreign_admin"])
         watford = db.session.get(Organisation, world["orgs"]["watford"])
-        invitation, token = auth_service.create_invitation(
+        _invitation, token = auth_service.create_invitation(
             watford, "mole@watford.example", "Mole", "member", luton_admin)
         db.session.commit()
     response = app.test_client().post(f"/invitation/{token}", data={
