@@ -68,7 +68,7 @@ class LiveServer:
     def start(self):
         self._thread.start()
 
-    def wait_until_quiet(self, timeout=10):
+    def wait_until_quiet(self, timeout=60):             # a PDF on a loaded machine is slow
         with self._quiet:
             if not self._quiet.wait_for(lambda: self._in_flight == 0, timeout=timeout):
                 raise AssertionError(f"{self._in_flight} request(s) still running after "

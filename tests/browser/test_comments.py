@@ -4,12 +4,13 @@ import pytest
 
 from .support import (
     DACORUM,
-    LIVE_MS,
+    QUICK_MS,
     WATFORD,
     PlaywrightError,
     expect,
     open_document,
     section,
+    wait_until_caught_up,
 )
 
 PART = "Part 5: Monitoring and review"
@@ -64,15 +65,23 @@ def test_keyboard_focus_on_the_link_moves_to_the_form_when_it_arrives(demo, open
     open_document(page)
     target = section(page, PART)
     # Hold the form back until focus is on the link, as when a fast keyboard user tabs on.
-    page.route("**/comments/new", lambda route: page.wait_for_timeout(300) or route.continue_())
+    held = []
+    page.route("**/comments/new", lambda route: held.append(route))
     target.locator(".cg-comments__add summary").focus()
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
+    expect(target.get_by_role("link", name="Open the comment form")).to_be_focused()
+    for _ in range(QUICK_MS // 50):                 # until Playwright hands the request over
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the comment form was never asked for"
+    held[0].continue_()
     box = target.get_by_label(f"Your comment on {PART}")
     expect(box).to_be_focused()
 
 
-def test_an_opened_comment_form_is_not_closed_by_a_live_redraw(demo, open_page):
+def test_an_opened_comment_form_is_not_closed_by_a_live_redraw(app, demo, open_page):
     a = open_document(open_page(WATFORD).page)
     b = open_document(open_page(DACORUM).page)
     a_part = section(a, PART)
@@ -86,7 +95,7 @@ def test_an_opened_comment_form_is_not_closed_by_a_live_redraw(demo, open_page):
     b_part.get_by_role("button", name="Post comment").click()
     expect(b_part.locator(".cg-comment__body")).to_contain_text("Dacorum's comment.")
 
-    a.wait_for_timeout(LIVE_MS + 1000)                  # the live feed has come and gone
+    wait_until_caught_up(a, app)                        # the live feed has come and gone
     expect(a_box).to_be_visible()
     a_box.fill("Watford's comment.")
     a_part.get_by_role("button", name="Post comment").click()
