@@ -66,7 +66,7 @@ class ButtonForm(FlaskForm):
 
 
 def with_errors(form, errors):
-    """Put service messages on the form's fields, for _field.html and the error summary."""
+    """Put service messages on the form's fields, for the field macros and the error summary."""
     for name, message in errors.items():
         form[name].errors = [message]
     return form
