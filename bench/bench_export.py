@@ -92,7 +92,7 @@ def run(kind, database_url, renders, calls):
     from workspace.review import lifecycle
     with app.test_request_context():
         document = db.session.get(Document, document_id)
-        lifecycle._freeze(document, db.session.get(User, 1), False)
+        lifecycle.freeze(document, db.session.get(User, 1), False)
         document.status = "agreed"
         number = document.version_number
         db.session.commit()

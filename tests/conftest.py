@@ -16,8 +16,8 @@ from sqlalchemy.engine import make_url
 import workspace.partnerships.models as partnership_models
 from workspace import create_app
 from workspace.auth.models import UserSession
+from workspace.clock import utcnow
 from workspace.config import normalise_database_url
-from workspace.db import utcnow
 from workspace.extensions import db
 from workspace.partnerships.models import (
     Organisation,

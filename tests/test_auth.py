@@ -15,7 +15,7 @@ from workspace.accounts.service import set_active
 from workspace.audit import AuditEvent
 from workspace.auth import service as auth_service
 from workspace.auth.models import Invitation, LoginAttempt, UserSession
-from workspace.db import utcnow
+from workspace.clock import utcnow
 from workspace.extensions import db
 from workspace.partnerships.models import User
 

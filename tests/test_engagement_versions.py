@@ -244,8 +244,9 @@ def test_blocks_in_two_sections_have_distinct_ids_on_the_document_page(app, worl
 
 
 def test_the_timeline_dates_today_in_the_uk_like_the_lifecycle(app, world, plan, monkeypatch):
+    from workspace import clock
     from workspace.engagement import blocks
-    monkeypatch.setattr(lifecycle, "today", lambda: date(2030, 3, 31))
+    monkeypatch.setattr(clock, "today", lambda: date(2030, 3, 31))
     with app.test_request_context():
         partnership = db.session.get(Partnership, world["partnerships"]["own"])
         data = blocks.context(partnership)

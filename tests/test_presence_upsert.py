@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from workspace.db import utcnow
+from workspace.clock import utcnow
 from workspace.documents import service
 from workspace.documents.models import Presence, Section
 from workspace.extensions import db

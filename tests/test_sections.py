@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from workspace.audit import AuditEvent
-from workspace.db import utcnow
+from workspace.clock import utcnow
 from workspace.documents import service
 from workspace.documents.models import Presence, Section, SectionRevision
 from workspace.extensions import db

@@ -137,7 +137,7 @@ def test_documents_awaiting_my_signature(app, login, scg):
         document.status = "agreed"
         db.session.commit()
     with app.test_request_context():
-        lifecycle._freeze(db.session.get(Document, scg["id"]), None, False)
+        lifecycle.freeze(db.session.get(Document, scg["id"]), None, False)
         db.session.commit()
     found, count = user_tasks(app, member)
     assert [d.id for d in found.signatures] == [scg["id"]] and count == 1

@@ -3,15 +3,13 @@ import math
 import os
 import sys
 import time
-from datetime import UTC
-from zoneinfo import ZoneInfo
 
 from flask import Flask, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import audit
+from . import audit, clock
 from . import db as dbmod
 from .config import load_config
 from .extensions import csrf, db, limiter, login_manager, migrate
@@ -21,8 +19,6 @@ from .web import is_htmx, section_url
 #: Endpoints anyone may reach without signing in.
 PUBLIC_ENDPOINTS = frozenset({"static", "auth.login", "auth.accept_invitation", "health",
                               "favicon", "export.verify"})
-
-LONDON = ZoneInfo("Europe/London")
 
 
 class ConfigurationError(SystemExit):
@@ -115,8 +111,9 @@ def _register_blueprints(app):
     from .documents.import_views import bp as importing_bp
     from .documents.new_views import bp as new_document_bp
     from .documents.views import bp as documents_bp
-    from .engagement.blocks import register_filter as register_engagement_blocks
+    from .engagement.blocks import register as register_engagement_blocks
     from .engagement.views import bp as engagement_bp
+    from .export.service import register as register_export
     from .export.views import bp as export_bp
     from .partnerships.views import bp as partnerships_bp
     from .review.views import bp as review_bp
@@ -130,7 +127,8 @@ def _register_blueprints(app):
     app.register_blueprint(review_bp)
     app.register_blueprint(export_bp)
     app.register_blueprint(engagement_bp)
-    register_engagement_blocks(app)
+    register_engagement_blocks(app)     # the live_blocks filter and content binder
+    register_export(app)                # export listens to review's signals
 
     @app.get("/favicon.ico")
     def favicon():
@@ -223,15 +221,14 @@ def _register_template_helpers(app):
     from .permissions import can
 
     @app.template_filter("localtime")
-    def localtime(value, fmt="%-d %b %Y, %H:%M"):
+    def localtime(value, fmt=clock.DATE_TIME):
         """UTC from the database to UK time for display."""
-        if value is None:
-            return ""
-        return value.replace(tzinfo=UTC).astimezone(LONDON).strftime(fmt)
+        return clock.display(value, fmt)
 
     @app.template_filter("date")
     def date(value):
-        return value.strftime("%-d %B %Y") if value else ""
+        """A date (or a timestamp, in UK time) as a person reads it: 2 July 2026."""
+        return clock.display(value, clock.DATE) if value else ""
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(can=can, section_url=section_url)

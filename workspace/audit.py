@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from .db import utcnow
+from .clock import utcnow
 from .extensions import db
 
 

@@ -2,7 +2,6 @@
 import functools
 import sqlite3
 import time
-from datetime import UTC, datetime
 
 from flask import abort, current_app, has_request_context, request
 from sqlalchemy import event, text
@@ -12,11 +11,6 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: GET endpoints that also write (opening an editor records presence): they begin IMMEDIATE too.
 WRITE_ENDPOINTS = {"documents.edit"}
-
-
-def utcnow():
-    """Naive UTC now: every timestamp in the database is UTC without a zone."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def configure_sqlite(engine, busy_timeout_ms):

@@ -9,3 +9,20 @@ _signals = Namespace()
 #: An organisation left a partnership (or was removed from it). Sender: the partnership;
 #: keyword arguments: organisation_id, by (the user).
 partner_left = _signals.signal("partner-left")
+
+#: A person accepted an invitation and became a user of an organisation. Sender: the new user;
+#: keyword argument: invitation (its partnership_id names the partnership a new organisation
+#: was created for, when the user is its first admin).
+user_joined = _signals.signal("user-joined")
+
+#: Moving to Agreed froze the document's content as a version. Sender: the document;
+#: keyword arguments: version (the DocumentVersion), by (the user).
+version_frozen = _signals.signal("version-frozen")
+
+#: An authority signed the frozen version. Sender: the document; keyword arguments: user (the
+#: Member who signed), signature.
+document_signed = _signals.signal("document-signed")
+
+#: A return to Draft voided the signatures on the current version. Sender: the document;
+#: keyword arguments: version (the DocumentVersion, or None), by (the user), count.
+signatures_voided = _signals.signal("signatures-voided")

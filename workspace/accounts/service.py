@@ -8,7 +8,7 @@ from sqlalchemy import select
 from .. import audit
 from ..auth.models import Invitation
 from ..auth.service import end_all_sessions
-from ..db import utcnow
+from ..clock import utcnow
 from ..extensions import db
 from ..partnerships.models import ROLES, User
 

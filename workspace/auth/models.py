@@ -1,5 +1,5 @@
 """Server-side sessions, sign-in attempts and invitations."""
-from ..db import utcnow
+from ..clock import utcnow
 from ..extensions import db
 from ..partnerships.models import ROLE_LABELS
 

@@ -9,7 +9,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select, text, update
 
 from .. import audit
-from ..db import utcnow
+from ..clock import utcnow
 from ..extensions import db
 from ..partnerships.models import PASSWORD_METHOD, Partner, User
 from .models import Invitation, LoginAttempt, UserSession

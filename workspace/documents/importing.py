@@ -34,7 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
-from ..db import utcnow
+from ..clock import utcnow
 from ..extensions import db
 from ..security import CONTROL_CHARACTERS
 from . import docx_safety, limits

@@ -1,7 +1,7 @@
 """Documents, their ordered sections and the append-only revisions of each section."""
 import hashlib
 
-from ..db import utcnow
+from ..clock import utcnow
 from ..extensions import db
 
 DOCUMENT_KINDS = {

@@ -7,7 +7,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .. import audit
-from ..db import utcnow
+from ..clock import utcnow
 from ..extensions import db
 from ..partnerships.models import User
 from . import limits

@@ -14,6 +14,7 @@ import re
 from flask import render_template
 from markupsafe import Markup
 
+from .. import binders, clock
 from . import charts, service
 
 BLOCKS = ("register", "map", "ladder", "timeline")
@@ -25,7 +26,6 @@ TEXT_MARKER = re.compile(r"^\{\{\s*(" + "|".join(BLOCKS) + r")\s*\}\}$")
 
 def context(partnership, filters=None):
     """Everything the engagement pictures and tables need, for templates."""
-    from ..review.lifecycle import today as uk_today  # "today" in the UK, as due dates are
     everyone = service.stakeholders(partnership)
     rows = service.stakeholders(partnership, **filters) if filters else everyone
     activity_rows = service.activities(partnership)
@@ -33,7 +33,8 @@ def context(partnership, filters=None):
     return {"stakeholders": rows, "all_stakeholders": everyone,
             "influence_map": charts.influence_map(everyone),
             "ladder": charts.ladder(everyone), "activities": activity_rows,
-            "key_dates": decisions, "timeline": charts.timeline(activity_rows, decisions, today=uk_today())}
+            "key_dates": decisions,
+            "timeline": charts.timeline(activity_rows, decisions, today=clock.today())}
 
 
 def expand(html, partnership, printing=False, prefix="block", data=None):
@@ -129,6 +130,8 @@ def snapshot(data, names=BLOCKS):
     return values
 
 
-def register_filter(app):
-    """`section.html|live_blocks(partnership)` in templates."""
+def register(app):
+    """`section.html|live_blocks(partnership)` in templates; the live blocks bound into a
+    frozen version (the content binder `Printed`, see workspace.binders)."""
     app.add_template_filter(expand, "live_blocks")
+    binders.register(app, "engagement_blocks", Printed)

@@ -1,5 +1,5 @@
 """Stakeholders and engagement activities of a partnership."""
-from ..db import utcnow
+from ..clock import utcnow
 from ..extensions import db
 
 CATEGORIES = {

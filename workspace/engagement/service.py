@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from .. import audit
-from ..db import utcnow
+from ..clock import utcnow
 from ..extensions import db
 from ..security import CONTROL_CHARACTERS
 from .models import (

@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from .. import audit
-from ..db import utcnow
+from ..clock import utcnow
 from ..extensions import db
 from .models import SigningKey
 

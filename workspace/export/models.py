@@ -1,5 +1,5 @@
 """Stored PDF exports, their signed incarnations, and authorities' signing keys."""
-from ..db import utcnow
+from ..clock import utcnow
 from ..extensions import db
 
 

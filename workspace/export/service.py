@@ -1,16 +1,21 @@
-"""Rules for exports: what a PDF contains, rendering it once, serving the stored file."""
+"""Rules for exports: what a PDF contains, rendering it once, serving the stored file.
+
+Export listens to review's signals (`register`): a signature adds the authority's digital
+signature to the version's PDF, a return to Draft retires the version's files.
+"""
 import json
 import re
-from datetime import date
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from ..db import utcnow
+from .. import clock, signals
+from ..clock import utcnow
 from ..extensions import db
-from ..review import lifecycle
+from ..review import signing, versions
 from ..review.models import STATUSES
-from ..review.positions import signatories
+from ..review.scope import signatories
+from .keys import signing_key_for
 from .models import PdfExport, PdfFile
 from .pdf import render_html, render_pdf, sha256_bytes
 
@@ -32,21 +37,21 @@ def _version_is_agreed(document, row):
 def export_source(document, number=None):
     """(content dict, fingerprint, version row or None, agreed?) for a version or the draft."""
     if number is None:
-        row = lifecycle.current_version(document)
+        row = versions.current_version(document)
         if row is None:
-            text, sha = lifecycle.canonical_content(document)
+            text, sha = versions.canonical_content(document)
             return json.loads(text), sha, None, False
     else:
-        row = lifecycle.version(document, number)
+        row = versions.version(document, number)
         if row is None:
             abort(404, description=f"There is no version {number} of this document.")
-    return lifecycle.version_content(row), row.content_sha256, row, \
+    return versions.version_content(row), row.content_sha256, row, \
         _version_is_agreed(document, row)
 
 
 def signature_blocks(document, row):
     """One block per signatory authority: who signed, or blank for a wet-ink signature."""
-    signed = {s.organisation_id: s for s in lifecycle.signatures(row)} if row else {}
+    signed = {s.organisation_id: s for s in signing.signatures(row)} if row else {}
     blocks = []
     for signatory in signatories(document):
         sig = signed.get(signatory.organisation_id)
@@ -54,7 +59,7 @@ def signature_blocks(document, row):
             "organisation": signatory.organisation.name, "code": signatory.organisation.code,
             "signed": sig is not None, "digital": False,
             "name": sig.signed_name if sig else "", "position": sig.signed_position if sig
-            else "", "date": sig.signed_at.strftime("%-d %B %Y") if sig else ""})
+            else "", "date": clock.display(sig.signed_at, clock.DATE) if sig else ""})
     return blocks
 
 
@@ -71,7 +76,7 @@ def print_context(document, content, fingerprint, row, agreed):
         status = STATUSES.get(document.status, document.status)
     return {"document": document, "partnership": partnership, "content": content,
             "fingerprint": fingerprint, "draft": not agreed, "status_label": status,
-            "date": when.strftime("%-d %B %Y"), "parties": parties,
+            "date": clock.display(when, clock.DATE), "parties": parties,
             "signature_blocks": [dict(b, signed=False) for b in signature_blocks(document, row)]
             if agreed else signature_blocks(document, row)}
 
@@ -114,11 +119,11 @@ def get_pdf(document, number=None, variant="ua"):
 
 def sync_signatures(document, row, export, latest, user=None):
     """Add to the file every authority's signature recorded since it was last signed."""
-    from .signing import add_signature
+    from .signing import add_signature  # pyHanko: imported when first needed (start-up time)
     signed_in_file = set(db.session.scalars(
         select(PdfFile.signed_for_id).where(PdfFile.export_id == export.id,
                                             PdfFile.signed_for_id.is_not(None))))
-    for signature in sorted(lifecycle.signatures(row), key=lambda s: s.signed_at):
+    for signature in sorted(signing.signatures(row), key=lambda s: s.signed_at):
         if signature.organisation_id in signed_in_file:
             continue
         newer = add_signature(export, latest, signature, user)
@@ -128,29 +133,36 @@ def sync_signatures(document, row, export, latest, user=None):
     return latest
 
 
-def on_signed(document, user=None):
-    """After an authority signs: the version's PDF gains its digital signature now.
+def on_signed(document, user=None, **_):
+    """After an authority signs (`document_signed`): the version's PDF gains its digital
+    signature now.
 
     Without a certificate there is nothing to add to the file yet; the signature stands in
     the workspace's record and the PDF is rendered when first downloaded.
     """
-    from .keys import signing_key_for
-    row = lifecycle.current_version(document)
+    row = versions.current_version(document)
     if row is not None and user is not None and signing_key_for(user.organisation_id):
         get_pdf(document, row.number, "ua")
 
 
-def on_signatures_voided(document):
-    """After a return to draft: retire the version's files; a new agreement starts afresh."""
-    from sqlalchemy import update
+def on_signatures_voided(document, **_):
+    """After a return to draft (`signatures_voided`): retire the version's files; a new
+    agreement starts afresh."""
     db.session.execute(update(PdfExport).where(
         PdfExport.document_id == document.id, PdfExport.retired_at.is_(None),
         PdfExport.version_id.is_not(None)).values(retired_at=utcnow()))
+
+
+def register(app):
+    """Listen to review's signals (called at app creation)."""
+    signals.document_signed.connect(on_signed)
+    signals.signatures_voided.connect(on_signatures_voided)
+
 
 def file_name(document, number, on=None):
     """e.g. SW-Herts-Statement-of-Common-Ground-v2-2026-11-22.pdf"""
     def slug(text):
         return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
-    on = on or date.today()
+    on = on or clock.today()
     return f"{slug(document.partnership.short_name)}-{slug(document.title)}-v{number}-" \
            f"{on.isoformat()}.pdf"

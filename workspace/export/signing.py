@@ -17,16 +17,19 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from sqlalchemy import select
 
 from .. import audit
-from ..db import utcnow
+from ..clock import display, utcnow
+from ..documents.models import Document
 from ..extensions import db
 from .asyncrun import run
 from .keys import decrypt, signing_key_for
 from .models import PdfExport, PdfFile
 from .pdf import sha256_bytes
 
+#: The visible stamp; `when` is the time the authority signed, in UK time (clock.display).
 STAMP = TextStampStyle(
-    stamp_text="Signed for %(organisation)s\nby %(name)s, %(position)s\n%(ts)s",
-    border_width=1, timestamp_format="%d %B %Y %H:%M UTC")
+    stamp_text="Signed for %(organisation)s\nby %(name)s, %(position)s\n%(when)s",
+    border_width=1)
+STAMP_TIME = "%-d %B %Y %H:%M %Z"
 
 
 def _asn1(key, cert):
@@ -40,8 +43,10 @@ def field_name(organisation):
     return f"Signature-{organisation.code}"
 
 
-def sign_pdf(data, key_row, organisation, name, position, box=None, reason=None):
-    """Return `data` with one more PAdES signature, visible in `box` when given."""
+def sign_pdf(data, key_row, organisation, name, position, box=None, reason=None,
+             signed_at=None):
+    """Return `data` with one more PAdES signature, visible in `box` when given; its stamp
+    shows `signed_at` (naive UTC, default now) in UK time."""
     key, cert = decrypt(key_row)
     asn1_key, asn1_cert = _asn1(key, cert)
     signer = signers.SimpleSigner(signing_cert=asn1_cert, signing_key=asn1_key,
@@ -60,7 +65,8 @@ def sign_pdf(data, key_row, organisation, name, position, box=None, reason=None)
     output = BytesIO()
     pdf_signer = PdfSigner(meta, signer=signer, stamp_style=STAMP)
     run(lambda: pdf_signer.async_sign_pdf(writer, output=output, appearance_text_params={
-        "organisation": organisation.name, "name": name, "position": position}))
+        "organisation": organisation.name, "name": name, "position": position,
+        "when": display(signed_at or utcnow(), STAMP_TIME)}))
     return output.getvalue()
 
 
@@ -71,14 +77,13 @@ def add_signature(export, latest, signature, user=None):
     signature then stands in the workspace's record, and a wet-ink signature can be added
     to the printed page).
     """
-    from ..documents.models import Document
     organisation = signature.organisation
     key_row = signing_key_for(organisation.id)
     if key_row is None:
         return None
     box = json.loads(export.stamp_boxes or "{}").get(organisation.code)
     data = sign_pdf(latest.data, key_row, organisation, signature.signed_name,
-                    signature.signed_position, box=box)
+                    signature.signed_position, box=box, signed_at=signature.signed_at)
     signed = PdfFile(export_id=export.id, signature_count=latest.signature_count + 1,
                      signed_for_id=organisation.id, data=data, file_sha256=sha256_bytes(data),
                      size=len(data), created_at=utcnow())

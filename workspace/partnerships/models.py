@@ -2,7 +2,7 @@
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..db import utcnow
+from ..clock import utcnow
 from ..extensions import db
 
 #: A user's role in their own organisation. "admin" is the organisation admin: it manages the

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from .. import audit
 from ..auth.service import create_invitation
-from ..db import utcnow
+from ..clock import utcnow
 from ..extensions import db
 from ..signals import partner_left
 from .models import Organisation, Partner, PartnershipAdmin, User

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from .. import audit
-from ..db import utcnow
+from ..clock import utcnow
 from ..documents.models import DocumentChange, Section
 from ..extensions import db
 from ..partnerships.models import User

@@ -1,7 +1,7 @@
 """Comments, positions, signatory scope, decisions sought, published versions, signatures."""
 from sqlalchemy import event
 
-from ..db import utcnow
+from ..clock import utcnow
 from ..extensions import db
 
 STANCES = {"agreed": "Agreed", "reservations": "Agreed with reservations",

@@ -19,10 +19,12 @@ from types import SimpleNamespace
 from sqlalchemy import Date, Integer, and_, bindparam, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
+from ..clock import today
 from ..documents.models import Document, Section, SectionRevision
 from ..extensions import db
 from ..partnerships.models import Partner, Partnership
-from .lifecycle import SOON_DAYS, decision_state, today
+from .agreement import agreement_grid
+from .decisions import SOON_DAYS, decision_state
 from .models import (
     Comment,
     DecisionSought,
@@ -32,7 +34,6 @@ from .models import (
     SignatoryMatter,
     Signature,
 )
-from .positions import agreement_grid
 
 #: Documents in this status ask signatories for positions.
 ASKING_FOR_POSITIONS = "out_for_agreement"
