@@ -1,0 +1,42 @@
+// The one rule for focus after htmx swaps content in, so that keyboard and screen-reader
+// users stay where they were when the control they used is replaced:
+//   1. the element the server marked with data-focus-after-swap (a container so marked,
+//      such as a row editor, gives focus to its first field);
+//   2. else the error summary;
+//   3. else the status message (data-status-message).
+// With none of these in the new content, focus is left alone. Blocks marked data-keep-focus
+// (the engagement register) put it back on the control used instead: see register-focus.js.
+import { focusOn } from "./focus.js";
+
+const RULE = ["[data-focus-after-swap]", ".govuk-error-summary", "[data-status-message]"];
+const FIELD = "input:not([type=hidden]), select, textarea";
+
+function within(root, selector) {
+  return root.matches(selector) ? root : root.querySelector(selector);
+}
+
+export function elementToFocus(root) {
+  for (const selector of RULE) {
+    const element = within(root, selector);
+    if (!element) continue;
+    if (selector === RULE[0] && !element.matches(`${FIELD}, a[href], button, summary, [tabindex]`)) {
+      return element.querySelector(FIELD) || element;
+    }
+    return element;
+  }
+  return null;
+}
+
+// htmx fires afterSwap on each element it put in the page (the target itself for an inner
+// swap), out-of-band ones included: those (the live feed's redraws) are not the answer to what
+// this person did, so they leave focus alone (live-updates.js keeps it where it was).
+const outOfBand = new WeakSet();
+document.addEventListener("htmx:oobAfterSwap", (event) => outOfBand.add(event.target));
+
+document.addEventListener("htmx:afterSwap", (event) => {
+  const root = event.target;
+  if (!root.matches || root.matches("[data-keep-focus]")) return;
+  if (outOfBand.has(root) && root !== event.detail.target) return;
+  const element = elementToFocus(root);
+  if (element) focusOn(element);
+});

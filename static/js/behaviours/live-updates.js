@@ -1,0 +1,99 @@
+// Live updates on the document page. The change feed ([data-live-feed], polled by htmx) is told
+// which sections have an editor open here, and redraws sections as others change them. A redraw
+// is held back while this person is writing in the section's comment forms and fetched again
+// once they have finished; otherwise it goes through and focus goes back where it was (the same
+// control, found by id, text or form, else the heading of the comments or of the section).
+import { focusOn } from "./focus.js";
+
+document.addEventListener("htmx:configRequest", (event) => {
+  if (!event.detail.elt.matches("[data-live-feed]")) return;
+  const editing = Array.from(document.querySelectorAll("[data-editing-section]")).map((section) => {
+    const base = section.querySelector("[data-base-version]");
+    return `${section.dataset.editingSection}:${base ? base.value : 0}`;
+  });
+  if (editing.length) event.detail.parameters.editing = editing.join(",");
+});
+
+// Writing: text typed, focus in a text box, a comment open for editing, or a comment, reply or
+// feedback form opened (fetched on demand) and not yet used.
+function commentsBusy(section) {
+  const comments = section.querySelector(".cg-comments");
+  if (!comments) return false;
+  const active = document.activeElement;
+  if (active && comments.contains(active) && active.matches("textarea, input, select")) return true;
+  if (comments.querySelector("[data-comment-edit]")) return true;
+  if (comments.querySelector("details[open] form")) return true;
+  return Array.from(comments.querySelectorAll("textarea")).some((t) => t.value !== t.defaultValue);
+}
+
+let focusAfterSwap = null;
+
+function focusKey(section) {
+  const active = document.activeElement;
+  if (!active || active === document.body || !section.contains(active)) return null;
+  if (active.id) return { id: active.id };
+  // A link or a <details> summary has no id: find it again by its text, else the heading.
+  if (active.matches("a[href], summary")) {
+    return { section: section.id, tag: active.tagName, text: active.textContent, heading: ".cg-section__title" };
+  }
+  const form = active.closest("form");
+  if (form && active.matches("button")) return { action: form.getAttribute("action") };
+  return { section: section.id, heading: active.closest(".cg-comments") ? ".cg-comments__title" : ".cg-section__title" };
+}
+
+function findAgain(key) {
+  const fresh = key.section ? document.getElementById(key.section) : null;
+  let element = fresh && key.tag ? Array.from(fresh.querySelectorAll(key.tag)).find((el) => el.textContent === key.text) : null;
+  if (!element && key.id) element = document.getElementById(key.id);
+  if (!element && key.action) {
+    const form = Array.from(document.querySelectorAll("form")).find((f) => f.getAttribute("action") === key.action);
+    element = form && form.querySelector("button");
+  }
+  if (!element && fresh && key.heading) element = fresh.querySelector(key.heading);
+  return element;
+}
+
+document.addEventListener("htmx:oobBeforeSwap", (event) => {
+  const target = event.detail.target;
+  if (!target || !target.matches) return;
+  if (target.matches(".cg-sections")) {
+    // The structure changed: every section comes again. Keep the ones being written in.
+    target.querySelectorAll(".cg-section").forEach((section) => {
+      if (!commentsBusy(section)) return;
+      const fresh = event.detail.fragment.querySelector(`#${section.id}`);
+      if (!fresh) return;
+      focusAfterSwap = focusKey(section) || focusAfterSwap;
+      section.dataset.refreshPending = "1";
+      fresh.replaceWith(section);
+    });
+    return;
+  }
+  if (!target.matches(".cg-section")) return;
+  if (commentsBusy(target)) {
+    event.detail.shouldSwap = false;
+    target.dataset.refreshPending = "1";
+    return;
+  }
+  focusAfterSwap = focusKey(target);
+});
+
+document.addEventListener("htmx:oobAfterSwap", () => {
+  if (!focusAfterSwap) return;
+  const element = findAgain(focusAfterSwap);
+  focusAfterSwap = null;
+  if (element) focusOn(element);
+});
+
+// After each poll, fetch again the sections held back whose comment forms are now idle.
+document.addEventListener("htmx:afterRequest", (event) => {
+  if (!event.detail.elt.matches || !event.detail.elt.matches("[data-live-feed]")) return;
+  document.querySelectorAll(".cg-section[data-refresh-pending]").forEach((section) => {
+    if (section.matches("[data-editing-section]")) { delete section.dataset.refreshPending; return; }
+    if (commentsBusy(section)) return;
+    const source = section.querySelector("[data-section-url]");
+    delete section.dataset.refreshPending;
+    if (source && window.htmx) {
+      window.htmx.ajax("GET", source.dataset.sectionUrl, { target: `#${section.id}`, swap: "outerHTML" });
+    }
+  });
+});
