@@ -65,7 +65,7 @@ def test_security_headers_on_a_redirect(client):
 
 
 def test_security_headers_on_a_static_file(client):
-    response = client.get("/static/js/app.js")
+    response = client.get("/static/js/main.js")
     assert response.status_code == 200
     assert_security_headers(response)
     response.close()
