@@ -10,8 +10,17 @@ DOCUMENT_KINDS = {
     "mou": "Memorandum of understanding",
     "other": "Document",
 }
-#: Lifecycle statuses in which the text may change.
-EDITABLE_STATUSES = frozenset({"draft", "out_for_agreement"})
+#: The document lifecycle, in order: the values of `Document.status` and their labels.
+DRAFT, OUT_FOR_AGREEMENT, AGREED, SIGNED, PUBLISHED = (
+    "draft", "out_for_agreement", "agreed", "signed", "published")
+STATUSES = {DRAFT: "Draft", OUT_FOR_AGREEMENT: "Out for agreement", AGREED: "Agreed",
+            SIGNED: "Signed", PUBLISHED: "Published"}
+#: Statuses in which the text may change and positions may be recorded.
+EDITABLE_STATUSES = frozenset({DRAFT, OUT_FOR_AGREEMENT})
+#: Statuses with a frozen version: being signed, signed, or published.
+FROZEN_STATUSES = frozenset({AGREED, SIGNED, PUBLISHED})
+#: Statuses from which the partnership admin may send the document back to Draft.
+RETURNABLE_STATUSES = frozenset({OUT_FOR_AGREEMENT, AGREED, SIGNED})
 #: Deepest nesting: part (0), sub-section (1), sub-sub-section (2).
 MAX_DEPTH = 2
 
@@ -30,8 +39,8 @@ class Document(db.Model):
                                index=True)
     title = db.Column(db.String(200), nullable=False)
     kind = db.Column(db.String(30), nullable=False, default="other")
-    #: Lifecycle: draft, out_for_agreement, agreed, signed, published.
-    status = db.Column(db.String(30), nullable=False, default="draft")
+    #: Lifecycle: a key of STATUSES. Ask the properties below rather than compare it.
+    status = db.Column(db.String(30), nullable=False, default=DRAFT)
     #: The version being prepared: 1 until version 1 is published, then 2, ...
     version_number = db.Column(db.Integer, nullable=False, default=1)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
@@ -45,10 +54,57 @@ class Document(db.Model):
     def kind_label(self):
         return DOCUMENT_KINDS.get(self.kind, "Document")
 
+    # The document's state: every rule about it is asked here, by name. -----------------
+
+    @property
+    def status_label(self):
+        """"Draft", "Out for agreement", ... as a person reads it."""
+        return STATUSES.get(self.status, self.status)
+
+    @property
+    def is_draft(self):
+        return self.status == DRAFT
+
+    @property
+    def is_out_for_agreement(self):
+        """Out for agreement: Members are asked for their authority's positions."""
+        return self.status == OUT_FOR_AGREEMENT
+
+    @property
+    def is_agreed(self):
+        """Agreed and frozen, collecting signatures (not yet signed)."""
+        return self.status == AGREED
+
+    @property
+    def is_signed(self):
+        """Signed by every signatory, not yet published."""
+        return self.status == SIGNED
+
+    @property
+    def is_published(self):
+        return self.status == PUBLISHED
+
+    @property
+    def is_editable(self):
+        """The text may change and positions may be recorded (Draft, Out for agreement)."""
+        return self.status in EDITABLE_STATUSES
+
     @property
     def text_locked(self):
         """True from Agreed until the next version starts: the text is frozen for signing."""
-        return self.status not in EDITABLE_STATUSES
+        return not self.is_editable
+
+    @property
+    def has_frozen_version(self):
+        """Version `version_number` is frozen: being signed, signed or published."""
+        return self.status in FROZEN_STATUSES
+
+    @property
+    def can_return_to_draft(self):
+        """The partnership admin may send it back to Draft (out for agreement, agreed or
+        signed; a published version stays, the next one starts instead)."""
+        return self.status in RETURNABLE_STATUSES
+
 
 
 class Section(db.Model):

@@ -94,6 +94,15 @@ class Partner(db.Model):
     def is_active(self):
         return self.status == "active"
 
+    @property
+    def is_invited(self):
+        """Invited, waiting for one of the organisation's own admins to accept."""
+        return self.status == "invited"
+
+    @property
+    def has_left(self):
+        return self.status == "left"
+
 
 class PartnershipAdmin(db.Model):
     """A named user's grant to manage one partnership (never a role that follows the user's

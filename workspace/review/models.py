@@ -2,6 +2,7 @@
 from sqlalchemy import event
 
 from ..clock import utcnow
+from ..documents.models import STATUSES  # noqa: F401  (the lifecycle lives beside the column)
 from ..extensions import db
 
 STANCES = {"agreed": "Agreed", "reservations": "Agreed with reservations",
@@ -11,9 +12,6 @@ STANCES_NEEDING_REASON = frozenset({"reservations", "not_agreed"})
 ROUTES = {"delegation": "Officer delegation", "portfolio_holder": "Portfolio holder",
           "cabinet": "Cabinet", "committee": "Committee",
           "partnership_board": "Partnership board"}
-#: Document lifecycle, in order.
-STATUSES = {"draft": "Draft", "out_for_agreement": "Out for agreement", "agreed": "Agreed",
-            "signed": "Signed", "published": "Published"}
 
 
 class Comment(db.Model):

@@ -194,7 +194,7 @@ def version(slug, document_id, number):
     if row is None:
         abort(404, description=f"There is no version {number} of this document yet.")
     in_force = (row.number == document.version_number
-                and document.status in ("agreed", "signed", "published"))
+                and document.has_frozen_version)
     return render("review/version.html", partnership=partnership, document=document,
                   version=row, content=lifecycle.version_content(row), in_force=in_force,
                   signatures=lifecycle.signatures(row),

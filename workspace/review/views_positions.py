@@ -101,7 +101,7 @@ def _refused(partnership, document, section, form, exc):
     db.session.rollback()
     if exc.status == 403:
         abort(403, description=exc.message)
-    if section.removed_at is not None or document.status not in service.OPEN_STATUSES:
+    if section.removed_at is not None or not document.is_editable:
         abort(409, description=exc.message)
     db.session.refresh(section)
     form.problem = exc.message
@@ -183,7 +183,7 @@ def signatories(slug, document_id):
                   document=document, rows=rows, matters=matters, scopes=service.SCOPES,
                   numbers=service.matter_numbers(document),
                   errors=[r for r in rows if r.error],
-                  is_open=document.status in service.OPEN_STATUSES)
+                  is_open=document.is_editable)
 
 
 @bp.get(DOC + "/agreement")
