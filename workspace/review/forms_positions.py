@@ -1,13 +1,25 @@
-"""The position form and the signatory scope form: what was typed, parsed, with messages.
+"""The position form (WTForms) and the signatory scope form: what was typed, with messages.
 
-Both are plain objects rather than WTForms classes: the document page shows one position
-form per strategic matter, each with its own element ids, and the scope form has a group of
-fields per partner organisation. CSRF is checked for every POST by CSRFProtect.
-The rules themselves are in positions.py; here is only turning text into values.
+The document page shows one position form per strategic matter: the templates draw each
+with the component macros and an id prefix of its own ("p<section id>-"), so ids stay unique
+while the field names stay plain. The scope form has a group of fields per partner
+organisation and is read by scope_rows_from_request. CSRF is checked for every POST by
+CSRFProtect. The rules themselves are in positions.py; here is only turning text into values.
 """
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_wtf import FlaskForm
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+
+from .models import ROUTES, STANCES
 from .positions import ScopeRow
 
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y")
@@ -24,59 +36,72 @@ def parse_date(text):
     raise ValueError(text)
 
 
-@dataclass
-class PositionForm:
-    """A Member's position form, as typed; `errors` maps a field to its message."""
-    section_id: int
-    stance: str = ""
-    reason: str = ""
-    route: str = ""
-    route_body: str = ""
-    meeting_date: str = ""
-    minute_ref: str = ""
-    seen_version: str = ""
-    errors: dict = field(default_factory=dict)
+class PositionForm(FlaskForm):
+    """A Member's position form on one section. `section_id` says which section's form it
+    is; the stance and the route are checked by positions.record_position, whose messages
+    are put on the fields with `add_error`."""
+
+    stance = RadioField("Position", choices=[SelectChoice(v, label) for v, label in STANCES.items()],
+                        validate_choice=False)
+    reason = TextAreaField("Reason", description=(
+        "Needed for Agreed with reservations and Not agreed. It is printed in the record "
+        "of agreement."))
+    route = SelectField("Decision route", validate_choice=False, choices=[
+        SelectChoice("", "Not given"), *(SelectChoice(v, label) for v, label in ROUTES.items())])
+    route_body = StringField("Body that decided",
+                             description="For example SPMG, Cabinet or Planning Committee")
+    meeting_date = StringField("Meeting date", description="For example 13/10/2026")
+    minute_ref = StringField("Minute reference")
+    seen_version = HiddenField()
+
     #: A message about the whole form (the section changed): shown above it.
-    problem: str = ""
+    problem = ""
     #: The version the Member had read, when the section changed since: for a diff link.
-    read_version: int | None = None
+    read_version = None
 
     @classmethod
     def blank(cls, section):
-        return cls(section_id=section.id, seen_version=str(section.version))
+        form = cls(formdata=None, seen_version=str(section.version))
+        form.section_id = section.id
+        return form
 
     @classmethod
     def from_request(cls, section, formdata):
-        return cls(section_id=section.id,
-                   **{name: formdata.get(name, "") for name in (
-                       "stance", "reason", "route", "route_body", "meeting_date",
-                       "minute_ref", "seen_version")})
+        form = cls(formdata=formdata)
+        form.section_id = section.id
+        return form
+
+    def add_error(self, name, message):
+        self[name].errors = [*self[name].errors, message]
+        self._errors = None
+
+    def validate_meeting_date(self, field):
+        """A real date between 1990 and 2100, when one is given."""
+        if not (field.data or "").strip():
+            return
+        try:
+            meeting_date = parse_date(field.data)
+        except ValueError:
+            raise ValidationError("Enter the meeting date as a real date, for example "
+                                  "13/10/2026.") from None
+        if not date(1990, 1, 1) <= meeting_date <= date(2100, 12, 31):
+            raise ValidationError("Enter a meeting date between 1990 and 2100.")
 
     def values(self):
-        """Keyword arguments for record_position; fills `errors` with what cannot be read."""
+        """Keyword arguments for record_position (after validate())."""
+        text = {name: self[name].data or "" for name in (
+            "stance", "reason", "route", "route_body", "meeting_date", "minute_ref")}
         meeting_date = None
-        if self.meeting_date.strip():
-            try:
-                meeting_date = parse_date(self.meeting_date)
-            except ValueError:
-                self.errors["meeting_date"] = ("Enter the meeting date as a real date, for "
-                                               "example 13/10/2026.")
-            else:
-                if not date(1990, 1, 1) <= meeting_date <= date(2100, 12, 31):
-                    self.errors["meeting_date"] = "Enter a meeting date between 1990 and 2100."
+        if text["meeting_date"].strip() and not self.meeting_date.errors:
+            meeting_date = parse_date(text["meeting_date"])
         try:
-            seen_version = int(self.seen_version)
+            seen_version = int(self.seen_version.data)
         except (TypeError, ValueError):
             seen_version = 0          # no version read: treated as a stale form
-        return {"stance": self.stance, "reason": self.reason, "route": self.route or None,
-                "route_body": self.route_body, "meeting_date": meeting_date,
-                "minute_ref": self.minute_ref, "seen_version": seen_version}
-
-    @property
-    def error_list(self):
-        """[(field, message)] in the order the fields appear."""
-        order = ("stance", "reason", "route", "route_body", "meeting_date", "minute_ref")
-        return [(name, self.errors[name]) for name in order if name in self.errors]
+        return {"stance": text["stance"], "reason": text["reason"],
+                "route": text["route"] or None, "route_body": text["route_body"],
+                "meeting_date": meeting_date, "minute_ref": text["minute_ref"],
+                "seen_version": seen_version}
 
 
 def scope_rows_from_request(partnership, formdata):

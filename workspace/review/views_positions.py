@@ -6,8 +6,8 @@ permissions.load_document/load_section (404 for outsiders, 403 for the wrong rol
 from flask import abort, flash, make_response, render_template, request, url_for
 from flask_login import current_user
 
+from ..accounts.models import Organisation
 from ..extensions import db
-from ..partnerships.models import Organisation
 from ..permissions import load_document, load_section
 from ..web import flash_in_section, is_htmx, render, see_other
 from . import positions as service
@@ -61,16 +61,23 @@ def _changed_section(partnership, document, section, form):
     return response
 
 
+@bp.app_template_global()
+def blank_position_form(section):
+    """An empty position form for a section, for templates that draw one per matter."""
+    return PositionForm.blank(section)
+
+
 @bp.post(SECTION + "/positions")
 def record_position(slug, document_id, section_id):
     """Record the signed-in Member's authority's position on a strategic matter."""
     partnership, document, section = load_section(slug, document_id, section_id, "position")
     form = PositionForm.from_request(section, request.form)
+    valid = form.validate()
     values = form.values()
     try:
         # A refusal or a changed section comes before messages about what was typed.
         service.check_may_record(section, current_user, values["seen_version"])
-        if form.errors:
+        if not valid:
             return _invalid(partnership, document, section, form)
         position = service.record_position(section, current_user, **values)
     except service.PositionError as exc:
@@ -78,7 +85,7 @@ def record_position(slug, document_id, section_id):
             return _refused(partnership, document, section, form, exc)
         if exc.field is None:
             abort(exc.status, description=exc.message)
-        form.errors[exc.field] = exc.message
+        form.add_error(exc.field, exc.message)
         return _invalid(partnership, document, section, form)
     message = (f"{current_user.organisation.name}'s position recorded: "
                f"{position.stance_label} (on revision {position.revision_number}).")
@@ -106,11 +113,11 @@ def _refused(partnership, document, section, form, exc):
     db.session.refresh(section)
     form.problem = exc.message
     try:
-        read = int(form.seen_version)
-    except ValueError:
+        read = int(form.seen_version.data)
+    except (TypeError, ValueError):
         read = None
     form.read_version = read if read and 1 <= read < section.version else None
-    form.seen_version = str(section.version)
+    form.seen_version.data = str(section.version)
     if is_htmx():
         return _changed_section(partnership, document, section, form)
     return _form_page(partnership, document, section, form, 409)
