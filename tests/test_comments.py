@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import event, select
 
 from workspace.audit import AuditEvent
-from workspace.documents import service
+from workspace.documents import feed, service
 from workspace.documents.models import Document, DocumentChange, Section
 from workspace.extensions import db
 from workspace.partnerships.models import Partnership, User
@@ -527,7 +527,7 @@ def test_every_comment_change_is_audited_and_fed_to_other_viewers(app, doc, as_r
 
 def _cursor(app, doc):
     with app.app_context():
-        return service.cursor(db.session.get(Document, doc["id"]))
+        return feed.cursor(db.session.get(Document, doc["id"]))
 
 
 def test_change_feed_returns_the_section_after_a_comment(app, doc, as_role):

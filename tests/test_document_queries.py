@@ -10,8 +10,9 @@ import re
 import pytest
 
 from tests.support import counting_queries
-from workspace.documents import service
+from workspace.documents import editing, service
 from workspace.documents.models import Document
+from workspace.documents.presence import touch_presence
 from workspace.extensions import db
 from workspace.partnerships.models import Partnership, User
 
@@ -104,7 +105,7 @@ def test_document_page_queries_do_not_grow_with_editors(app, client, login, worl
         for role in ("dacorum_officer", "admin"):
             user = db.session.get(User, world["users"][role])
             for section in sections[:20]:
-                service.touch_presence(section, user)
+                touch_presence(section, user)
         db.session.commit()
     page, with_editors = page_queries(app, client, large)
     assert page.text.count(" is editing</span>") == 40
@@ -132,7 +133,7 @@ def test_unchanged_feed_with_editors_answers_204(app, client, login, world, docu
         sections = service.live_sections(db.session.get(Document, large))
         user = db.session.get(User, world["users"]["dacorum_officer"])
         for section in sections[:5]:
-            service.touch_presence(section, user)
+            touch_presence(section, user)
         db.session.commit()
     login(client, world["users"]["officer"])
     page, _ = page_queries(app, client, large)
@@ -152,7 +153,7 @@ def test_feed_answers_with_the_change_after_a_save(app, client, login, world, do
     with app.test_request_context():
         section = service.live_sections(db.session.get(Document, large))[7]
         other = db.session.get(User, world["users"]["dacorum_officer"])
-        service.save_section(section, "New text from Dacorum.\n", section.version, other)
+        editing.save_section(section, "New text from Dacorum.\n", section.version, other)
         db.session.commit()
         section_id = section.id
     response, _ = poll_queries(app, client, large, cursor, presence)

@@ -13,7 +13,12 @@ from docx.oxml.ns import qn
 from sqlalchemy import func, select
 
 from workspace.audit import AuditEvent
-from workspace.documents import importing
+from workspace.documents import (
+    import_parsing,
+    import_preview,
+    markdown_import,
+    word_import,
+)
 from workspace.documents.models import Document, Section, SectionRevision
 from workspace.extensions import db
 from workspace.partnerships.models import Partnership
@@ -107,7 +112,7 @@ def _section_count(app, document_id):
 
 
 def test_word_headings_become_nested_sections_with_tables_lists_and_links():
-    parsed = importing.parse_docx(draft_docx())
+    parsed = word_import.parse_docx(draft_docx())
     assert [(s.title, s.depth) for s in parsed.sections] == [
         ("Strategic context", 0), ("Housing need", 1), ("Unmet need", 2)]
     context, housing, unmet = (s.body for s in parsed.sections)
@@ -122,14 +127,14 @@ def test_word_headings_become_nested_sections_with_tables_lists_and_links():
 
 
 def test_markdown_headings_become_sections():
-    parsed = importing.parse_markdown(
+    parsed = markdown_import.parse_markdown(
         b"Preamble.\n\n# Part one\n\nText **bold**.\n\n## Sub\n\n```\n# not a heading\n```\n"
         b"\n### Deep\n\n#### Deeper\n\n![map](map.png)\n")
     assert [(s.title, s.depth) for s in parsed.sections] == [
         ("Opening text", 0), ("Part one", 0), ("Sub", 1), ("Deep", 2), ("Deeper", 2)]
     assert "# not a heading" in parsed.sections[2].body
     assert "1 image was not imported." in parsed.notes
-    assert importing.OPENING_NOTE in parsed.notes
+    assert import_parsing.OPENING_NOTE in parsed.notes
 
 
 def test_preview_shows_the_sections_and_saves_nothing(app, officer, document_id):
@@ -170,7 +175,7 @@ def test_a_tampered_preview_is_refused(app, officer, document_id):
 
 
 def test_a_document_without_headings_is_one_section_with_a_note(app, officer, document_id):
-    parsed = importing.parse_docx(draft_docx(headings=False))
+    parsed = word_import.parse_docx(draft_docx(headings=False))
     assert [s.title for s in parsed.sections] == ["Draft statement"]
     assert "| Authority | Homes a year |" in parsed.sections[0].body
     assert any("no headings" in n for n in parsed.notes)
@@ -220,8 +225,8 @@ def test_bad_files_are_refused_with_a_clear_message_and_nothing_saved(
 
 
 def test_a_file_over_20_mb_is_refused_before_it_is_read():
-    with pytest.raises(importing.ImportError_) as refused:
-        importing.parse_upload("draft.docx", b"PK" + b"x" * (20 * 1024 * 1024))
+    with pytest.raises(import_parsing.ImportRefused) as refused:
+        import_preview.parse_upload("draft.docx", b"PK" + b"x" * (20 * 1024 * 1024))
     assert refused.value.status == 413 and "larger than 20 MB" in refused.value.message
 
 
@@ -249,7 +254,7 @@ def test_macros_in_a_docx_package_are_ignored_and_reported():
     source = zipfile.ZipFile(io.BytesIO(draft_docx()))
     entries = {n: source.read(n) for n in source.namelist()}
     entries["word/vbaProject.bin"] = b"Shell \"calc\""
-    parsed = importing.parse_docx(_zip(entries))
+    parsed = word_import.parse_docx(_zip(entries))
     assert any("macros" in n and "never run" in n for n in parsed.notes)
 
 
@@ -346,7 +351,7 @@ def test_scripts_and_script_links_in_a_word_file_are_text_never_run(app, officer
     _link(p, "javascript:alert(3)", "click me")
     out = io.BytesIO()
     word.save(out)
-    parsed = importing.parse_docx(out.getvalue())
+    parsed = word_import.parse_docx(out.getvalue())
     assert "javascript" not in parsed.sections[0].body and "click me" in parsed.sections[0].body
     page = _upload(officer, document_id, out.getvalue())
     assert page.status_code == 200
@@ -364,8 +369,8 @@ def test_external_entities_in_a_word_file_are_never_resolved(tmp_path):
                 + str(secret).encode() + b"\">]>" + rest.replace(b"Dacorum", b"&x;", 1))
 
     try:
-        parsed = importing.parse_docx(_docx_with(add_entity))
-    except importing.ImportError_:
+        parsed = word_import.parse_docx(_docx_with(add_entity))
+    except import_parsing.ImportRefused:
         return                                     # refused as damaged: also safe
     assert "TOP-SECRET-VALUE" not in "".join(s.body for s in parsed.sections)
 
@@ -394,6 +399,6 @@ def test_house_heading_styles_outline_levels_and_word_lists_are_understood():
     _numbered(word.add_paragraph("a point", style="List Paragraph"), 1, level=1)
     out = io.BytesIO()
     word.save(out)
-    parsed = importing.parse_docx(out.getvalue())
+    parsed = word_import.parse_docx(out.getvalue())
     assert [(s.title, s.depth) for s in parsed.sections] == [("Part one", 0), ("Sub part", 1)]
     assert parsed.sections[1].body == "1. first\n1. second\n   - a point\n"

@@ -11,7 +11,7 @@ from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 
 from workspace.audit import AuditEvent
-from workspace.documents import importing
+from workspace.documents import import_preview, new_from_file
 from workspace.documents.models import Document, Section, SectionRevision
 from workspace.extensions import db
 
@@ -222,7 +222,7 @@ def test_an_altered_preview_is_refused(app, officer):
 
 def test_a_preview_for_an_existing_document_cannot_create_a_new_one(app, officer):
     with app.test_request_context():
-        token = importing.seal_preview(importing.INTO_DOCUMENT, {
+        token = import_preview.seal_preview(import_preview.INTO_DOCUMENT, {
             "document": 1, "file": "x.md", "parsed": {"sections": [], "notes": []}})
     assert officer.post(CONFIRM, data={"token": token}).status_code == 400
     assert _counts(app) == (0, 0, 0)
@@ -230,7 +230,7 @@ def test_a_preview_for_an_existing_document_cannot_create_a_new_one(app, officer
 
 def test_a_preview_made_in_another_partnership_is_refused(app, officer, world):
     with app.test_request_context():
-        token = importing.seal_preview(importing.NEW_DOCUMENT, {
+        token = import_preview.seal_preview(import_preview.NEW_DOCUMENT, {
             "partnership": world["partnerships"]["foreign"], "title": "Theirs",
             "kind": "scg", "file": "x.md",
             "parsed": {"sections": [{"title": "A", "depth": 0, "body": ""}], "notes": []}})
@@ -241,7 +241,7 @@ def test_a_preview_made_in_another_partnership_is_refused(app, officer, world):
 
 def test_a_failure_part_way_creates_nothing(app, officer, monkeypatch):
     token = _token(_preview(officer, draft_docx()))
-    real, calls = importing.append_section, []
+    real, calls = new_from_file.append_section, []
 
     def failing(*args, **kwargs):
         calls.append(1)
@@ -249,7 +249,7 @@ def test_a_failure_part_way_creates_nothing(app, officer, monkeypatch):
             raise RuntimeError("the database went away")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(importing, "append_section", failing)
+    monkeypatch.setattr(new_from_file, "append_section", failing)
     assert officer.post(CONFIRM, data={"token": token}).status_code == 500
     assert len(calls) == 2 and _counts(app) == (0, 0, 0)
     with app.app_context():

@@ -10,7 +10,15 @@ from docx import Document as WordDocument
 from sqlalchemy import func, select
 
 from workspace.audit import AuditEvent
-from workspace.documents import importing, service, templates
+from workspace.documents import (
+    editing,
+    import_parsing,
+    markdown_import,
+    numbering,
+    service,
+    starters,
+    word_import,
+)
 from workspace.documents.models import Document, DocumentChange, ImportReceipt, Section
 from workspace.extensions import db
 from workspace.partnerships.models import Partnership, User
@@ -44,7 +52,7 @@ def _document(app, outline, kind="scg"):
 def _numbered(app, document_id):
     with app.app_context():
         document = db.session.get(Document, document_id)
-        return [(n, s.title) for n, s in service.number_sections(
+        return [(n, s.title) for n, s in numbering.number_sections(
             service.live_sections(document))]
 
 
@@ -73,7 +81,7 @@ FILE = b"# Imported part\n\nText.\n\n## Imported detail\n\nMore.\n"
 
 def _blank(app):
     with app.test_request_context():
-        document = templates.create_from_template(_partnership(), "blank", "Blank", _user())
+        document = starters.create_from_template(_partnership(), "blank", "Blank", _user())
         db.session.commit()
         return document.id
 
@@ -253,7 +261,7 @@ def test_two_new_document_confirms_at_once_create_one_document(app, world, login
 # 5. Typed heading numbers and the text before the first heading ------------------------------
 
 def test_typed_heading_numbers_are_dropped_from_markdown_and_word():
-    parsed = importing.parse_markdown(
+    parsed = markdown_import.parse_markdown(
         b"# 1. Introduction\n\n## 1.1 Purpose\n\n### 1.1.1 Scope\n\n# 2) Housing\n\n"
         b"# Part 1: Context\n\n# Annex A\n\n# 5 year housing land supply\n")
     assert [s.title for s in parsed.sections] == [
@@ -266,7 +274,7 @@ def test_typed_heading_numbers_are_dropped_from_markdown_and_word():
     word.add_heading("Part 2: Policy", 1)
     out = io.BytesIO()
     word.save(out)
-    assert [s.title for s in importing.parse_docx(out.getvalue()).sections] == [
+    assert [s.title for s in word_import.parse_docx(out.getvalue()).sections] == [
         "Introduction", "Purpose", "Detail", "Part 2: Policy"]
 
 
@@ -277,18 +285,18 @@ def test_text_before_the_first_heading_is_opening_text_and_the_preview_says_so(a
     word.add_paragraph("The file's own introduction.")
     out = io.BytesIO()
     word.save(out)
-    parsed = importing.parse_docx(out.getvalue())
+    parsed = word_import.parse_docx(out.getvalue())
     assert [s.title for s in parsed.sections] == ["Opening text", "Introduction"]
     document_id = _document(app, [("First", 0)])
     page = _preview(officer, document_id, out.getvalue(), name="draft.docx")
-    assert importing.OPENING_NOTE in page.text
+    assert import_parsing.OPENING_NOTE in page.text
 
 
 # 6. The completeness check follows saves -----------------------------------------------------
 
 def test_saving_in_place_updates_the_completeness_check(app, officer):
     with app.test_request_context():
-        document = templates.create_from_template(_partnership(), "scg_guidance", "SCG",
+        document = starters.create_from_template(_partnership(), "scg_guidance", "SCG",
                                                   _user())
         db.session.commit()
         document_id = document.id
@@ -308,7 +316,7 @@ def test_saving_in_place_updates_the_completeness_check(app, officer):
 
 def test_the_change_feed_updates_the_completeness_check(app, officer):
     with app.test_request_context():
-        document = templates.create_from_template(_partnership(), "scg_guidance", "SCG",
+        document = starters.create_from_template(_partnership(), "scg_guidance", "SCG",
                                                   _user())
         db.session.commit()
         document_id = document.id
@@ -318,7 +326,7 @@ def test_the_change_feed_updates_the_completeness_check(app, officer):
     with app.test_request_context():
         section = db.session.scalar(select(Section).where(
             Section.document_id == document_id, Section.title == "Strategic geography"))
-        service.save_section(section, "Written by someone else.\n", section.version,
+        editing.save_section(section, "Written by someone else.\n", section.version,
                              _user("admin@watford.example") or _user())
         db.session.commit()
     feed = officer.get(f"/p/own/d/{document_id}/changes",

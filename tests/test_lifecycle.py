@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from workspace.audit import AuditEvent
-from workspace.documents import service
+from workspace.documents import editing, service, structure
 from workspace.documents.models import Document, Section, SectionRevision
 from workspace.extensions import db
 from workspace.partnerships.models import Partner, Partnership, User
@@ -299,10 +299,10 @@ def test_the_text_is_locked_while_signatures_are_collected(app, login, scg, peop
     with app.test_request_context():
         document = db.session.get(Document, scg["id"])
         user = db.session.get(User, people["officer"])
-        for change in (lambda: service.add_section_after(document, None, "New", user),
-                       lambda: service.rename_section(db.session.get(
+        for change in (lambda: structure.add_section_after(document, None, "New", user),
+                       lambda: structure.rename_section(db.session.get(
                            Section, scg["sections"][1]), "Renamed", user)):
-            with pytest.raises(service.EditError) as refused:
+            with pytest.raises(editing.EditError) as refused:
                 change()
             assert refused.value.status == 409
         db.session.rollback()

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from tests.support import counting_queries
 from workspace.audit import AuditEvent
-from workspace.documents import service
+from workspace.documents import editing, service
 from workspace.documents.models import Document, Section, sha256_text
 from workspace.extensions import db
 from workspace.partnerships.models import Partner, Partnership, User
@@ -110,7 +110,7 @@ def save_text(app, scg, key, body, who="officer"):
     with app.test_request_context():
         section = db.session.get(Section, scg["sections"][key])
         user = db.session.get(User, scg["users"][who])
-        service.save_section(section, body, section.version, user)
+        editing.save_section(section, body, section.version, user)
         db.session.commit()
 
 

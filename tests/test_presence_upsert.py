@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from workspace.clock import utcnow
-from workspace.documents import service
+from workspace.documents import presence, service
 from workspace.documents.models import Presence, Section
 from workspace.extensions import db
 from workspace.partnerships.models import Partnership, User
@@ -37,12 +37,12 @@ def test_a_second_touch_updates_the_row_rather_than_failing(app, world, section_
     with app.test_request_context():
         section = db.session.get(Section, section_id)
         user = db.session.get(User, officer_id)
-        service.touch_presence(section, user)
+        presence.touch_presence(section, user)
         db.session.commit()
         db.session.execute(db.update(Presence).values(seen_at=utcnow() - timedelta(minutes=3)))
         db.session.commit()
         before = utcnow()
-        service.touch_presence(section, user)      # the row exists: updated, no IntegrityError
+        presence.touch_presence(section, user)      # the row exists: updated, no IntegrityError
         db.session.commit()
     rows = _presence_rows(app)
     assert len(rows) == 1
@@ -64,7 +64,7 @@ def test_a_touch_waiting_on_another_sessions_uncommitted_touch_succeeds(app, wor
             try:
                 started.set()
                 section = db.session.get(Section, section_id)
-                service.touch_presence(section, db.session.get(User, officer_id))
+                presence.touch_presence(section, db.session.get(User, officer_id))
                 db.session.commit()
             except Exception as exc:   # noqa: BLE001 - reported below
                 db.session.rollback()
@@ -74,7 +74,7 @@ def test_a_touch_waiting_on_another_sessions_uncommitted_touch_succeeds(app, wor
 
     with app.test_request_context(method="POST"):
         section = db.session.get(Section, section_id)
-        service.touch_presence(section, db.session.get(User, officer_id))
+        presence.touch_presence(section, db.session.get(User, officer_id))
         db.session.flush()
         thread = threading.Thread(target=second_session)
         thread.start()

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from workspace.audit import AuditEvent
 from workspace.clock import utcnow
-from workspace.documents import service
+from workspace.documents import feed, numbering, service
 from workspace.documents.models import Presence, Section, SectionRevision
 from workspace.extensions import db
 from workspace.partnerships.models import Partnership
@@ -263,7 +263,7 @@ def test_numbering_follows_order_and_depth():
     class S:
         def __init__(self, depth):
             self.depth = depth
-    numbers = [n for n, _ in service.number_sections([S(0), S(1), S(1), S(2), S(0), S(2)])]
+    numbers = [n for n, _ in numbering.number_sections([S(0), S(1), S(1), S(2), S(0), S(2)])]
     assert numbers == ["1", "1.1", "1.2", "1.2.1", "2", "2.1"]
 
 
@@ -341,7 +341,7 @@ def test_presence_expires_after_two_minutes_without_activity(app, doc, officer,
 def _cursor(app, doc):
     with app.app_context():
         from workspace.documents.models import Document
-        return service.cursor(db.session.get(Document, doc["id"]))
+        return feed.cursor(db.session.get(Document, doc["id"]))
 
 
 def test_change_feed_is_204_when_nothing_changed(app, doc, officer):

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from workspace.documents import service
+from workspace.documents import editing, service
 from workspace.documents.models import Document, Section
 from workspace.extensions import db
 from workspace.partnerships.models import Partnership, User
@@ -61,7 +61,7 @@ def position(app, scg, index, user_id, stance="agreed", reason=""):
 def edit(app, scg, index, body, user_id):
     with app.test_request_context():
         section = db.session.get(Section, scg["sections"][index])
-        service.save_section(section, body, section.version, db.session.get(User, user_id))
+        editing.save_section(section, body, section.version, db.session.get(User, user_id))
         db.session.commit()
 
 

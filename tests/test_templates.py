@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from workspace.audit import AuditEvent
-from workspace.documents import completeness, service, templates
+from workspace.documents import completeness, editing, service, starters, structure
 from workspace.documents.models import Document, Section, SectionRevision
 from workspace.extensions import db
 from workspace.partnerships.models import Partnership, User
@@ -18,7 +18,7 @@ def _new(app, key, title="Our statement"):
     with app.test_request_context():
         partnership = db.session.scalar(select(Partnership).where(Partnership.slug == "own"))
         user = db.session.scalar(select(User).where(User.email == "officer@watford.example"))
-        document = templates.create_from_template(partnership, key, title, user)
+        document = starters.create_from_template(partnership, key, title, user)
         db.session.commit()
         return document.id
 
@@ -33,12 +33,12 @@ def _write(app, document_id, title, body):
         section = db.session.scalar(select(Section).where(Section.document_id == document_id,
                                                           Section.title == title))
         user = db.session.scalar(select(User).where(User.email == "officer@watford.example"))
-        service.save_section(section, body, section.version, user)
+        editing.save_section(section, body, section.version, user)
         db.session.commit()
 
 
 def test_every_template_section_carries_guidance_and_a_question(app):
-    for template in templates.TEMPLATES.values():
+    for template in starters.TEMPLATES.values():
         for part in template.sections:
             assert part.guidance, (template.key, part.title)
             if template.key != "scg_annex4" or part.title != "Annexes":
@@ -46,7 +46,7 @@ def test_every_template_section_carries_guidance_and_a_question(app):
 
 
 def test_guidance_template_follows_the_planning_practice_guidance_list():
-    titles = [p.title for p in templates.SCG_GUIDANCE.sections]
+    titles = [p.title for p in starters.SCG_GUIDANCE.sections]
     assert titles == ["Strategic geography", "Strategic matters", "Authorities and signatories",
                       "Governance and keeping the statement up to date",
                       "Housing requirements", "Distribution of needs, including unmet need",
@@ -54,7 +54,7 @@ def test_guidance_template_follows_the_planning_practice_guidance_list():
 
 
 def test_annex_4_template_has_the_five_parts_and_annexes():
-    titles = [p.title for p in templates.SCG_ANNEX_4.sections]
+    titles = [p.title for p in starters.SCG_ANNEX_4.sections]
     assert titles[:5] == ["Part 1: Strategic context", "Part 2: Policy scope and evidence base",
                           "Part 3: Decision-making and project management",
                           "Part 4: Risk assessment and management",
@@ -73,7 +73,7 @@ def test_document_from_template_has_its_sections_as_revision_1(app, world, key, 
         sections = db.session.scalars(select(Section).where(Section.document_id == document_id)
                                       .order_by(Section.position)).all()
         assert len(sections) == count
-        for section, part in zip(sections, templates.TEMPLATES[key].sections):
+        for section, part in zip(sections, starters.TEMPLATES[key].sections):
             assert (section.title, section.depth, section.guidance, section.feedback_sought,
                     section.body) == (part.title, part.depth, part.guidance,
                                       part.feedback_sought, "")
@@ -150,7 +150,7 @@ def test_new_document_needs_a_csrf_token(officer):
 
 def test_a_new_statement_lists_every_part_as_holding_only_guidance(app, world):
     result = _check(app, _new(app, "scg_guidance"))
-    assert result.template_name == templates.SCG_GUIDANCE.name
+    assert result.template_name == starters.SCG_GUIDANCE.name
     assert [g.kind for g in result.gaps] == ["guidance_only"] * 8
     assert not result.complete
 
@@ -164,7 +164,7 @@ def test_a_written_part_is_no_longer_a_gap(app, world):
 
 def test_a_part_holding_its_guidance_text_is_a_gap(app, world):
     document_id = _new(app, "scg_guidance")
-    guidance = templates.SCG_GUIDANCE.sections[0].guidance
+    guidance = starters.SCG_GUIDANCE.sections[0].guidance
     _write(app, document_id, "Strategic geography", "**" + guidance.upper() + "**\n")
     assert "Strategic geography" in [g.title for g in _check(app, document_id).gaps]
 
@@ -174,7 +174,7 @@ def test_a_removed_part_is_reported_missing_with_a_link_to_where_it_belongs(app,
     with app.test_request_context():
         sections = service.live_sections(db.session.get(Document, document_id))
         user = db.session.scalar(select(User).where(User.email == "officer@watford.example"))
-        service.remove_section(sections[2], user)
+        structure.remove_section(sections[2], user)
         db.session.commit()
         before_id = sections[1].id
     gap = next(g for g in _check(app, document_id).gaps if g.kind == "missing")
@@ -196,7 +196,7 @@ def test_titles_match_parts_whatever_their_numbering(app, world):
         section.title = "1. Strategic Context"
         db.session.commit()
     result = _check(app, document_id)
-    assert result.template_name == templates.SCG_ANNEX_4.name
+    assert result.template_name == starters.SCG_ANNEX_4.name
     assert not any(g.kind == "missing" for g in result.gaps)
 
 
@@ -207,7 +207,7 @@ def test_completeness_applies_only_to_statements_of_common_ground(app, world):
 def test_demo_statement_is_measured_against_annex_4(app, demo):
     with app.test_request_context():
         result = completeness.check(db.session.get(Document, 1))
-    assert result.template_name == templates.SCG_ANNEX_4.name
+    assert result.template_name == starters.SCG_ANNEX_4.name
     gaps = {g.title: g for g in result.gaps}
     assert "Part 1: Strategic context" in gaps          # still the Annex 4 prompts
     assert "Housing need and distribution" not in gaps  # written
@@ -238,7 +238,7 @@ def test_a_part_missing_at_the_start_links_to_where_it_can_be_added(app, world):
     with app.test_request_context():
         sections = service.live_sections(db.session.get(Document, document_id))
         user = db.session.scalar(select(User).where(User.email == "officer@watford.example"))
-        service.remove_section(sections[0], user)
+        structure.remove_section(sections[0], user)
         db.session.commit()
         first = sections[1].id
     gap = next(g for g in _check(app, document_id).gaps if g.kind == "missing")
@@ -265,8 +265,8 @@ def test_every_gap_on_the_admins_lifecycle_step_is_a_link(app, client, login, wo
     with app.test_request_context():
         sections = service.live_sections(db.session.get(Document, document_id))
         user = db.session.scalar(select(User).where(User.email == "officer@watford.example"))
-        service.remove_section(sections[0], user)       # missing at the start
-        service.remove_section(sections[2], user)       # missing after a section
+        structure.remove_section(sections[0], user)       # missing at the start
+        structure.remove_section(sections[2], user)       # missing after a section
         db.session.commit()
     page = login(client, world["users"]["admin"]).get(f"/p/own/d/{document_id}/lifecycle")
     assert page.status_code == 200
@@ -280,7 +280,7 @@ def test_every_gap_on_the_admins_lifecycle_step_is_a_link(app, client, login, wo
 
 # Guidance: shown to editors, never printed ---------------------------------------------------
 
-GUIDANCE = templates.SCG_GUIDANCE.sections[0].guidance
+GUIDANCE = starters.SCG_GUIDANCE.sections[0].guidance
 
 
 def test_guidance_is_shown_in_the_editor(app, officer, world):
@@ -304,11 +304,11 @@ def test_guidance_is_never_printed_in_the_pdf_or_word(app, officer, world, monke
         printed.append(html) or (b"%PDF-1.7\n%stub\n", {}, 1)))
     assert officer.get(f"/p/own/d/{document_id}/pdf").status_code == 200
     assert "The five districts." in printed[0] and "Strategic geography" in printed[0]
-    for part in templates.SCG_GUIDANCE.sections:
+    for part in starters.SCG_GUIDANCE.sections:
         assert part.guidance[:60] not in printed[0], part.title
     import io
     word = WordDocument(io.BytesIO(officer.get(f"/p/own/d/{document_id}/docx").data))
     text = "\n".join(p.text for p in word.paragraphs)
     assert "The five districts." in text
-    for part in templates.SCG_GUIDANCE.sections:
+    for part in starters.SCG_GUIDANCE.sections:
         assert part.guidance[:60] not in text, part.title

@@ -281,8 +281,8 @@ def _seed_review(scg, plan, organisations, admin, password, published_version):
     one "Not agreed" with its reason, open comments, and the approvals the plan seeks."""
     from datetime import date, timedelta
 
+    from .documents.editing import save_section
     from .documents.models import Section
-    from .documents.service import save_section
     from .review.models import Comment, DecisionSought, Signatory, SignatoryMatter
     from .review.positions import record_position
 

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import func, select
 
-from workspace.documents import service
+from workspace.documents import editing
 from workspace.documents.models import DocumentChange, Section
 from workspace.extensions import db
 from workspace.partnerships.models import User
@@ -108,7 +108,7 @@ def save_section_as(app, email, title, body):
     with app.test_request_context():
         target = db.session.scalar(select(Section).where(Section.title == title))
         author = db.session.scalar(select(User).where(User.email == email))
-        service.save_section(target, body, target.version, author)
+        editing.save_section(target, body, target.version, author)
         db.session.commit()
 
 

@@ -31,7 +31,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import TEST_SECRET
 from workspace.documents.models import Document, Section
-from workspace.documents.templates import TEMPLATES
+from workspace.documents.starters import TEMPLATES
 from workspace.engagement.models import EngagementActivity, Objective, Stakeholder
 from workspace.engagement.service import CSV_COLUMNS
 from workspace.extensions import db

@@ -9,8 +9,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .service import live_sections, number_sections
-from .templates import SCG_TEMPLATES
+from .numbering import number_sections
+from .service import live_sections
+from .starters import SCG_TEMPLATES
 
 
 @dataclass(frozen=True)

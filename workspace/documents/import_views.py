@@ -1,15 +1,34 @@
 """Import a Word or Markdown file into a document: upload, preview, confirm. Thin: the rules
-are in importing.py."""
+are in import_preview.py (the file, its preview and receipt) and placement.py (where its
+sections go)."""
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 
 from ..extensions import db
 from ..permissions import load_document
 from ..web import render, see_other
-from . import importing, limits
+from . import limits
+from .editing import EditError
 from .forms import ButtonForm
+from .import_parsing import ImportRefused, Parsed
+from .import_preview import (
+    INTO_DOCUMENT,
+    MAX_UPLOAD_BYTES,
+    AlreadyImported,
+    imported_already,
+    open_preview,
+    parse_upload,
+    seal_preview,
+)
 from .models import Document
-from .service import EditError, load_section
+from .placement import (
+    check_fits,
+    import_sections,
+    placed_previews,
+    section_choices,
+    section_label,
+    section_to_follow,
+)
 
 bp = Blueprint("importing", __name__, url_prefix="/p/<slug>/d/<int:document_id>/import")
 
@@ -19,20 +38,17 @@ def _page(partnership, document, status=200, error=None, parsed=None, token=None
     return render("documents/import.html", status=status, partnership=partnership,
                   document=document, error=error, parsed=parsed, token=token,
                   after=after, filename=filename, button_form=ButtonForm(),
-                  previews=importing.placed_previews(document, parsed, place)
+                  previews=placed_previews(document, parsed, place)
                   if parsed else [],
-                  place_label=importing.section_label(document, place) if place else None,
-                  choices=importing.section_choices(document),
+                  place_label=section_label(document, place) if place else None,
+                  choices=section_choices(document),
                   section_usage=limits.usage(document))
 
 
 def _after(document, value):
     if value in (None, "", "end"):
         return None
-    section = load_section(document, int(value)) if str(value).isdigit() else None
-    if section is None or section.removed_at is not None:
-        raise importing.ImportError_("Choose a section of this document to import after.")
-    return section
+    return section_to_follow(document, int(value) if str(value).isdigit() else None)
 
 
 def read_upload(upload):
@@ -40,7 +56,7 @@ def read_upload(upload):
     if not upload:
         return "", b""
     with upload.stream as stream:
-        return upload.filename or "", stream.read(importing.MAX_UPLOAD_BYTES + 1)
+        return upload.filename or "", stream.read(MAX_UPLOAD_BYTES + 1)
 
 
 def already_imported(slug, document_id):
@@ -72,11 +88,11 @@ def preview(slug, document_id):
     filename, data = read_upload(request.files.get("file"))
     try:
         place = _after(document, after)
-        parsed = importing.parse_upload(filename, data)
-        importing.check_fits(document, parsed)
-        token = importing.seal_preview(importing.INTO_DOCUMENT, {
+        parsed = parse_upload(filename, data)
+        check_fits(document, parsed)
+        token = seal_preview(INTO_DOCUMENT, {
             "document": document.id, "file": filename, "parsed": parsed.as_data()})
-    except importing.ImportError_ as exc:
+    except ImportRefused as exc:
         return _page(partnership, document, exc.status, exc.message, after=after)
     return _page(partnership, document, parsed=parsed, token=token, after=after,
                  filename=filename, place=place)
@@ -95,19 +111,19 @@ def confirm(slug, document_id):
     after = request.form.get("after", "end")
     token = request.form.get("token")
     try:
-        done = importing.imported_already(token)
+        done = imported_already(token)
         if done is not None:
-            raise importing.AlreadyImported(done)
-        data = importing.open_preview(importing.INTO_DOCUMENT, token)
+            raise AlreadyImported(done)
+        data = open_preview(INTO_DOCUMENT, token)
         if data.get("document") != document.id:
-            raise importing.ImportError_("The preview belongs to another document, so "
-                                         "nothing was imported. Choose the file again.", 400)
-        added = importing.import_sections(document, importing.Parsed.from_data(data["parsed"]),
-                                          _after(document, after), current_user,
-                                          data.get("file", ""), token=token)
-    except importing.AlreadyImported as done:
+            raise ImportRefused("The preview belongs to another document, so nothing was "
+                                "imported. Choose the file again.", 400)
+        added = import_sections(document, Parsed.from_data(data["parsed"]),
+                                _after(document, after), current_user,
+                                data.get("file", ""), token=token)
+    except AlreadyImported as done:
         return already_imported(slug, done.document_id)
-    except importing.ImportError_ as exc:
+    except ImportRefused as exc:
         return _page(partnership, document, exc.status, exc.message, after=after)
     except EditError as exc:
         abort(exc.status, description=exc.message)

@@ -1,27 +1,29 @@
 """The "New document" page: a document started from a template, or from a Word or Markdown
-file (upload, preview, confirm). Thin: the rules are in templates.py and importing.py."""
+file (upload, preview, confirm). Thin: the rules are in starters.py and new_from_file.py."""
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 
 from ..permissions import load_partnership
 from ..web import render, see_other
-from . import importing, limits, templates
+from . import limits, new_from_file, starters
+from .editing import EditError
 from .forms import ButtonForm, NewDocumentForm, NewImportForm
+from .import_parsing import ImportRefused
+from .import_preview import NEW_DOCUMENT, AlreadyImported, open_preview, preview_sections
 from .import_views import already_imported, read_upload
-from .service import EditError
 
 bp = Blueprint("new_document", __name__, url_prefix="/p/<slug>/documents")
 
 
 def _form(**kwargs):
     form = NewDocumentForm(**kwargs)
-    form.template.choices = templates.template_choices()
+    form.template.choices = starters.template_choices()
     return form
 
 
 def _page(partnership, form, status=200):
     return render("documents/new.html", status=status, partnership=partnership, form=form,
-                  descriptions={t.key: t.description for t in templates.TEMPLATES.values()})
+                  descriptions={t.key: t.description for t in starters.TEMPLATES.values()})
 
 
 @bp.get("/new")
@@ -42,8 +44,8 @@ def create(slug):
         form.template.errors = ["Choose a template"]
         return _page(partnership, form, 422)
     try:
-        document = templates.create_from_template(partnership, form.template.data,
-                                                  form.title.data, current_user)
+        document = starters.create_from_template(partnership, form.template.data,
+                                                form.title.data, current_user)
     except EditError as exc:
         getattr(form, exc.field).errors = [exc.message]
         return _page(partnership, form, 422)
@@ -55,7 +57,7 @@ def create(slug):
 
 def _import_form(**kwargs):
     form = NewImportForm(**kwargs)
-    form.kind.choices = importing.kind_choices()
+    form.kind.choices = new_from_file.kind_choices()
     return form
 
 
@@ -63,8 +65,8 @@ def _import_page(partnership, form, status=200, parsed=None, token=None, filenam
                  kept_token=None, kept_file=""):
     return render("documents/new_import.html", status=status, partnership=partnership,
                   form=form, parsed=parsed, token=token, filename=filename,
-                  kind_label=importing.kind_label(form.kind.data),
-                  previews=importing.preview_sections(parsed) if parsed else [],
+                  kind_label=new_from_file.kind_label(form.kind.data),
+                  previews=preview_sections(parsed) if parsed else [],
                   kept_token=kept_token, kept_file=kept_file,
                   max_sections=limits.max_sections())
 
@@ -86,8 +88,8 @@ def import_preview(slug):
     if request.form.get("change"):
         # Back from the preview to the form: the file stays chosen.
         try:
-            earlier = importing.open_preview(importing.NEW_DOCUMENT, token)
-        except importing.ImportError_ as exc:
+            earlier = open_preview(NEW_DOCUMENT, token)
+        except ImportRefused as exc:
             form.file.errors = [exc.message]
             return _import_page(partnership, form, exc.status)
         form = _import_form(formdata=None, title=earlier.get("title"),
@@ -96,9 +98,9 @@ def import_preview(slug):
                             kept_file=earlier.get("file", ""))
     filename, data = read_upload(request.files.get("file"))
     try:
-        parsed, filename, sealed = importing.preview_new_document(
+        parsed, filename, sealed = new_from_file.preview_new_document(
             partnership, form.title.data, form.kind.data, filename, data, token)
-    except importing.Refused as exc:
+    except new_from_file.Refused as exc:
         for field, message in exc.errors.items():
             getattr(form, field).errors = [message]
         return _import_page(partnership, form, exc.status, kept_token=exc.token,
@@ -112,11 +114,11 @@ def import_confirm(slug):
     partnership = load_partnership(slug, "edit")
     ButtonForm().validate_on_submit() or abort(400)
     try:
-        document = importing.import_new_document(partnership, request.form.get("token"),
+        document = new_from_file.import_new_document(partnership, request.form.get("token"),
                                                  current_user)
-    except importing.AlreadyImported as done:
+    except AlreadyImported as done:
         return already_imported(slug, done.document_id)
-    except importing.ImportError_ as exc:
+    except ImportRefused as exc:
         form = _import_form(formdata=None, title=exc.kept.get("title"),
                             kind=exc.kept.get("kind"))
         getattr(form, exc.field).errors = [exc.message]

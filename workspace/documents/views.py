@@ -6,9 +6,19 @@ from ..permissions import can, load_document, load_section
 from ..review import comments
 from ..review.context import section_review_context
 from ..web import flash_in_section, is_htmx, render, see_other
-from . import completeness, limits, service
+from . import completeness, editing, feed, limits, markdown, numbering, service
 from .forms import AddSectionForm, ButtonForm, SectionForm, TitleForm
 from .merge import word_diff
+from .presence import leave_section, presence_by_section, presence_tag, touch_presence
+from .structure import (
+    add_section_after,
+    move_section,
+    nest_section,
+    remove_section,
+    removed_sections,
+    rename_section,
+    restore_section,
+)
 
 bp = Blueprint("documents", __name__, url_prefix="/p/<slug>/d/<int:document_id>")
 
@@ -22,7 +32,7 @@ def _section_or_404(slug, document_id, section_id, action="read"):
 
 
 def _number(section):
-    return service.section_number(section)
+    return numbering.section_number(section)
 
 
 def _section_partial(partnership, document, section, message=None, saved=False):
@@ -45,9 +55,9 @@ def _section_anchor(p, d, section):
 def show(slug, document_id):
     """A document: contents beside its sections, with live updates."""
     partnership, document = _document_or_404(slug, document_id)
-    sections = service.number_sections(service.live_sections(document))
+    sections = numbering.number_sections(service.live_sections(document))
     gaps = completeness.check(document, sections) if can("edit") else None
-    presence = service.presence_by_section(document, exclude_user=current_user)
+    presence = presence_by_section(document, exclude_user=current_user)
     review = section_review_context(document, sections, current_user)
     open_comments = comments.open_comment_total(review["comments"])
     comment_filter = request.args.get("filter") == "open-comments"
@@ -56,8 +66,8 @@ def show(slug, document_id):
     return render("documents/show.html", partnership=partnership, document=document,
                   sections=sections, presence=presence, review=review,
                   comment_filter=comment_filter, open_comments=open_comments,
-                  cursor=service.cursor(document), presence_tag=service.presence_tag(presence),
-                  removed=service.removed_sections(document), button_form=ButtonForm(),
+                  cursor=feed.cursor(document), presence_tag=presence_tag(presence),
+                  removed=removed_sections(document), button_form=ButtonForm(),
                   add_form=AddSectionForm(formdata=None),
                   # Gaps are for those who can fill them: officers and admins.
                   completeness=gaps)
@@ -68,13 +78,13 @@ def changes(slug, document_id):
     """The live feed: 204 when nothing changed since the client's cursor, else the parts."""
     partnership, document = _document_or_404(slug, document_id)
     since = request.args.get("cursor", 0, type=int)
-    presence = service.presence_by_section(document, exclude_user=current_user)
-    tag = service.presence_tag(presence)
-    found = service.changes_since(document, since)
+    presence = presence_by_section(document, exclude_user=current_user)
+    tag = presence_tag(presence)
+    found = feed.changes_since(document, since)
     if found is None and tag == request.args.get("presence"):
         return "", 204
     editing = _editing_from_request()
-    numbered = service.number_sections(service.live_sections(document))
+    numbered = numbering.number_sections(service.live_sections(document))
     changed_ids = found.section_ids if found else set()
     return render(
         "documents/_changes.html", partnership=partnership, document=document,
@@ -87,7 +97,7 @@ def changes(slug, document_id):
         # new comment on the section changes nothing under the editor).
         stale=[(n, s) for n, s in numbered
                if s.id in changed_ids and s.id in editing and s.version > editing[s.id]],
-        removed=service.removed_sections(document), button_form=ButtonForm(),
+        removed=removed_sections(document), button_form=ButtonForm(),
         add_form=AddSectionForm(formdata=None),
         # Sections changed: the completeness check may have changed with them (computed from
         # the sections already loaded, no query of its own).
@@ -136,11 +146,11 @@ def edit(slug, document_id, section_id):
     if section.removed_at is not None:
         abort(409, description="This section has been removed. Restore it before editing.")
     try:
-        service.check_unlocked(document)
-    except service.EditError as exc:
+        editing.check_unlocked(document)
+    except editing.EditError as exc:
         abort(exc.status, description=exc.message)
     form = SectionForm(formdata=None, body=section.body, base_version=section.version)
-    service.touch_presence(section, current_user)
+    touch_presence(section, current_user)
     return _editor(partnership, document, section, form)
 
 
@@ -152,14 +162,14 @@ def save(slug, document_id, section_id):
     if not form.validate_on_submit():
         abort(400)
     try:
-        base = service.parse_base(form.base_version.data, section)
-        result = service.save_section(section, form.body.data, base, current_user,
+        base = editing.parse_base(form.base_version.data, section)
+        result = editing.save_section(section, form.body.data, base, current_user,
                                       form.summary.data)
-    except service.EditError as exc:
+    except editing.EditError as exc:
         form.base_version.data = section.version if exc.status == 409 else form.base_version.data
         return _editor(partnership, document, section, form, status=exc.status,
                        error=exc)
-    except service.Conflict as conflict:
+    except editing.Conflict as conflict:
         form.base_version.data = conflict.base_number
         form.body.data = conflict.mine
         return _editor(partnership, document, section, form, status=409, conflict=conflict)
@@ -180,7 +190,7 @@ def save(slug, document_id, section_id):
 def cancel(slug, document_id, section_id):
     """Close the editor without saving."""
     partnership, document, section = _section_or_404(slug, document_id, section_id, "edit")
-    service.leave_section(section, current_user)
+    leave_section(section, current_user)
     if not is_htmx():
         return see_other(_section_anchor(partnership, document, section))
     return _section_partial(partnership, document, section)
@@ -190,7 +200,7 @@ def cancel(slug, document_id, section_id):
 def presence(slug, document_id, section_id):
     """Heartbeat from an open editor: keeps "Name is editing" showing to others."""
     _, _, section = _section_or_404(slug, document_id, section_id, "edit")
-    service.touch_presence(section, current_user)
+    touch_presence(section, current_user)
     return "", 204
 
 
@@ -200,10 +210,10 @@ def preview(slug, document_id, section_id):
     _section_or_404(slug, document_id, section_id, "edit")
     body = request.form.get("body", "")
     try:
-        service.check_body(body)
-    except service.EditError as exc:
+        editing.check_body(body)
+    except editing.EditError as exc:
         abort(exc.status, description=exc.message)
-    return render("documents/_preview.html", html=service.render_markdown(body))
+    return render("documents/_preview.html", html=markdown.render_markdown(body))
 
 
 @bp.get("/s/<int:section_id>/history")
@@ -212,7 +222,7 @@ def history(slug, document_id, section_id):
     partnership, document, section = _section_or_404(slug, document_id, section_id)
     return render("documents/history.html", partnership=partnership, document=document,
                   section=section, number=_number(section),
-                  revisions=service.history(section), button_form=ButtonForm())
+                  revisions=editing.history(section), button_form=ButtonForm())
 
 
 @bp.get("/s/<int:section_id>/diff")
@@ -221,8 +231,8 @@ def diff(slug, document_id, section_id):
     partnership, document, section = _section_or_404(slug, document_id, section_id)
     low = request.args.get("from", type=int)
     high = request.args.get("to", type=int) or section.version
-    old = service.revision(section, low) if low else None
-    new = service.revision(section, high)
+    old = editing.revision(section, low) if low else None
+    new = editing.revision(section, high)
     if old is None or new is None:
         abort(404, description="There is no such revision of this section.")
     if old.number > new.number:
@@ -238,8 +248,8 @@ def restore_revision(slug, document_id, section_id, number):
     _, _, section = _section_or_404(slug, document_id, section_id, "edit")
     ButtonForm().validate_on_submit() or abort(400)
     try:
-        result = service.restore_revision(section, number, current_user)
-    except service.EditError as exc:
+        result = editing.restore_revision(section, number, current_user)
+    except editing.EditError as exc:
         abort(exc.status, description=exc.message)
     if result is None:
         abort(404, description="There is no such revision of this section.")
@@ -274,8 +284,8 @@ def rename(slug, document_id, section_id):
     form = TitleForm()
     form.validate_on_submit() or abort(400)
     try:
-        service.rename_section(section, form.title.data, current_user)
-    except service.EditError as exc:
+        rename_section(section, form.title.data, current_user)
+    except editing.EditError as exc:
         if exc.status == 409:
             abort(409, description=exc.message)
         form.title.errors.append(exc.message)
@@ -292,8 +302,8 @@ def add_first(slug, document_id):
     form.validate_on_submit() or abort(400)
     try:
         # After nothing: at the start, with add-after's checks, audit event and live change.
-        new = service.add_section_after(document, None, form.title.data, current_user)
-    except service.EditError as exc:
+        new = add_section_after(document, None, form.title.data, current_user)
+    except editing.EditError as exc:
         if exc.status == 409:
             abort(409, description=exc.message)
         form.title.errors.append(exc.message)
@@ -310,8 +320,8 @@ def add_after(slug, document_id, section_id):
     form = AddSectionForm()
     form.validate_on_submit() or abort(400)
     try:
-        new = service.add_section_after(document, section, form.title.data, current_user)
-    except service.EditError as exc:
+        new = add_section_after(document, section, form.title.data, current_user)
+    except editing.EditError as exc:
         if exc.status == 409:
             abort(409, description=exc.message)
         form.title.errors.append(exc.message)
@@ -328,7 +338,7 @@ def move(slug, document_id, section_id):
     direction = {"up": -1, "down": 1}.get(request.form.get("direction"))
     if direction is None:
         abort(422, description="Choose up or down.")
-    service.move_section(section, direction, current_user)
+    move_section(section, direction, current_user)
     return see_other(url_for(".structure", slug=slug, document_id=document_id,
                              section_id=section_id))
 
@@ -341,7 +351,7 @@ def nest(slug, document_id, section_id):
     delta = {"in": 1, "out": -1}.get(request.form.get("direction"))
     if delta is None:
         abort(422, description="Choose in or out.")
-    service.nest_section(section, delta, current_user)
+    nest_section(section, delta, current_user)
     return see_other(url_for(".structure", slug=slug, document_id=document_id,
                              section_id=section_id))
 
@@ -351,7 +361,7 @@ def remove(slug, document_id, section_id):
     """Remove a section (it can be restored from the removed sections list)."""
     _, _, section = _section_or_404(slug, document_id, section_id, "edit")
     ButtonForm().validate_on_submit() or abort(400)
-    service.remove_section(section, current_user)
+    remove_section(section, current_user)
     flash(f"Section \u201c{section.title}\u201d removed. You can restore it from "
           "\u201cRemoved sections\u201d.", "success")
     return see_other(url_for(".show", slug=slug, document_id=document_id) + "#removed")
@@ -362,6 +372,6 @@ def restore(slug, document_id, section_id):
     """Bring a removed section back."""
     partnership, document, section = _section_or_404(slug, document_id, section_id, "edit")
     ButtonForm().validate_on_submit() or abort(400)
-    service.restore_section(section, current_user)
+    restore_section(section, current_user)
     flash(f"Section \u201c{section.title}\u201d restored.", "success")
     return see_other(_section_anchor(partnership, document, section))

@@ -25,7 +25,7 @@ MAX_COMMENT = 5000
 MAX_FEEDBACK = 1000
 #: Roles that may resolve and reopen anyone's thread (authors may always do their own).
 RESOLVER_ROLES = frozenset({"officer"})
-#: The kind of change-feed row a comment change writes (documents.service.changes_since
+#: The kind of change-feed row a comment change writes (documents.feed.changes_since
 #: re-renders the section for it, as for a save).
 CHANGE_KIND = "comment"
 

@@ -97,7 +97,8 @@ class PositionTask:
 
 def owed_positions(user):
     """[PositionTask] for a Member's authority; [] for everyone else."""
-    from ..documents.service import live_sections, number_sections
+    from ..documents.numbering import number_sections
+    from ..documents.service import live_sections
     if user.role != "member":
         return []
     documents = db.session.scalars(

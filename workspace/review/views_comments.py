@@ -7,7 +7,8 @@ form and the user's text: the form partial for htmx, a page with the form otherw
 from flask import abort, request, url_for
 from flask_login import current_user
 
-from ..documents import service as documents
+from ..documents.numbering import number_sections
+from ..documents.service import live_sections
 from ..permissions import Forbidden, load_section
 from ..web import flash_in_section, is_htmx, render, see_other
 from . import comments
@@ -24,7 +25,7 @@ def _anchor(partnership, document, section):
 
 
 def _number(document, section):
-    for number, s in documents.number_sections(documents.live_sections(document)):
+    for number, s in number_sections(live_sections(document)):
         if s.id == section.id:
             return number
     return ""

@@ -11,7 +11,7 @@ from wtforms import BooleanField, DateField, HiddenField, PasswordField, StringF
 from wtforms.validators import Optional
 
 from ..documents import completeness
-from ..documents.service import EditError
+from ..documents.editing import EditError
 from ..permissions import load_document
 from ..web import keep_changes, render, see_other
 from . import lifecycle, tasks

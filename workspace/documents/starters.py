@@ -1,4 +1,5 @@
-"""Document templates: the structures a new document can start from, as plain Python data.
+"""Document templates ("starters", not Jinja templates): the structures a new document can
+start from, as plain Python data.
 
 Each section carries its guidance (shown beside the editor, never printed) and the question
 it puts to the partners. Bodies start empty: the completeness check counts a section that is
@@ -8,7 +9,8 @@ from dataclasses import dataclass, field
 
 from .. import audit
 from . import limits
-from .service import EditError, append_section, check_title, create_document
+from .editing import EditError, check_title
+from .service import append_section, create_document
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,210 @@
+"""Editing a section's text: the checks a change must pass (not frozen, within the limits) and
+the save with history, merging with saves made since the user's version."""
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from .. import audit
+from ..clock import utcnow
+from ..extensions import db
+from ..partnerships.models import User
+from . import limits
+from .feed import record_change
+from .markdown import render_markdown
+from .merge import merge3, normalise, word_diff
+from .models import EDITABLE_STATUSES, Document, Section, SectionRevision, sha256_text
+from .presence import leave_section
+
+MAX_TITLE = 200
+MAX_BODY_BYTES = 200 * 1024
+
+
+class EditError(Exception):
+    """A save that cannot be taken: the message is for the user; their text is kept."""
+
+    def __init__(self, message, status=422, field="body"):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.field = field
+
+
+class Conflict(Exception):
+    """Both sides changed the same paragraphs: the user must resolve it."""
+
+    def __init__(self, section, mine, current, base_number, last_author):
+        super().__init__("conflict")
+        self.section = section
+        self.mine = mine
+        self.current = current
+        self.base_number = base_number
+        self.last_author = last_author
+
+    @property
+    def difference(self):
+        """Word diff from the current text to the user's text."""
+        return word_diff(self.current, self.mine)
+
+
+def check_unlocked(document):
+    """Raise EditError (409) when the document's text is frozen by its lifecycle.
+
+    Reads the status with a shared row lock (PostgreSQL), so a save cannot slip in between
+    a lifecycle step that freezes the text and its commit; SQLite writers are serialised.
+    """
+    status = db.session.execute(
+        select(Document.status).where(Document.id == document.id)
+        .with_for_update(read=True)).scalar_one()
+    if status in EDITABLE_STATUSES:
+        return
+    if status == "published":
+        raise EditError("This version is published, so its text cannot change. The "
+                        "partnership admin can start the next version.", status=409)
+    raise EditError("The text is locked while signatures are collected. The partnership "
+                    "admin can send the document back to draft.", status=409)
+
+
+def check_room(document, adding=1, status=422, what="no section can be added"):
+    """check_unlocked, then raise EditError (`status`) when `adding` more live sections would
+    pass MAX_SECTIONS_PER_DOCUMENT. The document's row lock is taken first, so two requests
+    adding sections at once count one after the other (limits.lock)."""
+    limits.lock(document)
+    check_unlocked(document)
+    message = limits.refusal(document, adding, what)
+    if message:
+        raise EditError(message, status=status, field="title")
+
+
+def check_title(title):
+    title = (title or "").strip()
+    if not title:
+        raise EditError("Enter a title", field="title")
+    if len(title) > MAX_TITLE:
+        raise EditError(f"The title must be {MAX_TITLE} characters or fewer", field="title")
+    return title
+
+
+@dataclass
+class SaveResult:
+    section: Section
+    revision: SectionRevision | None   # None when nothing changed
+    merged_with: list                  # authors whose changes were merged in
+
+    @property
+    def changed(self):
+        return self.revision is not None
+
+
+#: How often a save re-merges when another save slipped in between its read and its write.
+SAVE_ATTEMPTS = 5
+
+
+def check_body(body):
+    """Raise EditError (413) for a body over the limit."""
+    if len((body or "").encode("utf-8")) > MAX_BODY_BYTES:
+        raise EditError(f"The text is too long: the limit is {MAX_BODY_BYTES // 1024} KB. "
+                        "Split it into more than one section.", status=413)
+
+
+def parse_base(value, section):
+    """The revision number a save started from, validated against the section."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise EditError("The form did not say which version you started from. Copy your "
+                        "text, reload the page and try again.", field="body") from None
+    if number < 1 or number > section.version:
+        raise EditError("The version you started from is not a version of this section. "
+                        "Copy your text, reload the page and try again.", field="body")
+    return number
+
+
+def revision(section, number):
+    return db.session.scalar(select(SectionRevision).where(
+        SectionRevision.section_id == section.id, SectionRevision.number == number))
+
+
+def _authors_since(section, number):
+    """Authors of revisions after `number`, for "merged with changes by ..."."""
+    return db.session.scalars(
+        select(User).join(SectionRevision, SectionRevision.author_id == User.id)
+        .where(SectionRevision.section_id == section.id, SectionRevision.number > number)
+        .distinct()).all()
+
+
+def save_section(section, body, base_number, user, summary="", kind="edit"):
+    """Save new text for a section, started from revision `base_number`.
+
+    If the section moved on since, the two changes are merged paragraph by paragraph; when
+    they overlap, Conflict is raised and nothing is written. The write is conditional on the
+    version read (UPDATE ... WHERE version = :seen), so two saves can never both win: the
+    loser re-reads, re-merges and tries again.
+    """
+    check_unlocked(section.document)
+    if section.removed_at is not None:
+        raise EditError("This section has been removed. Restore it from the removed "
+                        "sections list before editing it.", status=409)
+    check_body(body)
+    summary = (summary or "").strip()
+    if len(summary) > 200:
+        raise EditError("The summary must be 200 characters or fewer.", field="summary")
+    mine = normalise(body)
+    for _attempt in range(SAVE_ATTEMPTS):
+        db.session.refresh(section)
+        seen = section.version
+        merged_with = []
+        if base_number == seen:
+            new_text = mine
+        else:
+            base = revision(section, base_number)
+            result = merge3(base.body, mine, section.body)
+            if not result.clean:
+                raise Conflict(section, mine, section.body, seen,
+                               revision(section, seen).author)
+            new_text = result.text
+            merged_with = _authors_since(section, base_number)
+            kind = "merge" if kind == "edit" else kind
+        if new_text == section.body:
+            leave_section(section, user)    # the editor closes: others stop seeing "is editing"
+            return SaveResult(section, None, merged_with)
+        html = render_markdown(new_text)
+        now = utcnow()
+        written = db.session.execute(
+            update(Section)
+            .where(Section.id == section.id, Section.version == seen)
+            .values(body=new_text, html=html, version=seen + 1, updated_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if written != 1:
+            continue
+        rev = SectionRevision(
+            section_id=section.id, number=seen + 1, body=new_text,
+            body_sha256=sha256_text(new_text), html=html, summary=summary, kind=kind,
+            base_number=base_number, author_id=user.id, organisation_id=user.organisation_id,
+            created_at=now)
+        db.session.add(rev)
+        record_change(section.document_id, section.id, "section")
+        leave_section(section, user)
+        db.session.flush()
+        db.session.refresh(section)
+        audit.record("section.saved", section, actor=user, document=section.document,
+                     revision=rev.number, kind=kind, title=section.title)
+        return SaveResult(section, rev, merged_with)
+    raise EditError("The section is being saved by several people at once. Try again.",
+                    status=409)
+
+
+def restore_revision(section, number, user):
+    """Make an old revision the current text again, as a new revision."""
+    old = revision(section, number)
+    if old is None:
+        return None
+    return save_section(section, old.body, section.version, user,
+                        summary=f"Restored revision {number}", kind="restore")
+
+
+def history(section):
+    """Revisions of a section, newest first."""
+    return db.session.scalars(select(SectionRevision)
+                              .where(SectionRevision.section_id == section.id)
+                              .order_by(SectionRevision.number.desc())).all()
