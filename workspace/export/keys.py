@@ -23,7 +23,7 @@ from .models import SigningKey
 MAX_P12_BYTES = 1024 * 1024
 
 
-class KeyError_(Exception):
+class KeyRefused(Exception):
     """A certificate that cannot be used; the message is for the admin."""
 
     def __init__(self, message, status=422):
@@ -46,9 +46,9 @@ def store_key(organisation, private_key, certificate, source, user=None):
     """Encrypt and store a key pair; retire the organisation's previous key."""
     now = utcnow()
     if _naive_utc(certificate.not_valid_after_utc) <= now:
-        raise KeyError_("This certificate has expired: it cannot sign.")
+        raise KeyRefused("This certificate has expired: it cannot sign.")
     if _naive_utc(certificate.not_valid_before_utc) > now:
-        raise KeyError_("This certificate is not valid yet.")
+        raise KeyRefused("This certificate is not valid yet.")
     for old in active_keys(organisation):
         old.retired_at = now
     encrypted = private_key.private_bytes(
@@ -70,22 +70,22 @@ def store_key(organisation, private_key, certificate, source, user=None):
 
 
 def load_p12(data, password):
-    """(private key, certificate, chain) from PKCS#12 bytes, or KeyError_ saying why not."""
+    """(private key, certificate, chain) from PKCS#12 bytes, or KeyRefused saying why not."""
     if not data:
-        raise KeyError_("Choose a PKCS#12 file (.p12 or .pfx).")
+        raise KeyRefused("Choose a PKCS#12 file (.p12 or .pfx).")
     if len(data) > MAX_P12_BYTES:
-        raise KeyError_("That file is too large for a PKCS#12 certificate (1 MB at most).",
+        raise KeyRefused("That file is too large for a PKCS#12 certificate (1 MB at most).",
                         413)
     try:
         key, cert, chain = pkcs12.load_key_and_certificates(
             data, password.encode("utf-8") if password else None)
     except ValueError:
-        raise KeyError_("The file could not be opened: it is not a PKCS#12 file, or the "
+        raise KeyRefused("The file could not be opened: it is not a PKCS#12 file, or the "
                         "password is wrong.") from None
     if key is None or cert is None:
-        raise KeyError_("The PKCS#12 file must hold a private key and its certificate.")
+        raise KeyRefused("The PKCS#12 file must hold a private key and its certificate.")
     if not isinstance(key, rsa.RSAPrivateKey) and not hasattr(key, "curve"):
-        raise KeyError_("Only RSA and elliptic-curve keys are supported.")
+        raise KeyRefused("Only RSA and elliptic-curve keys are supported.")
     return key, cert, chain
 
 

@@ -116,7 +116,7 @@ def upload_certificate():
     try:
         keys.upload_p12(organisation, upload.read() if upload else b"",
                         request.form.get("password", ""), current_user)
-    except keys.KeyError_ as exc:
+    except keys.KeyRefused as exc:
         return _certificates_page(organisation, exc.status, exc.message)
     flash(f"Signing certificate stored for {organisation.name}.", "success")
     return see_other(url_for(".certificates"))
