@@ -4,7 +4,7 @@ Every action is a plain form that works without JavaScript (303 back to the sect
 with htmx (the section's comments block is swapped in place). Bad input answers 422 with the
 form and the user's text: the form partial for htmx, a page with the form otherwise.
 """
-from flask import abort, request, url_for
+from flask import abort, url_for
 from flask_login import current_user
 
 from ..documents.numbering import number_sections
@@ -13,6 +13,7 @@ from ..permissions import Forbidden, load_section
 from ..web import flash_in_section, is_htmx, render, see_other
 from . import comments
 from .context import section_review_context
+from .forms import CommentForm, FeedbackForm
 from .views import bp
 
 SECTION = "/p/<slug>/d/<int:document_id>/s/<int:section_id>"
@@ -97,7 +98,7 @@ def new_comment(slug, document_id, section_id):
 def add_comment(slug, document_id, section_id):
     """Start a new thread on a section."""
     partnership, document, section = load_section(slug, document_id, section_id, "comment")
-    body = request.form.get("body", "")
+    body = CommentForm().body.data or ""
     try:
         comments.add_comment(section, body, current_user)
     except comments.CommentError as exc:
@@ -111,7 +112,7 @@ def reply(slug, document_id, section_id, comment_id):
     """Reply to a thread."""
     partnership, document, section = load_section(slug, document_id, section_id, "comment")
     comment = _comment_or_404(section, comment_id)
-    body = request.form.get("body", "")
+    body = CommentForm().body.data or ""
     try:
         comments.add_reply(comment, section, body, current_user)
     except comments.CommentError as exc:
@@ -146,7 +147,7 @@ def save_comment(slug, document_id, section_id, comment_id):
     """Save a change to one's own comment."""
     partnership, document, section = load_section(slug, document_id, section_id, "comment")
     comment = _comment_or_404(section, comment_id)
-    body = request.form.get("body", "")
+    body = CommentForm().body.data or ""
     try:
         changed = comments.edit_comment(comment, section, body, current_user)
     except Forbidden as exc:
@@ -218,7 +219,7 @@ def feedback_form(slug, document_id, section_id):
 def feedback(slug, document_id, section_id):
     """Change the question a section puts to the partners (officers and admins)."""
     partnership, document, section = load_section(slug, document_id, section_id, "edit")
-    text = request.form.get("feedback_sought", "")
+    text = FeedbackForm().feedback_sought.data or ""
     try:
         changed = comments.set_feedback_sought(section, text, current_user)
     except comments.CommentError as exc:

@@ -7,11 +7,11 @@ from flask import abort, flash, make_response, render_template, request, url_for
 from flask_login import current_user
 
 from ..extensions import db
-from ..partnerships.models import Organisation
 from ..permissions import load_document, load_section
 from ..web import flash_in_section, is_htmx, render, see_other
 from . import positions as service
 from .forms_positions import PositionForm, scope_rows_from_request
+from .forms import StrategicMatterForm
 from .models import ROUTES, STANCES
 from .views import bp
 
@@ -146,11 +146,12 @@ def position_history(slug, document_id, section_id, organisation_id):
 def strategic_matter(slug, document_id, section_id):
     """Mark a section as a strategic matter, or no longer one (officers and admins)."""
     partnership, document, section = load_section(slug, document_id, section_id, "edit")
-    value = request.form.get("strategic_matter")
-    if value not in ("1", "0"):
+    form = StrategicMatterForm()
+    if not form.validate():
         abort(422, description="Choose whether the section is a strategic matter.")
     try:
-        changed = service.set_strategic_matter(section, value == "1", current_user)
+        changed = service.set_strategic_matter(section, form.strategic_matter.data == "1",
+                                               current_user)
     except service.PositionError as exc:
         abort(exc.status, description=exc.message)
     if not changed:
