@@ -9,7 +9,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from workspace.audit import AuditEvent
-from workspace.engagement import charts, service
+from workspace.engagement import activities, charts, csv_io, stakeholders
 from workspace.engagement.models import EngagementActivity, Stakeholder
 from workspace.extensions import db
 from workspace.partnerships.models import Partnership
@@ -28,7 +28,7 @@ def _url(slug, path=""):
 def _stakeholder(app, partnership_id, **values):
     with app.app_context():
         data = dict(GOOD, **{k: str(v) for k, v in values.items()})
-        clean, errors = service.validate_stakeholder(data)
+        clean, errors = stakeholders.validate_stakeholder(data)
         assert not errors
         row = Stakeholder(partnership_id=partnership_id, **clean)
         db.session.add(row)
@@ -48,12 +48,12 @@ def officer(client, login, world):
     return login(client, world["users"]["officer"])
 
 
-def _csv(rows, header=service.CSV_COLUMNS):
+def _csv(rows, header=csv_io.CSV_COLUMNS):
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([row.get(c, "") for c in service.CSV_COLUMNS])
+        writer.writerow([row.get(c, "") for c in csv_io.CSV_COLUMNS])
     return out.getvalue().encode("utf-8")
 
 
@@ -69,28 +69,28 @@ def _upload(client, slug, raw, name="register.csv"):
 
 @pytest.mark.parametrize("score", ["0", "6", "-1", "2.5", "high", ""])
 def test_scores_must_be_whole_numbers_from_1_to_5(score):
-    _, errors = service.validate_stakeholder(dict(GOOD, influence=score, quality=score))
+    _, errors = stakeholders.validate_stakeholder(dict(GOOD, influence=score, quality=score))
     assert "1 to 5" in errors["influence"] and "1 to 5" in errors["quality"]
 
 
 def test_scores_1_and_5_are_accepted():
-    clean, errors = service.validate_stakeholder(dict(GOOD, influence="1", quality="5"))
+    clean, errors = stakeholders.validate_stakeholder(dict(GOOD, influence="1", quality="5"))
     assert not errors and (clean["influence"], clean["quality"]) == (1, 5)
 
 
 def test_unknown_category_is_refused():
-    _, errors = service.validate_stakeholder(dict(GOOD, category="pirates"))
+    _, errors = stakeholders.validate_stakeholder(dict(GOOD, category="pirates"))
     assert "Category must be one of" in errors["category"]
 
 
 def test_unknown_stage_is_refused():
-    _, errors = service.validate_stakeholder(dict(GOOD, relationship_now="friends",
+    _, errors = stakeholders.validate_stakeholder(dict(GOOD, relationship_now="friends",
                                                   relationship_target="Merge"))
     assert "relationship_now" in errors and "relationship_target" in errors
 
 
 def test_labels_are_accepted_for_choices():
-    clean, errors = service.validate_stakeholder(dict(
+    clean, errors = stakeholders.validate_stakeholder(dict(
         GOOD, category="Public health and NHS", relationship_now="Co-exist", priority="High"))
     assert not errors
     assert (clean["category"], clean["relationship_now"], clean["priority"]) == \
@@ -98,19 +98,19 @@ def test_labels_are_accepted_for_choices():
 
 
 def test_name_is_required():
-    _, errors = service.validate_stakeholder(dict(GOOD, name="  "))
+    _, errors = stakeholders.validate_stakeholder(dict(GOOD, name="  "))
     assert errors["name"] == "Enter the stakeholder's name."
 
 
 def test_activity_end_before_start_is_refused():
-    _, errors = service.validate_activity({
+    _, errors = activities.validate_activity({
         "audience": "Youth focus group", "start_date": "2021-09-13",
         "end_date": "2021-09-01", "level": "consult", "status": "planned"})
     assert errors == {"end_date": "End date must be the same as or after the start date."}
 
 
 def test_activity_unknown_level_and_bad_date_are_refused():
-    _, errors = service.validate_activity({
+    _, errors = activities.validate_activity({
         "audience": "Residents", "start_date": "31/02/2021", "end_date": "2021-10-01",
         "level": "shout", "status": "planned", "participants": "lots"})
     assert set(errors) == {"start_date", "level", "participants"}
@@ -229,8 +229,8 @@ def test_post_without_csrf_token_is_refused(app, officer, world):
 
 def test_formula_cells_are_neutralised():
     for risky in ("=1+1", "+44", "-3", "@SUM(A1)", "\tx", "\rx"):
-        assert service.neutralise(risky) == "'" + risky
-    assert service.neutralise("Plain") == "Plain"
+        assert csv_io.neutralise(risky) == "'" + risky
+    assert csv_io.neutralise("Plain") == "Plain"
 
 
 def test_export_neutralises_formulas(app, officer, world):
@@ -238,7 +238,7 @@ def test_export_neutralises_formulas(app, officer, world):
                  actions="@cmd")
     text = officer.get(_url("own", "stakeholders.csv")).get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == list(service.CSV_COLUMNS)
+    assert rows[0] == list(csv_io.CSV_COLUMNS)
     assert rows[1][0] == "'=HYPERLINK(\"http://x\")" and rows[1][10] == "'@cmd"
 
 
@@ -257,7 +257,7 @@ def test_csv_round_trip(app, officer, world):
         other_id = other.id
     answer = _upload(officer, "copy", raw)
     assert answer.status_code == 303
-    columns = [c for c in service.CSV_COLUMNS]
+    columns = [c for c in csv_io.CSV_COLUMNS]
 
     def values(rows):
         return sorted(tuple(r.objective_names if c == "objectives" else getattr(r, c)
@@ -280,8 +280,8 @@ def test_a_reimport_counts_only_rows_that_changed_and_audits_each_change(app, of
     assert "Imported: 0 added, 0 updated." in page
     changed = raw.decode().replace("Alpha,", "alpha,", 1)     # names match in any case
     rows = list(csv.reader(io.StringIO(changed)))
-    rows[1][service.CSV_COLUMNS.index("quality")] = "4"
-    rows[1][service.CSV_COLUMNS.index("actions")] = "Meet monthly"
+    rows[1][csv_io.CSV_COLUMNS.index("quality")] = "4"
+    rows[1][csv_io.CSV_COLUMNS.index("actions")] = "Meet monthly"
     out = io.StringIO()
     csv.writer(out).writerows(rows + [["Gamma"] + rows[2][1:]])
     assert _upload(officer, "own", out.getvalue().encode()).status_code == 303
@@ -328,7 +328,7 @@ def test_import_refuses_bad_encoding(app, officer, world):
 
 
 def test_import_refuses_a_file_over_2_mb(app, officer, world):
-    raw = _csv([GOOD]) + b"x" * (service.MAX_CSV_BYTES + 1)
+    raw = _csv([GOOD]) + b"x" * (csv_io.MAX_CSV_BYTES + 1)
     answer = _upload(officer, "own", raw)
     assert answer.status_code == 413
     assert "larger than 2 MB" in answer.get_data(as_text=True)

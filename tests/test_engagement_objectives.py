@@ -10,7 +10,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from workspace.audit import AuditEvent
-from workspace.engagement import service
+from workspace.engagement import csv_io
 from workspace.engagement.models import Objective, Stakeholder
 from workspace.extensions import db
 
@@ -77,9 +77,9 @@ def _upload(client, raw, slug="own"):
 def _csv(rows):
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(service.CSV_COLUMNS)
+    writer.writerow(csv_io.CSV_COLUMNS)
     for row in rows:
-        writer.writerow([row.get(c, "") for c in service.CSV_COLUMNS])
+        writer.writerow([row.get(c, "") for c in csv_io.CSV_COLUMNS])
     return out.getvalue().encode("utf-8")
 
 
@@ -295,7 +295,7 @@ def test_csv_writes_objective_names_separated_by_semicolons(app, officer, world,
         STAKEHOLDER, objectives=[str(jsp["Champion"]), str(jsp["Unite"])]))
     rows = list(csv.reader(io.StringIO(officer.get(_url("stakeholders.csv"))
                                        .get_data(as_text=True))))
-    assert rows[1][service.CSV_COLUMNS.index("objectives")] == "Unite; Champion"
+    assert rows[1][csv_io.CSV_COLUMNS.index("objectives")] == "Unite; Champion"
 
 
 def test_csv_import_links_objectives_by_name(app, officer, world, jsp):
@@ -328,7 +328,7 @@ def test_csv_round_trip_keeps_objectives_and_neutralises_formulas(app, officer, 
         STAKEHOLDER, name="=Risky", objectives=[str(jsp["Guide"])]))
     raw = officer.get(_url("stakeholders.csv")).data
     cells = list(csv.reader(io.StringIO(raw.decode())))[1]
-    assert cells[0] == "'=Risky" and cells[service.CSV_COLUMNS.index("objectives")] == \
+    assert cells[0] == "'=Risky" and cells[csv_io.CSV_COLUMNS.index("objectives")] == \
         "'=Guide"
     with app.app_context():
         db.session.scalar(db.select(Stakeholder)).removed_at = db.func.now()

@@ -32,8 +32,8 @@ from sqlalchemy import func, select
 from tests.conftest import TEST_SECRET
 from workspace.documents.models import Document, Section
 from workspace.documents.starters import TEMPLATES
+from workspace.engagement.csv_io import CSV_COLUMNS
 from workspace.engagement.models import EngagementActivity, Objective, Stakeholder
-from workspace.engagement.service import CSV_COLUMNS
 from workspace.extensions import db
 from workspace.partnerships.models import (
     Organisation,

@@ -21,8 +21,8 @@ from sqlalchemy import select
 from tests.test_permissions import make_document
 from workspace.documents.merge import MAX_PAIRS, merge3, word_diff
 from workspace.documents.models import Section
+from workspace.engagement.csv_io import CSV_COLUMNS
 from workspace.engagement.models import Stakeholder
-from workspace.engagement.service import CSV_COLUMNS
 from workspace.extensions import db
 from workspace.partnerships.models import Organisation
 

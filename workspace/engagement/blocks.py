@@ -15,7 +15,7 @@ from flask import render_template
 from markupsafe import Markup
 
 from .. import binders, clock
-from . import charts, service
+from . import activities, charts, stakeholders
 
 BLOCKS = ("register", "map", "ladder", "timeline")
 #: A marker as the Markdown renderer writes it: a paragraph holding only `{{name}}`.
@@ -26,10 +26,10 @@ TEXT_MARKER = re.compile(r"^\{\{\s*(" + "|".join(BLOCKS) + r")\s*\}\}$")
 
 def context(partnership, filters=None):
     """Everything the engagement pictures and tables need, for templates."""
-    everyone = service.stakeholders(partnership)
-    rows = service.stakeholders(partnership, **filters) if filters else everyone
-    activity_rows = service.activities(partnership)
-    decisions = service.key_dates(partnership)
+    everyone = stakeholders.stakeholders(partnership)
+    rows = stakeholders.stakeholders(partnership, **filters) if filters else everyone
+    activity_rows = activities.activities(partnership)
+    decisions = activities.key_dates(partnership)
     return {"stakeholders": rows, "all_stakeholders": everyone,
             "influence_map": charts.influence_map(everyone),
             "ladder": charts.ladder(everyone), "activities": activity_rows,

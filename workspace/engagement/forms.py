@@ -1,14 +1,15 @@
 """Forms of the engagement pages: they render labelled fields and carry the CSRF token.
 
-Values are checked in service.validate_stakeholder / validate_activity (the same rules for the
-form, the in-place row editor and the CSV import); messages are put back on these fields.
+Values are checked in stakeholders.validate_stakeholder / activities.validate_activity (the
+same rules for the form, the in-place row editor and the CSV import); messages are put back on
+these fields.
 """
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
 
+from .csv_io import CSV_COLUMNS
 from .models import ACTIVITY_STATUSES, CATEGORIES, LEVELS, PRIORITIES, STAGES
-from .service import CSV_COLUMNS
 
 SCORE_CHOICES = [SelectChoice(str(n), str(n)) for n in range(1, 6)]
 

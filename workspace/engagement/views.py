@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from ..permissions import load_partnership
 from ..web import is_htmx, render, see_other
-from . import blocks, service
+from . import activities, blocks, csv_io, objectives, stakeholders, validation
 from .forms import (
     ButtonForm,
     ImportForm,
@@ -27,7 +27,7 @@ CHANGED = {"HX-Trigger": "stakeholders-changed"}
 
 def _filters():
     args = request.args
-    return {"sort": args.get("sort", "name") if args.get("sort") in service.SORTS else "name",
+    return {"sort": args.get("sort", "name") if args.get("sort") in stakeholders.SORTS else "name",
             "descending": args.get("dir") == "desc",
             "category": args.get("category") or None, "priority": args.get("priority") or None,
             "stage": args.get("stage") or None, "text": (args.get("q") or "").strip() or None}
@@ -37,15 +37,15 @@ def _page(partnership, status=200, add_form=None, import_form=None, import_error
           add_objective_form=None):
     filters = _filters()
     context = blocks.context(partnership, filters)
-    objectives = service.objectives(partnership)
+    live_objectives = objectives.objectives(partnership)
     return render("engagement/index.html", "engagement/_register.html", status=status,
                   partnership=partnership, filters=filters, categories=CATEGORIES,
                   priorities=PRIORITIES, stages=STAGES,
-                  add_form=add_form or stakeholder_form(objectives),
+                  add_form=add_form or stakeholder_form(live_objectives),
                   import_form=import_form or ImportForm(formdata=None),
-                  import_error=import_error, objectives=objectives,
+                  import_error=import_error, objectives=live_objectives,
                   add_objective_form=add_objective_form or objective_form(),
-                  objective_use=service.objective_use(context["all_stakeholders"]),
+                  objective_use=objectives.objective_use(context["all_stakeholders"]),
                   button_form=ButtonForm(), **context)
 
 
@@ -73,16 +73,16 @@ def add(slug):
     partnership = load_partnership(slug, "edit")
     _csrf()
     try:
-        row = service.add_stakeholder(partnership, request.form, current_user)
-    except service.Invalid as exc:
+        row = stakeholders.add_stakeholder(partnership, request.form, current_user)
+    except validation.Invalid as exc:
         return _page(partnership, 422, add_form=stakeholder_form(
-            service.objectives(partnership), values=exc.values, errors=exc.errors))
+            objectives.objectives(partnership), values=exc.values, errors=exc.errors))
     flash(f"\u201c{row.name}\u201d added to the register.", "success")
     return see_other(url_for(".index", slug=slug) + f"#stakeholder-{row.id}")
 
 
 def _stakeholder(partnership, stakeholder_id):
-    row = service.get_stakeholder(partnership, stakeholder_id)
+    row = stakeholders.get_stakeholder(partnership, stakeholder_id)
     if row is None:
         abort(404)
     return row
@@ -116,7 +116,7 @@ def edit(slug, stakeholder_id):
     partnership = load_partnership(slug, "edit")
     found = _stakeholder(partnership, stakeholder_id)
     return _row_form(partnership, found,
-                     stakeholder_form(service.objectives(partnership), found))
+                     stakeholder_form(objectives.objectives(partnership), found))
 
 
 @bp.post("/stakeholders/<int:stakeholder_id>")
@@ -126,10 +126,10 @@ def save(slug, stakeholder_id):
     found = _stakeholder(partnership, stakeholder_id)
     _csrf()
     try:
-        service.update_stakeholder(partnership, found, request.form, current_user)
-    except service.Invalid as exc:
+        stakeholders.update_stakeholder(partnership, found, request.form, current_user)
+    except validation.Invalid as exc:
         return _row_form(partnership, found,
-                         stakeholder_form(service.objectives(partnership), values=exc.values,
+                         stakeholder_form(objectives.objectives(partnership), values=exc.values,
                                           errors=exc.errors), 422)
     if not is_htmx():
         flash(f"\u201c{found.name}\u201d saved.", "success")
@@ -143,7 +143,7 @@ def remove(slug, stakeholder_id):
     partnership = load_partnership(slug, "edit")
     found = _stakeholder(partnership, stakeholder_id)
     _csrf()
-    service.remove_stakeholder(partnership, found, current_user)
+    stakeholders.remove_stakeholder(partnership, found, current_user)
     if is_htmx():
         return "", 200, CHANGED
     flash(f"\u201c{found.name}\u201d removed from the register.", "success")
@@ -154,7 +154,7 @@ def remove(slug, stakeholder_id):
 def export(slug):
     """The register as CSV."""
     partnership = load_partnership(slug)
-    return Response(service.export_csv(partnership), mimetype="text/csv", headers={
+    return Response(csv_io.export_csv(partnership), mimetype="text/csv", headers={
         "Content-Disposition":
             f'attachment; filename="{partnership.slug}-stakeholders.csv"'})
 
@@ -167,14 +167,14 @@ def import_csv(slug):
     form.validate_on_submit() or abort(400)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return _page(partnership, 422, import_error=service.ImportError_("Choose a CSV file."))
+        return _page(partnership, 422, import_error=csv_io.CsvRefused("Choose a CSV file."))
     try:
-        raw = upload.stream.read(service.MAX_CSV_BYTES + 1)
+        raw = upload.stream.read(csv_io.MAX_CSV_BYTES + 1)
     finally:
         upload.close()
     try:
-        result = service.import_csv(partnership, raw, current_user)
-    except service.ImportError_ as exc:
+        result = csv_io.import_csv(partnership, raw, current_user)
+    except csv_io.CsvRefused as exc:
         return _page(partnership, exc.status, import_error=exc)
     flash(f"Imported: {result.added} added, {result.updated} updated.", "success")
     return see_other(url_for(".index", slug=slug))
@@ -188,8 +188,8 @@ def add_objective(slug):
     partnership = load_partnership(slug, "edit")
     ObjectiveForm().validate_on_submit() or abort(400)
     try:
-        row = service.add_objective(partnership, request.form, current_user)
-    except service.Invalid as exc:
+        row = objectives.add_objective(partnership, request.form, current_user)
+    except validation.Invalid as exc:
         return _page(partnership, 422, add_objective_form=objective_form(
             values=exc.values, errors=exc.errors))
     flash(f"Objective \u201c{row.name}\u201d added.", "success")
@@ -197,7 +197,7 @@ def add_objective(slug):
 
 
 def _objective(partnership, objective_id):
-    row = service.get_objective(partnership, objective_id)
+    row = objectives.get_objective(partnership, objective_id)
     if row is None:
         abort(404)
     return row
@@ -223,8 +223,8 @@ def save_objective(slug, objective_id):
     row = _objective(partnership, objective_id)
     ObjectiveForm().validate_on_submit() or abort(400)
     try:
-        service.update_objective(partnership, row, request.form, current_user)
-    except service.Invalid as exc:
+        objectives.update_objective(partnership, row, request.form, current_user)
+    except validation.Invalid as exc:
         return _objective_page(partnership, row,
                                objective_form(values=exc.values, errors=exc.errors), 422)
     flash(f"Objective \u201c{row.name}\u201d saved.", "success")
@@ -237,7 +237,7 @@ def remove_objective(slug, objective_id):
     partnership = load_partnership(slug, "edit")
     row = _objective(partnership, objective_id)
     _csrf()
-    service.remove_objective(partnership, row, current_user)
+    objectives.remove_objective(partnership, row, current_user)
     flash(f"Objective \u201c{row.name}\u201d removed.", "success")
     target = url_for(".index", slug=slug) + "#objectives"
     if is_htmx():                          # asked to confirm first (hx-confirm): load the page
@@ -264,8 +264,8 @@ def add_activity(slug):
     partnership = load_partnership(slug, "edit")
     _csrf()                    # values are checked by the service: 422 with messages
     try:
-        service.add_activity(partnership, request.form, current_user)
-    except service.Invalid as exc:
+        activities.add_activity(partnership, request.form, current_user)
+    except validation.Invalid as exc:
         return _activity_page(partnership, activity_form(values=exc.values, errors=exc.errors),
                               status=422)
     flash("Activity added.", "success")
@@ -273,7 +273,7 @@ def add_activity(slug):
 
 
 def _activity(partnership, activity_id):
-    row = service.get_activity(partnership, activity_id)
+    row = activities.get_activity(partnership, activity_id)
     if row is None:
         abort(404)
     return row
@@ -294,8 +294,8 @@ def save_activity(slug, activity_id):
     row = _activity(partnership, activity_id)
     _csrf()                    # values are checked by the service: 422 with messages
     try:
-        service.update_activity(partnership, row, request.form, current_user)
-    except service.Invalid as exc:
+        activities.update_activity(partnership, row, request.form, current_user)
+    except validation.Invalid as exc:
         return _activity_page(partnership, activity_form(values=exc.values, errors=exc.errors),
                               row, 422)
     flash("Activity saved.", "success")
@@ -308,6 +308,6 @@ def remove_activity(slug, activity_id):
     partnership = load_partnership(slug, "edit")
     row = _activity(partnership, activity_id)
     _csrf()
-    service.remove_activity(partnership, row, current_user)
+    activities.remove_activity(partnership, row, current_user)
     flash(f"\u201c{row.audience}\u201d removed.", "success")
     return see_other(url_for(".index", slug=slug) + "#activities")

@@ -1,0 +1,123 @@
+"""Engagement activities (who is engaged, when, how, with what level of participation) and the
+key dates an engagement plan shows. Changes are audited."""
+from datetime import date
+
+from sqlalchemy import select
+
+from .. import audit
+from ..clock import utcnow
+from ..extensions import db
+from .models import ACTIVITY_STATUSES, LEVELS, EngagementActivity
+from .validation import Invalid, choice
+
+ACTIVITY_LABELS = {"audience": "Audience group", "groups": "Number of groups",
+                   "participants": "Participants", "convened_by": "Convened by",
+                   "led_by": "Led by", "period": "Engagement period",
+                   "start_date": "Start date", "end_date": "End date",
+                   "level": "Level of participation", "status": "Status"}
+
+
+def _date(value):
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
+def _count(value):
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return None, True
+    return (int(text), True) if text.isdigit() and int(text) <= 100000 else (None, False)
+
+
+def validate_activity(data):
+    """(clean values, {field: message}) for an engagement activity."""
+    clean, errors = {}, {}
+    for name, limit in (("audience", 200), ("convened_by", 200), ("led_by", 200),
+                        ("period", 100)):
+        clean[name] = (data.get(name) or "").strip()
+        if len(clean[name]) > limit:
+            errors[name] = f"{ACTIVITY_LABELS[name]} must be {limit} characters or fewer."
+    if not clean["audience"]:
+        errors["audience"] = "Enter the audience group."
+    for name in ("groups", "participants"):
+        clean[name], ok = _count(data.get(name))
+        if not ok:
+            errors[name] = f"{ACTIVITY_LABELS[name]} must be a whole number, or left blank."
+    for name in ("start_date", "end_date"):
+        clean[name] = _date(data.get(name))
+        if clean[name] is None:
+            errors[name] = f"{ACTIVITY_LABELS[name]} must be a real date, like 2021-06-14."
+    if clean["start_date"] and clean["end_date"] and clean["end_date"] < clean["start_date"]:
+        errors["end_date"] = "End date must be the same as or after the start date."
+    for name, options in (("level", LEVELS), ("status", ACTIVITY_STATUSES)):
+        clean[name] = choice(data.get(name), options)
+        if clean[name] is None:
+            errors[name] = (f"{ACTIVITY_LABELS[name]} must be one of: "
+                            f"{', '.join(options.values())}.")
+    return clean, errors
+
+
+def activities(partnership):
+    """The partnership's engagement activities, by start date."""
+    return db.session.scalars(
+        select(EngagementActivity)
+        .where(EngagementActivity.partnership_id == partnership.id,
+               EngagementActivity.removed_at.is_(None))
+        .order_by(EngagementActivity.start_date, EngagementActivity.id)).all()
+
+
+def get_activity(partnership, activity_id):
+    row = db.session.get(EngagementActivity, activity_id)
+    if row is None or row.partnership_id != partnership.id or row.removed_at is not None:
+        return None
+    return row
+
+
+def add_activity(partnership, data, user):
+    """Add an engagement activity; Invalid when a value breaks a rule."""
+    clean, errors = validate_activity(data)
+    if errors:
+        raise Invalid(errors, data)
+    row = EngagementActivity(partnership_id=partnership.id, **clean)
+    db.session.add(row)
+    db.session.flush()
+    audit.record("activity.added", row, actor=user, partnership=partnership,
+                 audience=row.audience)
+    return row
+
+
+def update_activity(partnership, row, data, user):
+    """Change an engagement activity; Invalid when a value breaks a rule."""
+    clean, errors = validate_activity(data)
+    if errors:
+        raise Invalid(errors, data)
+    changes = {name: [getattr(row, name), value] for name, value in clean.items()
+               if getattr(row, name) != value}
+    for name, (_old, new) in changes.items():
+        setattr(row, name, new)
+    if changes:
+        audit.record("activity.changed", row, actor=user, partnership=partnership,
+                     audience=row.audience, changes=changes)
+    return row
+
+
+def remove_activity(partnership, row, user):
+    """Take an activity off the plan (kept, marked removed)."""
+    row.removed_at = utcnow()
+    audit.record("activity.removed", row, actor=user, partnership=partnership,
+                 audience=row.audience)
+
+
+def key_dates(partnership):
+    """Decisions sought by the partnership's engagement plans, by due date."""
+    from ..documents.models import Document
+    from ..review.models import DecisionSought
+    return db.session.scalars(
+        select(DecisionSought).join(Document, Document.id == DecisionSought.document_id)
+        .where(Document.partnership_id == partnership.id,
+               Document.kind == "engagement_plan")
+        .order_by(DecisionSought.due_date, DecisionSought.id)).all()
