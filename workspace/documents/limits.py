@@ -1,9 +1,9 @@
 """The most sections a document may have (MAX_SECTIONS_PER_DOCUMENT).
 
 Live sections count; removed ones do not (restoring one counts again). Every way a section
-is created checks it before writing anything: adding one (service.add_section_after),
-restoring one (service.restore_section), a template, an import into a document and a new
-document from a file (importing).
+is created checks it before writing anything: adding one (structure.add_section_after),
+restoring one (structure.restore_section), a template (starters), an import into a document
+(placement) and a new document from a file (import_parsing.check_sizes).
 """
 from flask import current_app, has_app_context
 from sqlalchemy import func, select
