@@ -39,19 +39,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import workspace.partnerships.models as partnership_models
+import workspace.accounts.models as account_models
 
 #: Creating users with scrypt costs ~100 ms each; the benchmark does not measure sign-in.
-partnership_models.PASSWORD_METHOD = "pbkdf2:sha256:1000"
+account_models.PASSWORD_METHOD = "pbkdf2:sha256:1000"
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from workspace import create_app
+from workspace.accounts.models import Organisation, User
 from workspace.config import normalise_database_url
 from workspace.documents import service
 from workspace.extensions import db
-from workspace.partnerships.models import Organisation, Partner, Partnership, User
+from workspace.partnerships.models import Partner, Partnership
 
 SEED = Path(os.environ.get("BENCH_SEED", ROOT.parent / "shared" / "seeds" / "001_9252f2b10dbd113a.txt"))
 SECTIONS = 60

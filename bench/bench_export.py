@@ -88,7 +88,7 @@ def run(kind, database_url, renders, calls):
 
     draft_stored = _timed_gets(client, url, calls)
     # Freeze the document as version N (the lifecycle's own freeze), then time its downloads.
-    from workspace.partnerships.models import User
+    from workspace.accounts.models import User
     from workspace.review import lifecycle
     with app.test_request_context():
         document = db.session.get(Document, document_id)

@@ -158,14 +158,15 @@ def seed(env, spec):
 def _seed_main(spec):
     """Run with the app's environment: build the data and print it as one JSON line."""
     sys.path.insert(0, str(ROOT))
-    import workspace.partnerships.models as partnership_models
+    import workspace.accounts.models as account_models
     # scrypt costs ~100 ms a user and sign-ins are not what is measured: a cheap hash here
     # (Werkzeug reads the method back from the stored hash when checking).
-    partnership_models.PASSWORD_METHOD = "pbkdf2:sha256:1000"
+    account_models.PASSWORD_METHOD = "pbkdf2:sha256:1000"
     from workspace import create_app
+    from workspace.accounts.models import Organisation, User
     from workspace.documents import service
     from workspace.extensions import db
-    from workspace.partnerships.models import Organisation, Partner, Partnership, User
+    from workspace.partnerships.models import Partner, Partnership
 
     app = create_app()
     authorities = [("dacorum", "Dacorum Borough Council"),

@@ -13,24 +13,18 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
-import workspace.partnerships.models as partnership_models
+import workspace.accounts.models as account_models
 from workspace import create_app
-from workspace.auth.models import UserSession
+from workspace.accounts.models import Organisation, User, UserSession
 from workspace.clock import utcnow
 from workspace.config import normalise_database_url
 from workspace.extensions import db
-from workspace.partnerships.models import (
-    Organisation,
-    Partner,
-    Partnership,
-    PartnershipAdmin,
-    User,
-)
+from workspace.partnerships.models import Partner, Partnership, PartnershipAdmin
 
 TEST_SECRET = "test-secret-key-not-for-production"
 #: Hashing with scrypt costs ~100 ms a password; tests use a cheap method (one test checks
 #: that the real constant is scrypt).
-partnership_models.PASSWORD_METHOD = "pbkdf2:sha256:1000"
+account_models.PASSWORD_METHOD = "pbkdf2:sha256:1000"
 
 
 def _server_url():

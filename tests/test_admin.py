@@ -2,10 +2,10 @@
 import pytest
 from sqlalchemy import func, select
 
+from workspace.accounts.models import Invitation, Organisation, User
 from workspace.audit import AuditEvent
-from workspace.auth.models import Invitation
 from workspace.extensions import db
-from workspace.partnerships.models import Organisation, Partner, PartnershipAdmin, User
+from workspace.partnerships.models import Partner, Partnership, PartnershipAdmin
 
 
 @pytest.fixture
@@ -14,7 +14,6 @@ def admin(client, world, login):
 
 
 def membership(app, slug, code):
-    from workspace.partnerships.models import Partnership
     with app.app_context():
         return db.session.scalar(
             select(Partner.status).join(Partnership).join(Organisation)
@@ -63,7 +62,6 @@ def test_inviting_an_existing_organisation_waits_for_its_consent(app, admin, cli
 
 
 def _partner_ids(app, slug, code):
-    from workspace.partnerships.models import Partnership
     with app.app_context():
         return db.session.scalars(
             select(Partner.id).join(Partnership).join(Organisation)

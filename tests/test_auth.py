@@ -9,15 +9,14 @@ import pytest
 from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 
-import workspace.partnerships.models as partnership_models
+import workspace.accounts.models as account_models
 from workspace import create_app
+from workspace.accounts import invitations, signin
+from workspace.accounts.models import Invitation, LoginAttempt, User, UserSession
 from workspace.accounts.service import set_active
 from workspace.audit import AuditEvent
-from workspace.auth import service as auth_service
-from workspace.auth.models import Invitation, LoginAttempt, UserSession
 from workspace.clock import utcnow
 from workspace.extensions import db
-from workspace.partnerships.models import User
 
 from .conftest import TEST_SECRET, CsrfClient
 
@@ -72,7 +71,7 @@ def test_sign_in_email_is_case_insensitive(client, world):
 def test_sign_in_refuses_wrong_password(client, world):
     response = sign_in(client, "officer@watford.example", "not-the-password")
     assert response.status_code == 401
-    assert auth_service.SIGN_IN_FAILED in response.text
+    assert signin.SIGN_IN_FAILED in response.text
     assert not signed_in(client)
 
 
@@ -108,13 +107,13 @@ def test_sign_out_ends_the_server_side_session(app, client, world):
 # Passwords -----------------------------------------------------------------------------------
 
 def test_passwords_are_hashed_with_scrypt(app, client, world, monkeypatch):
-    source = Path(partnership_models.__file__).read_text()
+    source = Path(account_models.__file__).read_text()
     production = next(
         node.value.value for node in ast.parse(source).body
         if isinstance(node, ast.Assign)
         and any(getattr(t, "id", None) == "PASSWORD_METHOD" for t in node.targets))
     assert production == "scrypt"
-    monkeypatch.setattr(partnership_models, "PASSWORD_METHOD", production)
+    monkeypatch.setattr(account_models, "PASSWORD_METHOD", production)
 
     sign_in(client, "officer@watford.example")
     response = client.post("/account/password", data={
@@ -344,7 +343,7 @@ def test_failure_message_is_the_same_for_unknown_email_and_wrong_password(client
     unknown = sign_in(client, "nobody@watford.example", "wrong-password")
     known = sign_in(client, "member@watford.example", "wrong-password")
     assert unknown.status_code == known.status_code == 401
-    assert auth_service.SIGN_IN_FAILED in known.text
+    assert signin.SIGN_IN_FAILED in known.text
     assert _normalised(unknown, "nobody@watford.example") == \
         _normalised(known, "member@watford.example")
 
@@ -385,7 +384,7 @@ def test_deactivated_user_cannot_sign_in(app, client, world):
     _deactivate(app, world["users"]["officer"])
     response = sign_in(client, "officer@watford.example")
     assert response.status_code == 401
-    assert auth_service.SIGN_IN_FAILED in response.text
+    assert signin.SIGN_IN_FAILED in response.text
     assert not signed_in(client)
 
 
@@ -501,12 +500,12 @@ def test_invitation_link_works_once(app, admin_client, world):
 def test_invitation_is_single_use_even_for_two_clicks_at_once(app, admin_client, world):
     invite(admin_client, organisation_id=world["orgs"]["watford"])
     with app.test_request_context():
-        token = auth_service.invitation_token(db.session.scalar(select(Invitation)))
-        first = auth_service.load_invitation(token)
-        second = auth_service.load_invitation(token)
-        auth_service.accept_invitation(first, "my-own-password")
-        with pytest.raises(auth_service.AuthError) as refused:
-            auth_service.accept_invitation(second, "another-password")
+        token = invitations.invitation_token(db.session.scalar(select(Invitation)))
+        first = invitations.load_invitation(token)
+        second = invitations.load_invitation(token)
+        invitations.accept_invitation(first, "my-own-password")
+        with pytest.raises(signin.AuthError) as refused:
+            invitations.accept_invitation(second, "another-password")
         assert refused.value.status == 410
         db.session.rollback()
 
@@ -554,7 +553,7 @@ def test_tampered_invitation_token_is_not_found(app, admin_client, world):
     response = app.test_client().get(tampered)
     assert response.status_code == 404
     assert "not valid" in response.text
-    forged = auth_service.URLSafeTimedSerializer("another-secret", salt="invitation").dumps(
+    forged = invitations.URLSafeTimedSerializer("another-secret", salt="invitation").dumps(
         {"i": 1, "n": "guess"})
     assert app.test_client().get(f"/invitation/{forged}").status_code == 404
 
@@ -563,7 +562,7 @@ def test_invitation_token_needs_the_matching_nonce(app, admin_client, world):
     invite(admin_client, organisation_id=world["orgs"]["watford"])
     with app.app_context():
         invitation_id = db.session.scalar(select(Invitation.id))
-        token = auth_service._serializer().dumps({"i": invitation_id, "n": "wrong-nonce"})
+        token = invitations._serializer().dumps({"i": invitation_id, "n": "wrong-nonce"})
     assert app.test_client().get(f"/invitation/{token}").status_code == 404
 
 

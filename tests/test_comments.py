@@ -5,11 +5,12 @@ import re
 import pytest
 from sqlalchemy import event, select
 
+from workspace.accounts.models import User
 from workspace.audit import AuditEvent
 from workspace.documents import feed, service
 from workspace.documents.models import Document, DocumentChange, Section
 from workspace.extensions import db
-from workspace.partnerships.models import Partnership, User
+from workspace.partnerships.models import Partnership
 from workspace.review.comments import comment_context
 from workspace.review.models import Comment
 

@@ -3,10 +3,10 @@ import io
 
 from sqlalchemy import func, select
 
+from workspace.accounts.models import User
 from workspace.documents.models import Document
 from workspace.export.verify import verify_pdf
 from workspace.extensions import db
-from workspace.partnerships.models import User
 from workspace.review import lifecycle, positions
 from workspace.review.models import Comment
 

@@ -8,13 +8,14 @@ import html
 import re
 
 import pytest
-
 from tests.support import counting_queries
+
+from workspace.accounts.models import User
 from workspace.documents import editing, service
 from workspace.documents.models import Document
 from workspace.documents.presence import touch_presence
 from workspace.extensions import db
-from workspace.partnerships.models import Partnership, User
+from workspace.partnerships.models import Partnership
 
 #: An upper bound for a poll that finds nothing: session, partnership, document, presence,
 #: changes, plus the eager loads those bring. Generous enough for harmless refactoring,

@@ -494,8 +494,8 @@ def test_today_marker_sits_at_the_edge_when_outside_the_span():
 # Live blocks and demo -----------------------------------------------------------------------
 
 def test_demo_engagement_plan_shows_live_blocks(app, client, login, demo):
+    from workspace.accounts.models import User
     from workspace.documents.models import Document
-    from workspace.partnerships.models import User
     with app.app_context():
         plan = db.session.scalar(db.select(Document).where(Document.kind == "engagement_plan"))
         user_id = db.session.scalar(db.select(User.id).where(

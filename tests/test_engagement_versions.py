@@ -12,13 +12,14 @@ import pytest
 from docx import Document as WordDocument
 from pypdf import PdfReader
 
+from workspace.accounts.models import User
 from workspace.documents import service as documents
 from workspace.documents.models import Document, Section
 from workspace.engagement.models import EngagementActivity, Stakeholder
 from workspace.export import docx as word_export
 from workspace.export import docx_blocks
 from workspace.extensions import db
-from workspace.partnerships.models import Partnership, User
+from workspace.partnerships.models import Partnership
 from workspace.review import lifecycle
 from workspace.review.models import Signatory
 from workspace.review.positions import record_position

@@ -11,11 +11,11 @@ from cryptography.x509.oid import NameOID
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy import func, select
 
+from workspace.accounts.models import Organisation, User
 from workspace.documents.models import Document
 from workspace.export import keys, pdf, service
 from workspace.export.models import PdfFile, SigningKey
 from workspace.extensions import db
-from workspace.partnerships.models import Organisation, User
 from workspace.review import lifecycle, positions
 
 SCG = "/p/sw-herts/d/1"

@@ -3,10 +3,9 @@ session renewal, throttled password changes, demo seeding refusals."""
 import pytest
 from sqlalchemy import delete, select, update
 
+from workspace.accounts.models import User, UserSession
 from workspace.audit import AuditEvent, record
-from workspace.auth.models import UserSession
 from workspace.extensions import db
-from workspace.partnerships.models import User
 
 
 def test_another_partnerships_admin_only_invites_an_organisation(app, client, login, world):

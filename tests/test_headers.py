@@ -5,8 +5,8 @@ import pytest
 from flask import url_for
 from sqlalchemy import select
 
+from workspace.accounts.models import User
 from workspace.extensions import db
-from workspace.partnerships.models import User
 
 
 def csp_directives(response):
@@ -123,7 +123,7 @@ def test_no_inline_script_on_pages_of_a_signed_out_visitor(client):
 
 def test_no_inline_script_on_any_page(app, client, demo, login):
     """Every GET page of the app, as a full page and as an htmx partial, for the demo admin."""
-    from workspace.auth.service import create_invitation
+    from workspace.accounts.invitations import create_invitation
     from workspace.documents.models import Document, Section
     with app.test_request_context():
         admin = db.session.scalar(select(User).where(User.email == "admin@swherts.example"))

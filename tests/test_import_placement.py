@@ -9,6 +9,7 @@ import pytest
 from docx import Document as WordDocument
 from sqlalchemy import func, select
 
+from workspace.accounts.models import User
 from workspace.audit import AuditEvent
 from workspace.documents import (
     editing,
@@ -21,7 +22,7 @@ from workspace.documents import (
 )
 from workspace.documents.models import Document, DocumentChange, ImportReceipt, Section
 from workspace.extensions import db
-from workspace.partnerships.models import Partnership, User
+from workspace.partnerships.models import Partnership
 
 HX = {"HX-Request": "true"}
 

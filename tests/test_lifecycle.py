@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from workspace.accounts.models import User
 from workspace.audit import AuditEvent
 from workspace.documents import editing, service, structure
 from workspace.documents.models import Document, Section, SectionRevision
 from workspace.extensions import db
-from workspace.partnerships.models import Partner, Partnership, User
+from workspace.partnerships.models import Partner, Partnership
 from workspace.review import lifecycle
 from workspace.review.models import (
     DecisionSought,

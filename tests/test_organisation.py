@@ -3,9 +3,11 @@ and signing key, and nobody else does."""
 import pytest
 from sqlalchemy import select
 
+from workspace.accounts.invitations import create_invitation
+from workspace.accounts.models import Organisation, User
 from workspace.audit import AuditEvent
 from workspace.extensions import db
-from workspace.partnerships.models import Partner, User
+from workspace.partnerships.models import Partner
 
 
 @pytest.fixture
@@ -171,7 +173,6 @@ def test_certificates_are_the_organisations_own(app, orgadmin, world, client, lo
     assert page.status_code == 200 and "Watford Borough Council" in page.text
     assert orgadmin.post("/organisation/certificates/trial").status_code == 303
     from workspace.export.keys import active_keys
-    from workspace.partnerships.models import Organisation
     with app.app_context():
         assert len(active_keys(db.session.get(Organisation, world["orgs"]["watford"]))) == 1
         assert not active_keys(db.session.get(Organisation, world["orgs"]["dacorum"]))
@@ -183,12 +184,10 @@ def test_certificates_are_the_organisations_own(app, orgadmin, world, client, lo
 def test_an_invitation_into_an_organisation_by_an_outsider_is_void(app, world):
     """Invitations a partnership admin made into another organisation under the old model
     cannot be used: only an organisation's own admins add its users."""
-    from workspace.auth import service as auth_service
-    from workspace.partnerships.models import Organisation
     with app.test_request_context():
         luton_admin = db.session.get(User, world["users"]["foreign_admin"])
         watford = db.session.get(Organisation, world["orgs"]["watford"])
-        _invitation, token = auth_service.create_invitation(
+        _invitation, token = create_invitation(
             watford, "mole@watford.example", "Mole", "member", luton_admin)
         db.session.commit()
     response = app.test_client().post(f"/invitation/{token}", data={

@@ -4,11 +4,11 @@ import re
 import pytest
 from flask import url_for
 from sqlalchemy import select
-
 from tests.support import without_csrf_tokens
-from workspace.auth.models import Invitation
+
+from workspace.accounts.models import Invitation, User
 from workspace.extensions import db
-from workspace.partnerships.models import Partnership, User
+from workspace.partnerships.models import Partnership
 from workspace.permissions import PERMISSIONS, can
 
 CSRF_MESSAGE = "Your form had expired or came from another site."
@@ -178,7 +178,7 @@ def test_every_post_route_refuses_a_request_without_a_csrf_token(app, client, de
         document = db.session.scalar(select(Document).order_by(Document.id))
         section = db.session.scalar(select(Section).where(Section.document_id == document.id)
                                     .order_by(Section.position))
-        from workspace.auth.service import create_invitation
+        from workspace.accounts.invitations import create_invitation
         _, token = create_invitation(
             member.organisation, "new@watford.example", "New", "viewer", admin)
         db.session.commit()

@@ -2,13 +2,14 @@
 
 import pytest
 from sqlalchemy import func, select
-
 from tests.support import counting_queries
+
+from workspace.accounts.models import User
 from workspace.audit import AuditEvent
 from workspace.documents import editing, service
 from workspace.documents.models import Document, Section, sha256_text
 from workspace.extensions import db
-from workspace.partnerships.models import Partner, Partnership, User
+from workspace.partnerships.models import Partner, Partnership
 from workspace.review import positions
 from workspace.review.models import Position, Signatory, SignatoryMatter
 

@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from workspace.accounts.models import User
 from workspace.clock import utcnow
 from workspace.documents import presence, service
 from workspace.documents.models import Presence, Section
 from workspace.extensions import db
-from workspace.partnerships.models import Partnership, User
+from workspace.partnerships.models import Partnership
 
 HX = {"HX-Request": "true"}
 

@@ -403,7 +403,7 @@ def test_a_recorded_position_reaches_other_viewers_live(app, doc, world, login, 
         db.session.add(Signatory(document_id=doc["id"],
                                  organisation_id=world["orgs"]["watford"]))
         db.session.flush()
-        from workspace.partnerships.models import User
+        from workspace.accounts.models import User
         member = db.session.get(User, world["users"]["member"])
         positions.record_position(section, member, "agreed", seen_version=section.version)
         db.session.commit()

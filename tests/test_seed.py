@@ -4,8 +4,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from workspace.accounts.models import Organisation, User
 from workspace.extensions import db
-from workspace.partnerships.models import Organisation, Partner, Partnership, PartnershipAdmin, User
+from workspace.partnerships.models import Partner, Partnership, PartnershipAdmin
 
 CODES = ["dacorum", "hertsmere", "stalbans", "threerivers", "watford", "herts"]
 #: The "FEEDBACK SOUGHT" block of ../shared/seeds/000_ecbbee4a6a20e3b7.txt, copied verbatim so

@@ -7,8 +7,8 @@ import time
 import pytest
 
 from workspace import create_app
+from workspace.accounts.models import Organisation, User
 from workspace.extensions import db
-from workspace.partnerships.models import Organisation, User
 
 PASSWORD = "correct-horse-1"
 

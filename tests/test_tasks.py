@@ -5,10 +5,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
+from workspace.accounts.models import User
 from workspace.documents import editing, service
 from workspace.documents.models import Document, Section
 from workspace.extensions import db
-from workspace.partnerships.models import Partnership, User
+from workspace.partnerships.models import Partnership
 from workspace.review import lifecycle, tasks
 from workspace.review.models import Comment, DecisionSought, Signatory, SignatoryMatter
 from workspace.review.positions import record_position

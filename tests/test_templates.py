@@ -2,11 +2,12 @@
 import pytest
 from sqlalchemy import select
 
+from workspace.accounts.models import User
 from workspace.audit import AuditEvent
 from workspace.documents import completeness, editing, service, starters, structure
 from workspace.documents.models import Document, Section, SectionRevision
 from workspace.extensions import db
-from workspace.partnerships.models import Partnership, User
+from workspace.partnerships.models import Partnership
 
 
 @pytest.fixture

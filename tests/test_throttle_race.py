@@ -12,9 +12,8 @@ import time
 
 from sqlalchemy import func, select
 
-from workspace.auth.models import LoginAttempt
+from workspace.accounts.models import LoginAttempt, User
 from workspace.extensions import db
-from workspace.partnerships.models import User
 
 THREADS = 40
 PASSWORD = "correct-horse-1"

@@ -40,8 +40,8 @@ def test_a_slug_holding_the_placeholder_digits_still_gets_its_own_url(app):
 def test_can_is_asked_afresh_when_the_role_changes_in_the_request(app, login, world, client):
     from flask_login import login_user
 
+    from workspace.accounts.models import User
     from workspace.extensions import db
-    from workspace.partnerships.models import User
     with app.test_request_context("/"):
         user = db.session.get(User, world["users"]["viewer"])
         login_user(user)

@@ -6,10 +6,10 @@ import pytest
 from docx import Document as WordDocument
 from sqlalchemy import select
 
+from workspace.accounts.models import User
 from workspace.documents.models import Document
 from workspace.export import docx as word_export
 from workspace.extensions import db
-from workspace.partnerships.models import User
 from workspace.review import lifecycle, positions
 
 SCG = "/p/sw-herts/d/1"

@@ -97,7 +97,7 @@ def create_app(test_config=None):
 
 
 def _register_models():
-    from .auth import models as _auth  # noqa: F401
+    from .accounts import models as _accounts  # noqa: F401
     from .documents import models as _documents  # noqa: F401
     from .engagement import models as _engagement  # noqa: F401
     from .export import models as _export  # noqa: F401
@@ -106,8 +106,8 @@ def _register_models():
 
 
 def _register_blueprints(app):
+    from .accounts.auth_views import bp as auth_bp
     from .accounts.views import bp as organisation_bp
-    from .auth.views import bp as auth_bp
     from .documents.import_views import bp as importing_bp
     from .documents.new_views import bp as new_document_bp
     from .documents.views import bp as documents_bp
@@ -143,7 +143,7 @@ def _register_blueprints(app):
 
 
 def _register_request_rules(app):
-    from .auth.service import load_user_for_session
+    from .accounts.signin import load_user_for_session
 
     login_manager.user_loader(load_user_for_session)
 

@@ -5,10 +5,11 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from . import audit
-from .auth.service import MIN_PASSWORD_LENGTH
+from .accounts.models import Organisation, User
+from .accounts.signin import MIN_PASSWORD_LENGTH
 from .demo import database_is_empty, demo_emails_taken, demo_exists, seed_demo
 from .extensions import db
-from .partnerships.models import Organisation, Partner, Partnership, User
+from .partnerships.models import Partner, Partnership
 from .partnerships.service import grant_on_creation, slugify
 
 

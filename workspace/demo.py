@@ -7,10 +7,11 @@ People are role names ("Watford Officer"), never the real names in the seeds.
 """
 from sqlalchemy import func, select
 
+from .accounts.models import Organisation, User
 from .demo_content import ENGAGEMENT_SECTIONS, MATTER_GUIDANCE, SCG_SECTIONS, STRATEGIC_MATTERS
 from .documents.service import append_section, create_document
 from .extensions import db
-from .partnerships.models import Organisation, Partner, Partnership, User
+from .partnerships.models import Partner, Partnership
 from .partnerships.service import grant_on_creation
 
 PARTNERSHIP = {"slug": "sw-herts", "short_name": "SW Herts",

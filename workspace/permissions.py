@@ -8,8 +8,9 @@ from flask import abort, g, has_request_context
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from .accounts.models import User
 from .extensions import db
-from .partnerships.models import Partner, Partnership, PartnershipAdmin, User
+from .partnerships.models import Partner, Partnership, PartnershipAdmin
 
 #: action -> roles (in the user's own organisation) allowed to do it, within a partnership
 #: their organisation is an active partner in.

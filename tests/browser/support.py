@@ -10,10 +10,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import func, select
 
+from workspace.accounts.models import User
 from workspace.documents import editing
 from workspace.documents.models import DocumentChange, Section
 from workspace.extensions import db
-from workspace.partnerships.models import User
 
 try:
     from playwright.sync_api import Error as PlaywrightError

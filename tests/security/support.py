@@ -8,15 +8,10 @@ from html.parser import HTMLParser
 
 from sqlalchemy import select
 
+from workspace.accounts.models import Organisation, User
 from workspace.engagement.models import EngagementActivity, Objective, Stakeholder
 from workspace.extensions import db
-from workspace.partnerships.models import (
-    Organisation,
-    Partner,
-    Partnership,
-    PartnershipAdmin,
-    User,
-)
+from workspace.partnerships.models import Partner, Partnership, PartnershipAdmin
 
 ROLES = ("viewer", "officer", "member", "admin")
 

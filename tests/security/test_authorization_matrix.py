@@ -37,17 +37,12 @@ import pytest
 from flask import url_for
 from sqlalchemy import select
 
-from workspace.auth.service import create_invitation
+from workspace.accounts.invitations import create_invitation
+from workspace.accounts.models import Organisation, User
 from workspace.documents.models import Document, Section
 from workspace.documents.service import append_section
 from workspace.extensions import db
-from workspace.partnerships.models import (
-    Organisation,
-    Partner,
-    Partnership,
-    PartnershipAdmin,
-    User,
-)
+from workspace.partnerships.models import Partner, Partnership, PartnershipAdmin
 from workspace.permissions import PARTNERSHIP_ADMIN_ACTIONS, PERMISSIONS
 from workspace.review.comments import add_comment
 from workspace.review.models import DecisionSought

@@ -30,18 +30,13 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from tests.conftest import TEST_SECRET
+from workspace.accounts.models import Organisation, User
 from workspace.documents.models import Document, Section
 from workspace.documents.starters import TEMPLATES
 from workspace.engagement.csv_io import CSV_COLUMNS
 from workspace.engagement.models import EngagementActivity, Objective, Stakeholder
 from workspace.extensions import db
-from workspace.partnerships.models import (
-    Organisation,
-    Partner,
-    Partnership,
-    PartnershipAdmin,
-    User,
-)
+from workspace.partnerships.models import Partner, Partnership, PartnershipAdmin
 from workspace.review.models import Comment, DecisionSought, Signatory
 from workspace.security import CONTROL_CHARACTERS
 

@@ -19,12 +19,12 @@ import time
 from sqlalchemy import select
 
 from tests.test_permissions import make_document
+from workspace.accounts.models import Organisation
 from workspace.documents.merge import MAX_PAIRS, merge3, word_diff
 from workspace.documents.models import Section
 from workspace.engagement.csv_io import CSV_COLUMNS
 from workspace.engagement.models import Stakeholder
 from workspace.extensions import db
-from workspace.partnerships.models import Organisation
 
 # 1. Control characters ------------------------------------------------------------------------
 

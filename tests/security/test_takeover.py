@@ -21,16 +21,10 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from sqlalchemy import func, select
 
-from workspace.auth.models import Invitation
+from workspace.accounts.models import Invitation, Organisation, User
 from workspace.documents.models import Document, Section
 from workspace.extensions import db
-from workspace.partnerships.models import (
-    Organisation,
-    Partner,
-    Partnership,
-    PartnershipAdmin,
-    User,
-)
+from workspace.partnerships.models import Partner, Partnership, PartnershipAdmin
 from workspace.review.models import Position, Signature
 
 from .support import create_admin, user_by_email

@@ -6,11 +6,10 @@ another organisation sees its people's email addresses or changes them.
 from sqlalchemy import select
 
 from .. import audit
-from ..auth.models import Invitation
-from ..auth.service import end_all_sessions
 from ..clock import utcnow
 from ..extensions import db
-from ..partnerships.models import ROLES, User
+from .models import ROLES, Invitation, User
+from .signin import end_all_sessions
 
 
 class AccountError(Exception):

@@ -2,14 +2,14 @@
 from flask import Blueprint, abort, flash, url_for
 from flask_login import current_user
 
-from ..auth import service as auth_service
 from ..mail import mail_enabled, send_mail
 from ..partnerships import service as partnership_service
 from ..partnerships.forms import EmptyForm
 from ..permissions import require
 from ..web import render, see_other
-from . import service
+from . import invitations, service
 from .forms import ActiveForm, InviteUserForm, RoleForm
+from .signin import AuthError
 
 bp = Blueprint("organisation", __name__, url_prefix="/organisation")
 
@@ -45,9 +45,9 @@ def invite():
     form = InviteUserForm()
     if form.validate_on_submit():
         try:
-            invitation, token = auth_service.create_invitation(
+            invitation, token = invitations.create_invitation(
                 organisation, form.email.data, form.name.data, form.role.data, current_user)
-        except auth_service.AuthError as exc:
+        except AuthError as exc:
             form.email.errors.append(exc.message)
         else:
             link = url_for("auth.accept_invitation", token=token, _external=True)

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 
 from .. import audit
+from ..accounts.models import User
 from ..clock import utcnow
 from ..extensions import db
-from ..partnerships.models import User
 from . import limits
 from .feed import record_change
 from .markdown import render_markdown

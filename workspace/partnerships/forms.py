@@ -1,18 +1,9 @@
 """Partnership admin forms."""
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
-from .models import ROLE_LABELS
-
-#: SelectChoice, not (value, label) tuples: WTForms 3.3 deprecates tuples and 3.4 drops them.
-ROLE_CHOICES = [SelectChoice(value, label) for value, label in ROLE_LABELS.items()]
-
-EMAIL_VALIDATORS = [
-    DataRequired("Enter an email address"),
-    Email("Enter an email address in the right format, like name@example.org",
-          check_deliverability=False),
-    Length(max=254)]
+from ..accounts.forms import EMAIL_VALIDATORS
 
 
 class InvitePartnerForm(FlaskForm):

@@ -9,11 +9,12 @@ import re
 from sqlalchemy import func, select
 
 from .. import audit
-from ..auth.service import create_invitation
+from ..accounts.invitations import create_invitation
+from ..accounts.models import Organisation, User
 from ..clock import utcnow
 from ..extensions import db
-from ..signals import partner_left
-from .models import Organisation, Partner, PartnershipAdmin, User
+from ..signals import partner_left, user_joined
+from .models import Partner, PartnershipAdmin
 
 
 class PartnershipError(Exception):
@@ -220,8 +221,21 @@ def accept_invitation(partner, by):
     partner.accepted_at = utcnow()
     partner.accepted_by_id = by.id
     db.session.flush()
-    audit.record("partnership.partner_joined", partner.organisation,
+    audit.record("partnership.partner_joined", partner.organisation, actor=by,
                  partnership=partner.partnership, organisation=partner.organisation.name)
+
+
+@user_joined.connect
+def _join_on_first_admin(user, invitation, **_):
+    """A new organisation's first admin accepting their invitation accepts the partnership's
+    invitation too (the organisation was created for it)."""
+    if not (invitation.partnership_id and invitation.role == "admin"):
+        return
+    partner = db.session.scalar(select(Partner).where(
+        Partner.partnership_id == invitation.partnership_id,
+        Partner.organisation_id == invitation.organisation_id, Partner.status == "invited"))
+    if partner is not None:
+        accept_invitation(partner, user)
 
 
 def decline_invitation(partner, by):

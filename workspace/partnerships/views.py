@@ -2,7 +2,7 @@
 from flask import Blueprint, abort, flash, url_for
 from flask_login import current_user
 
-from ..auth.service import AuthError
+from ..accounts.signin import AuthError
 from ..documents.service import documents_by_partnership
 from ..mail import mail_enabled, send_mail
 from ..permissions import load_partnership, visible_partnerships

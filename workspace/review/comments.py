@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from .. import audit
+from ..accounts.models import User
 from ..clock import utcnow
 from ..documents.models import DocumentChange, Section
 from ..extensions import db
-from ..partnerships.models import User
 from ..permissions import Forbidden, is_partnership_admin
 from .models import Comment
 

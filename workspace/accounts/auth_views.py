@@ -1,10 +1,10 @@
-"""Sign in, sign out, change password, accept an invitation."""
+"""Sign in, sign out, change password, accept an invitation (blueprint "auth")."""
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..db import retry_when_locked
 from ..web import is_local_url, keep_changes, render, see_other
-from . import service
+from . import invitations, signin
 from .forms import AcceptInvitationForm, ChangePasswordForm, SignInForm
 
 bp = Blueprint("auth", __name__)
@@ -25,13 +25,13 @@ def login():
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                user = service.authenticate(form.email.data, form.password.data,
+                user = signin.authenticate(form.email.data, form.password.data,
                                             request.remote_addr)
-            except service.AuthError as exc:
+            except signin.AuthError as exc:
                 keep_changes()
                 error, status = exc.message, exc.status
             else:
-                service.start_session(user, request.remote_addr)
+                signin.start_session(user, request.remote_addr)
                 return see_other(next_url or url_for("partnerships.home"))
         else:
             status = 422
@@ -41,7 +41,7 @@ def login():
 @bp.post("/sign-out")
 def logout():
     """Sign out and end the server-side session."""
-    service.end_session(current_user)
+    signin.end_session(current_user)
     flash("You have signed out.", "success")
     return see_other(url_for("auth.login"))
 
@@ -54,9 +54,9 @@ def change_password():
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                service.change_password(current_user, form.current_password.data,
+                signin.change_password(current_user, form.current_password.data,
                                         form.new_password.data)
-            except service.AuthError as exc:
+            except signin.AuthError as exc:
                 keep_changes()   # the failed attempt counts towards the throttle
                 form.current_password.errors.append(exc.message)
                 status = exc.status if exc.status == 429 else 422
@@ -73,19 +73,19 @@ def change_password():
 def accept_invitation(token):
     """Set a password and join, from an invitation link."""
     try:
-        invitation = service.load_invitation(token)
-    except service.AuthError as exc:
+        invitation = invitations.load_invitation(token)
+    except signin.AuthError as exc:
         return render("auth/invitation_unusable.html", message=exc.message, status=exc.status)
     form = AcceptInvitationForm()
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                user = service.accept_invitation(invitation, form.new_password.data)
-            except service.AuthError as exc:
+                user = invitations.accept_invitation(invitation, form.new_password.data)
+            except signin.AuthError as exc:
                 return render("auth/invitation_unusable.html", message=exc.message,
                               status=exc.status)
-            service.start_session(user, request.remote_addr)
+            signin.start_session(user, request.remote_addr)
             flash(f"Welcome, {user.name}. Your account is ready.", "success")
             return see_other(url_for("partnerships.home"))
         status = 422

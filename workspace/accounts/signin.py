@@ -1,18 +1,17 @@
-"""Rules for signing in and out, throttling, passwords and invitations."""
+"""Rules for signing in and out, throttling, sessions and passwords."""
 import hashlib
 import secrets
 from datetime import timedelta
 
 from flask import current_app, request, session
 from flask_login import login_user, logout_user
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select, text, update
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import audit
 from ..clock import utcnow
 from ..extensions import db
-from ..partnerships.models import PASSWORD_METHOD, Partner, User
-from .models import Invitation, LoginAttempt, UserSession
+from .models import PASSWORD_METHOD, LoginAttempt, User, UserSession
 
 MIN_PASSWORD_LENGTH = 10
 #: A hash checked when the e-mail is unknown, so both paths take the same time.
@@ -31,7 +30,8 @@ class AuthError(Exception):
 SIGN_IN_FAILED = "The email address or password is not right. Check them and try again."
 
 
-def _normalise(email):
+def normalise_email(email):
+    """An e-mail address as stored: trimmed, lower-cased."""
     return (email or "").strip().lower()
 
 
@@ -90,7 +90,6 @@ def claim_attempt(email, address):
 
 def _dummy_check(password):
     global _DUMMY_HASH
-    from werkzeug.security import check_password_hash, generate_password_hash
     if _DUMMY_HASH is None:
         _DUMMY_HASH = generate_password_hash(secrets.token_hex(8), method=PASSWORD_METHOD)
     check_password_hash(_DUMMY_HASH, password)
@@ -98,7 +97,7 @@ def _dummy_check(password):
 
 def authenticate(email, password, address):
     """Return the user for these credentials, or raise AuthError (failures are recorded)."""
-    email = _normalise(email)
+    email = normalise_email(email)
     address = address or "unknown"
     minutes = current_app.config["LOGIN_THROTTLE_MINUTES"]
     if claim_attempt(email, address) is None:
@@ -194,110 +193,3 @@ def change_password(user, current, new):
     user.set_password(new)
     end_all_sessions(user, keep=session.get("sid"))
     audit.record("auth.password_changed", user)
-
-
-# Invitations ---------------------------------------------------------------------------------
-
-def _serializer():
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="invitation")
-
-
-def create_invitation(organisation, email, name, role, by, partnership=None):
-    """Create an invitation to become a user of `organisation`; return (invitation, token).
-
-    Made by the organisation's own admins; or, for a brand-new organisation, by the
-    partnership admin who created it, for its first admin (`partnership` is then the
-    partnership the organisation joins when that admin accepts).
-    """
-    email = _normalise(email)
-    if db.session.scalar(select(User.id).where(User.email == email)):
-        raise AuthError("A user with that email address already exists.")
-    hours = current_app.config["INVITATION_MAX_AGE_HOURS"]
-    invitation = Invitation(
-        nonce=secrets.token_urlsafe(24), email=email, name=name.strip(), role=role,
-        organisation_id=organisation.id, partnership_id=partnership.id if partnership else None,
-        invited_by_id=by.id, created_at=utcnow(), expires_at=utcnow() + timedelta(hours=hours))
-    db.session.add(invitation)
-    db.session.flush()
-    audit.record("user.invited", invitation, partnership=partnership, email=email, role=role,
-                 organisation=organisation.name)
-    return invitation, invitation_token(invitation)
-
-
-def invitation_token(invitation):
-    return _serializer().dumps({"i": invitation.id, "n": invitation.nonce})
-
-
-def load_invitation(token):
-    """The pending invitation for a link, or AuthError saying why it cannot be used."""
-    max_age = current_app.config["INVITATION_MAX_AGE_HOURS"] * 3600
-    try:
-        data = _serializer().loads(token, max_age=max_age)
-    except SignatureExpired:
-        raise AuthError("This invitation has expired. Ask your organisation's admin for a "
-                        "new one.", status=410) from None
-    except BadSignature:
-        raise AuthError("This invitation link is not valid.", status=404) from None
-    invitation = db.session.get(Invitation, data.get("i"))
-    if invitation is None or not secrets.compare_digest(invitation.nonce, str(data.get("n"))):
-        raise AuthError("This invitation link is not valid.", status=404)
-    if invitation.accepted_at is not None:
-        raise AuthError("This invitation has already been used. Sign in instead.", status=410)
-    if invitation.expires_at <= utcnow():
-        raise AuthError("This invitation has expired. Ask your organisation's admin for a "
-                        "new one.", status=410)
-    return invitation
-
-
-def accept_invitation(invitation, password):
-    """Create the invited user. Single use holds even for two clicks at the same moment."""
-    claimed = db.session.execute(
-        update(Invitation).where(Invitation.id == invitation.id,
-                                 Invitation.accepted_at.is_(None))
-        .values(accepted_at=utcnow())
-    ).rowcount
-    if claimed != 1:
-        raise AuthError("This invitation has already been used. Sign in instead.", status=410)
-    if not _inviter_may_add_to(invitation):
-        raise AuthError("This invitation is no longer valid. Ask your organisation's admin for "
-                        "a new one.", status=410)
-    if db.session.scalar(select(User.id).where(User.email == invitation.email)):
-        raise AuthError("A user with that email address already exists. Sign in instead.",
-                        status=409)
-    user = User(email=invitation.email, name=invitation.name, role=invitation.role,
-                organisation_id=invitation.organisation_id)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
-    invitation.user_id = user.id
-    audit.record("user.joined", user, actor=user, invitation=invitation.id)
-    if invitation.partnership_id and invitation.role == "admin":
-        _join_on_first_admin(invitation, user)
-    return user
-
-
-def _inviter_may_add_to(invitation):
-    """Only an organisation's own admins add its users; someone from elsewhere only its first
-    admin, for a new organisation that has no users yet (older invitations made by partnership
-    admins for other organisations are void)."""
-    inviter = db.session.get(User, invitation.invited_by_id)
-    if inviter is not None and inviter.organisation_id == invitation.organisation_id:
-        return True
-    has_users = db.session.scalar(select(User.id).where(
-        User.organisation_id == invitation.organisation_id).limit(1))
-    return (invitation.partnership_id is not None and invitation.role == "admin"
-            and has_users is None)
-
-
-def _join_on_first_admin(invitation, user):
-    """A new organisation's first admin accepting their invitation accepts the partnership's
-    invitation too (the organisation was created for it)."""
-    partner = db.session.scalar(select(Partner).where(
-        Partner.partnership_id == invitation.partnership_id,
-        Partner.organisation_id == invitation.organisation_id, Partner.status == "invited"))
-    if partner is not None:
-        partner.status = "active"
-        partner.accepted_at = utcnow()
-        partner.accepted_by_id = user.id
-        audit.record("partnership.partner_joined", partner.organisation, actor=user,
-                     partnership=partner.partnership, organisation=partner.organisation.name)

@@ -1,1 +1,0 @@
-"""Sign-in, sign-out, password change and invitations."""
