@@ -15,11 +15,6 @@ partner_left = _signals.signal("partner-left")
 #: was created for, when the user is its first admin).
 user_joined = _signals.signal("user-joined")
 
-#: A person accepted an invitation and became a user of an organisation. Sender: the new user;
-#: keyword argument: invitation (its partnership_id names the partnership a new organisation
-#: was created for, when the user is its first admin).
-user_joined = _signals.signal("user-joined")
-
 #: Moving to Agreed froze the document's content as a version. Sender: the document;
 #: keyword arguments: version (the DocumentVersion), by (the user).
 version_frozen = _signals.signal("version-frozen")

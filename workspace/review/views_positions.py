@@ -6,12 +6,13 @@ permissions.load_document/load_section (404 for outsiders, 403 for the wrong rol
 from flask import abort, flash, make_response, render_template, request, url_for
 from flask_login import current_user
 
+from ..accounts.models import Organisation
 from ..extensions import db
 from ..permissions import load_document, load_section
 from ..web import flash_in_section, is_htmx, render, see_other
 from . import positions as service
-from .forms_positions import PositionForm, scope_rows_from_request
 from .forms import StrategicMatterForm
+from .forms_positions import PositionForm, scope_rows_from_request
 from .models import ROUTES, STANCES
 from .views import bp
 
