@@ -110,11 +110,11 @@ def _register_blueprints(app):
     from .accounts.views import bp as organisation_bp
     from .documents.import_views import bp as importing_bp
     from .documents.new_views import bp as new_document_bp
-    from .documents.views import bp as documents_bp
     from .engagement.blocks import register as register_engagement_blocks
     from .engagement.views import bp as engagement_bp
     from .export.service import register as register_export
     from .export.views import bp as export_bp
+    from .pages.document import bp as documents_bp  # documents' own routes and the page's
     from .partnerships.views import bp as partnerships_bp
     from .review.views import bp as review_bp
 

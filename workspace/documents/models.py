@@ -106,7 +106,6 @@ class Document(db.Model):
         return self.status in RETURNABLE_STATUSES
 
 
-
 class Section(db.Model):
     """One section of a document; its text is the latest of its revisions."""
 
