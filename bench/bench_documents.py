@@ -54,7 +54,8 @@ from workspace.documents import service
 from workspace.extensions import db
 from workspace.partnerships.models import Partner, Partnership
 
-SEED = Path(os.environ.get("BENCH_SEED", ROOT.parent / "shared" / "seeds" / "001_9252f2b10dbd113a.txt"))
+SEED = Path(os.environ.get("BENCH_SEED",
+                          ROOT.parent / "shared" / "seeds" / "001_9252f2b10dbd113a.txt"))
 SECTIONS = 60
 PASSWORD = "bench-password-1"
 SLUG = "swherts"

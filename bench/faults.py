@@ -289,7 +289,7 @@ def run_database(label, url, args, folder):
                                   seeded, random.Random(1), 0)
             role.step()
             attempt = role.attempts[-1] if role.attempts else None
-        except Exception as exc:  # noqa: BLE001 - reported below as a failure
+        except Exception as exc:
             after["save_error"] = f"{type(exc).__name__}: {exc}"
         finally:
             check.close()

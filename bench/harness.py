@@ -9,6 +9,7 @@ and the schema and data are made by `flask db upgrade` and by this file run as a
 Everything is bounded: each wait has a time limit, each loop a deadline and a count, and the
 servers, client processes and databases made here are stopped or dropped at the end.
 """
+import contextlib
 import hashlib
 import html
 import http.client
@@ -358,10 +359,8 @@ class Gunicorn:
                 self.proc.wait(timeout=10)
         for pid in workers:           # only our own workers, by id, should any outlive it
             if alive(pid):
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
         self._log.close()
 
     def log_tail(self, lines=40):
@@ -617,7 +616,7 @@ def _client_process(specs, port, seeded, duration, think_ms, barrier, stop, queu
             rng = random.Random(spec.get("seed", 0))
             roles.append(ROLES[spec["role"]](client, spec, seeded, rng,
                                              spec.get("think_ms", think_ms)))
-    except Exception:              # noqa: BLE001 - reported to the parent, which stops
+    except Exception:
         result["failure"] = traceback.format_exc(limit=3)
     try:
         barrier.wait(timeout=120)
@@ -634,7 +633,7 @@ def _client_process(specs, port, seeded, duration, think_ms, barrier, stop, queu
         while time.time() < deadline and steps < max_steps and not stop.is_set():
             try:
                 role.step()
-            except Exception as exc:  # noqa: BLE001 - a client bug must not hang the run
+            except Exception as exc:
                 role.errors.append(("client", f"{type(exc).__name__}: {exc}"))
                 time.sleep(0.05)
             steps += 1
@@ -684,7 +683,7 @@ def run_clients(specs, port, seeded, duration, think_ms=0, processes=4, max_step
     while len(results) < len(workers) and time.monotonic() < deadline:
         try:
             results.append(queue.get(timeout=5))
-        except Exception:          # noqa: BLE001 - queue.Empty: check the processes live
+        except Exception:
             if not any(w.is_alive() for w in workers) and queue.empty():
                 break
     for worker in workers:

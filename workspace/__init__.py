@@ -66,7 +66,8 @@ def create_app(test_config=None):
     if problem:
         _refuse(f"DATABASE_URL is not a usable database URL: {problem}.")
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.normpath(os.path.join(app.root_path, "..", "migrations")))
+    migrate.init_app(app, db, directory=os.path.normpath(
+        os.path.join(app.root_path, "..", "migrations")))
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)

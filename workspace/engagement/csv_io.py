@@ -104,8 +104,8 @@ def import_csv(partnership, raw, user):
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(CSV_COLUMNS):
-            problems.append((number, "", f"has {len(cells)} columns; expected "
-                                         + f"{len(CSV_COLUMNS)}."))
+            problems.append((number, "",
+                             f"has {len(cells)} columns; expected {len(CSV_COLUMNS)}."))
             continue
         data = {name: _unneutralise(value) for name, value in zip(CSV_COLUMNS, cells)}
         clean, errors = validate_stakeholder(data, live_objectives)

@@ -103,7 +103,7 @@ def _claims(reader):
     if hasattr(info, "get_object"):
         info = info.get_object()
     keywords = str(info.get("/Keywords", "")) if info is not None else ""
-    return {key: value for key, value in _KEYWORDS.findall(keywords)}
+    return dict(_KEYWORDS.findall(keywords))
 
 
 def _validation_context():

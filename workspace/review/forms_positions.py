@@ -41,7 +41,8 @@ class PositionForm(FlaskForm):
     is; the stance and the route are checked by positions.record_position, whose messages
     are put on the fields with `add_error`."""
 
-    stance = RadioField("Position", choices=[SelectChoice(v, label) for v, label in STANCES.items()],
+    stance = RadioField("Position",
+                        choices=[SelectChoice(v, label) for v, label in STANCES.items()],
                         validate_choice=False)
     reason = TextAreaField("Reason", description=(
         "Needed for Agreed with reservations and Not agreed. It is printed in the record "

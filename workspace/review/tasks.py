@@ -21,6 +21,8 @@ from sqlalchemy.orm import aliased
 
 from ..clock import today
 from ..documents.models import Document, Section, SectionRevision
+from ..documents.numbering import number_sections
+from ..documents.service import live_sections
 from ..extensions import db
 from ..partnerships.models import Partner, Partnership
 from .agreement import agreement_grid
@@ -97,8 +99,6 @@ class PositionTask:
 
 def owed_positions(user):
     """[PositionTask] for a Member's authority; [] for everyone else."""
-    from ..documents.numbering import number_sections
-    from ..documents.service import live_sections
     if user.role != "member":
         return []
     documents = db.session.scalars(
@@ -151,7 +151,7 @@ class ReplyTask:
 
 def awaiting_reply(user):
     """[ReplyTask], the longest-waiting first."""
-    stmt = (_awaiting_reply_stmt(user, lambda t, l: (t, l, Section, Document))
+    stmt = (_awaiting_reply_stmt(user, lambda thread, last: (thread, last, Section, Document))
             .join(Document, Document.id == Section.document_id))
     tasks = [ReplyTask(d.partnership, d, s, t, last)
              for t, last, s, d in db.session.execute(stmt).all()]
@@ -244,7 +244,7 @@ def _count_stmt(member):
                           organisation_id=bindparam("organisation_id", type_=Integer))
     counts = [
         _count(_owed_positions_stmt(who)) if member else literal(0),
-        _count(_awaiting_reply_stmt(who, lambda t, l: (t.id,))),
+        _count(_awaiting_reply_stmt(who, lambda thread, _last: (thread.id,))),
         _count(_awaiting_signature_stmt(who)) if member else literal(0),
         _count(_decisions_soon_stmt(who, bindparam("until", type_=Date))),
     ]
