@@ -5,14 +5,24 @@ Text comes from `shared/seeds/`: the Annex 4 Statement of Common Ground template
 Engagement Plan" (000). It is kept here, in the package, so a deployment needs no other file.
 People are role names ("Watford Officer"), never the real names in the seeds.
 """
+from datetime import date, timedelta
+
 from sqlalchemy import func, select
 
 from .accounts.models import Organisation, User
+from .clock import today
 from .demo_content import ENGAGEMENT_SECTIONS, MATTER_GUIDANCE, SCG_SECTIONS, STRATEGIC_MATTERS
+from .documents.editing import save_section
+from .documents.models import Section
 from .documents.service import append_section, create_document
+from .engagement.demo import seed_engagement
+from .export.keys import make_self_signed
 from .extensions import db
 from .partnerships.models import Partner, Partnership
 from .partnerships.service import grant_on_creation
+from .review import lifecycle
+from .review.models import Comment, DecisionSought, Signatory, SignatoryMatter
+from .review.positions import record_position
 
 PARTNERSHIP = {"slug": "sw-herts", "short_name": "SW Herts",
                "name": "South West Hertfordshire Joint Strategic Plan"}
@@ -98,7 +108,6 @@ def seed_demo(password, published_version=True):
     plan = create_document(partnership, "JSP Vision: Engagement Plan", "engagement_plan", admin)
     for title, depth, body, question in ENGAGEMENT_SECTIONS:
         append_section(plan, title, body, depth=depth, feedback_sought=question, user=admin)
-    from .engagement.demo import seed_engagement
     seed_engagement(partnership, plan, admin)
     db.session.flush()
     _seed_review(scg, plan, organisations, admin, password, published_version)
@@ -108,13 +117,6 @@ def seed_demo(password, published_version=True):
 def _seed_review(scg, plan, organisations, admin, password, published_version):
     """A partnership part-way through agreement: positions given, one stale after an edit,
     one "Not agreed" with its reason, open comments, and the approvals the plan seeks."""
-    from datetime import date, timedelta
-
-    from .documents.editing import save_section
-    from .documents.models import Section
-    from .review.models import Comment, DecisionSought, Signatory, SignatoryMatter
-    from .review.positions import record_position
-
     sections = {s.title: s for s in db.session.scalars(
         select(Section).where(Section.document_id == scg.id))}
     members = {u.organisation.code: u for u in db.session.scalars(
@@ -191,7 +193,7 @@ def _seed_review(scg, plan, organisations, admin, password, published_version):
                        outcome="Approved", minute_ref="SPMG 21/07/21 item 3"),
         DecisionSought(document_id=scg.id, body="Strategic Planning Members Group (SPMG)",
                        description="Agree the Statement of Common Ground for signature.",
-                       due_date=date.today() + timedelta(days=21)),
+                       due_date=today() + timedelta(days=21)),
     ])
 
 
@@ -201,12 +203,6 @@ def _publish_version_1(scg, sections, organisations, members, admin, password):
 
     Then version 2 starts, out for agreement, with employment as a new strategic matter.
     """
-    from datetime import date
-
-    from .export.keys import make_self_signed
-    from .review import lifecycle
-    from .review.positions import record_position
-
     employment = sections["Strategic employment opportunities"]
     employment.strategic_matter = False        # becomes a strategic matter in version 2
     db.session.flush()

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from .accounts.models import User
+from .documents.models import Document, Section
 from .extensions import db
 from .partnerships.models import Partner, Partnership, PartnershipAdmin
 
@@ -168,7 +169,6 @@ def load_document(slug, document_id, action="read"):
     The role check comes after the membership check, so outsiders learn nothing (404) and
     partners without the role get a clear 403.
     """
-    from .documents.models import Document
     found = db.session.execute(
         db.select(Partnership, Document, PartnershipAdmin.id)
         .join(Partner, _active_partner(Partnership.id))
@@ -186,7 +186,6 @@ def load_document(slug, document_id, action="read"):
 
 def load_section(slug, document_id, section_id, action="read"):
     """(partnership, document, section) under the same rules as load_document."""
-    from .documents.models import Section
     partnership, document = load_document(slug, document_id, action)
     section = db.session.get(Section, section_id)
     if section is None or section.document_id != document.id:

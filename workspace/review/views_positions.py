@@ -11,6 +11,7 @@ from ..extensions import db
 from ..permissions import load_document, load_section
 from ..web import flash_in_section, is_htmx, render, see_other
 from . import positions as service
+from .context import section_review_context
 from .forms import StrategicMatterForm
 from .forms_positions import PositionForm, scope_rows_from_request
 from .models import ROUTES, STANCES
@@ -27,7 +28,6 @@ def _section_anchor(partnership, document, section):
 
 def _review(document, section):
     """The review context the section partials read, for one section."""
-    from .context import section_review_context
     return section_review_context(document, [("", section)], current_user)
 
 
