@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite test-postgres install install-test system-libs assets bench load faults clean
+.PHONY: run test lint test-sqlite test-postgres install install-test system-libs assets bench load faults clean
 
 # pip -qq: errors only (a failed install still stops make); setuptools' notes about editable
 # installs and a machine's unreachable extra indexes are not worth a screenful on every clone.
@@ -52,8 +52,12 @@ run: install
 	APP_ENV=$${APP_ENV:-development} $(BIN)/flask seed-demo --if-empty
 	APP_ENV=$${APP_ENV:-development} $(BIN)/flask run --host $(HOST) --port $(PORT)
 
-## test: the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
-test: install-test
+## lint: Ruff with the rule set in pyproject.toml (a finding fails `make test`)
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
+## test: lint, then the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
+test: install-test lint
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
 	else echo "TEST_DATABASE_URL is not set: PostgreSQL run skipped (CI sets it)."; fi
