@@ -43,8 +43,9 @@ def seed_demo_command(if_empty, force):
             f"These demo accounts already exist: {', '.join(taken[:5])}. The demo was not added.")
     seed_demo(current_app.config["DEMO_PASSWORD"])
     db.session.commit()
-    click.echo("Demo partnership created. Sign in as admin@swherts.example, "
-               "officer@watford.example or member@watford.example.")
+    click.echo("Demo partnership created. Sign in as admin@swherts.example (partnership "
+               "admin), officer@watford.example, member@watford.example or "
+               "orgadmin@watford.example (Watford's organisation admin).")
 
 
 @click.command("create-admin")
