@@ -10,7 +10,13 @@ from ..extensions import db
 from ..security import CONTROL_CHARACTERS
 from .models import Stakeholder
 from .objectives import objectives
-from .stakeholders import CHOICES, apply_values, stakeholders, validate_stakeholder
+from .stakeholders import (
+    CHOICES,
+    StakeholderValues,
+    apply_values,
+    stakeholders,
+    validate_stakeholder,
+)
 
 #: Largest CSV accepted for import.
 MAX_CSV_BYTES = 2 * 1024 * 1024
@@ -107,8 +113,9 @@ def import_csv(partnership, raw, user):
             problems.append((number, "",
                              f"has {len(cells)} columns; expected {len(CSV_COLUMNS)}."))
             continue
-        data = {name: _unneutralise(value) for name, value in zip(CSV_COLUMNS, cells)}
-        clean, errors = validate_stakeholder(data, live_objectives)
+        values = StakeholderValues.from_row(
+            {name: _unneutralise(value) for name, value in zip(CSV_COLUMNS, cells)})
+        clean, errors = validate_stakeholder(values, live_objectives)
         problems += [(number, name, message) for name, message in errors.items()]
         cleaned.append(clean)
     if problems:

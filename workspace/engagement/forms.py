@@ -1,15 +1,26 @@
-"""Forms of the engagement pages: they render labelled fields and carry the CSRF token.
+"""Forms of the engagement pages: the shape of what is posted, labelled fields, the CSRF token.
 
-Values are checked in stakeholders.validate_stakeholder / activities.validate_activity (the
-same rules for the form, the in-place row editor and the CSV import); messages are put back on
-these fields.
+Values are checked in stakeholders.validate_stakeholder / activities.validate_activity /
+objectives.validate_objective (the same rules for the form, the in-place row editor and the
+CSV import), which take typed values built here from the form's data; their messages are put
+back on these fields. Selects do not check their choice: the service names a wrong one.
 """
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    HiddenField,
+    SearchField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 
-from .csv_io import CSV_COLUMNS
+from .activities import ActivityValues
 from .models import ACTIVITY_STATUSES, CATEGORIES, LEVELS, PRIORITIES, STAGES
+from .objectives import ObjectiveValues
+from .stakeholders import StakeholderValues
 
 SCORE_CHOICES = [SelectChoice(str(n), str(n)) for n in range(1, 6)]
 
@@ -19,22 +30,28 @@ def _choices(options):
     return [SelectChoice(key, label) for key, label in options.items()]
 
 
+def _select(label, choices):
+    return SelectField(label, choices=choices, validate_choice=False)
+
+
 class StakeholderForm(FlaskForm):
     name = StringField("Name")
-    category = SelectField("Category", choices=_choices(CATEGORIES))
+    category = _select("Category", _choices(CATEGORIES))
     contact = StringField("Contact (role or team)")
     lead_partner = StringField("Lead partner")
     lead_person = StringField("Lead person (role)")
-    relationship_now = SelectField("Relationship now", choices=_choices(STAGES))
-    relationship_target = SelectField("Relationship target", choices=_choices(STAGES))
-    influence = SelectField("Influence (1 lowest to 5 highest)", choices=SCORE_CHOICES)
-    quality = SelectField("Quality of relationship (1 poor to 5 excellent)",
-                          choices=SCORE_CHOICES)
-    priority = SelectField("Priority", choices=_choices(PRIORITIES))
+    relationship_now = _select("Relationship now", _choices(STAGES))
+    relationship_target = _select("Relationship target", _choices(STAGES))
+    influence = _select("Influence (1 lowest to 5 highest)", SCORE_CHOICES)
+    quality = _select("Quality of relationship (1 poor to 5 excellent)", SCORE_CHOICES)
+    priority = _select("Priority", _choices(PRIORITIES))
     actions = StringField("Actions")
     #: Checkboxes of the partnership's objectives (ids); choices are set per partnership.
     objectives = SelectMultipleField("Objectives supported", choices=[],
                                      validate_choice=False)
+
+    def values(self):
+        return StakeholderValues.from_form(self.data)
 
 
 class ObjectiveForm(FlaskForm):
@@ -42,6 +59,10 @@ class ObjectiveForm(FlaskForm):
                                                  "Up to 60 characters, no semicolons.")
     description = TextAreaField("Description", description="What the objective means, "
                                                            "up to 2,000 characters.")
+
+    def values(self):
+        return ObjectiveValues(name=self.name.data or "",
+                               description=self.description.data or "")
 
 
 class ActivityForm(FlaskForm):
@@ -54,8 +75,13 @@ class ActivityForm(FlaskForm):
     period = StringField("Engagement period")
     start_date = StringField("Start date", description="For example, 2021-06-14")
     end_date = StringField("End date", description="For example, 2021-07-30")
-    level = SelectField("Level on the ladder of participation", choices=_choices(LEVELS))
-    status = SelectField("Status", choices=_choices(ACTIVITY_STATUSES))
+    level = _select("Level on the ladder of participation", _choices(LEVELS))
+    status = _select("Status", _choices(ACTIVITY_STATUSES))
+
+    def values(self):
+        return ActivityValues(**{name: self[name].data or "" for name in (
+            "audience", "groups", "participants", "convened_by", "led_by", "period",
+            "start_date", "end_date", "level", "status")})
 
 
 class ImportForm(FlaskForm):
@@ -66,6 +92,30 @@ class ButtonForm(FlaskForm):
     """CSRF token only, for buttons that post."""
 
 
+def _all(options):
+    return [SelectChoice("", "All"), *_choices(options)]
+
+
+class FilterForm(FlaskForm):
+    """The register's filters: a GET form (no CSRF), drawn from the filters the view read."""
+    class Meta:
+        csrf = False
+
+    sort = HiddenField()
+    dir = HiddenField()
+    q = SearchField("Name contains")
+    category = _select("Category", _all(CATEGORIES))
+    priority = _select("Priority", _all(PRIORITIES))
+    stage = _select("Relationship now", _all(STAGES))
+
+
+def filter_form(filters):
+    return FilterForm(formdata=None, data={
+        "sort": filters["sort"], "dir": "desc" if filters["descending"] else "asc",
+        "q": filters["text"] or "", "category": filters["category"] or "",
+        "priority": filters["priority"] or "", "stage": filters["stage"] or ""})
+
+
 def with_errors(form, errors):
     """Put service messages on the form's fields, for the field macros and the error summary."""
     for name, message in errors.items():
@@ -73,14 +123,11 @@ def with_errors(form, errors):
     return form
 
 
-def stakeholder_form(objectives, row=None, values=None, errors=None):
-    """A form filled from a stakeholder or from the values entered, with any messages;
-    `objectives` are the partnership's live objectives, offered as checkboxes."""
-    if values is not None:
-        data = {k: values.get(k, "") for k in CSV_COLUMNS}
-        data["objectives"] = values.getlist("objectives") if hasattr(values, "getlist") \
-            else []
-        form = StakeholderForm(formdata=None, data=data)
+def stakeholder_form(objectives, row=None, posted=False, errors=None):
+    """A form filled from a stakeholder, from what was posted (`posted`) or with the defaults,
+    with any messages; `objectives` are the partnership's live objectives, as checkboxes."""
+    if posted:
+        form = StakeholderForm()
     elif row is not None:
         form = StakeholderForm(formdata=None, obj=row)
         form.influence.data = str(row.influence)
@@ -95,25 +142,18 @@ def stakeholder_form(objectives, row=None, values=None, errors=None):
     return with_errors(form, errors or {})
 
 
-def objective_form(row=None, values=None, errors=None):
-    """A form filled from an objective or from the values entered, with any messages."""
-    if values is not None:
-        form = ObjectiveForm(formdata=None, data={k: values.get(k, "")
-                                                  for k in ("name", "description")})
-    else:
-        form = ObjectiveForm(formdata=None, obj=row)
-    return with_errors(form, errors or {})
+def objective_form(row=None):
+    """A form filled from an objective (or empty)."""
+    return ObjectiveForm(formdata=None, obj=row)
 
 
-def activity_form(row=None, values=None, errors=None):
-    if values is not None:
-        form = ActivityForm(formdata=None, data=dict(values.items()))
-    elif row is not None:
-        form = ActivityForm(formdata=None, obj=row)
-        form.start_date.data = row.start_date.isoformat()
-        form.end_date.data = row.end_date.isoformat()
-        form.groups.data = "" if row.groups is None else str(row.groups)
-        form.participants.data = "" if row.participants is None else str(row.participants)
-    else:
-        form = ActivityForm(formdata=None, data={"level": "consult", "status": "planned"})
-    return with_errors(form, errors or {})
+def activity_form(row=None):
+    """A form filled from an activity (or with the defaults)."""
+    if row is None:
+        return ActivityForm(formdata=None, data={"level": "consult", "status": "planned"})
+    form = ActivityForm(formdata=None, obj=row)
+    form.start_date.data = row.start_date.isoformat()
+    form.end_date.data = row.end_date.isoformat()
+    form.groups.data = "" if row.groups is None else str(row.groups)
+    form.participants.data = "" if row.participants is None else str(row.participants)
+    return form

@@ -1,5 +1,7 @@
 """The engagement objectives of a partnership ("Unite", "Inform" ...): a short ordered list
 that stakeholders support; names unique among the live ones. Changes are audited."""
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 
 from .. import audit
@@ -10,6 +12,13 @@ from .models import Objective
 from .validation import Invalid
 
 OBJECTIVE_LIMITS = {"name": 60, "description": 2000}
+
+
+@dataclass(frozen=True)
+class ObjectiveValues:
+    """An objective's name and description as entered, before they are checked."""
+    name: str = ""
+    description: str = ""
 
 
 def objectives(partnership):
@@ -37,10 +46,10 @@ def get_objective(partnership, objective_id):
     return row
 
 
-def validate_objective(partnership, data, current=None):
+def validate_objective(partnership, values: ObjectiveValues, current=None):
     """(clean values, {field: message}) for an objective: a short name, unique among the
     partnership's live objectives, without the CSV's separator; a description."""
-    clean = {name: (data.get(name) or "").strip() for name in OBJECTIVE_LIMITS}
+    clean = {name: (getattr(values, name) or "").strip() for name in OBJECTIVE_LIMITS}
     errors = {}
     name = clean["name"]
     if not name:
@@ -65,12 +74,12 @@ def _lock_partnership(partnership):
                        .with_for_update())
 
 
-def add_objective(partnership, data, user):
+def add_objective(partnership, values: ObjectiveValues, user):
     """Add an objective at the end of the list; Invalid when a value breaks a rule."""
     _lock_partnership(partnership)
-    clean, errors = validate_objective(partnership, data)
+    clean, errors = validate_objective(partnership, values)
     if errors:
-        raise Invalid(errors, data)
+        raise Invalid(errors, values)
     last = db.session.scalar(select(func.max(Objective.order))
                              .where(Objective.partnership_id == partnership.id))
     row = Objective(partnership_id=partnership.id, order=(last or 0) + 1, **clean)
@@ -80,12 +89,12 @@ def add_objective(partnership, data, user):
     return row
 
 
-def update_objective(partnership, row, data, user):
+def update_objective(partnership, row, values: ObjectiveValues, user):
     """Rename or describe an objective; Invalid when a value breaks a rule."""
     _lock_partnership(partnership)
-    clean, errors = validate_objective(partnership, data, current=row)
+    clean, errors = validate_objective(partnership, values, current=row)
     if errors:
-        raise Invalid(errors, data)
+        raise Invalid(errors, values)
     changes = {name: [getattr(row, name), value] for name, value in clean.items()
                if getattr(row, name) != value}
     if changes:

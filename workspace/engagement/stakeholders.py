@@ -1,5 +1,8 @@
 """The stakeholder register: validation of a stakeholder's values (from the form or a CSV row),
 changes (audited), sorting and filtering."""
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
 from sqlalchemy import select
 
 from .. import audit
@@ -25,6 +28,40 @@ SORTS = {"name": Stakeholder.name, "category": Stakeholder.category,
          "lead": Stakeholder.lead_partner}
 
 
+@dataclass(frozen=True)
+class StakeholderValues:
+    """A stakeholder's values as entered, before they are checked: from the form (objectives
+    by id, from the checkboxes) or from a CSV row (objectives by name, split at semicolons)."""
+    name: str = ""
+    category: str = ""
+    contact: str = ""
+    lead_partner: str = ""
+    lead_person: str = ""
+    relationship_now: str = ""
+    relationship_target: str = ""
+    influence: str = ""
+    quality: str = ""
+    priority: str = ""
+    actions: str = ""
+    objective_ids: tuple[str, ...] = ()
+    objective_names: tuple[str, ...] = ()
+
+    @classmethod
+    def from_form(cls, data: Mapping) -> "StakeholderValues":
+        """From a StakeholderForm's data (objectives: the ids ticked)."""
+        text = {f.name: str(data.get(f.name) or "") for f in fields(cls)
+                if not f.name.startswith("objective_")}
+        return cls(**text, objective_ids=tuple(str(v) for v in data.get("objectives") or ()))
+
+    @classmethod
+    def from_row(cls, data: Mapping) -> "StakeholderValues":
+        """From a CSV row (objectives: names separated by semicolons)."""
+        text = {f.name: str(data.get(f.name) or "") for f in fields(cls)
+                if not f.name.startswith("objective_")}
+        names = (n.strip() for n in str(data.get("objectives") or "").split(";"))
+        return cls(**text, objective_names=tuple(n for n in names if n))
+
+
 def _score(value):
     text = str(value if value is not None else "").strip()
     if not text.lstrip("-").isdigit():
@@ -33,17 +70,15 @@ def _score(value):
     return number if 1 <= number <= 5 else None
 
 
-def _chosen_objectives(data, objectives):
-    """(objectives chosen, message or None): ids from the form's checkboxes, or names
-    separated by semicolons from a CSV cell, checked against the partnership's objectives."""
-    raw = data.getlist("objectives") if hasattr(data, "getlist") else data.get("objectives")
+def _chosen_objectives(values, objectives):
+    """(objectives chosen, message or None): ids from the form's checkboxes, or names from a
+    CSV cell, checked against the partnership's objectives."""
     chosen, unknown = [], []
-    if isinstance(raw, str):
+    if values.objective_names:
         by_name = {o.name.lower(): o for o in objectives}
-        for name in (n.strip() for n in raw.split(";")):
-            if name:
-                found = by_name.get(name.lower())
-                chosen.append(found) if found else unknown.append(name)
+        for name in values.objective_names:
+            found = by_name.get(name.lower())
+            chosen.append(found) if found else unknown.append(name)
         if unknown:
             known = ", ".join(o.name for o in objectives)
             return [], ("Not an objective of this partnership: "
@@ -52,7 +87,7 @@ def _chosen_objectives(data, objectives):
                            "It has no objectives yet: add them on the engagement page."))
     else:
         by_id = {str(o.id): o for o in objectives}
-        for value in (str(v).strip() for v in raw or ()):
+        for value in (v.strip() for v in values.objective_ids):
             if value:
                 found = by_id.get(value)
                 chosen.append(found) if found else unknown.append(value)
@@ -61,29 +96,29 @@ def _chosen_objectives(data, objectives):
     return [o for o in objectives if o in chosen], None     # once each, in the list's order
 
 
-def validate_stakeholder(data, objectives=()):
+def validate_stakeholder(values: StakeholderValues, objectives=()):
     """(clean values, {field: message}) for a stakeholder from form or CSV values;
     `objectives` are the partnership's live objectives, the only ones it may support."""
     clean, errors = {}, {}
     for name, limit in TEXT_LIMITS.items():
-        value = (data.get(name) or "").strip()
+        value = getattr(values, name).strip()
         if len(value) > limit:
             errors[name] = f"{FIELD_LABELS[name]} must be {limit} characters or fewer."
         clean[name] = value
     if not clean["name"]:
         errors["name"] = "Enter the stakeholder's name."
     for name, options in CHOICES.items():
-        key = choice(data.get(name), options)
+        key = choice(getattr(values, name), options)
         if key is None:
             errors[name] = (f"{FIELD_LABELS[name]} must be one of: "
                             f"{', '.join(options.values())}.")
         clean[name] = key
     for name in ("influence", "quality"):
-        score = _score(data.get(name))
+        score = _score(getattr(values, name))
         if score is None:
             errors[name] = f"{FIELD_LABELS[name]} must be a whole number from 1 to 5."
         clean[name] = score
-    clean["objectives"], message = _chosen_objectives(data, objectives)
+    clean["objectives"], message = _chosen_objectives(values, objectives)
     if message:
         errors["objectives"] = message
     return clean, errors
@@ -125,11 +160,11 @@ def get_stakeholder(partnership, stakeholder_id):
     return row
 
 
-def add_stakeholder(partnership, data, user):
+def add_stakeholder(partnership, values: StakeholderValues, user):
     """Add a stakeholder to the register; Invalid when a value breaks a rule."""
-    clean, errors = validate_stakeholder(data, objectives(partnership))
+    clean, errors = validate_stakeholder(values, objectives(partnership))
     if errors:
-        raise Invalid(errors, data)
+        raise Invalid(errors, values)
     row = Stakeholder(partnership_id=partnership.id, **clean)
     db.session.add(row)
     db.session.flush()
@@ -155,11 +190,11 @@ def apply_values(row, clean):
     return changes
 
 
-def update_stakeholder(partnership, row, data, user):
+def update_stakeholder(partnership, row, values: StakeholderValues, user):
     """Change a stakeholder; records the fields changed. Invalid when a value breaks a rule."""
-    clean, errors = validate_stakeholder(data, objectives(partnership))
+    clean, errors = validate_stakeholder(values, objectives(partnership))
     if errors:
-        raise Invalid(errors, data)
+        raise Invalid(errors, values)
     changes = apply_values(row, clean)
     if changes:
         row.updated_at = utcnow()

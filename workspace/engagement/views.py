@@ -10,14 +10,16 @@ from ..permissions import load_partnership
 from ..web import is_htmx, render, see_other
 from . import activities, blocks, csv_io, objectives, stakeholders, validation
 from .forms import (
+    ActivityForm,
     ButtonForm,
     ImportForm,
     ObjectiveForm,
     activity_form,
+    filter_form,
     objective_form,
     stakeholder_form,
+    with_errors,
 )
-from .models import CATEGORIES, PRIORITIES, STAGES
 
 bp = Blueprint("engagement", __name__, url_prefix="/p/<slug>/engagement")
 
@@ -26,6 +28,7 @@ CHANGED = {"HX-Trigger": "stakeholders-changed"}
 
 
 def _filters():
+    """The register's filters, from the query string of the GET page."""
     args = request.args
     return {"sort": args.get("sort", "name") if args.get("sort") in stakeholders.SORTS else "name",
             "descending": args.get("dir") == "desc",
@@ -39,8 +42,7 @@ def _page(partnership, status=200, add_form=None, import_form=None, import_error
     context = blocks.context(partnership, filters)
     live_objectives = objectives.objectives(partnership)
     return render("engagement/index.html", "engagement/_register.html", status=status,
-                  partnership=partnership, filters=filters, categories=CATEGORIES,
-                  priorities=PRIORITIES, stages=STAGES,
+                  partnership=partnership, filters=filters, filter_form=filter_form(filters),
                   add_form=add_form or stakeholder_form(live_objectives),
                   import_form=import_form or ImportForm(formdata=None),
                   import_error=import_error, objectives=live_objectives,
@@ -71,12 +73,12 @@ def map_block(slug):
 def add(slug):
     """Add a stakeholder."""
     partnership = load_partnership(slug, "edit")
-    _csrf()
+    form = stakeholder_form(objectives.objectives(partnership), posted=True)
+    form.validate_on_submit() or abort(400)    # the values are checked by the service
     try:
-        row = stakeholders.add_stakeholder(partnership, request.form, current_user)
+        row = stakeholders.add_stakeholder(partnership, form.values(), current_user)
     except validation.Invalid as exc:
-        return _page(partnership, 422, add_form=stakeholder_form(
-            objectives.objectives(partnership), values=exc.values, errors=exc.errors))
+        return _page(partnership, 422, add_form=with_errors(form, exc.errors))
     flash(f"\u201c{row.name}\u201d added to the register.", "success")
     return see_other(url_for(".index", slug=slug) + f"#stakeholder-{row.id}")
 
@@ -124,13 +126,12 @@ def save(slug, stakeholder_id):
     """Save a row; 422 with the row's form and messages when a value breaks a rule."""
     partnership = load_partnership(slug, "edit")
     found = _stakeholder(partnership, stakeholder_id)
-    _csrf()
+    form = stakeholder_form(objectives.objectives(partnership), posted=True)
+    form.validate_on_submit() or abort(400)    # the values are checked by the service
     try:
-        stakeholders.update_stakeholder(partnership, found, request.form, current_user)
+        stakeholders.update_stakeholder(partnership, found, form.values(), current_user)
     except validation.Invalid as exc:
-        return _row_form(partnership, found,
-                         stakeholder_form(objectives.objectives(partnership), values=exc.values,
-                                          errors=exc.errors), 422)
+        return _row_form(partnership, found, with_errors(form, exc.errors), 422)
     if not is_htmx():
         flash(f"\u201c{found.name}\u201d saved.", "success")
         return see_other(url_for(".index", slug=slug) + f"#stakeholder-{found.id}")
@@ -165,7 +166,7 @@ def import_csv(slug):
     partnership = load_partnership(slug, "edit")
     form = ImportForm()
     form.validate_on_submit() or abort(400)
-    upload = request.files.get("file")
+    upload = form.file.data
     if upload is None or not upload.filename:
         return _page(partnership, 422, import_error=csv_io.CsvRefused("Choose a CSV file."))
     try:
@@ -186,12 +187,12 @@ def import_csv(slug):
 def add_objective(slug):
     """Add an objective to the partnership's list."""
     partnership = load_partnership(slug, "edit")
-    ObjectiveForm().validate_on_submit() or abort(400)
+    form = ObjectiveForm()
+    form.validate_on_submit() or abort(400)
     try:
-        row = objectives.add_objective(partnership, request.form, current_user)
+        row = objectives.add_objective(partnership, form.values(), current_user)
     except validation.Invalid as exc:
-        return _page(partnership, 422, add_objective_form=objective_form(
-            values=exc.values, errors=exc.errors))
+        return _page(partnership, 422, add_objective_form=with_errors(form, exc.errors))
     flash(f"Objective \u201c{row.name}\u201d added.", "success")
     return see_other(url_for(".index", slug=slug) + f"#objective-{row.id}")
 
@@ -221,12 +222,12 @@ def save_objective(slug, objective_id):
     """Save an objective's name and description; 422 with the text kept when refused."""
     partnership = load_partnership(slug, "edit")
     row = _objective(partnership, objective_id)
-    ObjectiveForm().validate_on_submit() or abort(400)
+    form = ObjectiveForm()
+    form.validate_on_submit() or abort(400)
     try:
-        objectives.update_objective(partnership, row, request.form, current_user)
+        objectives.update_objective(partnership, row, form.values(), current_user)
     except validation.Invalid as exc:
-        return _objective_page(partnership, row,
-                               objective_form(values=exc.values, errors=exc.errors), 422)
+        return _objective_page(partnership, row, with_errors(form, exc.errors), 422)
     flash(f"Objective \u201c{row.name}\u201d saved.", "success")
     return see_other(url_for(".index", slug=slug) + f"#objective-{row.id}")
 
@@ -262,12 +263,12 @@ def new_activity(slug):
 def add_activity(slug):
     """Add an engagement activity."""
     partnership = load_partnership(slug, "edit")
-    _csrf()                    # values are checked by the service: 422 with messages
+    form = ActivityForm()
+    form.validate_on_submit() or abort(400)    # values are checked by the service: 422
     try:
-        activities.add_activity(partnership, request.form, current_user)
+        activities.add_activity(partnership, form.values(), current_user)
     except validation.Invalid as exc:
-        return _activity_page(partnership, activity_form(values=exc.values, errors=exc.errors),
-                              status=422)
+        return _activity_page(partnership, with_errors(form, exc.errors), status=422)
     flash("Activity added.", "success")
     return see_other(url_for(".index", slug=slug) + "#activities")
 
@@ -292,12 +293,12 @@ def save_activity(slug, activity_id):
     """Save an engagement activity."""
     partnership = load_partnership(slug, "edit")
     row = _activity(partnership, activity_id)
-    _csrf()                    # values are checked by the service: 422 with messages
+    form = ActivityForm()
+    form.validate_on_submit() or abort(400)    # values are checked by the service: 422
     try:
-        activities.update_activity(partnership, row, request.form, current_user)
+        activities.update_activity(partnership, row, form.values(), current_user)
     except validation.Invalid as exc:
-        return _activity_page(partnership, activity_form(values=exc.values, errors=exc.errors),
-                              row, 422)
+        return _activity_page(partnership, with_errors(form, exc.errors), row, 422)
     flash("Activity saved.", "success")
     return see_other(url_for(".index", slug=slug) + "#activities")
 
