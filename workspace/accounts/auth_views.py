@@ -14,12 +14,13 @@ bp = Blueprint("auth", __name__)
 @retry_when_locked
 def login():
     """Sign in with email and password."""
-    next_url = request.values.get("next", "")
+    form = SignInForm()
+    # The page is asked for with ?next=; the form posts it back in a hidden field.
+    next_url = (form.next.data if request.method == "POST" else request.args.get("next")) or ""
     if not is_local_url(next_url):
         next_url = ""
     if current_user.is_authenticated and request.method == "GET":
         return redirect(next_url or url_for("partnerships.home"))
-    form = SignInForm()
     error = None
     status = 200
     if request.method == "POST":

@@ -21,6 +21,8 @@ class SignInForm(FlaskForm):
         DataRequired("Enter your email address"), Length(max=254)])
     password = PasswordField("Password", validators=[
         DataRequired("Enter your password"), Length(max=200)])
+    #: Where to go once signed in (a local path; from ?next= on the page that asked).
+    next = HiddenField()
 
 
 class NewPasswordMixin:
