@@ -20,10 +20,15 @@ def _organisation():
     return current_user.organisation
 
 
+def _role_form(role):
+    """The role select of one user's row, showing the role they have."""
+    return RoleForm(formdata=None, data={"role": role})
+
+
 def _page(organisation, status=200, invite_form=None, invite_link=None):
     return render(
         "accounts/organisation.html", status=status, organisation=organisation,
-        users=service.users(organisation), role_form=RoleForm(formdata=None),
+        users=service.users(organisation), role_form=_role_form,
         button_form=EmptyForm(formdata=None),
         invite_form=invite_form or InviteUserForm(formdata=None),
         invitations=service.invitations(organisation), invite_link=invite_link,
