@@ -63,6 +63,8 @@ def _form(partnership, document, section, kind, target_id=None, text="", error=N
     response = render("review/comment_form.html", "review/_comment_form.html", status=status,
                       partnership=partnership, document=document, section=section,
                       number=_number(document, section), kind=kind, target_id=target_id,
+                      form=_with_message(CommentForm(formdata=None, data={"body": text}), "body",
+                                         error),
                       text=text, error=error, quoted=quoted)
     if is_htmx() and status >= 400:
         form_id = {"comment": f"comment-form-{section.id}",
@@ -71,6 +73,13 @@ def _form(partnership, document, section, kind, target_id=None, text="", error=N
         response.headers["HX-Retarget"] = f"#{form_id}"
         response.headers["HX-Reswap"] = "outerHTML"
     return response
+
+
+def _with_message(form, name, message):
+    """The form with the service's message on its field (for the field macro and the
+    error summary)."""
+    form[name].errors = [message] if message else []
+    return form
 
 
 def _refuse(exc):
@@ -202,10 +211,14 @@ def reopen(slug, document_id, section_id, comment_id):
 # Feedback sought ----------------------------------------------------------------------------
 
 def _feedback_form(partnership, document, section, status=200, **context):
-    """The "feedback sought" form: the partial for htmx, a page otherwise."""
+    """The "feedback sought" form: the partial for htmx, a page otherwise; `feedback_text`
+    and `feedback_error` show it again after bad input."""
+    text = context.get("feedback_text", section.feedback_sought)
+    form = _with_message(FeedbackForm(formdata=None, data={"feedback_sought": text}),
+                         "feedback_sought", context.get("feedback_error"))
     return render("review/comment_feedback.html", "review/_comment_feedback_form.html",
                   status=status, partnership=partnership, document=document, section=section,
-                  number=_number(document, section), **context)
+                  number=_number(document, section), feedback_form=form, **context)
 
 
 @bp.get(SECTION + "/feedback")
