@@ -1,7 +1,7 @@
 """Import a Word or Markdown file into a document: upload, preview, confirm. Thin: the rules
 are in import_preview.py (the file, its preview and receipt) and placement.py (where its
 sections go)."""
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, abort, flash, url_for
 from flask_login import current_user
 
 from ..extensions import db
@@ -9,7 +9,7 @@ from ..permissions import load_document
 from ..web import render, see_other
 from . import limits
 from .editing import EditError
-from .forms import ButtonForm
+from .forms import ButtonForm, ConfirmImportForm, ImportForm, import_form
 from .import_parsing import ImportRefused, Parsed
 from .import_preview import (
     INTO_DOCUMENT,
@@ -38,10 +38,10 @@ def _page(partnership, document, status=200, error=None, parsed=None, token=None
     return render("documents/import.html", status=status, partnership=partnership,
                   document=document, error=error, parsed=parsed, token=token,
                   after=after, filename=filename, button_form=ButtonForm(),
+                  form=import_form(section_choices(document), after, error),
                   previews=placed_previews(document, parsed, place)
                   if parsed else [],
                   place_label=section_label(document, place) if place else None,
-                  choices=section_choices(document),
                   section_usage=limits.usage(document))
 
 
@@ -83,9 +83,10 @@ def start(slug, document_id):
 def preview(slug, document_id):
     """Parse the file and show its sections; nothing is saved yet."""
     partnership, document = load_document(slug, document_id, "edit")
-    ButtonForm().validate_on_submit() or abort(400)
-    after = request.form.get("after", "end")
-    filename, data = read_upload(request.files.get("file"))
+    form = ImportForm()
+    form.validate_on_submit() or abort(400)     # the file and the place are checked below
+    after = form.after.data
+    filename, data = read_upload(form.file.data)
     try:
         place = _after(document, after)
         parsed = parse_upload(filename, data)
@@ -107,9 +108,9 @@ def confirm(slug, document_id):
     for the first confirmation: the user wanted those sections there, and there they are).
     """
     partnership, document = load_document(slug, document_id, "edit")
-    ButtonForm().validate_on_submit() or abort(400)
-    after = request.form.get("after", "end")
-    token = request.form.get("token")
+    form = ConfirmImportForm()
+    form.validate_on_submit() or abort(400)
+    after, token = form.after.data, form.token.data
     try:
         done = imported_already(token)
         if done is not None:

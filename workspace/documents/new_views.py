@@ -1,13 +1,13 @@
 """The "New document" page: a document started from a template, or from a Word or Markdown
 file (upload, preview, confirm). Thin: the rules are in starters.py and new_from_file.py."""
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, abort, flash, url_for
 from flask_login import current_user
 
 from ..permissions import load_partnership
 from ..web import render, see_other
 from . import limits, new_from_file, starters
 from .editing import EditError
-from .forms import ButtonForm, NewDocumentForm, NewImportForm
+from .forms import ConfirmImportForm, NewDocumentForm, NewImportForm
 from .import_parsing import ImportRefused
 from .import_preview import NEW_DOCUMENT, AlreadyImported, open_preview, preview_sections
 from .import_views import already_imported, read_upload
@@ -82,10 +82,10 @@ def import_start(slug):
 def import_preview(slug):
     """Check the form and show the file's sections; nothing is saved yet."""
     partnership = load_partnership(slug, "edit")
-    ButtonForm().validate_on_submit() or abort(400)
     form = _import_form()
-    token = request.form.get("token")
-    if request.form.get("change"):
+    form.validate_on_submit() or abort(400)     # the kind and the file: the service checks
+    token = form.token.data
+    if form.change.data:
         # Back from the preview to the form: the file stays chosen.
         try:
             earlier = open_preview(NEW_DOCUMENT, token)
@@ -96,7 +96,7 @@ def import_preview(slug):
                             kind=earlier.get("kind"))
         return _import_page(partnership, form, kept_token=token,
                             kept_file=earlier.get("file", ""))
-    filename, data = read_upload(request.files.get("file"))
+    filename, data = read_upload(form.file.data)
     try:
         parsed, filename, sealed = new_from_file.preview_new_document(
             partnership, form.title.data, form.kind.data, filename, data, token)
@@ -112,9 +112,10 @@ def import_preview(slug):
 def import_confirm(slug):
     """Create the document and all its sections in one transaction, each as revision 1."""
     partnership = load_partnership(slug, "edit")
-    ButtonForm().validate_on_submit() or abort(400)
+    form = ConfirmImportForm()
+    form.validate_on_submit() or abort(400)
     try:
-        document = new_from_file.import_new_document(partnership, request.form.get("token"),
+        document = new_from_file.import_new_document(partnership, form.token.data,
                                                  current_user)
     except AlreadyImported as done:
         return already_imported(slug, done.document_id)

@@ -10,7 +10,7 @@ from flask_login import current_user
 from ..permissions import load_document, load_section
 from ..web import render, see_other
 from . import editing, limits, markdown, numbering, service
-from .forms import AddSectionForm, ButtonForm, SectionForm, TitleForm
+from .forms import AddSectionForm, ButtonForm, DirectionForm, SectionForm, TitleForm
 from .merge import word_diff
 from .presence import touch_presence
 from .structure import (
@@ -84,7 +84,7 @@ def presence(slug, document_id, section_id):
 def preview(slug, document_id, section_id):
     """The editor's text rendered as it will appear."""
     _section_or_404(slug, document_id, section_id, "edit")
-    body = request.form.get("body", "")
+    body = SectionForm().body.data or ""
     try:
         editing.check_body(body)
     except editing.EditError as exc:
@@ -210,8 +210,9 @@ def add_after(slug, document_id, section_id):
 def move(slug, document_id, section_id):
     """Move a section up or down one place."""
     _, _, section = _section_or_404(slug, document_id, section_id, "edit")
-    ButtonForm().validate_on_submit() or abort(400)
-    direction = {"up": -1, "down": 1}.get(request.form.get("direction"))
+    form = DirectionForm()
+    form.validate_on_submit() or abort(400)
+    direction = {"up": -1, "down": 1}.get(form.direction.data)
     if direction is None:
         abort(422, description="Choose up or down.")
     move_section(section, direction, current_user)
@@ -223,8 +224,9 @@ def move(slug, document_id, section_id):
 def nest(slug, document_id, section_id):
     """Make a section a sub-section of the one above, or lift it a level."""
     _, _, section = _section_or_404(slug, document_id, section_id, "edit")
-    ButtonForm().validate_on_submit() or abort(400)
-    delta = {"in": 1, "out": -1}.get(request.form.get("direction"))
+    form = DirectionForm()
+    form.validate_on_submit() or abort(400)
+    delta = {"in": 1, "out": -1}.get(form.direction.data)
     if delta is None:
         abort(422, description="Choose in or out.")
     nest_section(section, delta, current_user)
