@@ -7,6 +7,7 @@ from ..extensions import db, limit_from_config
 from ..permissions import load_document, require
 from ..web import render, see_other
 from . import docx, keys, service
+from .forms import CertificateForm, VerifyForm, file_bytes
 
 bp = Blueprint("export", __name__)
 
@@ -77,17 +78,19 @@ def verify():
     from .verify import VerifyError, verify_pdf  # pyHanko: imported when first needed
     report = error = document = None
     status = 200
+    form = VerifyForm()
     if request.method == "POST":
-        upload = request.files.get("pdf")
+        form.validate_on_submit() or abort(400)
         try:
-            report = verify_pdf(upload.read() if upload else b"")
+            report = verify_pdf(file_bytes(form.pdf.data))
         except VerifyError as exc:
             error, status = exc.message, exc.status
         else:
             if report.export is not None:
                 document = db.session.get(Document, report.export.document_id)
+    form.pdf.errors = [error] if error else []
     return render("export/verify.html", report=report, error=error, document=document,
-                  status=status)
+                  form=form, status=status)
 
 
 def _own_organisation():
@@ -105,17 +108,19 @@ def certificates():
 
 def _certificates_page(organisation, status=200, error=None):
     return render("export/certificates.html", organisation=organisation,
-                  held=keys.active_keys(organisation), error=error, status=status)
+                  held=keys.active_keys(organisation), error=error, status=status,
+                  form=CertificateForm(formdata=None))
 
 
 @bp.post("/organisation/certificates")
 def upload_certificate():
     """Upload a PKCS#12 file (certificate and private key) for the organisation."""
     organisation = _own_organisation()
-    upload = request.files.get("p12")
+    form = CertificateForm()
+    form.validate_on_submit() or abort(400)
     try:
-        keys.upload_p12(organisation, upload.read() if upload else b"",
-                        request.form.get("password", ""), current_user)
+        keys.upload_p12(organisation, file_bytes(form.p12.data), form.password.data or "",
+                        current_user)
     except keys.KeyRefused as exc:
         return _certificates_page(organisation, exc.status, exc.message)
     flash(f"Signing certificate stored for {organisation.name}.", "success")
