@@ -51,7 +51,10 @@ def activity(slug, document_id):
 
 def editor_response(partnership, document, section, form, status=200, error=None,
                     conflict=None):
-    """The section's editor: in place for htmx, else as a page (also after a refused save)."""
+    """The section's editor: in place for htmx, else as a page (also after a refused save,
+    the EditError's message on its field)."""
+    if error is not None:
+        form[error.field].errors = [error.message]
     return render("documents/edit.html", "documents/_editor.html", status=status,
                   partnership=partnership, document=document, section=section,
                   number=_number(section), form=form, error=error, conflict=conflict)
