@@ -54,7 +54,7 @@ def editor_response(partnership, document, section, form, status=200, error=None
     """The section's editor: in place for htmx, else as a page (also after a refused save,
     the EditError's message on its field)."""
     if error is not None:
-        form[error.field].errors = [error.message]
+        form["summary" if error.field == "summary" else "body"].errors = [error.message]
     return render("documents/edit.html", "documents/_editor.html", status=status,
                   partnership=partnership, document=document, section=section,
                   number=_number(section), form=form, error=error, conflict=conflict)
