@@ -3,8 +3,9 @@
 The document page shows one position form per strategic matter: the templates draw each
 with the component macros and an id prefix of its own ("p<section id>-"), so ids stay unique
 while the field names stay plain. The scope form has a group of fields per partner
-organisation and is read by scope_rows_from_request. CSRF is checked for every POST by
-CSRFProtect. The rules themselves are in positions.py; here is only turning text into values.
+organisation (scope-<id>, matters-<id>): scope_form builds its class for the partnership and
+scope_rows_from_form reads it. CSRF is checked for every POST by CSRFProtect. The rules
+themselves are in positions.py; here is only turning text into values.
 """
 from datetime import date, datetime
 
@@ -14,6 +15,7 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     ValidationError,
@@ -67,8 +69,9 @@ class PositionForm(FlaskForm):
         return form
 
     @classmethod
-    def from_request(cls, section, formdata):
-        form = cls(formdata=formdata)
+    def posted(cls, section):
+        """The form as posted (request.form, through Flask-WTF)."""
+        form = cls()
         form.section_id = section.id
         return form
 
@@ -105,14 +108,25 @@ class PositionForm(FlaskForm):
                 "seen_version": seen_version}
 
 
-def scope_rows_from_request(partnership, formdata):
-    """[ScopeRow] for every partner organisation from the scope form as posted."""
+def scope_form(partnership):
+    """The signatory scope form as posted: for each partner organisation a scope (one of
+    positions' SCOPES, checked by the service) and the strategic matters ticked (ids)."""
+    class ScopeForm(FlaskForm):
+        pass
+    for organisation in partnership.organisations:
+        setattr(ScopeForm, f"scope-{organisation.id}",
+                RadioField(choices=[], validate_choice=False))
+        setattr(ScopeForm, f"matters-{organisation.id}",
+                SelectMultipleField(choices=[], validate_choice=False))
+    return ScopeForm()
+
+
+def scope_rows_from_form(partnership, form):
+    """[ScopeRow] for every partner organisation from the scope form."""
     rows = []
     for organisation in partnership.organisations:
-        ids = set()
-        for value in formdata.getlist(f"matters-{organisation.id}"):
-            if value.isdigit():
-                ids.add(int(value))
-        scope = formdata.get(f"scope-{organisation.id}", "")
+        ids = {int(value) for value in form[f"matters-{organisation.id}"].data or ()
+               if value.isdigit()}
+        scope = form[f"scope-{organisation.id}"].data or ""
         rows.append(ScopeRow(organisation, scope, ids))
     return rows

@@ -13,7 +13,7 @@ from ..web import flash_in_section, is_htmx, render, see_other
 from . import positions as service
 from .context import section_review_context
 from .forms import StrategicMatterForm
-from .forms_positions import PositionForm, scope_rows_from_request
+from .forms_positions import PositionForm, scope_form, scope_rows_from_form
 from .models import ROUTES, STANCES
 from .views import bp
 
@@ -72,7 +72,7 @@ def blank_position_form(section):
 def record_position(slug, document_id, section_id):
     """Record the signed-in Member's authority's position on a strategic matter."""
     partnership, document, section = load_section(slug, document_id, section_id, "position")
-    form = PositionForm.from_request(section, request.form)
+    form = PositionForm.posted(section)
     valid = form.validate()
     values = form.values()
     try:
@@ -174,7 +174,7 @@ def signatories(slug, document_id):
     matters = service.strategic_matters(document)
     status = 200
     if request.method == "POST":
-        rows = scope_rows_from_request(partnership, request.form)
+        rows = scope_rows_from_form(partnership, scope_form(partnership))
         try:
             changed = service.update_signatories(document, partnership, rows, current_user)
         except service.PositionError as exc:
