@@ -78,7 +78,7 @@ def app(database_url):
         "SESSION_COOKIE_SECURE": False,
         "MAIL_SERVER": "",
         # No per-address limits on the verify page: many tests post to it from one address
-        # (tests/test_verify_limits.py sets a small limit where it tests it).
+        # (tests/export/test_verify_limits.py sets a small limit where it tests it).
         "VERIFY_RATE_LIMIT": "",
     })
     app.test_client_class = CsrfClient

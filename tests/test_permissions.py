@@ -4,8 +4,8 @@ import re
 import pytest
 from flask import url_for
 from sqlalchemy import select
-from tests.support import without_csrf_tokens
 
+from tests.support import without_csrf_tokens
 from workspace.accounts.models import Invitation, User
 from workspace.extensions import db
 from workspace.partnerships.models import Partnership

@@ -266,3 +266,11 @@ def test_done_when_a_member_sees_the_partnership_documents_and_sections(app, cli
         assert title in page.text
         for section_title, _, _ in sections[title]:
             assert section_title in page.text, section_title
+
+
+def test_seed_demo_force_refuses_when_demo_accounts_exist(app, factory):
+    org = factory.organisation("watford")
+    factory.user(org, "officer", email="officer@watford.example")
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--force"])
+    assert result.exit_code != 0
+    assert "officer@watford.example" in result.output

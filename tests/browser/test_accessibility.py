@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.test_import import draft_docx
+from tests.documents.test_import import draft_docx
 from workspace.documents.models import Document
 from workspace.extensions import db
 

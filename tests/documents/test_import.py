@@ -2,6 +2,7 @@
 every kind of bad input refused with a clear message and nothing saved."""
 import gc
 import io
+import re
 import warnings
 import zipfile
 
@@ -12,13 +13,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from sqlalchemy import func, select
 
+from tests.test_permissions import make_document
 from workspace.audit import AuditEvent
-from workspace.documents import (
-    import_parsing,
-    import_preview,
-    markdown_import,
-    word_import,
-)
+from workspace.documents import import_parsing, import_preview, markdown_import, word_import
 from workspace.documents.models import Document, Section, SectionRevision
 from workspace.extensions import db
 from workspace.partnerships.models import Partnership
@@ -231,7 +228,7 @@ def test_a_file_over_20_mb_is_refused_before_it_is_read():
 
 
 def test_a_zip_bomb_is_refused(app, officer, document_id):
-    """Past IMPORT_MAX_UNCOMPRESSED_MB (40 MB by default): more in tests/test_limits.py."""
+    """Past IMPORT_MAX_UNCOMPRESSED_MB (40 MB by default): more in tests/documents/test_limits.py."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", b"<x/>")
@@ -402,3 +399,26 @@ def test_house_heading_styles_outline_levels_and_word_lists_are_understood():
     parsed = word_import.parse_docx(out.getvalue())
     assert [(s.title, s.depth) for s in parsed.sections] == [("Part one", 0), ("Sub part", 1)]
     assert parsed.sections[1].body == "1. first\n1. second\n   - a point\n"
+
+
+# A control character in an imported Markdown file (a file, not a request parameter) is taken
+# out: a bell or vertical tab broke the document's Word export for every reader.
+
+
+def test_control_characters_in_an_imported_markdown_file_are_taken_out(app, client, world,
+                                                                       login):
+    document_id, _ = make_document(app, world["partnerships"]["own"])
+    login(client, world["users"]["officer"])
+    url = f"/p/own/d/{document_id}/import/"
+    text = "# Bell\x07 title\n\nText\x01 with \x0b controls\x1b.\n"
+    response = client.post(url, data={"after": "end", "file": (io.BytesIO(text.encode()),
+                                                                "notes.md")})
+    assert response.status_code == 200
+    token = re.search(r'name="token" value="([^"]+)"', response.text).group(1)
+    response = client.post(url + "confirm", data={"after": "end", "token": token})
+    assert response.status_code == 303
+    with app.app_context():
+        imported = db.session.scalar(select(Section).where(Section.title == "Bell title"))
+        assert imported.body == "Text with  controls.\n"
+    response = client.get(f"/p/own/d/{document_id}/docx")
+    assert response.status_code == 200

@@ -8,8 +8,8 @@ import html
 import re
 
 import pytest
-from tests.support import counting_queries
 
+from tests.support import counting_queries
 from workspace.accounts.models import User
 from workspace.documents import editing, service
 from workspace.documents.models import Document

@@ -10,6 +10,7 @@ from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 
 import workspace.accounts.models as account_models
+from tests.conftest import TEST_SECRET, CsrfClient
 from workspace import create_app
 from workspace.accounts import invitations, signin
 from workspace.accounts.models import Invitation, LoginAttempt, User, UserSession
@@ -17,8 +18,6 @@ from workspace.accounts.service import set_active
 from workspace.audit import AuditEvent
 from workspace.clock import utcnow
 from workspace.extensions import db
-
-from .conftest import TEST_SECRET, CsrfClient
 
 PASSWORD = "correct-horse-1"
 COOKIE = "cg_session"
@@ -622,3 +621,23 @@ def test_no_mail_is_sent_without_a_mail_server(app, admin_client, world, outbox)
     invitation_link(response)
     assert outbox == []
     assert "no email is sent" in response.text
+
+
+def test_signing_in_again_ends_the_browsers_previous_session(app, client, world):
+    for _ in range(2):
+        client.post("/sign-in", data={"email": "officer@watford.example",
+                                      "password": "correct-horse-1"})
+    with app.app_context():
+        rows = db.session.scalars(select(UserSession).order_by(UserSession.created_at)).all()
+    assert len(rows) == 2
+    assert rows[0].ended_at is not None and rows[1].ended_at is None
+
+
+def test_wrong_current_passwords_are_throttled_like_sign_ins(app, client, login, world):
+    login(client, world["users"]["officer"])
+    data = {"current_password": "wrong-password", "new_password": "a-new-password-1",
+            "confirm": "a-new-password-1"}
+    statuses = [client.post("/account/password", data=data).status_code for _ in range(6)]
+    assert statuses[:5] == [422] * 5 and statuses[5] == 429
+    data["current_password"] = "correct-horse-1"
+    assert client.post("/account/password", data=data).status_code == 429

@@ -10,10 +10,9 @@ import zlib
 import pytest
 
 import workspace.export.verify as verify_module
+from tests.conftest import TEST_SECRET, CsrfClient
 from workspace import create_app
 from workspace.extensions import db, limiter
-
-from .conftest import TEST_SECRET, CsrfClient
 
 NOT_A_PDF = b"hello"
 

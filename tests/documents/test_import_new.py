@@ -10,12 +10,11 @@ import pytest
 from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 
+from tests.documents.test_import import draft_docx
 from workspace.audit import AuditEvent
 from workspace.documents import import_preview, new_from_file
 from workspace.documents.models import Document, Section, SectionRevision
 from workspace.extensions import db
-
-from .test_import import draft_docx
 
 START = "/p/own/documents/new/import"
 CONFIRM = START + "/confirm"

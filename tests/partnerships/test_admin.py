@@ -1,4 +1,5 @@
-"""Partnership admins: partners joining with consent, admin grants, leaving; the audit log."""
+"""Partnership admins: partners joining with consent, admin grants, leaving; the audit log; a
+partnership's admin governs nothing of its partners' people."""
 import pytest
 from sqlalchemy import func, select
 
@@ -265,3 +266,32 @@ def test_audit_events_cannot_be_deleted_through_the_orm(app, admin, world):
             db.session.flush()
         db.session.rollback()
     assert len(events(app, "user.role_changed")) == 1
+
+
+# A partnership's admin governs nothing of its partners ------------------------------------
+
+
+def test_another_partnerships_admin_only_invites_an_organisation(app, client, login, world):
+    # The foreign (Luton) admin types Watford's code into their partnership...
+    login(client, world["users"]["foreign_admin"])
+    assert client.post("/p/foreign/admin/partners", data={"code": "watford"}).status_code == 303
+    # ...which only invites Watford: no access to its people, on any route.
+    officer = world["users"]["officer"]
+    for url, data in ((f"/p/foreign/admin/users/{officer}/active", {"active": "0"}),
+                      (f"/p/foreign/admin/users/{officer}/role", {"role": "admin"}),
+                      (f"/organisation/users/{officer}/active", {"active": "0"}),
+                      (f"/organisation/users/{officer}/role", {"role": "admin"})):
+        assert client.post(url, data=data).status_code == 404, url
+    assert "officer@watford.example" not in client.get("/p/foreign/admin").text
+    with app.app_context():
+        user = db.session.get(User, officer)
+        assert user.active and user.role == "officer"
+
+
+def test_a_partnership_admin_manages_no_users_of_the_partners(app, client, login, world):
+    login(client, world["users"]["admin"])
+    dacorum = world["users"]["dacorum_officer"]
+    assert client.post(f"/organisation/users/{dacorum}/role",
+                       data={"role": "viewer"}).status_code == 404
+    with app.app_context():
+        assert db.session.get(User, dacorum).role == "officer"

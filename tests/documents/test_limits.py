@@ -15,12 +15,11 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
+from tests.documents.test_import import draft_docx
 from workspace.documents import docx_safety, service
 from workspace.documents.models import Document, ImportReceipt, Section
 from workspace.extensions import db
 from workspace.partnerships.models import Partnership
-
-from .test_import import draft_docx
 
 MB = 1024 * 1024
 

@@ -2,8 +2,8 @@
 
 import pytest
 from sqlalchemy import func, select
-from tests.support import counting_queries
 
+from tests.support import counting_queries
 from workspace.accounts.models import User
 from workspace.audit import AuditEvent
 from workspace.documents import editing, service

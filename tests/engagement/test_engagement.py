@@ -5,11 +5,13 @@ import re
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from workspace.audit import AuditEvent
 from workspace.engagement import activities, charts, csv_io, stakeholders
+from workspace.engagement.csv_io import CSV_COLUMNS
 from workspace.engagement.models import EngagementActivity, Stakeholder
 from workspace.extensions import db
 from workspace.partnerships.models import Partnership
@@ -519,3 +521,24 @@ def test_markers_inside_user_text_do_not_bypass_the_sanitiser(app):
         assert blocks.expand(html, None) == html
         out = str(blocks.expand(html, object.__new__(Partnership)))
         assert "<svg" not in out and "<script>" not in out
+
+
+# A control character in an imported CSV (a file, not a request parameter) is taken out: it
+# broke the document's Word export for every reader.
+
+
+def test_a_nul_in_an_imported_csv_is_taken_out(app, client, world, login):
+    login(client, world["users"]["officer"])
+    row = {"name": "Parish\x00 council", "category": "other", "contact": "Clerk\x01",
+           "lead_partner": "Watford", "lead_person": "Officer", "relationship_now": "coexist",
+           "relationship_target": "cooperate", "influence": "3", "quality": "3",
+           "priority": "low", "actions": "Write\x00.", "objectives": ""}
+    text = ",".join(CSV_COLUMNS) + "\r\n" + ",".join(row[c] for c in CSV_COLUMNS) + "\r\n"
+    response = client.post("/p/own/engagement/stakeholders/import", data={
+        "file": (io.BytesIO(text.encode()), "register.csv")})
+    assert response.status_code == 303
+    with app.app_context():
+        stored = db.session.scalar(select(Stakeholder).where(Stakeholder.partnership_id ==
+                                                              world["partnerships"]["own"]))
+        assert (stored.name, stored.contact, stored.actions) == ("Parish council", "Clerk",
+                                                                 "Write.")

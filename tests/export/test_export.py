@@ -284,3 +284,21 @@ def test_make_signing_cert_command_creates_a_trial_certificate(app, demo):
     assert result.exit_code == 0 and "Trial certificate for Watford Borough Council" in result.output
     missing = app.test_cli_runner().invoke(args=["make-signing-cert", "nowhere"])
     assert missing.exit_code != 0
+
+
+# X.509 limits a common name to 64 bytes, not characters: a partner named in accented or
+# non-Latin letters could not get a trial signing certificate (a 500).
+
+
+def test_trial_certificate_for_a_name_in_non_latin_letters(app, client, world, login):
+    name = "Σύνδεσμος Δήμων Νοτιοδυτικού Χέρτφορντσαϊρ — Cyngor Sir Ynys Môn"
+    assert len(name) <= 64 < len(name.encode("utf-8"))
+    with app.app_context():
+        organisation = db.session.get(Organisation, world["orgs"]["watford"])
+        organisation.name = name
+        db.session.commit()
+    login(client, world["users"]["admin"])        # Watford's organisation admin
+    response = client.post("/organisation/certificates/trial")
+    assert response.status_code == 303
+    page = client.get("/organisation/certificates").text
+    assert "Σύνδεσμος" in page

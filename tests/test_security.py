@@ -1,11 +1,14 @@
-"""Security headers on every response, and pages the Content-Security-Policy can serve."""
+"""workspace/security.py: security headers on every response, pages the Content-Security-Policy
+can serve, and control characters taken out of every request parameter."""
 from html.parser import HTMLParser
 
 import pytest
 from flask import url_for
 from sqlalchemy import select
 
+from tests.test_permissions import make_document
 from workspace.accounts.models import User
+from workspace.documents.models import Section
 from workspace.extensions import db
 
 
@@ -168,3 +171,39 @@ def test_no_inline_script_on_any_page(app, client, demo, login):
             checked += 1
             scripts += found.scripts
     assert checked >= 10 and scripts >= 10
+
+
+# Control characters are taken out of every request parameter: a NUL made PostgreSQL refuse
+# the statement (a 500 for any visitor, even on the sign-in form) and, stored on SQLite,
+# broke the Word export.
+
+
+def test_a_nul_in_a_form_is_taken_out_not_a_server_error(app, client, world, login):
+    document_id, section_id = make_document(app, world["partnerships"]["own"])
+    login(client, world["users"]["officer"])
+    base = f"/p/own/d/{document_id}/s/{section_id}"
+    response = client.post(base, data={"body": "Before\x00after \x01\x0b\x0c\x1f\ufffe.\tTab",
+                                       "base_version": "1", "summary": "nul\x00"})
+    assert response.status_code == 303
+    response = client.post(base + "/comments", data={"body": "A\x00comment"})
+    assert response.status_code == 303
+    with app.app_context():
+        section = db.session.get(Section, section_id)
+        assert section.body == "Beforeafter .\tTab\n"
+    assert "Acomment" in client.get(f"/p/own/d/{document_id}/").text
+    assert client.get(f"/p/own/d/{document_id}/docx").status_code in (200, 404)
+
+
+def test_a_nul_on_the_sign_in_form_is_an_ordinary_refusal(client, world):
+    response = client.post("/sign-in", data={"email": "officer@watford.example\x00",
+                                             "password": "x\x00"})
+    assert response.status_code in (401, 422)
+    response = client.post("/sign-in", data={"email": "officer\x00@watford.example",
+                                             "password": "correct-horse-1"})
+    assert response.status_code == 303, "the NUL is taken out, the address then matches"
+
+
+def test_a_nul_in_the_query_string_is_taken_out(client, world, login):
+    login(client, world["users"]["viewer"])
+    assert client.get("/p/own/", query_string={"filter": "a\x00b"}).status_code == 200
+    assert client.get("/sign-in?next=/p/own/%00").status_code in (200, 302)
