@@ -30,7 +30,6 @@ import pstats
 import re
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from contextlib import contextmanager
@@ -44,15 +43,14 @@ import workspace.accounts.models as account_models
 #: Creating users with scrypt costs ~100 ms each; the benchmark does not measure sign-in.
 account_models.PASSWORD_METHOD = "pbkdf2:sha256:1000"
 
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import event
 
 from workspace import create_app
 from workspace.accounts.models import Organisation, User
-from workspace.config import normalise_database_url
 from workspace.documents import service
 from workspace.extensions import db
 from workspace.partnerships.models import Partner, Partnership
+from workspace.scratch_db import scratch_database
 
 SEED = Path(os.environ.get("BENCH_SEED",
                           ROOT.parent / "shared" / "seeds" / "001_9252f2b10dbd113a.txt"))
@@ -173,28 +171,6 @@ def document_sections(count=SECTIONS):
 
 
 # Database and app -----------------------------------------------------------------------------
-
-@contextmanager
-def sqlite_database():
-    with tempfile.TemporaryDirectory(prefix="cg_bench_") as folder:
-        yield "sqlite:///" + str(Path(folder) / "bench.sqlite3")
-
-
-@contextmanager
-def postgres_database(server_url):
-    """A brand-new database on the server, dropped at the end whatever happens."""
-    server = normalise_database_url(server_url)
-    name = f"cg_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
 
 def build_app(database_url, schema="create_all"):
     app = create_app({
@@ -445,9 +421,9 @@ def main(argv=None):
                         help="exit 1 when a SQLite median misses its target")
     args = parser.parse_args(argv)
 
-    backends = [] if args.no_sqlite else [("sqlite", sqlite_database())]
+    backends = [] if args.no_sqlite else [("sqlite", scratch_database(prefix="cg_bench"))]
     if args.postgres.strip():
-        backends.append(("postgresql", postgres_database(args.postgres.strip())))
+        backends.append(("postgresql", scratch_database(args.postgres.strip(), "cg_bench")))
     reports = []
     probe_before = speed_probe()
     for kind, database in backends:

@@ -37,6 +37,7 @@ from workspace.documents.models import Document
 from workspace.export import pdf, service
 from workspace.export.models import PdfExport, PdfFile
 from workspace.extensions import db
+from workspace.scratch_db import scratch_database
 
 
 def _forget_stored(app):
@@ -131,10 +132,10 @@ def main(argv=None):
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args, _unknown = parser.parse_known_args(argv)
     reports = []
-    with bd.sqlite_database() as url:
+    with scratch_database(prefix="cg_bench") as url:
         reports.append(run("SQLite", url, args.renders, args.calls))
     if args.postgres:
-        with bd.postgres_database(args.postgres) as url:
+        with scratch_database(args.postgres, "cg_bench") as url:
             reports.append(run("PostgreSQL", url, args.renders, args.calls))
     print(f"PDF export of a {bd.SECTIONS}-section document "
           f"(medians; {args.renders} renders, {args.calls} stored downloads)")

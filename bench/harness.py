@@ -2,9 +2,11 @@
 the editing and reading clients, and the checks that no accepted save was lost.
 
 Standard library plus what the app itself installs (SQLAlchemy, psycopg, gunicorn): nothing
-new to install. The app is never imported into the process that measures: it runs in gunicorn,
-and the schema and data are made by `flask db upgrade` and by this file run as a script
-(`python bench/harness.py seed SPEC`), so the figures are those of a real deployment.
+new to install. The app never runs in the process that measures: it runs in gunicorn, and the
+schema and data are made by `flask db upgrade` and by this file run as a script
+(`python bench/harness.py seed SPEC`), so the figures are those of a real deployment. The one
+piece of the app's package imported here is workspace/scratch_db.py, which makes and drops the
+scratch databases as the test suite's do (`databases`, before anything is measured).
 
 Everything is bounded: each wait has a time limit, each loop a deadline and a count, and the
 servers, client processes and databases made here are stopped or dropped at the end.
@@ -29,7 +31,6 @@ import threading
 import time
 import traceback
 import urllib.parse
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,40 +88,16 @@ def hide_password(url):
     return make_url(url).render_as_string(hide_password=True)
 
 
-@contextmanager
-def sqlite_database(folder):
-    yield "sqlite:///" + str(Path(folder) / "load.sqlite3")
-
-
-@contextmanager
-def postgres_database(server_url, prefix="cg_load"):
-    """A brand-new database on the server, dropped at the end whatever happens."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-    server = sa_url(server_url)
-    name = f"{prefix}_{secrets.token_hex(6)}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        admin.dispose()
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        admin = create_engine(server, isolation_level="AUTOCOMMIT")
-        try:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        finally:
-            admin.dispose()
-
-
 def databases(args, folder, prefix):
-    """[(label, context manager yielding a URL)]: SQLite always, PostgreSQL when asked."""
-    result = [] if args.no_sqlite else [("SQLite", sqlite_database(folder))]
+    """[(label, context manager yielding a URL)]: SQLite always, PostgreSQL when asked.
+
+    The app's scratch-database helper is imported here, in the measuring process only while
+    the databases are made and before any figure is taken (the forked clients inherit it)."""
+    from workspace.scratch_db import scratch_database
+    result = [] if args.no_sqlite else [("SQLite", scratch_database(prefix=prefix,
+                                                                     folder=folder))]
     if args.postgres.strip():
-        result.append(("PostgreSQL", postgres_database(args.postgres.strip(), prefix)))
+        result.append(("PostgreSQL", scratch_database(args.postgres.strip(), prefix)))
     return result
 
 

@@ -1,7 +1,8 @@
 """Test fixtures: an app and a database of its own per run, cleaned after every test.
 
 SQLite by default (a file in a temporary folder); PostgreSQL when TEST_DATABASE_URL names a
-server: a fresh database `cg_test_<random>` is created there and dropped at the end.
+server: a fresh database `cg_test_<random>` is created there and dropped at the end
+(workspace/scratch_db.py, as the migration tests and bench/ do).
 """
 import os
 import secrets
@@ -10,16 +11,15 @@ import uuid
 import pytest
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select, text
 
 import workspace.accounts.models as account_models
 from workspace import create_app
 from workspace.accounts.models import Organisation, User, UserSession
 from workspace.clock import utcnow
-from workspace.config import normalise_database_url
 from workspace.extensions import db
 from workspace.partnerships.models import Partner, Partnership, PartnershipAdmin
+from workspace.scratch_db import scratch_database
 
 TEST_SECRET = "test-secret-key-not-for-production"
 #: Hashing with scrypt costs ~100 ms a password; tests use a cheap method (one test checks
@@ -28,26 +28,14 @@ account_models.PASSWORD_METHOD = "pbkdf2:sha256:1000"
 
 
 def _server_url():
-    url = os.environ.get("TEST_DATABASE_URL", "").strip()
-    return normalise_database_url(url) if url else None
+    """The PostgreSQL server TEST_DATABASE_URL names, or None (SQLite)."""
+    return os.environ.get("TEST_DATABASE_URL", "").strip() or None
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
-    server = _server_url()
-    if not server:
-        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
-        return
-    name = f"cg_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(_server_url(), "cg_test", tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 class CsrfClient(FlaskClient):

@@ -8,24 +8,22 @@ leave nothing behind.
 """
 import logging
 import os
-import uuid
 
 import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect, text
 
 from workspace import create_app
-from workspace.config import normalise_database_url
 from workspace.extensions import db, migrate
+from workspace.scratch_db import scratch_database
 
 
 def _server_url():
-    url = os.environ.get("TEST_DATABASE_URL", "").strip()
-    return normalise_database_url(url) if url else None
+    """The PostgreSQL server TEST_DATABASE_URL names, or None."""
+    return os.environ.get("TEST_DATABASE_URL", "").strip() or None
 
 
 #: PostgreSQL is tried only when a server is named; SQLite always.
@@ -35,20 +33,9 @@ KINDS = ["sqlite"] + (["postgresql"] if _server_url() else [])
 @pytest.fixture
 def empty_database_url(request, tmp_path):
     """A URL to a brand-new, empty database of the requested kind, removed afterwards."""
-    if request.param == "sqlite":
-        yield "sqlite:///" + str(tmp_path / "migrations.sqlite3")
-        return
-    server = _server_url()
-    name = f"cg_migrate_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    server = _server_url() if request.param == "postgresql" else None
+    with scratch_database(server, "cg_migrate", tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
