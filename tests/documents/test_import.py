@@ -228,7 +228,7 @@ def test_a_file_over_20_mb_is_refused_before_it_is_read():
 
 
 def test_a_zip_bomb_is_refused(app, officer, document_id):
-    """Past IMPORT_MAX_UNCOMPRESSED_MB (40 MB by default): more in tests/documents/test_limits.py."""
+    """Past IMPORT_MAX_UNCOMPRESSED_MB (40 MB by default); more in documents/test_limits.py."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", b"<x/>")
@@ -304,7 +304,7 @@ def test_an_expired_preview_imports_nothing_and_says_so(app, officer, document_i
     assert response.status_code == 410
     assert "The preview has expired" in response.text and "Nothing was imported" in response.text
     assert "govuk-error-summary" in response.text
-    assert f'value="{first}" selected' in response.text       # where to put them, kept
+    assert f'selected value="{first}"' in response.text       # where to put them, kept
     assert _section_count(app, document_id) == 2
 
 

@@ -127,7 +127,7 @@ def test_a_word_file_that_unpacks_past_the_limit_is_refused_and_nothing_imported
         response.text
     assert "govuk-error-summary" in response.text and 'name="file"' in response.text
     # The form is kept: the place chosen is still chosen.
-    assert f'value="{doc["sections"][0]}" selected' in response.text
+    assert f'selected value="{doc["sections"][0]}"' in response.text
     assert _live(app, doc["id"]) == 3
 
 
@@ -267,7 +267,7 @@ def test_an_import_past_the_limit_is_refused_at_the_preview(app, officer, doc, m
                        after=str(doc["sections"][1]))
     assert response.status_code == 422
     assert "has 3 of at most 5 sections, and the 3 sections would make 6" in response.text
-    assert f'value="{doc["sections"][1]}" selected' in response.text
+    assert f'selected value="{doc["sections"][1]}"' in response.text
     assert _live(app, doc["id"]) == 3
 
 

@@ -23,6 +23,16 @@ GOOD = {"name": "Public Health Hertfordshire", "category": "health", "contact": 
         "objectives": ""}
 
 
+def _validate_stakeholder(data, objectives=()):
+    """validate_stakeholder on values as a CSV row gives them."""
+    return stakeholders.validate_stakeholder(stakeholders.StakeholderValues.from_row(data),
+                                             objectives)
+
+
+def _validate_activity(data):
+    return activities.validate_activity(activities.ActivityValues(**data))
+
+
 def _url(slug, path=""):
     return f"/p/{slug}/engagement/{path}"
 
@@ -30,7 +40,7 @@ def _url(slug, path=""):
 def _stakeholder(app, partnership_id, **values):
     with app.app_context():
         data = dict(GOOD, **{k: str(v) for k, v in values.items()})
-        clean, errors = stakeholders.validate_stakeholder(data)
+        clean, errors = _validate_stakeholder(data)
         assert not errors
         row = Stakeholder(partnership_id=partnership_id, **clean)
         db.session.add(row)
@@ -71,28 +81,28 @@ def _upload(client, slug, raw, name="register.csv"):
 
 @pytest.mark.parametrize("score", ["0", "6", "-1", "2.5", "high", ""])
 def test_scores_must_be_whole_numbers_from_1_to_5(score):
-    _, errors = stakeholders.validate_stakeholder(dict(GOOD, influence=score, quality=score))
+    _, errors = _validate_stakeholder(dict(GOOD, influence=score, quality=score))
     assert "1 to 5" in errors["influence"] and "1 to 5" in errors["quality"]
 
 
 def test_scores_1_and_5_are_accepted():
-    clean, errors = stakeholders.validate_stakeholder(dict(GOOD, influence="1", quality="5"))
+    clean, errors = _validate_stakeholder(dict(GOOD, influence="1", quality="5"))
     assert not errors and (clean["influence"], clean["quality"]) == (1, 5)
 
 
 def test_unknown_category_is_refused():
-    _, errors = stakeholders.validate_stakeholder(dict(GOOD, category="pirates"))
+    _, errors = _validate_stakeholder(dict(GOOD, category="pirates"))
     assert "Category must be one of" in errors["category"]
 
 
 def test_unknown_stage_is_refused():
-    _, errors = stakeholders.validate_stakeholder(dict(GOOD, relationship_now="friends",
+    _, errors = _validate_stakeholder(dict(GOOD, relationship_now="friends",
                                                   relationship_target="Merge"))
     assert "relationship_now" in errors and "relationship_target" in errors
 
 
 def test_labels_are_accepted_for_choices():
-    clean, errors = stakeholders.validate_stakeholder(dict(
+    clean, errors = _validate_stakeholder(dict(
         GOOD, category="Public health and NHS", relationship_now="Co-exist", priority="High"))
     assert not errors
     assert (clean["category"], clean["relationship_now"], clean["priority"]) == \
@@ -100,19 +110,19 @@ def test_labels_are_accepted_for_choices():
 
 
 def test_name_is_required():
-    _, errors = stakeholders.validate_stakeholder(dict(GOOD, name="  "))
+    _, errors = _validate_stakeholder(dict(GOOD, name="  "))
     assert errors["name"] == "Enter the stakeholder's name."
 
 
 def test_activity_end_before_start_is_refused():
-    _, errors = activities.validate_activity({
+    _, errors = _validate_activity({
         "audience": "Youth focus group", "start_date": "2021-09-13",
         "end_date": "2021-09-01", "level": "consult", "status": "planned"})
     assert errors == {"end_date": "End date must be the same as or after the start date."}
 
 
 def test_activity_unknown_level_and_bad_date_are_refused():
-    _, errors = activities.validate_activity({
+    _, errors = _validate_activity({
         "audience": "Residents", "start_date": "31/02/2021", "end_date": "2021-10-01",
         "level": "shout", "status": "planned", "participants": "lots"})
     assert set(errors) == {"start_date", "level", "participants"}
@@ -259,7 +269,7 @@ def test_csv_round_trip(app, officer, world):
         other_id = other.id
     answer = _upload(officer, "copy", raw)
     assert answer.status_code == 303
-    columns = [c for c in csv_io.CSV_COLUMNS]
+    columns = list(csv_io.CSV_COLUMNS)
 
     def values(rows):
         return sorted(tuple(r.objective_names if c == "objectives" else getattr(r, c)
