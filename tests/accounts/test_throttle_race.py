@@ -51,7 +51,7 @@ def _together(app, send, prepare=None):
                 prepare(client)
             barrier.wait(timeout=60)
             status = send(client)
-        except Exception as exc:   # noqa: BLE001 - reported below
+        except Exception as exc:
             with lock:
                 errors.append(repr(exc))
             return

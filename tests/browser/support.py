@@ -5,7 +5,7 @@ fails them with an install instruction (see conftest.py) instead of an ImportErr
 """
 import os
 import re
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import func, select
@@ -131,10 +131,9 @@ def live_feed_held(page):
     finally:
         page.unroute("**/changes?**", hold)
         for route in held:
-            try:
+            # The page may have gone: then nothing waits for the answer.
+            with suppress(PlaywrightError):
                 route.continue_()
-            except PlaywrightError:         # the page has gone: nothing waits for the answer
-                pass
 
 
 def wait_until_caught_up(page, app):

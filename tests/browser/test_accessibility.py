@@ -618,8 +618,12 @@ _WIDER_THAN_THE_WINDOW = """() => {
   const width = document.documentElement.clientWidth;
   return Array.from(document.querySelectorAll("body *"))
     .filter((el) => !el.closest("table, pre"))
-    .filter((el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.right > width + 1; })
-    .map((el) => `${el.tagName.toLowerCase()}.${el.className}: ${el.textContent.trim().slice(0, 60)}`);
+    .filter((el) => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.right > width + 1;
+    })
+    .map((el) =>
+      `${el.tagName.toLowerCase()}.${el.className}: ${el.textContent.trim().slice(0, 60)}`);
 }"""
 
 

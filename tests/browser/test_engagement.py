@@ -12,8 +12,12 @@ _OVERFLOW = """() => {
   const width = document.documentElement.clientWidth;
   return Array.from(document.querySelectorAll("body *"))
     .filter((el) => !el.closest(".cg-table-scroll"))
-    .filter((el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.right > width + 1; })
-    .map((el) => `${el.tagName.toLowerCase()}.${el.className}: ${el.textContent.trim().slice(0, 60)}`);
+    .filter((el) => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.right > width + 1;
+    })
+    .map((el) =>
+      `${el.tagName.toLowerCase()}.${el.className}: ${el.textContent.trim().slice(0, 60)}`);
 }"""
 
 

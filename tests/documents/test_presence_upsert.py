@@ -67,7 +67,7 @@ def test_a_touch_waiting_on_another_sessions_uncommitted_touch_succeeds(app, wor
                 section = db.session.get(Section, section_id)
                 presence.touch_presence(section, db.session.get(User, officer_id))
                 db.session.commit()
-            except Exception as exc:   # noqa: BLE001 - reported below
+            except Exception as exc:
                 db.session.rollback()
                 errors.append(repr(exc))
             finally:

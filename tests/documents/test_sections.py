@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from workspace.audit import AuditEvent
 from workspace.clock import utcnow
@@ -89,7 +90,7 @@ def test_revisions_are_immutable_and_numbered_once(app, doc):
         rev = db.session.scalars(select(SectionRevision)).first()
         db.session.add(SectionRevision(section_id=rev.section_id, number=rev.number, body="x",
                                        body_sha256="0" * 64, html=""))
-        with pytest.raises(Exception):
+        with pytest.raises(IntegrityError):
             db.session.flush()
         db.session.rollback()
 

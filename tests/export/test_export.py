@@ -281,7 +281,8 @@ def test_only_the_organisations_own_admins_manage_its_certificate(app, member, a
 
 def test_make_signing_cert_command_creates_a_trial_certificate(app, demo):
     result = app.test_cli_runner().invoke(args=["make-signing-cert", "watford"])
-    assert result.exit_code == 0 and "Trial certificate for Watford Borough Council" in result.output
+    assert result.exit_code == 0
+    assert "Trial certificate for Watford Borough Council" in result.output
     missing = app.test_cli_runner().invoke(args=["make-signing-cert", "nowhere"])
     assert missing.exit_code != 0
 

@@ -226,8 +226,8 @@ def test_control_characters_in_older_data_do_not_break_the_export(app, viewer):
         section = db.session.scalar(select(Section).where(
             Section.document_id == 1, Section.title == "Housing need and distribution"))
         section.title = "Housing\x07 need and distribution"
-        section.body = "Bell\x07 and vertical\x0b tab.\n\n| A\x1b | B |\n|---|---|\n| c\x0c | d |\n\n" \
-            "1. item\x08 one\n"
+        section.body = ("Bell\x07 and vertical\x0b tab.\n\n"
+                        "| A\x1b | B |\n|---|---|\n| c\x0c | d |\n\n1. item\x08 one\n")
         db.session.commit()
     word = _open(viewer.get(f"{SCG}/docx"))
     texts = [p.text for p in word.paragraphs]

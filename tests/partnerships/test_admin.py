@@ -54,7 +54,7 @@ def test_inviting_an_existing_organisation_waits_for_its_consent(app, admin, cli
     login(luton_admin, world["users"]["foreign_admin"])
     assert luton_admin.get("/p/own/").status_code == 404
     assert "Own Partnership invites" in luton_admin.get("/").text
-    [partner_id] = [p for p in _partner_ids(app, "own", "luton")]
+    [partner_id] = _partner_ids(app, "own", "luton")
     assert luton_admin.post(f"/organisation/partnerships/{partner_id}/accept").status_code == 303
     assert membership(app, "own", "luton") == "active"
     assert luton_admin.get("/p/own/").status_code == 200

@@ -192,7 +192,9 @@ def test_the_header_count_matches_the_page_and_costs_one_query(app, login, scg):
     statements = []
     with app.test_request_context():
         user = db.session.get(User, member)
-        listener = lambda *args: statements.append(args[2])
+        def listener(*args):
+            statements.append(args[2])
+
         event.listen(db.engine, "before_cursor_execute", listener)
         try:
             tasks.task_count(user)

@@ -653,9 +653,9 @@ def test_authorization_matrix(app, matrix_world, login, quick_pdf):
                 expectation = "not-found"     # the foreign document has no frozen version
             problem = problem_with(response, expectation, htmx)
             if problem:
+                whose = f", {owner} comment" if "comment_id" in rule.arguments else ""
                 failures.append(f"{method} {url} [{endpoint}: {kind}] as {actor} "
-                                f"({where}{', ' + owner + ' comment' if 'comment_id' in rule.arguments else ''}"
-                                f"{', htmx' if htmx else ''}): {problem}")
+                                f"({where}{whose}{', htmx' if htmx else ''}): {problem}")
         if actor != ANONYMOUS and endpoint == "auth.logout":
             clients[actor] = login(app.test_client(), world["users"][actor])
     assert not failures, f"{len(failures)} of {checked} requests:\n" + "\n".join(failures)

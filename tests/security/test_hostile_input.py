@@ -248,7 +248,7 @@ def edit_sections(w):
                                   "summary": ""})
     assert response.status_code == 409
     w.check(response, "conflict view")
-    for i, title in enumerate(plain_chunks("title")):
+    for title in plain_chunks("title"):
         w.post(officer, w.doc_url("documents.add_after", section_id=w.plain), {"title": title},
                "add a section")
         w.post(officer, w.doc_url("documents.rename", section_id=w.plain), {"title": title},
@@ -471,7 +471,7 @@ def engage(w):
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for text in HOSTILE:
-        row = dict(choices, objectives=csv_objectives, **{f: text for f in STAKEHOLDER_TEXT})
+        row = dict(choices, objectives=csv_objectives, **dict.fromkeys(STAKEHOLDER_TEXT, text))
         writer.writerow([row[c] for c in CSV_COLUMNS])
     response = w.post(officer, w.url("engagement.import_csv", slug=SLUG), {
         "file": (io.BytesIO(out.getvalue().encode()), "hostile.csv")}, "import a CSV")
