@@ -70,7 +70,7 @@ class PositionForm(FlaskForm):
 
     @classmethod
     def posted(cls, section):
-        """The form as posted (request.form, through Flask-WTF)."""
+        """The form as posted (Flask-WTF reads it from the request)."""
         form = cls()
         form.section_id = section.id
         return form
