@@ -108,17 +108,33 @@ class PositionForm(FlaskForm):
                 "seen_version": seen_version}
 
 
-def scope_form(partnership):
-    """The signatory scope form as posted: for each partner organisation a scope (one of
-    positions' SCOPES, checked by the service) and the strategic matters ticked (ids)."""
+def scope_form(partnership, scopes, matters, numbers, rows=None):
+    """The signatory scope form: for each partner organisation a scope (one of positions'
+    SCOPES, checked by the service; "listed" offered only when there are strategic matters)
+    and the strategic matters ticked (ids). With `rows` (the scope as stored, or as refused
+    with each row's error), the form shows them; without, it reads the post."""
     class ScopeForm(FlaskForm):
         pass
+    matter_choices = [SelectChoice(str(m.id), f"{numbers.get(m.id, '')} {m.title}".strip())
+                      for m in matters]
+    scope_choices = [SelectChoice(value, label) for value, label in scopes.items()
+                     if value != "listed" or matters]
     for organisation in partnership.organisations:
         setattr(ScopeForm, f"scope-{organisation.id}",
-                RadioField(choices=[], validate_choice=False))
+                RadioField(organisation.name, choices=scope_choices, validate_choice=False))
         setattr(ScopeForm, f"matters-{organisation.id}",
-                SelectMultipleField(choices=[], validate_choice=False))
-    return ScopeForm()
+                SelectMultipleField(f"Strategic matters {organisation.name} signs for",
+                                    choices=matter_choices, validate_choice=False))
+    if rows is None:
+        return ScopeForm()
+    form = ScopeForm(formdata=None, data={
+        **{f"scope-{r.organisation.id}": r.scope for r in rows},
+        **{f"matters-{r.organisation.id}": [str(i) for i in sorted(r.matter_ids)]
+           for r in rows}})
+    for row in rows:
+        if row.error:
+            form[f"scope-{row.organisation.id}"].errors = [row.error]
+    return form
 
 
 def scope_rows_from_form(partnership, form):

@@ -172,9 +172,11 @@ def signatories(slug, document_id):
     """Which partners sign the document, and for which strategic matters (the admin)."""
     partnership, document = load_document(slug, document_id, "manage")
     matters = service.strategic_matters(document)
+    numbers = service.matter_numbers(document)
     status = 200
     if request.method == "POST":
-        rows = scope_rows_from_form(partnership, scope_form(partnership))
+        rows = scope_rows_from_form(
+            partnership, scope_form(partnership, service.SCOPES, matters, numbers))
         try:
             changed = service.update_signatories(document, partnership, rows, current_user)
         except service.PositionError as exc:
@@ -189,9 +191,8 @@ def signatories(slug, document_id):
     else:
         rows = service.signatory_scope(document, partnership)
     return render("review/signatories.html", status=status, partnership=partnership,
-                  document=document, rows=rows, matters=matters, scopes=service.SCOPES,
-                  numbers=service.matter_numbers(document),
-                  errors=[r for r in rows if r.error],
+                  document=document, rows=rows, matters=matters,
+                  form=scope_form(partnership, service.SCOPES, matters, numbers, rows),
                   is_open=document.is_editable)
 
 
