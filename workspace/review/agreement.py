@@ -2,11 +2,13 @@
 position) and the record of agreement a Statement of Common Ground must contain.
 
 A position counts only while the section's text is still the text it was given on."""
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from ..documents.models import Section, sha256_text
+from ..documents.models import Document, Section, sha256_text
 from ..documents.numbering import number_sections
 from ..documents.service import live_sections
 from ..extensions import db
@@ -17,7 +19,7 @@ from .scope import in_scope, signatories, strategic_matters
 AGREEING = frozenset({"agreed", "reservations"})
 #: What each state of a cell is called, in the order totals are shown.
 STATE_LABELS = {"agreed": "Agreed", "reservations": "Agreed with reservations",
-                "not_agreed": "Not agreed", "stale": "Given on an earlier version",
+                "not_agreed": "Not agreed", "stale": "Given on an earlier text of this section",
                 "missing": "No position yet"}
 #: GOV.UK tag colour of each state (the label always says it in words as well).
 STATE_TAGS = {"agreed": "govuk-tag--green", "reservations": "govuk-tag--yellow",
@@ -25,7 +27,8 @@ STATE_TAGS = {"agreed": "govuk-tag--green", "reservations": "govuk-tag--yellow",
               "missing": "govuk-tag--grey"}
 
 
-def current_positions(document, section_ids=None):
+def current_positions(document: Document,
+                      section_ids: list[int] | None = None) -> dict[tuple[int, int], Position]:
     """{(section id, organisation id): latest Position} in one query."""
     latest = (select(func.max(Position.id))
               .where(Position.document_id == document.id)
@@ -36,12 +39,12 @@ def current_positions(document, section_ids=None):
     return {(p.section_id, p.organisation_id): p for p in rows}
 
 
-def is_current(position, section, section_sha=None):
+def is_current(position: Position, section: Section, section_sha: str | None = None) -> bool:
     """True while the section still holds the exact text the position was given on."""
     return position.text_sha256 == (section_sha or sha256_text(section.body))
 
 
-def matter_numbers(document):
+def matter_numbers(document: Document) -> dict[int, str]:
     """{section id: number as printed (1, 2.1 ...)} for the document's live sections."""
     return {s.id: n for n, s in number_sections(live_sections(document))}
 
@@ -55,7 +58,7 @@ class Cell:
     current: bool
 
     @property
-    def state(self):
+    def state(self) -> str:
         """agreed, reservations, not_agreed, stale (given on an earlier version) or missing."""
         if self.position is None:
             return "missing"
@@ -64,20 +67,20 @@ class Cell:
         return self.position.stance
 
     @property
-    def outstanding(self):
+    def outstanding(self) -> bool:
         return self.state in ("missing", "stale")
 
     @property
-    def agrees(self):
+    def agrees(self) -> bool:
         return self.state in AGREEING
 
     @property
-    def label(self):
+    def label(self) -> str:
         """The state in words, e.g. "Agreed with reservations"."""
         return STATE_LABELS[self.state]
 
     @property
-    def tag_class(self):
+    def tag_class(self) -> str:
         return STATE_TAGS[self.state]
 
 
@@ -87,39 +90,40 @@ class Grid:
     signatories: list
     cells: dict = field(default_factory=dict)      # (section id, organisation id) -> Cell
 
-    def cell(self, section, signatory):
+    def cell(self, section: Section, signatory: Signatory) -> Cell | None:
         return self.cells.get((section.id, signatory.organisation_id))
 
-    def row(self, section):
+    def row(self, section: Section) -> list[Cell | None]:
         return [self.cell(section, s) for s in self.signatories]
 
     @property
-    def outstanding(self):
+    def outstanding(self) -> list[Cell]:
         return [c for c in self.cells.values() if c.outstanding]
 
     @property
-    def not_agreed(self):
+    def not_agreed(self) -> list[Cell]:
         return [c for c in self.cells.values() if c.state == "not_agreed"]
 
-    def totals(self):
+    def totals(self) -> dict[str, int]:
         """{state: count} over every in-scope cell."""
         counts = {"agreed": 0, "reservations": 0, "not_agreed": 0, "stale": 0, "missing": 0}
         for c in self.cells.values():
             counts[c.state] += 1
         return counts
 
-    def outstanding_matters(self):
+    def outstanding_matters(self) -> list[Section]:
         """Strategic matters with at least one position still owed."""
         return [m for m in self.matters
                 if any(c is not None and c.outstanding for c in self.row(m))]
 
     @property
-    def fully_agreed(self):
+    def fully_agreed(self) -> bool:
         """Every in-scope signatory currently agrees on every strategic matter."""
         return bool(self.cells) and all(c.agrees for c in self.cells.values())
 
 
-def cells_for(sections, people, positions):
+def cells_for(sections: list[Section], people: list[Signatory],
+              positions: dict[tuple[int, int], Position]) -> dict[tuple[int, int], Cell]:
     """{(section id, organisation id): Cell} for the in-scope pairs."""
     cells = {}
     for section in sections:
@@ -133,7 +137,7 @@ def cells_for(sections, people, positions):
     return cells
 
 
-def agreement_grid(document):
+def agreement_grid(document: Document) -> Grid:
     """Strategic matters x signatories with each current position (in-scope cells only)."""
     matters = strategic_matters(document)
     people = signatories(document)
@@ -141,7 +145,7 @@ def agreement_grid(document):
     return Grid(matters=matters, signatories=people, cells=cells_for(matters, people, positions))
 
 
-def record_of_agreement(document, grid=None):
+def record_of_agreement(document: Document, grid: Grid | None = None) -> list[dict]:
     """The record a Statement of Common Ground must contain, built from the positions.
 
     A list, one entry per strategic matter: its title, whether agreement has been reached,
@@ -158,7 +162,7 @@ def record_of_agreement(document, grid=None):
             entries.append({
                 "organisation": c.signatory.organisation.name,
                 "state": c.state,
-                "stance": STANCES.get(c.state, "Given on an earlier version" if c.state ==
+                "stance": STANCES.get(c.state, STATE_LABELS["stale"] if c.state ==
                                       "stale" else "No position yet"),
                 #: For a stale position, what the authority said on the earlier text.
                 "earlier_stance": p.stance_label if c.state == "stale" else "",

@@ -89,7 +89,8 @@ def record_position(slug, document_id, section_id):
         form.add_error(exc.field, exc.message)
         return _invalid(partnership, document, section, form)
     message = (f"{current_user.organisation.name}'s position recorded: "
-               f"{position.stance_label} (on revision {position.revision_number}).")
+               f"{position.stance_label}, on this section as it reads in version "
+               f"{document.version_number} of the document.")
     if not is_htmx():
         flash_in_section(message, section)
         return see_other(_section_anchor(partnership, document, section))
