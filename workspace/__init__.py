@@ -6,6 +6,7 @@ import time
 
 from flask import Flask, g, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -174,20 +175,45 @@ def _register_request_rules(app):
 
 
 def _register_errors(app):
-    titles = {400: "Bad request", 401: "Sign in required", 403: "You cannot do that",
-              404: "Page not found", 405: "Not allowed", 409: "Conflict",
-              410: "No longer available", 413: "Too large", 422: "Check your input",
+    titles = {400: "Your request could not be understood", 401: "Sign in required",
+              403: "You cannot do that here", 404: "Page not found",
+              405: "You cannot do that here",
+              409: "This changed while you were reading it",
+              410: "This is no longer available", 413: "The file is too large",
+              422: "Some of what you entered needs changing",
               429: "Too many attempts", 500: "Something went wrong"}
+
+    def _back_to_document():
+        """(title, url) of the document the URL names, when the user may read it. Never for
+        a 404, so a page that is not there names nothing."""
+        args = request.view_args or {}
+        if "slug" not in args or "document_id" not in args:
+            return None
+        from .permissions import readable_document
+        try:
+            document = readable_document(args["slug"], args["document_id"])
+        except SQLAlchemyError:         # the error page still shows, without the link
+            db.session.rollback()
+            return None
+        if document is None:
+            return None
+        return document.title, url_for("documents.show", slug=args["slug"],
+                                       document_id=document.id)
 
     def _render_error(code, message):
         db.session.rollback()
         title = titles.get(code, "Error")
+        if code == 409:
+            title = ("This section changed while you were reading it"
+                     if "section_id" in (request.view_args or {}) else
+                     "This document changed while you were reading it")
+        back = _back_to_document() if code in (403, 405, 409, 410, 422) else None
         if is_htmx():
             body = render_template("_notification.html", title=title, message=message,
                                    kind="error")
             return body, code, {"HX-Retarget": "#notifications", "HX-Reswap": "innerHTML"}
         return render_template("errors/error.html", title=title, message=message,
-                               code=code), code
+                               code=code, back=back), code
 
     @app.errorhandler(HTTPException)
     def _http_error(exc):

@@ -184,6 +184,24 @@ def load_document(slug, document_id, action="read"):
     return partnership, document
 
 
+def readable_document(slug, document_id, user=None):
+    """The document if `user` (the signed-in user) may read it, else None: never aborts.
+
+    For pages that only offer a way back (the error page): it asks what load_document asks,
+    so it names no document the user could not open."""
+    user = user or current_user
+    if not (user and user.is_authenticated) or not isinstance(document_id, int):
+        return None
+    return db.session.scalars(
+        db.select(Document)
+        .join(Partnership, Document.partnership_id == Partnership.id)
+        .join(Partner, (Partner.partnership_id == Partnership.id)
+              & (Partner.organisation_id == user.organisation_id)
+              & (Partner.status == "active"))
+        .where(Partnership.slug == slug, Document.id == document_id)
+    ).first()
+
+
 def load_section(slug, document_id, section_id, action="read"):
     """(partnership, document, section) under the same rules as load_document."""
     partnership, document = load_document(slug, document_id, action)
