@@ -3,6 +3,9 @@
 // is held back while this person is writing in the section's comment forms and fetched again
 // once they have finished; otherwise it goes through and focus goes back where it was (the same
 // control, found by id, text or form, else the heading of the comments or of the section).
+// A confirmation shown after this person's action ([data-status-message], such as "position
+// recorded") is carried into the redrawn section, so a redraw never wipes it: it goes when the
+// person's next action redraws that part, or when they leave the page.
 import { focusOn } from "./focus.js";
 
 document.addEventListener("htmx:configRequest", (event) => {
@@ -41,6 +44,22 @@ function focusKey(section) {
   return { section: section.id, heading: active.closest(".cg-comments") ? ".cg-comments__title" : ".cg-section__title" };
 }
 
+let focusedMessage = null;
+
+// Put the confirmations shown in `section` into its fresh copy, each in the element (by id)
+// it was in, unless the fresh copy already says something there.
+function keepMessages(section, fresh) {
+  section.querySelectorAll("[data-status-message]").forEach((message) => {
+    const holder = message.parentElement && message.parentElement.closest("[id]");
+    if (!holder || !section.contains(holder)) return;
+    const freshHolder = holder === section ? fresh : fresh.querySelector(`#${CSS.escape(holder.id)}`);
+    if (!freshHolder || freshHolder.querySelector("[data-status-message]")) return;
+    const kept = message.cloneNode(true);
+    freshHolder.prepend(kept);
+    if (document.activeElement === message) focusedMessage = kept;
+  });
+}
+
 function findAgain(key) {
   const fresh = key.section ? document.getElementById(key.section) : null;
   let element = fresh && key.tag ? Array.from(fresh.querySelectorAll(key.tag)).find((el) => el.textContent === key.text) : null;
@@ -59,9 +78,9 @@ document.addEventListener("htmx:oobBeforeSwap", (event) => {
   if (target.matches(".cg-sections")) {
     // The structure changed: every section comes again. Keep the ones being written in.
     target.querySelectorAll(".cg-section").forEach((section) => {
-      if (!commentsBusy(section)) return;
       const fresh = event.detail.fragment.querySelector(`#${section.id}`);
       if (!fresh) return;
+      if (!commentsBusy(section)) { keepMessages(section, fresh); return; }
       focusAfterSwap = focusKey(section) || focusAfterSwap;
       section.dataset.refreshPending = "1";
       fresh.replaceWith(section);
@@ -74,10 +93,18 @@ document.addEventListener("htmx:oobBeforeSwap", (event) => {
     target.dataset.refreshPending = "1";
     return;
   }
+  const fresh = event.detail.fragment && event.detail.fragment.querySelector(`#${CSS.escape(target.id)}`);
+  if (fresh) keepMessages(target, fresh);
   focusAfterSwap = focusKey(target);
 });
 
 document.addEventListener("htmx:oobAfterSwap", () => {
+  if (focusedMessage) {
+    const message = focusedMessage;
+    focusedMessage = focusAfterSwap = null;
+    if (message.isConnected) focusOn(message);
+    return;
+  }
   if (!focusAfterSwap) return;
   const element = findAgain(focusAfterSwap);
   focusAfterSwap = null;
