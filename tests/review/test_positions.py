@@ -89,12 +89,19 @@ def version(app, section_id):
         return db.session.get(Section, section_id).version
 
 
+def date_parts(name, text):
+    """<name>-day, -month and -year as GOV.UK's date input posts them, from "2026-11-03"."""
+    year, month, day = text.split("-") if text else ("", "", "")
+    return {f"{name}-day": day, f"{name}-month": month, f"{name}-year": year}
+
+
 def post_position(client, scg, key, stance="agreed", reason="", headers=None, seen=None,
                   **extra):
     data = {"stance": stance, "reason": reason, "route": "", "route_body": "",
-            "meeting_date": "", "minute_ref": "",
+            "minute_ref": "",
             "seen_version": str(seen if seen is not None else
-                                version(client.application, scg["sections"][key]))}
+                                version(client.application, scg["sections"][key])),
+            **date_parts("meeting_date", extra.pop("meeting_date", ""))}
     data.update(extra)
     return client.post(scg["record"](key), data=data, headers=headers or {})
 
@@ -111,7 +118,7 @@ def save_text(app, scg, key, body, who="officer"):
     with app.test_request_context():
         section = db.session.get(Section, scg["sections"][key])
         user = db.session.get(User, scg["users"][who])
-        editing.save_section(section, body, section.version, user)
+        editing.save_section(section, body, section.version, user, confirm_stale=True)
         db.session.commit()
 
 
@@ -196,11 +203,40 @@ def test_a_missing_stance_is_refused_with_the_typed_text_kept(app, login, scg):
 
 def test_a_meeting_date_that_is_not_a_date_is_refused(app, login, scg):
     client = as_user(app, login, scg, "member")
-    response = post_position(client, scg, "housing", meeting_date="31/02/2026")
+    response = post_position(client, scg, "housing", meeting_date="2026-02-31")
     assert response.status_code == 422
-    assert "Enter the meeting date as a real date" in response.text
-    assert 'value="31/02/2026"' in response.text
+    assert "Meeting date must be a real date" in response.text
+    prefix = f'p{scg["sections"]["housing"]}-meeting_date'
+    assert f'href="#{prefix}-day"' in response.text          # the error summary's link
+    for part, value in (("day", "31"), ("month", "02"), ("year", "2026")):
+        assert (f'govuk-input--error" id="{prefix}-{part}" name="meeting_date-{part}" '
+                f'type="text" inputmode="numeric" value="{value}"') in response.text
     assert rows(app) == []
+
+
+@pytest.mark.parametrize(("parts", "message"), [
+    (("13", "", "2026"), "Meeting date must include a month"),
+    (("", "", "2026"), "Meeting date must include a day and month"),
+    (("13", "10", "26"), "Year must include 4 numbers"),
+    (("13", "10", "1890"), "Meeting date must be between 1990 and 2100"),
+    (("x", "10", "2026"), "Meeting date must be a real date"),
+])
+def test_a_meeting_date_in_parts_is_checked_as_gov_uk_does(app, login, scg, parts, message):
+    client = as_user(app, login, scg, "member")
+    data = dict(zip(("meeting_date-day", "meeting_date-month", "meeting_date-year"), parts,
+                    strict=True))
+    response = post_position(client, scg, "housing", **data)
+    assert response.status_code == 422 and message in response.text
+    assert rows(app) == []
+
+
+def test_a_meeting_date_may_name_its_month_and_may_be_left_out(app, login, scg):
+    client = as_user(app, login, scg, "member")
+    post_position(client, scg, "housing", **{"meeting_date-day": "3", "meeting_date-month":
+                                              "Nov", "meeting_date-year": "2026"})
+    post_position(client, scg, "green_belt")
+    first, second = rows(app)
+    assert str(first.meeting_date) == "2026-11-03" and second.meeting_date is None
 
 
 def test_a_position_stores_the_revision_and_sha256_of_the_text(app, login, scg):
@@ -240,7 +276,8 @@ def test_a_position_goes_stale_when_the_section_changes(app, login, scg):
     save_text(app, scg, "housing", "Housing need, revised.\n")
     page = member.get(scg["page"])
     assert "Given on an earlier text of this section" in page.text
-    assert "Agreed on an earlier text of this section: it counts as outstanding until re-confirmed." in page.text
+    assert ("Agreed on an earlier text of this section: it counts as outstanding until "
+            "re-confirmed.") in page.text
     assert (f'/s/{scg["sections"]["housing"]}/diff?from=1&amp;to=2') in page.text
     with app.app_context():
         grid = positions.agreement_grid(db.session.get(Document, scg["id"]))

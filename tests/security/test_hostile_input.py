@@ -507,7 +507,8 @@ def record_positions(w):
         reason = reasons[i % len(reasons)] if i % len(w.members) == 0 else f"Reason {i}."
         data = {"stance": "reservations", "reason": reason,
                 "route": "committee", "route_body": bodies[i % len(bodies)],
-                "meeting_date": "13/10/2026", "minute_ref": minutes[i % len(minutes)],
+                "meeting_date-day": "13", "meeting_date-month": "10",
+                "meeting_date-year": "2026", "minute_ref": minutes[i % len(minutes)],
                 "seen_version": w.section_version(w.matter)}
         w.post(client, w.doc_url("review.record_position", section_id=w.matter), data,
                "record a position")

@@ -7,7 +7,7 @@ organisation (scope-<id>, matters-<id>): scope_form builds its class for the par
 scope_rows_from_form reads it. CSRF is checked for every POST by CSRFProtect. The rules
 themselves are in positions.py; here is only turning text into values.
 """
-from datetime import date, datetime
+from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -21,21 +21,9 @@ from wtforms import (
     ValidationError,
 )
 
+from ..forms_dates import DatePartsField
 from .models import ROUTES, STANCES
 from .positions import ScopeRow
-
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y")
-
-
-def parse_date(text):
-    """A date from <input type=date> (YYYY-MM-DD) or as typed in a browser without one."""
-    text = " ".join((text or "").split())
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
 
 
 class PositionForm(FlaskForm):
@@ -53,7 +41,7 @@ class PositionForm(FlaskForm):
         SelectChoice("", "Not given"), *(SelectChoice(v, label) for v, label in ROUTES.items())])
     route_body = StringField("Body that decided",
                              description="For example SPMG, Cabinet or Planning Committee")
-    meeting_date = StringField("Meeting date", description="For example 13/10/2026")
+    meeting_date = DatePartsField("Meeting date", description="For example, 13 10 2026")
     minute_ref = StringField("Minute reference")
     seen_version = HiddenField()
 
@@ -80,24 +68,16 @@ class PositionForm(FlaskForm):
         self._errors = None
 
     def validate_meeting_date(self, field):
-        """A real date between 1990 and 2100, when one is given."""
-        if not (field.data or "").strip():
-            return
-        try:
-            meeting_date = parse_date(field.data)
-        except ValueError:
-            raise ValidationError("Enter the meeting date as a real date, for example "
-                                  "13/10/2026.") from None
-        if not date(1990, 1, 1) <= meeting_date <= date(2100, 12, 31):
-            raise ValidationError("Enter a meeting date between 1990 and 2100.")
+        """Between 1990 and 2100, when a date is given (DatePartsField checks it is one)."""
+        if field.data and not date(1990, 1, 1) <= field.data <= date(2100, 12, 31):
+            field.bad_parts = ("year",)
+            raise ValidationError("Meeting date must be between 1990 and 2100")
 
     def values(self):
         """Keyword arguments for record_position (after validate())."""
         text = {name: self[name].data or "" for name in (
-            "stance", "reason", "route", "route_body", "meeting_date", "minute_ref")}
-        meeting_date = None
-        if text["meeting_date"].strip() and not self.meeting_date.errors:
-            meeting_date = parse_date(text["meeting_date"])
+            "stance", "reason", "route", "route_body", "minute_ref")}
+        meeting_date = None if self.meeting_date.errors else self.meeting_date.data
         try:
             seen_version = int(self.seen_version.data)
         except (TypeError, ValueError):
