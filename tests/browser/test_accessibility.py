@@ -282,7 +282,7 @@ def test_history_and_diff(demo, open_page):
 
     page.get_by_role("button", name="Compare revisions").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Changes to"))
-    expect(page.locator(".cg-diff ins").first).to_be_visible()
+    expect(page.locator(".cg-rendered-diff ins").first).to_be_visible()
     assert_accessible(page, "diff between two revisions")
 
 

@@ -13,6 +13,7 @@ from . import editing, limits, markdown, numbering, service
 from .forms import AddSectionForm, ButtonForm, DirectionForm, SectionForm, TitleForm
 from .merge import word_diff
 from .presence import touch_presence
+from .rendered_diff import conflict_view, rendered_diff
 from .structure import (
     add_section_after,
     move_section,
@@ -57,7 +58,16 @@ def editor_response(partnership, document, section, form, status=200, error=None
         form["summary" if error.field == "summary" else "body"].errors = [error.message]
     return render("documents/edit.html", "documents/_editor.html", status=status,
                   partnership=partnership, document=document, section=section,
-                  number=_number(section), form=form, error=error, conflict=conflict)
+                  number=_number(section), form=form, error=error, conflict=conflict,
+                  changes=_conflict_changes(section, conflict) if conflict else None)
+
+
+def _conflict_changes(section, conflict):
+    """Your change and their change, rendered, each from the revision the editor started on
+    (the posted base_version: the form's own field now holds the current revision)."""
+    started = request.form.get("base_version", type=int)
+    base = editing.revision(section, started) if started else None
+    return conflict_view(base.body if base else None, started, conflict.current, conflict.mine)
 
 
 @bp.get("/s/<int:section_id>/edit")
@@ -106,7 +116,8 @@ def history(slug, document_id, section_id):
 
 @bp.get("/s/<int:section_id>/diff")
 def diff(slug, document_id, section_id):
-    """Word-level difference between two revisions."""
+    """Two revisions compared: tracked changes over the rendered text, and the word diff of
+    the Markdown source as a secondary view."""
     partnership, document, section = _section_or_404(slug, document_id, section_id)
     low = request.args.get("from", type=int)
     high = request.args.get("to", type=int) or section.version
@@ -118,7 +129,8 @@ def diff(slug, document_id, section_id):
         old, new = new, old
     return render("documents/diff.html", partnership=partnership, document=document,
                   section=section, number=_number(section), old=old, new=new,
-                  difference=word_diff(old.body, new.body))
+                  difference=rendered_diff(old.body, new.body),
+                  source=word_diff(old.body, new.body))
 
 
 @bp.post("/s/<int:section_id>/revisions/<int:number>/restore")
