@@ -3,6 +3,8 @@
 Accepting sends `user_joined`; partnerships listens (a new organisation's first admin accepting
 also accepts the partnership's invitation), so accounts never imports partnerships.
 """
+from __future__ import annotations
+
 import secrets
 from datetime import timedelta
 
@@ -14,7 +16,7 @@ from .. import audit
 from ..clock import utcnow
 from ..extensions import db
 from ..signals import user_joined
-from .models import Invitation, User
+from .models import Invitation, Organisation, User
 from .signin import AuthError, normalise_email
 
 
@@ -22,7 +24,8 @@ def _serializer():
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="invitation")
 
 
-def create_invitation(organisation, email, name, role, by, partnership=None):
+def create_invitation(organisation: Organisation, email: str, name: str, role: str, by: User,
+                      partnership=None) -> tuple[Invitation, str]:
     """Create an invitation to become a user of `organisation`; return (invitation, token).
 
     Made by the organisation's own admins; or, for a brand-new organisation, by the
@@ -44,11 +47,11 @@ def create_invitation(organisation, email, name, role, by, partnership=None):
     return invitation, invitation_token(invitation)
 
 
-def invitation_token(invitation):
+def invitation_token(invitation: Invitation) -> str:
     return _serializer().dumps({"i": invitation.id, "n": invitation.nonce})
 
 
-def load_invitation(token):
+def load_invitation(token: str) -> Invitation:
     """The pending invitation for a link, or AuthError saying why it cannot be used."""
     max_age = current_app.config["INVITATION_MAX_AGE_HOURS"] * 3600
     try:
@@ -69,7 +72,7 @@ def load_invitation(token):
     return invitation
 
 
-def accept_invitation(invitation, password):
+def accept_invitation(invitation: Invitation, password: str) -> User:
     """Create the invited user. Single use holds even for two clicks at the same moment."""
     claimed = db.session.execute(
         update(Invitation).where(Invitation.id == invitation.id,

@@ -3,33 +3,35 @@
 Only the organisation's own admins act here, and only on their own organisation: nobody from
 another organisation sees its people's email addresses or changes them.
 """
+from __future__ import annotations
+
 from sqlalchemy import select
 
 from .. import audit
 from ..clock import utcnow
 from ..extensions import db
-from .models import ROLES, Invitation, User
+from .models import ROLES, Invitation, Organisation, User
 from .signin import end_all_sessions
 
 
 class AccountError(Exception):
     """A refusal with a message for the organisation admin."""
 
-    def __init__(self, message, field=None, status=422):
+    def __init__(self, message: str, field: str | None = None, status: int = 422) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
         self.status = status
 
 
-def users(organisation):
+def users(organisation: Organisation) -> list[User]:
     """The organisation's users, by name."""
     return db.session.scalars(
         select(User).where(User.organisation_id == organisation.id).order_by(User.name)
     ).all()
 
 
-def own_user(organisation, user_id):
+def own_user(organisation: Organisation, user_id: int) -> User | None:
     """A user of this organisation, or None (another organisation's users do not exist here)."""
     user = db.session.get(User, user_id)
     if user is None or user.organisation_id != organisation.id:
@@ -37,7 +39,7 @@ def own_user(organisation, user_id):
     return user
 
 
-def change_role(user, role, by):
+def change_role(user: User, role: str, by: User) -> bool:
     """Give one of the organisation's users another role (never one's own admin role away)."""
     if role not in ROLES:
         raise AccountError("Choose a role from the list", field="role")
@@ -54,7 +56,7 @@ def change_role(user, role, by):
     return True
 
 
-def set_active(user, active, by):
+def set_active(user: User, active: bool, by: User) -> bool:
     """Deactivate (cannot sign in; history kept) or reactivate one of the organisation's users."""
     if user.organisation_id != by.organisation_id:
         raise AccountError("You can change only your own organisation's users.", status=403)
@@ -73,7 +75,7 @@ def set_active(user, active, by):
     return True
 
 
-def invitations(organisation):
+def invitations(organisation: Organisation) -> list[Invitation]:
     """The organisation's invitations, newest first."""
     return db.session.scalars(
         select(Invitation).where(Invitation.organisation_id == organisation.id)

@@ -1,4 +1,6 @@
 """Rules for signing in and out, throttling, sessions and passwords."""
+from __future__ import annotations
+
 import hashlib
 import secrets
 from datetime import timedelta
@@ -21,7 +23,7 @@ _DUMMY_HASH = None
 class AuthError(Exception):
     """A refusal with a message safe to show (it never says whether an e-mail exists)."""
 
-    def __init__(self, message, status=422):
+    def __init__(self, message: str, status: int = 422) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
@@ -30,12 +32,12 @@ class AuthError(Exception):
 SIGN_IN_FAILED = "The email address or password is not right. Check them and try again."
 
 
-def normalise_email(email):
+def normalise_email(email: str | None) -> str:
     """An e-mail address as stored: trimmed, lower-cased."""
     return (email or "").strip().lower()
 
 
-def throttled(email, address):
+def throttled(email: str, address: str) -> bool:
     """True when recent failures for this account or this address reach the limit."""
     cfg = current_app.config
     since = utcnow() - timedelta(minutes=cfg["LOGIN_THROTTLE_MINUTES"])
@@ -70,7 +72,7 @@ def _serialise_attempts(email, address):
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
-def claim_attempt(email, address):
+def claim_attempt(email: str, address: str) -> LoginAttempt | None:
     """Record a sign-in attempt as a failure unless the limits are reached: the new
     LoginAttempt, or None when throttled (and then no password may be checked).
 
@@ -95,7 +97,7 @@ def _dummy_check(password):
     check_password_hash(_DUMMY_HASH, password)
 
 
-def authenticate(email, password, address):
+def authenticate(email: str | None, password: str, address: str | None) -> User:
     """Return the user for these credentials, or raise AuthError (failures are recorded)."""
     email = normalise_email(email)
     address = address or "unknown"
@@ -117,7 +119,7 @@ def authenticate(email, password, address):
     return user
 
 
-def start_session(user, address):
+def start_session(user: User, address: str | None) -> None:
     """Sign the user in with a brand-new session identifier (ending this browser's old one)."""
     previous = session.get("sid")
     if previous:
@@ -132,7 +134,7 @@ def start_session(user, address):
     audit.record("auth.sign_in", user, actor=user)
 
 
-def end_session(user):
+def end_session(user: User) -> None:
     """Sign out: the server forgets the session, so the old cookie is worthless."""
     sid = session.get("sid")
     if sid:
@@ -143,7 +145,7 @@ def end_session(user):
     session.clear()
 
 
-def end_all_sessions(user, keep=None):
+def end_all_sessions(user: User, keep: str | None = None) -> None:
     """End every session of a user (deactivation, password change), except `keep`."""
     stmt = update(UserSession).where(UserSession.user_id == user.id,
                                      UserSession.ended_at.is_(None))
@@ -152,7 +154,7 @@ def end_all_sessions(user, keep=None):
     db.session.execute(stmt.values(ended_at=utcnow()))
 
 
-def load_user_for_session(user_id):
+def load_user_for_session(user_id: str) -> User | None:
     """Flask-Login's loader: the user only while the server-side session is live."""
     sid = session.get("sid")
     if not sid:
@@ -163,7 +165,7 @@ def load_user_for_session(user_id):
     return row.user if row.user.active else None
 
 
-def check_new_password(password, confirm):
+def check_new_password(password: str | None, confirm: str | None) -> str | None:
     """Return an error message for a weak or mismatched new password, or None."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
         return f"Password must be at least {MIN_PASSWORD_LENGTH} characters"
@@ -174,7 +176,7 @@ def check_new_password(password, confirm):
     return None
 
 
-def change_password(user, current, new):
+def change_password(user: User, current: str, new: str) -> None:
     """Change a password after checking the current one; ends the user's other sessions.
 
     Wrong current passwords count as failed sign-ins, so a left-open session cannot be used

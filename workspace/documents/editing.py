@@ -1,7 +1,10 @@
 """Editing a section's text: the checks a change must pass (not frozen, within the limits) and
 the save with history, merging with saves made since the user's version."""
+from __future__ import annotations
+
 from dataclasses import dataclass
 
+from markupsafe import Markup
 from sqlalchemy import select, update
 
 from .. import audit
@@ -22,7 +25,7 @@ MAX_BODY_BYTES = 200 * 1024
 class EditError(Exception):
     """A save that cannot be taken: the message is for the user; their text is kept."""
 
-    def __init__(self, message, status=422, field="body"):
+    def __init__(self, message: str, status: int = 422, field: str = "body") -> None:
         super().__init__(message)
         self.message = message
         self.status = status
@@ -32,7 +35,8 @@ class EditError(Exception):
 class Conflict(Exception):
     """Both sides changed the same paragraphs: the user must resolve it."""
 
-    def __init__(self, section, mine, current, base_number, last_author):
+    def __init__(self, section: Section, mine: str, current: str, base_number: int,
+                 last_author: User | None) -> None:
         super().__init__("conflict")
         self.section = section
         self.mine = mine
@@ -41,12 +45,12 @@ class Conflict(Exception):
         self.last_author = last_author
 
     @property
-    def difference(self):
+    def difference(self) -> Markup:
         """Word diff from the current text to the user's text."""
         return word_diff(self.current, self.mine)
 
 
-def check_unlocked(document):
+def check_unlocked(document: Document) -> None:
     """Raise EditError (409) when the document's text is frozen by its lifecycle.
 
     Reads the status with a shared row lock (PostgreSQL), so a save cannot slip in between
@@ -64,7 +68,8 @@ def check_unlocked(document):
                     "admin can send the document back to draft.", status=409)
 
 
-def check_room(document, adding=1, status=422, what="no section can be added"):
+def check_room(document: Document, adding: int = 1, status: int = 422,
+               what: str = "no section can be added") -> None:
     """check_unlocked, then raise EditError (`status`) when `adding` more live sections would
     pass MAX_SECTIONS_PER_DOCUMENT. The document's row lock is taken first, so two requests
     adding sections at once count one after the other (limits.lock)."""
@@ -75,7 +80,7 @@ def check_room(document, adding=1, status=422, what="no section can be added"):
         raise EditError(message, status=status, field="title")
 
 
-def check_title(title):
+def check_title(title: str | None) -> str:
     title = (title or "").strip()
     if not title:
         raise EditError("Enter a title", field="title")
@@ -91,7 +96,7 @@ class SaveResult:
     merged_with: list                  # authors whose changes were merged in
 
     @property
-    def changed(self):
+    def changed(self) -> bool:
         return self.revision is not None
 
 
@@ -99,14 +104,14 @@ class SaveResult:
 SAVE_ATTEMPTS = 5
 
 
-def check_body(body):
+def check_body(body: str | None) -> None:
     """Raise EditError (413) for a body over the limit."""
     if len((body or "").encode("utf-8")) > MAX_BODY_BYTES:
         raise EditError(f"The text is too long: the limit is {MAX_BODY_BYTES // 1024} KB. "
                         "Split it into more than one section.", status=413)
 
 
-def parse_base(value, section):
+def parse_base(value: str | int | None, section: Section) -> int:
     """The revision number a save started from, validated against the section."""
     try:
         number = int(value)
@@ -119,7 +124,7 @@ def parse_base(value, section):
     return number
 
 
-def revision(section, number):
+def revision(section: Section, number: int) -> SectionRevision | None:
     return db.session.scalar(select(SectionRevision).where(
         SectionRevision.section_id == section.id, SectionRevision.number == number))
 
@@ -132,7 +137,8 @@ def _authors_since(section, number):
         .distinct()).all()
 
 
-def save_section(section, body, base_number, user, summary="", kind="edit"):
+def save_section(section: Section, body: str, base_number: int, user: User,
+                 summary: str | None = "", kind: str = "edit") -> SaveResult:
     """Save new text for a section, started from revision `base_number`.
 
     If the section moved on since, the two changes are merged paragraph by paragraph; when
@@ -194,7 +200,7 @@ def save_section(section, body, base_number, user, summary="", kind="edit"):
                     status=409)
 
 
-def restore_revision(section, number, user):
+def restore_revision(section: Section, number: int, user: User) -> SaveResult | None:
     """Make an old revision the current text again, as a new revision."""
     old = revision(section, number)
     if old is None:
@@ -203,7 +209,7 @@ def restore_revision(section, number, user):
                         summary=f"Restored revision {number}", kind="restore")
 
 
-def history(section):
+def history(section: Section) -> list[SectionRevision]:
     """Revisions of a section, newest first."""
     return db.session.scalars(select(SectionRevision)
                               .where(SectionRevision.section_id == section.id)

@@ -5,6 +5,8 @@ in the page (nothing is stored before the confirmation); it expires after
 IMPORT_PREVIEW_MAX_AGE_MINUTES. Confirming writes a receipt with the token's fingerprint, so
 the same preview is never imported twice.
 """
+from __future__ import annotations
+
 import hashlib
 
 from flask import current_app
@@ -15,17 +17,17 @@ from sqlalchemy.exc import IntegrityError
 
 from ..clock import utcnow
 from ..extensions import db
-from .import_parsing import ImportRefused, check_sizes
+from .import_parsing import ImportRefused, Parsed, check_sizes
 from .markdown import render_markdown
 from .markdown_import import parse_markdown
-from .models import ImportReceipt
+from .models import Document, ImportReceipt
 from .numbering import number_sections
 from .word_import import parse_docx
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
-def parse_upload(filename, data):
+def parse_upload(filename: str, data: bytes) -> Parsed:
     """Parsed sections of an uploaded .docx or .md file, or ImportRefused with the reason."""
     name = (filename or "").lower()
     if len(data) > MAX_UPLOAD_BYTES:
@@ -47,7 +49,7 @@ def parse_upload(filename, data):
 class AlreadyImported(Exception):
     """The preview was confirmed before: nothing is imported again."""
 
-    def __init__(self, document_id):
+    def __init__(self, document_id: int) -> None:
         super().__init__("already imported")
         #: Where the first confirmation put the sections.
         self.document_id = document_id
@@ -62,17 +64,17 @@ def _serializer(purpose):
     return URLSafeTimedSerializer(current_app.secret_key, salt=purpose)
 
 
-def seal_preview(purpose, data):
+def seal_preview(purpose: str, data: dict) -> str:
     """The signed, timed token that carries a preview to its confirmation."""
     return _serializer(purpose).dumps(data)
 
 
-def preview_max_age():
+def preview_max_age() -> int:
     """Seconds a preview may be confirmed in."""
     return current_app.config["IMPORT_PREVIEW_MAX_AGE_MINUTES"] * 60
 
 
-def open_preview(purpose, token):
+def open_preview(purpose: str, token: str | None) -> dict:
     """The data sealed at the preview, or ImportRefused: 410 when it has expired (the data
     it held is kept, as `kept`), 400 when it was altered or made for something else."""
     serializer = _serializer(purpose)
@@ -93,24 +95,24 @@ def open_preview(purpose, token):
                            "was imported. Choose the file again.", status=400) from None
 
 
-def preview_sections(parsed):
+def preview_sections(parsed: Parsed) -> list[tuple[str, int, str, Markup]]:
     """[(number, depth, title, sanitised HTML)] of the parsed sections, for the preview."""
     return [(number, s.depth, s.title, Markup(render_markdown(s.body)))
             for number, s in number_sections(parsed.sections)]
 
 
-def token_sha256(token):
+def token_sha256(token: str | None) -> str:
     """The fingerprint of a preview token that an ImportReceipt records."""
     return hashlib.sha256((token or "").encode("utf-8")).hexdigest()
 
 
-def imported_already(token):
+def imported_already(token: str | None) -> int | None:
     """The id of the document a preview was imported into, or None if it never was."""
     return db.session.scalar(select(ImportReceipt.document_id)
                              .where(ImportReceipt.token_sha256 == token_sha256(token)))
 
 
-def write_receipt(token, document):
+def write_receipt(token: str | None, document: Document) -> None:
     """Record that this preview is imported, in the import's own transaction.
 
     The token's fingerprint is unique in the database: a second confirmation of the same

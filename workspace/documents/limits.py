@@ -5,6 +5,8 @@ is created checks it before writing anything: adding one (structure.add_section_
 restoring one (structure.restore_section), a template (starters), an import into a document
 (placement) and a new document from a file (import_parsing.check_sizes).
 """
+from __future__ import annotations
+
 from flask import current_app, has_app_context
 from sqlalchemy import func, select
 
@@ -15,25 +17,25 @@ from .models import Document, Section
 DEFAULT_MAX_SECTIONS = 500
 
 
-def max_sections():
+def max_sections() -> int:
     """The most live sections a document may have."""
     if not has_app_context():
         return DEFAULT_MAX_SECTIONS
     return int(current_app.config.get("MAX_SECTIONS_PER_DOCUMENT", DEFAULT_MAX_SECTIONS))
 
 
-def live_count(document):
+def live_count(document: Document) -> int:
     """How many live (not removed) sections the document has."""
     return db.session.scalar(select(func.count(Section.id)).where(
         Section.document_id == document.id, Section.removed_at.is_(None)))
 
 
-def usage(document):
+def usage(document: Document) -> tuple[int, int]:
     """(live sections, the most allowed), for the structure page and the import preview."""
     return live_count(document), max_sections()
 
 
-def lock(document):
+def lock(document: Document) -> None:
     """Take the document's row lock (PostgreSQL; SQLite write requests are serialised), so
     that two requests adding sections at the same moment count one after the other.
 
@@ -46,7 +48,8 @@ def lock(document):
                        .with_for_update(key_share=True))
 
 
-def refusal(document, adding, what="no section can be added"):
+def refusal(document: Document, adding: int,
+            what: str = "no section can be added") -> str | None:
     """None when `adding` more sections fit in the document, else the reason for the user
     (`what` says what cannot be done when one section is refused)."""
     if adding <= 0:
@@ -62,7 +65,7 @@ def refusal(document, adding, what="no section can be added"):
             "first, or import a shorter file.")
 
 
-def file_refusal(adding):
+def file_refusal(adding: int) -> str | None:
     """None when a new document of `adding` sections is within the limit, else the reason."""
     most = max_sections()
     if adding <= most:

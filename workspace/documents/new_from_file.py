@@ -1,8 +1,11 @@
 """A new document from a Word or Markdown file: the form's checks and the preview, then the
 document and all its sections created in one transaction on confirm."""
+from __future__ import annotations
+
 from flask import current_app
 
 from .. import audit
+from ..accounts.models import User
 from .editing import MAX_TITLE, EditError, check_title
 from .import_parsing import ImportRefused, Parsed, check_sizes, nest
 from .import_preview import (
@@ -14,7 +17,7 @@ from .import_preview import (
     seal_preview,
     write_receipt,
 )
-from .models import DOCUMENT_KINDS
+from .models import DOCUMENT_KINDS, Document
 from .service import append_section, create_document
 
 
@@ -25,7 +28,8 @@ class Refused(Exception):
     choose it again.
     """
 
-    def __init__(self, errors, status=422, token=None, filename=""):
+    def __init__(self, errors: dict[str, str], status: int = 422, token: str | None = None,
+                 filename: str = "") -> None:
         super().__init__("; ".join(errors.values()))
         self.errors = errors
         self.status = status
@@ -33,17 +37,18 @@ class Refused(Exception):
         self.filename = filename
 
 
-def kind_label(kind):
+def kind_label(kind: str | None) -> str:
     """What a kind of document is called on the "New document" forms."""
     return "Another kind of document" if kind == "other" else DOCUMENT_KINDS.get(kind, "")
 
 
-def kind_choices():
+def kind_choices() -> list[tuple[str, str]]:
     """[(kind, label)] for the kind of a new document."""
     return [(kind, kind_label(kind)) for kind in DOCUMENT_KINDS]
 
 
-def preview_new_document(partnership, title, kind, filename, data, token=None):
+def preview_new_document(partnership, title: str | None, kind: str | None, filename: str,
+                         data: bytes, token: str | None = None) -> tuple[Parsed, str, str]:
     """Check a new document's title, kind and file and parse the file; nothing is saved.
 
     Returns (parsed, filename, token for the confirmation). Without a new file, the file of
@@ -83,7 +88,7 @@ def preview_new_document(partnership, title, kind, filename, data, token=None):
     return parsed, filename, sealed
 
 
-def import_new_document(partnership, token, user):
+def import_new_document(partnership, token: str | None, user: User) -> Document:
     """Create the previewed document and all its sections, each as revision 1, audited.
 
     All or nothing: the request's one commit saves it; any failure rolls everything back.

@@ -1,4 +1,6 @@
 """The numbers of a document's sections (1, 1.1, 1.2, 2 ...), from their order and depth."""
+from __future__ import annotations
+
 from sqlalchemy import select
 
 from ..extensions import db
@@ -20,7 +22,7 @@ def number_sections(sections):
     return numbered
 
 
-def section_number(section):
+def section_number(section: Section) -> str:
     """The number (1, 1.1, ...) of one section, from the order and depth of the live ones.
 
     Reads only ids and depths: numbering one section does not load the document's text.

@@ -1,23 +1,26 @@
 """Where sections imported into a document go ("import after" a section, or at the end), their
 numbers there for the preview, and adding them all in one transaction on confirm. A document's
 section limit is checked before anything is added."""
+from __future__ import annotations
+
 from markupsafe import Markup
 from sqlalchemy import select
 
 from .. import audit
+from ..accounts.models import User
 from ..extensions import db
 from . import limits
 from .editing import check_unlocked
 from .feed import record_change
-from .import_parsing import ImportRefused, ParsedSection
+from .import_parsing import ImportRefused, Parsed, ParsedSection
 from .import_preview import write_receipt
 from .markdown import render_markdown
-from .models import MAX_DEPTH, Section
+from .models import MAX_DEPTH, Document, Section
 from .numbering import number_sections
 from .service import append_section, live_sections
 
 
-def placement(document, after):
+def placement(document: Document, after: Section | None) -> tuple[list, int, int]:
     """(index in the live sections, depth offset) for sections imported after `after`.
 
     They go after the whole branch of `after` (its last sub-section), never between a section
@@ -45,7 +48,8 @@ def _placed_depths(parsed_sections, offset):
     return [min(s.depth + offset, MAX_DEPTH) for s in parsed_sections]
 
 
-def placed_previews(document, parsed, after):
+def placed_previews(document: Document, parsed: Parsed,
+                    after: Section | None) -> list[tuple[str, int, str, Markup]]:
     """The preview of an import into a document after `after` (None: at the end):
     [(number, depth, title, html)] with the numbers the sections will have there."""
     rows, index, offset = placement(document, after)
@@ -56,7 +60,8 @@ def placed_previews(document, parsed, after):
     return [(numbers[id(s)], s.depth, s.title, Markup(render_markdown(s.body))) for s in mine]
 
 
-def import_sections(document, parsed, after, user, filename="", token=None):
+def import_sections(document: Document, parsed: Parsed, after: Section | None, user: User,
+                    filename: str = "", token: str | None = None) -> list[Section]:
     """Add every parsed section after `after`'s branch (None: at the end), each as
     revision 1; with `token`, write its receipt so the same preview is never imported twice.
 
@@ -82,14 +87,14 @@ def import_sections(document, parsed, after, user, filename="", token=None):
     return added
 
 
-def check_fits(document, parsed):
+def check_fits(document: Document, parsed: Parsed) -> None:
     """ImportRefused (422) when the parsed sections would take the document past its limit."""
     refused = limits.refusal(document, len(parsed.sections))
     if refused:
         raise ImportRefused(refused)
 
 
-def section_choices(document):
+def section_choices(document: Document) -> list[tuple[int, str]]:
     """[(id, label)] of live sections for "import after": the number, the title, and an
     indent by level, so that three sections called "Introduction" can be told apart."""
     rows = db.session.execute(
@@ -100,13 +105,13 @@ def section_choices(document):
             for number, row in number_sections(rows)]
 
 
-def section_label(document, section):
+def section_label(document: Document, section: Section) -> str:
     """"3.2 Strategic matters": the number and title of a live section."""
     return next((label.strip("\u00a0") for sid, label in section_choices(document)
                  if sid == section.id), section.title)
 
 
-def section_to_follow(document, section_id):
+def section_to_follow(document: Document, section_id: int | None) -> Section:
     """The live section of this document that imported sections go after (its id from the
     form), or ImportRefused when there is none."""
     section = db.session.get(Section, section_id) if section_id is not None else None

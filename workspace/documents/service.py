@@ -2,9 +2,12 @@
 
 The other rules have modules named for what they hold: numbering.py, editing.py (the checks
 and the save with history), structure.py, presence.py, feed.py (live updates)."""
+from __future__ import annotations
+
 from sqlalchemy import func, select
 
 from .. import audit
+from ..accounts.models import User
 from ..audit import AuditEvent
 from ..clock import utcnow
 from ..extensions import db
@@ -12,7 +15,7 @@ from .markdown import render_markdown
 from .models import Document, Section, SectionRevision, sha256_text
 
 
-def documents_by_partnership(partnership_ids):
+def documents_by_partnership(partnership_ids: list[int]) -> dict[int, list[Document]]:
     """{partnership id: [documents by title]} in one query."""
     result = {pid: [] for pid in partnership_ids}
     if not partnership_ids:
@@ -25,7 +28,7 @@ def documents_by_partnership(partnership_ids):
     return result
 
 
-def live_sections(document):
+def live_sections(document: Document) -> list[Section]:
     """The document's sections in order, without removed ones."""
     return db.session.scalars(
         select(Section).where(Section.document_id == document.id, Section.removed_at.is_(None))
@@ -33,7 +36,7 @@ def live_sections(document):
     ).all()
 
 
-def create_document(partnership, title, kind, user=None):
+def create_document(partnership, title: str, kind: str, user: User | None = None) -> Document:
     """A new, empty draft document."""
     document = Document(partnership_id=partnership.id, title=title.strip(), kind=kind,
                         created_by_id=getattr(user, "id", None), created_at=utcnow())
@@ -44,8 +47,9 @@ def create_document(partnership, title, kind, user=None):
     return document
 
 
-def append_section(document, title, body="", *, depth=0, feedback_sought="", guidance="",
-                   user=None):
+def append_section(document: Document, title: str, body: str = "", *, depth: int = 0,
+                   feedback_sought: str = "", guidance: str = "",
+                   user: User | None = None) -> Section:
     """Add a section at the end of the document, with revision 1."""
     last = db.session.scalar(select(func.max(Section.position))
                              .where(Section.document_id == document.id))
@@ -63,7 +67,7 @@ def append_section(document, title, body="", *, depth=0, feedback_sought="", gui
     return section
 
 
-def activity(document, limit=100):
+def activity(document: Document, limit: int = 100) -> list[AuditEvent]:
     """The document's audit events, newest first."""
     return db.session.scalars(
         select(AuditEvent).where(AuditEvent.document_id == document.id)

@@ -1,17 +1,21 @@
 """A document's structure: adding, renaming, moving, nesting, removing and restoring sections.
 Every change is audited and written to the live feed."""
+from __future__ import annotations
+
 from sqlalchemy import select
 
 from .. import audit
+from ..accounts.models import User
 from ..clock import utcnow
 from ..extensions import db
 from .editing import EditError, check_room, check_title, check_unlocked
 from .feed import record_change
-from .models import MAX_DEPTH, Section
+from .models import MAX_DEPTH, Document, Section
 from .service import append_section, live_sections
 
 
-def add_section_after(document, after, title, user, depth=None):
+def add_section_after(document: Document, after: Section | None, title: str | None, user: User,
+                      depth: int | None = None) -> Section:
     """Insert a new empty section after `after` (or at the start when None)."""
     check_room(document)
     title = check_title(title)
@@ -50,7 +54,7 @@ def _renumber(ordered):
         section.position = (i + 1) * 10
 
 
-def rename_section(section, title, user):
+def rename_section(section: Section, title: str | None, user: User) -> bool:
     check_unlocked(section.document)
     if section.removed_at is not None:
         raise _removed_error()
@@ -64,7 +68,7 @@ def rename_section(section, title, user):
     return True
 
 
-def move_section(section, direction, user):
+def move_section(section: Section, direction: int, user: User) -> bool:
     """Swap a section with its live neighbour above (-1) or below (+1)."""
     check_unlocked(section.document)
     sections = live_sections(section.document)
@@ -80,7 +84,7 @@ def move_section(section, direction, user):
     return True
 
 
-def nest_section(section, delta, user):
+def nest_section(section: Section, delta: int, user: User) -> bool:
     """Indent (+1) or outdent (-1), never deeper than one below the section above."""
     check_unlocked(section.document)
     sections = live_sections(section.document)
@@ -96,7 +100,7 @@ def nest_section(section, delta, user):
     return True
 
 
-def remove_section(section, user):
+def remove_section(section: Section, user: User) -> bool:
     """Soft removal: the section goes to the "Removed sections" list."""
     check_unlocked(section.document)
     if section.removed_at is not None:
@@ -108,7 +112,7 @@ def remove_section(section, user):
     return True
 
 
-def restore_section(section, user):
+def restore_section(section: Section, user: User) -> bool:
     check_room(section.document, 1 if section.removed_at is not None else 0, status=409,
                what="this section cannot be restored")
     if section.removed_at is None:
@@ -120,7 +124,7 @@ def restore_section(section, user):
     return True
 
 
-def removed_sections(document):
+def removed_sections(document: Document) -> list[Section]:
     return db.session.scalars(
         select(Section).where(Section.document_id == document.id,
                               Section.removed_at.is_not(None))

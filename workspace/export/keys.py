@@ -3,6 +3,8 @@
 Private keys are stored encrypted (PKCS#8 with the best available encryption) under a key
 derived from SIGNING_KEY_SECRET (default: SECRET_KEY). No route ever returns a private key.
 """
+from __future__ import annotations
+
 import hashlib
 from datetime import UTC, datetime, timedelta
 
@@ -16,6 +18,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from .. import audit
+from ..accounts.models import Organisation, User
 from ..clock import utcnow
 from ..extensions import db
 from .models import SigningKey
@@ -26,7 +29,7 @@ MAX_P12_BYTES = 1024 * 1024
 class KeyRefused(Exception):
     """A certificate that cannot be used; the message is for the admin."""
 
-    def __init__(self, message, status=422):
+    def __init__(self, message: str, status: int = 422) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
@@ -42,7 +45,8 @@ def _naive_utc(moment):
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def store_key(organisation, private_key, certificate, source, user=None):
+def store_key(organisation: Organisation, private_key, certificate: x509.Certificate,
+              source: str, user: User | None = None) -> SigningKey:
     """Encrypt and store a key pair; retire the organisation's previous key."""
     now = utcnow()
     if _naive_utc(certificate.not_valid_after_utc) <= now:
@@ -69,7 +73,7 @@ def store_key(organisation, private_key, certificate, source, user=None):
     return row
 
 
-def load_p12(data, password):
+def load_p12(data: bytes, password: str | None) -> tuple:
     """(private key, certificate, chain) from PKCS#12 bytes, or KeyRefused saying why not."""
     if not data:
         raise KeyRefused("Choose a PKCS#12 file (.p12 or .pfx).")
@@ -89,7 +93,8 @@ def load_p12(data, password):
     return key, cert, chain
 
 
-def upload_p12(organisation, data, password, user):
+def upload_p12(organisation: Organisation, data: bytes, password: str | None,
+               user: User) -> SigningKey:
     key, cert, _chain = load_p12(data, password)
     return store_key(organisation, key, cert, "uploaded", user)
 
@@ -100,7 +105,8 @@ def _cut(text, limit):
     return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
 
 
-def make_self_signed(organisation, years=5, user=None):
+def make_self_signed(organisation: Organisation, years: int = 5,
+                     user: User | None = None) -> SigningKey:
     """A trial certificate for the organisation, signed by itself."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     suffix = " (trial signing)"
@@ -127,12 +133,12 @@ def make_self_signed(organisation, years=5, user=None):
     return store_key(organisation, key, cert, "trial", user)
 
 
-def active_keys(organisation):
+def active_keys(organisation: Organisation) -> list[SigningKey]:
     return db.session.scalars(select(SigningKey).where(
         SigningKey.organisation_id == organisation.id, SigningKey.retired_at.is_(None))).all()
 
 
-def signing_key_for(organisation_id):
+def signing_key_for(organisation_id: int) -> SigningKey | None:
     """The newest usable key of an organisation, or None."""
     return db.session.scalar(
         select(SigningKey).where(SigningKey.organisation_id == organisation_id,
@@ -141,14 +147,14 @@ def signing_key_for(organisation_id):
         .order_by(SigningKey.id.desc()).limit(1))
 
 
-def decrypt(row):
+def decrypt(row: SigningKey) -> tuple:
     """(private key, certificate) for signing: used inside the server only."""
     key = serialization.load_der_private_key(row.encrypted_key, _wrapping_password())
     cert = x509.load_pem_x509_certificate(row.certificate_pem.encode())
     return key, cert
 
 
-def trusted_certificates():
+def trusted_certificates() -> list[x509.Certificate]:
     """Every certificate this workspace has held, for validating signatures it made."""
     return [x509.load_pem_x509_certificate(pem.encode()) for pem in
             db.session.scalars(select(SigningKey.certificate_pem))]

@@ -3,17 +3,22 @@
 Export listens to review's signals (`register`): a signature adds the authority's digital
 signature to the version's PDF, a return to Draft retires the version's files.
 """
+from __future__ import annotations
+
 import json
 import re
+from datetime import date
 
-from flask import abort
+from flask import Flask, abort
 from sqlalchemy import select, update
 
 from .. import clock, signals
+from ..accounts.models import User
 from ..clock import utcnow
+from ..documents.models import Document
 from ..extensions import db
 from ..review import signing, versions
-from ..review.models import STATUSES
+from ..review.models import STATUSES, DocumentVersion
 from ..review.scope import signatories
 from .keys import signing_key_for
 from .models import PdfExport, PdfFile
@@ -21,7 +26,7 @@ from .pdf import render_html, render_pdf, sha256_bytes
 
 
 class ExportError(Exception):
-    def __init__(self, message, status=422):
+    def __init__(self, message: str, status: int = 422) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
@@ -34,7 +39,8 @@ def _version_is_agreed(document, row):
     return document.status in ("agreed", "signed", "published")
 
 
-def export_source(document, number=None):
+def export_source(document: Document,
+                  number: int | None = None) -> tuple[dict, str, DocumentVersion | None, bool]:
     """(content dict, fingerprint, version row or None, agreed?) for a version or the draft."""
     if number is None:
         row = versions.current_version(document)
@@ -49,7 +55,7 @@ def export_source(document, number=None):
         _version_is_agreed(document, row)
 
 
-def signature_blocks(document, row):
+def signature_blocks(document: Document, row: DocumentVersion | None) -> list[dict]:
     """One block per signatory authority: who signed, or blank for a wet-ink signature."""
     signed = {s.organisation_id: s for s in signing.signatures(row)} if row else {}
     blocks = []
@@ -63,7 +69,8 @@ def signature_blocks(document, row):
     return blocks
 
 
-def print_context(document, content, fingerprint, row, agreed):
+def print_context(document: Document, content: dict, fingerprint: str,
+                  row: DocumentVersion | None, agreed: bool) -> dict:
     partnership = document.partnership
     parties = [s.organisation.name for s in signatories(document)] or \
         [o.name for o in partnership.organisations]
@@ -81,18 +88,19 @@ def print_context(document, content, fingerprint, row, agreed):
             if agreed else signature_blocks(document, row)}
 
 
-def stored_export(document, fingerprint, variant):
+def stored_export(document: Document, fingerprint: str, variant: str) -> PdfExport | None:
     return db.session.scalar(select(PdfExport).where(
         PdfExport.document_id == document.id, PdfExport.content_sha256 == fingerprint,
         PdfExport.variant == variant, PdfExport.retired_at.is_(None)))
 
 
-def latest_file(export):
+def latest_file(export: PdfExport) -> PdfFile | None:
     return db.session.scalar(select(PdfFile).where(PdfFile.export_id == export.id)
                              .order_by(PdfFile.signature_count.desc()).limit(1))
 
 
-def get_pdf(document, number=None, variant="ua"):
+def get_pdf(document: Document, number: int | None = None,
+            variant: str = "ua") -> tuple[PdfFile, DocumentVersion | None]:
     """The stored PDF file for a version (or the draft), rendering it the first time only."""
     content, fingerprint, row, agreed = export_source(document, number)
     export = stored_export(document, fingerprint, variant)
@@ -117,7 +125,8 @@ def get_pdf(document, number=None, variant="ua"):
     return stored, row
 
 
-def sync_signatures(document, row, export, latest, user=None):
+def sync_signatures(document: Document, row: DocumentVersion, export: PdfExport,
+                    latest: PdfFile, user: User | None = None) -> PdfFile:
     """Add to the file every authority's signature recorded since it was last signed."""
     from .signing import add_signature  # pyHanko: imported when first needed (start-up time)
     signed_in_file = set(db.session.scalars(
@@ -133,7 +142,7 @@ def sync_signatures(document, row, export, latest, user=None):
     return latest
 
 
-def on_signed(document, user=None, **_):
+def on_signed(document: Document, user: User | None = None, **_) -> None:
     """After an authority signs (`document_signed`): the version's PDF gains its digital
     signature now.
 
@@ -145,7 +154,7 @@ def on_signed(document, user=None, **_):
         get_pdf(document, row.number, "ua")
 
 
-def on_signatures_voided(document, **_):
+def on_signatures_voided(document: Document, **_) -> None:
     """After a return to draft (`signatures_voided`): retire the version's files; a new
     agreement starts afresh."""
     db.session.execute(update(PdfExport).where(
@@ -153,13 +162,13 @@ def on_signatures_voided(document, **_):
         PdfExport.version_id.is_not(None)).values(retired_at=utcnow()))
 
 
-def register(app):
+def register(app: Flask) -> None:
     """Listen to review's signals (called at app creation)."""
     signals.document_signed.connect(on_signed)
     signals.signatures_voided.connect(on_signatures_voided)
 
 
-def file_name(document, number, on=None):
+def file_name(document: Document, number: int, on: date | None = None) -> str:
     """e.g. SW-Herts-Statement-of-Common-Ground-v2-2026-11-22.pdf"""
     def slug(text):
         return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")

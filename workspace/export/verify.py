@@ -1,5 +1,7 @@
 """Verify a PDF: is it a genuine export of this workspace, of which document and version, are
 its signatures intact and whose are they, and has anything been changed?"""
+from __future__ import annotations
+
 import re
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -46,7 +48,7 @@ _KEYWORDS = re.compile(r"common-ground-(document|version|sha256):([0-9a-f]+)")
 
 
 class VerifyError(Exception):
-    def __init__(self, message, status=422):
+    def __init__(self, message: str, status: int = 422) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
@@ -64,7 +66,7 @@ class SignatureReport:
     covers_rest: bool
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         return self.intact and self.valid and self.trusted
 
 
@@ -79,22 +81,22 @@ class Report:
     problems: list = field(default_factory=list)
 
     @property
-    def genuine(self):
+    def genuine(self) -> bool:
         """A file this workspace produced, unaltered (its signatures, if any, all intact)."""
         if self.altered or self.export is None:
             return False
         return all(s.ok for s in self.signatures)
 
     @property
-    def document_id(self):
+    def document_id(self) -> int | None:
         return int(self.claims["document"]) if "document" in self.claims else None
 
     @property
-    def version(self):
+    def version(self) -> int | None:
         return int(self.claims["version"]) if "version" in self.claims else None
 
     @property
-    def fingerprint(self):
+    def fingerprint(self) -> str | None:
         return self.claims.get("sha256")
 
 
@@ -112,7 +114,7 @@ def _validation_context():
     return ValidationContext(trust_roots=roots, allow_fetching=False)
 
 
-def verify_pdf(data):
+def verify_pdf(data: bytes) -> Report:
     """A Report on the PDF bytes; VerifyError when it is not a PDF that can be checked."""
     if not data:
         raise VerifyError("Choose a PDF file to check.")

@@ -4,39 +4,41 @@ A partnership is governed by its partnership admins (named grants). They invite 
 which join only when one of their own admins accepts; they never see or touch another
 organisation's people or keys.
 """
+from __future__ import annotations
+
 import re
 
 from sqlalchemy import func, select
 
 from .. import audit
 from ..accounts.invitations import create_invitation
-from ..accounts.models import Organisation, User
+from ..accounts.models import Invitation, Organisation, User
 from ..clock import utcnow
 from ..extensions import db
 from ..signals import partner_left, user_joined
-from .models import Partner, PartnershipAdmin
+from .models import Partner, Partnership, PartnershipAdmin
 
 
 class PartnershipError(Exception):
     """A refusal with a message for the admin."""
 
-    def __init__(self, message, field=None, status=422):
+    def __init__(self, message: str, field: str | None = None, status: int = 422) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
         self.status = status
 
 
-def slugify(text):
+def slugify(text: str | None) -> str:
     return re.sub(r"[^a-z0-9]+", "-", (text or "").lower()).strip("-")
 
 
-def partner_organisation_ids(partnership):
+def partner_organisation_ids(partnership: Partnership) -> set[int]:
     """Ids of the active partner organisations."""
     return {p.organisation_id for p in partnership.partners}
 
 
-def memberships(partnership):
+def memberships(partnership: Partnership) -> list[Partner]:
     """Every membership (invited, active, left), by organisation name."""
     return db.session.scalars(
         select(Partner).join(Organisation)
@@ -45,7 +47,7 @@ def memberships(partnership):
     ).all()
 
 
-def membership(partnership, partner_id):
+def membership(partnership: Partnership, partner_id: int) -> Partner | None:
     """One membership row of this partnership, or None."""
     partner = db.session.get(Partner, partner_id)
     if partner is None or partner.partnership_id != partnership.id:
@@ -53,7 +55,7 @@ def membership(partnership, partner_id):
     return partner
 
 
-def invite_partner(partnership, code, by):
+def invite_partner(partnership: Partnership, code: str, by: User) -> Partner:
     """Invite an existing organisation (by its code) to join. It has no access until one of
     its own admins accepts."""
     code = slugify(code)
@@ -80,7 +82,8 @@ def invite_partner(partnership, code, by):
     return partner
 
 
-def add_new_organisation(partnership, name, code, admin_name, admin_email, by):
+def add_new_organisation(partnership: Partnership, name: str, code: str | None, admin_name: str,
+                         admin_email: str, by: User) -> tuple[Organisation, Invitation, str]:
     """Create a brand-new organisation, invited to the partnership, and an invitation for its
     first admin, who then owns it. Returns (organisation, invitation, token)."""
     name = " ".join((name or "").split())
@@ -107,7 +110,7 @@ def add_new_organisation(partnership, name, code, admin_name, admin_email, by):
     return organisation, invitation, token
 
 
-def remove_partner(partnership, partner, by):
+def remove_partner(partnership: Partnership, partner: Partner, by: User) -> None:
     """The partnership admins end a membership (or withdraw an invitation). History and
     signatures stay; the organisation loses access."""
     if partner.status == "left":
@@ -135,7 +138,7 @@ def _leave(partner, by, action=None):
 
 # Partnership admins ------------------------------------------------------------------------
 
-def admins(partnership):
+def admins(partnership: Partnership) -> list[PartnershipAdmin]:
     """The partnership's admin grants, by name."""
     return db.session.scalars(
         select(PartnershipAdmin).join(User, User.id == PartnershipAdmin.user_id)
@@ -143,7 +146,7 @@ def admins(partnership):
     ).all()
 
 
-def grantable_users(partnership):
+def grantable_users(partnership: Partnership) -> list[User]:
     """Active users of active partner organisations who are not yet admins here."""
     granted = select(PartnershipAdmin.user_id).where(
         PartnershipAdmin.partnership_id == partnership.id)
@@ -155,7 +158,7 @@ def grantable_users(partnership):
     ).all()
 
 
-def grant_admin(partnership, user_id, by):
+def grant_admin(partnership: Partnership, user_id: int, by: User) -> User:
     """Make a user of an active partner a partnership admin."""
     user = next((u for u in grantable_users(partnership) if u.id == user_id), None)
     if user is None:
@@ -169,7 +172,7 @@ def grant_admin(partnership, user_id, by):
     return user
 
 
-def revoke_admin(partnership, grant, by):
+def revoke_admin(partnership: Partnership, grant: PartnershipAdmin, by: User) -> User:
     """End a partnership admin grant; one cannot end one's own (another admin must)."""
     if grant.user_id == by.id:
         raise PartnershipError("You cannot remove your own admin grant. Ask another "
@@ -182,7 +185,7 @@ def revoke_admin(partnership, grant, by):
     return user
 
 
-def grant_on_creation(partnership, user):
+def grant_on_creation(partnership: Partnership, user: User) -> None:
     """Whoever creates a partnership is its first admin."""
     db.session.add(PartnershipAdmin(partnership_id=partnership.id, user_id=user.id,
                                     granted_at=utcnow()))
@@ -191,7 +194,7 @@ def grant_on_creation(partnership, user):
 
 # An organisation's side ----------------------------------------------------------------------
 
-def invitations_for(organisation):
+def invitations_for(organisation: Organisation) -> list[Partner]:
     """Partnerships that have invited this organisation and wait for its answer."""
     return db.session.scalars(
         select(Partner).where(Partner.organisation_id == organisation.id,
@@ -199,7 +202,7 @@ def invitations_for(organisation):
     ).all()
 
 
-def memberships_of(organisation):
+def memberships_of(organisation: Organisation) -> list[Partner]:
     """The organisation's active memberships."""
     return db.session.scalars(
         select(Partner).where(Partner.organisation_id == organisation.id,
@@ -207,7 +210,7 @@ def memberships_of(organisation):
     ).all()
 
 
-def own_membership(organisation, partner_id, status):
+def own_membership(organisation: Organisation, partner_id: int, status: str) -> Partner | None:
     """A membership of this organisation in the given status, or None."""
     partner = db.session.get(Partner, partner_id)
     if partner is None or partner.organisation_id != organisation.id:
@@ -215,7 +218,7 @@ def own_membership(organisation, partner_id, status):
     return partner if partner.status == status else None
 
 
-def accept_invitation(partner, by):
+def accept_invitation(partner: Partner, by: User) -> None:
     """One of the organisation's own admins accepts: the organisation joins."""
     partner.status = "active"
     partner.accepted_at = utcnow()
@@ -238,11 +241,11 @@ def _join_on_first_admin(user, invitation, **_):
         accept_invitation(partner, user)
 
 
-def decline_invitation(partner, by):
+def decline_invitation(partner: Partner, by: User) -> None:
     """The organisation declines; the partnership may invite it again later."""
     _leave(partner, by, "partnership.invitation_declined")
 
 
-def leave(partner, by):
+def leave(partner: Partner, by: User) -> None:
     """The organisation leaves a partnership; its history and signatures stay."""
     _leave(partner, by)

@@ -5,6 +5,8 @@ level deep). Comments are plain text. Nothing is hard-deleted: deleting a commen
 `deleted_at` and hides its text. Every change writes an audit event and a "comment" row in
 the document's change feed, so other viewers see the section's comments change live.
 """
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -14,7 +16,7 @@ from sqlalchemy.orm import aliased
 from .. import audit
 from ..accounts.models import User
 from ..clock import utcnow
-from ..documents.models import DocumentChange, Section
+from ..documents.models import Document, DocumentChange, Section
 from ..extensions import db
 from ..permissions import Forbidden, is_partnership_admin
 from .models import Comment
@@ -33,7 +35,7 @@ CHANGE_KIND = "comment"
 class CommentError(Exception):
     """Input or state that cannot be taken: the message is for the user; their text is kept."""
 
-    def __init__(self, message, status=422):
+    def __init__(self, message: str, status: int = 422) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
@@ -58,7 +60,7 @@ class CommentView:
     mine: bool
 
     @property
-    def lines(self):
+    def lines(self) -> list[str]:
         """The text split at line breaks, for the template to join with <br>."""
         return self.body.split("\n")
 
@@ -74,21 +76,21 @@ class Thread:
     can_resolve: bool = False
 
     @property
-    def resolved(self):
+    def resolved(self) -> bool:
         return self.resolved_at is not None
 
     @property
-    def id(self):
+    def id(self) -> int:
         return self.comment.id
 
 
-def may_resolve(root, user, partnership_id):
+def may_resolve(root: Comment, user: User, partnership_id: int) -> bool:
     """True for the thread's author, for officers and for the partnership's admins."""
     return (root.author_id == user.id or user.role in RESOLVER_ROLES
             or is_partnership_admin(user, partnership_id))
 
 
-def comment_context(document, section_ids, user):
+def comment_context(document: Document, section_ids: list[int], user: User) -> dict[int, dict]:
     """{section id: {"threads": [Thread], "open": n}} for the given sections.
 
     One query for all the document's comments, however many sections: authors, their
@@ -142,19 +144,20 @@ def _view(comment, version, user):
         mine=comment.author_id == user.id and not deleted)
 
 
-def open_comment_total(context):
+def open_comment_total(context: dict[int, dict]) -> int:
     """Open threads over all the sections of a comment_context."""
     return sum(entry["open"] for entry in context.values())
 
 
-def with_open_comments(numbered, context):
+def with_open_comments(numbered: list[tuple[str, Section]],
+                       context: dict[int, dict]) -> list[tuple[str, Section]]:
     """The (number, section) pairs whose section has open threads, for the page's filter."""
     return [(n, s) for n, s in numbered if context.get(s.id, {}).get("open")]
 
 
 # Loading ------------------------------------------------------------------------------------
 
-def load_comment(section, comment_id):
+def load_comment(section: Section, comment_id: int) -> Comment | None:
     """The comment if it belongs to the section, else None."""
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.section_id != section.id:
@@ -162,7 +165,7 @@ def load_comment(section, comment_id):
     return comment
 
 
-def thread_root(comment):
+def thread_root(comment: Comment) -> Comment:
     """The opening comment of the thread the comment belongs to."""
     if comment.parent_id is None:
         return comment
@@ -171,7 +174,7 @@ def thread_root(comment):
 
 # Changing -----------------------------------------------------------------------------------
 
-def check_body(body):
+def check_body(body: str | None) -> str:
     """The comment text, trimmed and with plain line breaks; CommentError when unusable."""
     text = (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if not text:
@@ -199,7 +202,7 @@ def _record(action, comment, section, user, **detail):
                  section_id=section.id, title=section.title, **detail)
 
 
-def add_comment(section, body, user):
+def add_comment(section: Section, body: str | None, user: User) -> Comment:
     """Open a new thread on the section, on its current revision."""
     text = check_body(body)
     _check_open_section(section)
@@ -212,7 +215,7 @@ def add_comment(section, body, user):
     return comment
 
 
-def add_reply(comment, section, body, user):
+def add_reply(comment: Comment, section: Section, body: str | None, user: User) -> Comment:
     """Reply to a thread (a reply to a reply joins the same thread)."""
     text = check_body(body)
     _check_open_section(section)
@@ -235,7 +238,7 @@ def _check_own(comment, user, verb):
         raise CommentError("This comment has been deleted.", status=409)
 
 
-def edit_comment(comment, section, body, user):
+def edit_comment(comment: Comment, section: Section, body: str | None, user: User) -> bool:
     """Change the text of one's own comment; False when nothing changed."""
     _check_own(comment, user, "edit")
     text = check_body(body)
@@ -247,7 +250,7 @@ def edit_comment(comment, section, body, user):
     return True
 
 
-def delete_comment(comment, section, user):
+def delete_comment(comment: Comment, section: Section, user: User) -> bool:
     """Delete one's own comment softly: the row stays, its text is no longer shown."""
     _check_own(comment, user, "delete")
     comment.deleted_at = utcnow()
@@ -255,7 +258,7 @@ def delete_comment(comment, section, user):
     return True
 
 
-def resolve_thread(comment, section, user):
+def resolve_thread(comment: Comment, section: Section, user: User) -> bool:
     """Mark the comment's thread resolved; False when it already was."""
     root = thread_root(comment)
     if not may_resolve(root, user, section.document.partnership_id):
@@ -269,7 +272,7 @@ def resolve_thread(comment, section, user):
     return True
 
 
-def reopen_thread(comment, section, user):
+def reopen_thread(comment: Comment, section: Section, user: User) -> bool:
     """Open a resolved thread again; False when it was open."""
     root = thread_root(comment)
     if not may_resolve(root, user, section.document.partnership_id):
@@ -285,7 +288,7 @@ def reopen_thread(comment, section, user):
 
 # Feedback sought ----------------------------------------------------------------------------
 
-def check_feedback(text):
+def check_feedback(text: str | None) -> str:
     """The question, trimmed; CommentError when over the limit (empty clears it)."""
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(text) > MAX_FEEDBACK:
@@ -294,7 +297,7 @@ def check_feedback(text):
     return text
 
 
-def set_feedback_sought(section, text, user):
+def set_feedback_sought(section: Section, text: str | None, user: User) -> bool:
     """Change the question the section puts to the partners; False when unchanged."""
     text = check_feedback(text)
     _check_open_section(section)

@@ -1,8 +1,13 @@
 """Decisions sought: the bodies whose decision a document needs, by a date, and what they
 decided."""
+from __future__ import annotations
+
+from datetime import date
+
 from sqlalchemy import select
 
 from .. import audit, clock
+from ..accounts.models import User
 from ..documents.models import Document
 from ..extensions import db
 from .errors import LifecycleError
@@ -13,21 +18,21 @@ from .models import DecisionSought
 SOON_DAYS = 30
 
 
-def decisions(document):
+def decisions(document: Document) -> list[DecisionSought]:
     """Decisions the document seeks, by due date."""
     return db.session.scalars(select(DecisionSought)
                               .where(DecisionSought.document_id == document.id)
                               .order_by(DecisionSought.due_date, DecisionSought.id)).all()
 
 
-def decision_state(decision, on=None):
+def decision_state(decision: DecisionSought, on: date | None = None) -> str:
     """taken, overdue (due date passed, not taken) or upcoming."""
     if decision.taken_at is not None:
         return "taken"
     return "overdue" if decision.due_date < (on or clock.today()) else "upcoming"
 
 
-def load_decision(document, decision_id):
+def load_decision(document: Document, decision_id: int) -> DecisionSought | None:
     decision = db.session.get(DecisionSought, decision_id)
     if decision is None or decision.document_id != document.id:
         return None
@@ -43,7 +48,8 @@ def _text(value, limit, message, field, required=True):
     return value
 
 
-def add_decision(document, user, body, description, due_date):
+def add_decision(document: Document, user: User, body: str | None, description: str | None,
+                 due_date: date | None) -> DecisionSought:
     """Record that the document seeks a decision from a named body by a date."""
     require_admin(user, document)
     body = _text(body, 200, "Enter the body whose decision is sought, for example "
@@ -60,7 +66,8 @@ def add_decision(document, user, body, description, due_date):
     return decision
 
 
-def record_decision(decision, user, taken_at, outcome, minute_ref):
+def record_decision(decision: DecisionSought, user: User, taken_at: date | None,
+                    outcome: str | None, minute_ref: str | None) -> DecisionSought:
     """Record the decision as taken: its date, outcome and minute reference."""
     require_admin(user, db.session.get(Document, decision.document_id))
     if taken_at is None:

@@ -10,8 +10,12 @@ step takes the document row's lock first (guards.py).
 The names of the versions, signing and decisions modules are importable from here as well
 (`lifecycle.sign`, `lifecycle.current_version` ...), as views and tests use them.
 """
+from __future__ import annotations
+
 from .. import audit, signals
+from ..accounts.models import User
 from ..clock import today, utcnow  # noqa: F401  (lifecycle.today, as tests use it)
+from ..documents.models import Document
 from .agreement import agreement_grid
 from .decisions import (  # noqa: F401  (importable from here)
     SOON_DAYS,
@@ -23,7 +27,7 @@ from .decisions import (  # noqa: F401  (importable from here)
 )
 from .errors import LifecycleError
 from .guards import check_seen, lock, require_admin, set_status, status_label  # noqa: F401
-from .models import STATUSES
+from .models import STATUSES, DocumentVersion
 from .scope import signatories
 from .signing import (  # noqa: F401  (importable from here)
     MAX_SIGN_FAILURES,
@@ -55,7 +59,7 @@ RETURNABLE = frozenset({"out_for_agreement", "agreed", "signed"})
 
 # Lifecycle steps ----------------------------------------------------------------------------
 
-def send_out(document, user, seen=None):
+def send_out(document: Document, user: User, seen: str | None = None) -> None:
     """Draft -> Out for agreement: Members may now record positions."""
     require_admin(user, document)
     lock(document)
@@ -65,7 +69,8 @@ def send_out(document, user, seen=None):
     set_status(document, "out_for_agreement", user)
 
 
-def agree(document, user, with_exceptions=False, seen=None):
+def agree(document: Document, user: User, with_exceptions: bool = False,
+          seen: str | None = None) -> DocumentVersion:
     """Out for agreement -> Agreed, freezing the content as version N.
 
     Needs a current agreeing position from every in-scope signatory on every strategic
@@ -102,7 +107,7 @@ def agree(document, user, with_exceptions=False, seen=None):
     return row
 
 
-def mark_signed(document, user, seen=None):
+def mark_signed(document: Document, user: User, seen: str | None = None) -> None:
     """Agreed -> Signed, once every signatory has signed the frozen version."""
     require_admin(user, document)
     lock(document)
@@ -117,7 +122,7 @@ def mark_signed(document, user, seen=None):
     set_status(document, "signed", user)
 
 
-def publish(document, user, seen=None):
+def publish(document: Document, user: User, seen: str | None = None) -> DocumentVersion:
     """Signed -> Published: version N is dated and readable for ever."""
     require_admin(user, document)
     lock(document)
@@ -130,7 +135,8 @@ def publish(document, user, seen=None):
     return row
 
 
-def back_to_draft(document, user, confirmed=False, seen=None):
+def back_to_draft(document: Document, user: User, confirmed: bool = False,
+                  seen: str | None = None) -> int:
     """Send the document back to Draft: signatures on version N are voided, text unlocked."""
     require_admin(user, document)
     lock(document)
@@ -154,7 +160,7 @@ def back_to_draft(document, user, confirmed=False, seen=None):
     return voided
 
 
-def start_next_version(document, user, seen=None):
+def start_next_version(document: Document, user: User, seen: str | None = None) -> None:
     """Published version N -> version N+1 as a draft, continuing from version N's text."""
     require_admin(user, document)
     lock(document)
@@ -170,7 +176,8 @@ MOVES = {"out_for_agreement": send_out, "agreed": agree, "signed": mark_signed,
          "published": publish, "draft": back_to_draft, "next_version": start_next_version}
 
 
-def move(document, to, user, *, seen=None, with_exceptions=False, confirmed=False):
+def move(document: Document, to: str, user: User, *, seen: str | None = None,
+         with_exceptions: bool = False, confirmed: bool = False) -> DocumentVersion | int | None:
     """Take the step named by `to` (a MOVES key)."""
     step = MOVES.get(to)
     if step is None:

@@ -1,10 +1,14 @@
 """What review does when an organisation leaves a partnership (it listens; partnerships does
 not import review)."""
+from __future__ import annotations
+
 from sqlalchemy import select
 
 from .. import audit
+from ..accounts.models import User
 from ..documents.models import Document
 from ..extensions import db
+from ..partnerships.models import Partnership
 from ..signals import partner_left
 from .models import Signatory
 
@@ -14,7 +18,7 @@ OPEN_STATUSES = ("draft", "out_for_agreement")
 
 
 @partner_left.connect
-def drop_open_signatory(partnership, organisation_id, by, **_):
+def drop_open_signatory(partnership: Partnership, organisation_id: int, by: User, **_) -> None:
     """Remove the leaver as a signatory of the partnership's documents not yet agreed."""
     rows = db.session.scalars(
         select(Signatory).join(Document, Document.id == Signatory.document_id)

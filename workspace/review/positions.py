@@ -6,14 +6,18 @@ counts only while the section's text is still the text it was given on (agreemen
 names of scope.py and agreement.py are importable from here as well, as views and tests use
 them (`positions.agreement_grid`, `positions.signatories` ...).
 """
+from __future__ import annotations
+
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 
 from .. import audit
+from ..accounts.models import User
 from ..clock import utcnow
 from ..documents.feed import record_change
-from ..documents.models import Section, sha256_text
+from ..documents.models import Document, Section, sha256_text
 from ..extensions import db
 from .agreement import (  # noqa: F401  (importable from here)
     AGREEING,
@@ -51,7 +55,7 @@ MAX_ROUTE_BODY = 200
 MAX_MINUTE_REF = 100
 
 
-def check_may_record(section, user, seen_version=None):
+def check_may_record(section: Section, user: User, seen_version: int | None = None) -> None:
     """Raise PositionError (403, 409; 422 off a strategic matter) unless the user may record
     a position on this section now, having read `seen_version` of it."""
     if user.role != "member":
@@ -73,8 +77,10 @@ def check_may_record(section, user, seen_version=None):
                             "text, then record your position again.", 409)
 
 
-def record_position(section, user, stance, reason="", route=None, route_body="",
-                    meeting_date=None, minute_ref="", seen_version=None):
+def record_position(section: Section, user: User, stance: str, reason: str | None = "",
+                    route: str | None = None, route_body: str | None = "",
+                    meeting_date: date | None = None, minute_ref: str | None = "",
+                    seen_version: int | None = None) -> Position:
     """Record the user's authority's position on a strategic matter (a new row, always).
 
     `seen_version` is the section version the Member's form showed: if the text changed
@@ -114,7 +120,7 @@ def record_position(section, user, stance, reason="", route=None, route_body="",
     return position
 
 
-def position_history(section, organisation_id):
+def position_history(section: Section, organisation_id: int) -> list[Position]:
     """Every position the authority has recorded on the section, newest first."""
     return db.session.scalars(
         select(Position).where(Position.section_id == section.id,
@@ -141,7 +147,8 @@ class SectionPositions:
     routes = ROUTES
 
 
-def position_context(document, section_ids, user, sections=None):
+def position_context(document: Document, section_ids: list[int], user: User,
+                     sections: list[Section] | None = None) -> dict[int, SectionPositions]:
     """{section id: SectionPositions} for the strategic matters among the given sections.
 
     A fixed number of queries however many sections: the strategic matters (unless the caller

@@ -1,13 +1,17 @@
 """Strategic matters and signatory scope: which sections need positions, and which
 authorities sign the document, for every strategic matter or for those listed."""
+from __future__ import annotations
+
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from .. import audit
+from ..accounts.models import User
 from ..documents.feed import record_change
-from ..documents.models import Section
+from ..documents.models import Document, Section
 from ..extensions import db
+from ..partnerships.models import Partnership
 from .errors import PositionError
 from .guards import shared_status
 from .models import Signatory, SignatoryMatter
@@ -19,7 +23,7 @@ SCOPES = {"none": "Does not sign this document", "all": "Signs for every strateg
           "listed": "Signs for the strategic matters listed below only"}
 
 
-def strategic_matters(document):
+def strategic_matters(document: Document) -> list[Section]:
     """Live sections marked as strategic matters, in document order."""
     return db.session.scalars(
         select(Section).where(Section.document_id == document.id,
@@ -27,25 +31,25 @@ def strategic_matters(document):
         .order_by(Section.position)).all()
 
 
-def signatories(document):
+def signatories(document: Document) -> list[Signatory]:
     """The document's signatories, by organisation name."""
     rows = db.session.scalars(select(Signatory).where(Signatory.document_id == document.id))
     return sorted(rows, key=lambda s: s.organisation.name)
 
 
-def in_scope(signatory, section):
+def in_scope(signatory: Signatory, section: Section) -> bool:
     """True when this signatory signs for this strategic matter."""
     if not section.strategic_matter or section.removed_at is not None:
         return False
     return signatory.all_matters or any(m.section_id == section.id for m in signatory.matters)
 
 
-def signatory_for(document, organisation_id):
+def signatory_for(document: Document, organisation_id: int) -> Signatory | None:
     return db.session.scalar(select(Signatory).where(
         Signatory.document_id == document.id, Signatory.organisation_id == organisation_id))
 
 
-def check_open(document, what):
+def check_open(document: Document, what: str) -> None:
     """PositionError (409) unless the document is still open to positions and scope."""
     status = shared_status(document)
     if status not in OPEN_STATUSES:
@@ -53,7 +57,7 @@ def check_open(document, what):
                             f"{status.replace('_', ' ')}.", 409)
 
 
-def set_strategic_matter(section, value, user):
+def set_strategic_matter(section: Section, value: bool, user: User) -> bool:
     """Mark a section as a strategic matter, or no longer one. False when nothing changed.
 
     Positions already given are kept: they count again if the section is marked again.
@@ -80,7 +84,7 @@ class ScopeRow:
     error: str = ""
 
 
-def signatory_scope(document, partnership):
+def signatory_scope(document: Document, partnership: Partnership) -> list[ScopeRow]:
     """[ScopeRow] for every partner organisation: whether and for what it signs."""
     current = {s.organisation_id: s for s in signatories(document)}
     rows = []
@@ -94,7 +98,7 @@ def signatory_scope(document, partnership):
     return rows
 
 
-def check_scope(rows, matters):
+def check_scope(rows: list[ScopeRow], matters: list[Section]) -> bool:
     """Set each row's error; True when every row can be saved."""
     matter_ids = {m.id for m in matters}
     ok = True
@@ -112,7 +116,8 @@ def check_scope(rows, matters):
     return ok
 
 
-def update_signatories(document, partnership, rows, user):
+def update_signatories(document: Document, partnership: Partnership, rows: list[ScopeRow],
+                       user: User) -> list[str]:
     """Create, change or delete Signatory rows to match the scope rows. Names of the changed.
 
     Raises PositionError (422) when a row is invalid: nothing is changed then.

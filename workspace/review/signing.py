@@ -4,18 +4,22 @@ A signature records the SHA-256 of the exact content it signs. Signing sends
 `document_signed`, so export adds the authority's digital signature to the version's PDF
 without review importing it.
 """
+from __future__ import annotations
+
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from .. import audit, signals
+from ..accounts.models import User
 from ..audit import AuditEvent
 from ..clock import utcnow
+from ..documents.models import Document
 from ..extensions import db
 from .errors import LifecycleError
 from .guards import lock, status_label
-from .models import Signature
+from .models import DocumentVersion, Signature
 from .scope import signatories, signatory_for
 from .versions import current_version
 
@@ -24,7 +28,8 @@ MAX_SIGN_FAILURES = 5
 SIGN_THROTTLE_WINDOW = timedelta(minutes=15)
 
 
-def signatures(version_row, include_void=False):
+def signatures(version_row: DocumentVersion | None,
+               include_void: bool = False) -> list[Signature]:
     """Signatures on a frozen version, by authority name."""
     if version_row is None:
         return []
@@ -41,13 +46,13 @@ class SigningRow:
     signature: Signature | None
 
 
-def signing_state(document):
+def signing_state(document: Document) -> list[SigningRow]:
     """[SigningRow] for every signatory of the document, against the current version."""
     current = {s.organisation_id: s for s in signatures(current_version(document))}
     return [SigningRow(sg, current.get(sg.organisation_id)) for sg in signatories(document)]
 
 
-def all_signed(document):
+def all_signed(document: Document) -> bool:
     rows = signing_state(document)
     return bool(rows) and all(r.signature is not None for r in rows)
 
@@ -58,13 +63,13 @@ def _valid_signature(version_row, organisation_id):
         Signature.voided_at.is_(None)))
 
 
-def signature_for(document, organisation_id):
+def signature_for(document: Document, organisation_id: int) -> Signature | None:
     """The authority's signature that counts on the current version, or None."""
     version_row = current_version(document)
     return None if version_row is None else _valid_signature(version_row, organisation_id)
 
 
-def sign_refusal(document, user):
+def sign_refusal(document: Document, user: User) -> tuple[str, int] | None:
     """Why this user cannot sign this document (message, status), or None."""
     if user.role != "member":
         return "Only Members can sign for their authority.", 403
@@ -103,7 +108,8 @@ def _printed(signed_name, signed_position):
     return signed_name, signed_position
 
 
-def sign(document, user, password, signed_name, signed_position):
+def sign(document: Document, user: User, password: str | None, signed_name: str | None,
+         signed_position: str | None) -> SignResult:
     """Sign the frozen version for the user's authority, after re-checking their password.
 
     Signing again for an authority that has signed is harmless: the existing signature is

@@ -11,14 +11,17 @@
 The page builds the full lists (with agreement_grid for positions); the header count is one
 SQL query of four counts, so it costs every page a single round trip.
 """
+from __future__ import annotations
+
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 from types import SimpleNamespace
 
 from sqlalchemy import Date, Integer, and_, bindparam, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
+from ..accounts.models import User
 from ..clock import today
 from ..documents.models import Document, Section, SectionRevision
 from ..documents.numbering import number_sections
@@ -97,7 +100,7 @@ class PositionTask:
     state: str
 
 
-def owed_positions(user):
+def owed_positions(user: User) -> list[PositionTask]:
     """[PositionTask] for a Member's authority; [] for everyone else."""
     if user.role != "member":
         return []
@@ -149,7 +152,7 @@ class ReplyTask:
     last: Comment
 
 
-def awaiting_reply(user):
+def awaiting_reply(user: User) -> list[ReplyTask]:
     """[ReplyTask], the longest-waiting first."""
     stmt = (_awaiting_reply_stmt(user, lambda thread, last: (thread, last, Section, Document))
             .join(Document, Document.id == Section.document_id))
@@ -170,7 +173,7 @@ def _awaiting_signature_stmt(user):
             .where(Document.id.in_(_signatory_documents(user, "agreed")), ~signed))
 
 
-def awaiting_signature(user):
+def awaiting_signature(user: User) -> list[Document]:
     """Agreed documents a Member's authority has not signed yet."""
     if user.role != "member":
         return []
@@ -200,7 +203,7 @@ class DecisionTask:
     state: str
 
 
-def decisions_soon(user, on=None):
+def decisions_soon(user: User, on: date | None = None) -> list[DecisionTask]:
     """Decisions sought by visible documents, due within 30 days or overdue, not taken."""
     on = on or today()
     rows = db.session.execute(
@@ -221,12 +224,12 @@ class Tasks:
     decisions: list = field(default_factory=list)
 
     @property
-    def total(self):
+    def total(self) -> int:
         return (len(self.positions) + len(self.replies) + len(self.signatures)
                 + len(self.decisions))
 
 
-def my_tasks(user, on=None):
+def my_tasks(user: User, on: date | None = None) -> Tasks:
     """Everything waiting for the user, for the My tasks page."""
     return Tasks(positions=owed_positions(user), replies=awaiting_reply(user),
                  signatures=awaiting_signature(user), decisions=decisions_soon(user, on))
@@ -251,7 +254,7 @@ def _count_stmt(member):
     return select(*counts)
 
 
-def task_count(user, on=None):
+def task_count(user: User, on: date | None = None) -> int:
     """How many tasks wait for the user, in one query (the header shows it on every page)."""
     on = on or today()
     row = db.session.execute(_count_stmt(user.role == "member"), {

@@ -4,13 +4,17 @@ Moving to Agreed freezes the content: a DocumentVersion holds it as canonical JS
 SHA-256, which every signature records. Freezing version N again after a return to Draft
 keeps what was frozen before (SupersededFreeze); nothing is deleted.
 """
+from __future__ import annotations
+
 import hashlib
 import json
 
 from sqlalchemy import select
 
 from .. import audit, binders, signals
+from ..accounts.models import User
 from ..clock import utcnow
+from ..documents.models import Document
 from ..documents.numbering import number_sections
 from ..documents.service import live_sections
 from ..extensions import db
@@ -21,31 +25,31 @@ from .models import DocumentVersion, SupersededFreeze
 FROZEN_STATUSES = ("agreed", "signed", "published")
 
 
-def versions(document):
+def versions(document: Document) -> list[DocumentVersion]:
     """The document's frozen versions, newest first."""
     return db.session.scalars(select(DocumentVersion)
                               .where(DocumentVersion.document_id == document.id)
                               .order_by(DocumentVersion.number.desc())).all()
 
 
-def version(document, number):
+def version(document: Document, number: int) -> DocumentVersion | None:
     return db.session.scalar(select(DocumentVersion).where(
         DocumentVersion.document_id == document.id, DocumentVersion.number == number))
 
 
-def current_version(document):
+def current_version(document: Document) -> DocumentVersion | None:
     """The frozen version being signed or published, or None while the text is open."""
     if document.status not in FROZEN_STATUSES:
         return None
     return version(document, document.version_number)
 
 
-def version_content(version_row):
+def version_content(version_row: DocumentVersion) -> dict:
     """The frozen content as a dict (title, kind, version, sections, record_of_agreement)."""
     return json.loads(version_row.content)
 
 
-def canonical_content(document):
+def canonical_content(document: Document) -> tuple[str, str]:
     """(JSON text, SHA-256) of the document as it stands: the content a signature binds to.
 
     Live parts ({{register}} and the like) are bound here by the registered content binders
@@ -68,7 +72,7 @@ def canonical_content(document):
     return text, hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def superseded_freezes(row):
+def superseded_freezes(row: DocumentVersion) -> list[SupersededFreeze]:
     """Earlier content of a version that was frozen again after a return to Draft, oldest
     first."""
     return db.session.scalars(select(SupersededFreeze)
@@ -76,7 +80,7 @@ def superseded_freezes(row):
                               .order_by(SupersededFreeze.id)).all()
 
 
-def freeze(document, user, with_exceptions):
+def freeze(document: Document, user: User, with_exceptions: bool) -> DocumentVersion:
     """Write the frozen content of version N (re-freezing it after a return to Draft).
 
     Sends `version_frozen` (sender: the document; version, by).
