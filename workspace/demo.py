@@ -161,7 +161,7 @@ def _seed_review(scg, plan, organisations, admin, password, published_version):
     save_section(infrastructure, infrastructure.body +
                  "| Water supply and waste water | Affinity Water, Thames Water | "
                  "Utility companies' business plans |\n", infrastructure.version,
-                 officers["watford"], summary="Added water infrastructure")
+                 officers["watford"], summary="Added water infrastructure", confirm_stale=True)
 
     def comment(section, user, body, parent=None):
         row = Comment(document_id=scg.id, section_id=section.id, author_id=user.id,

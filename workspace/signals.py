@@ -26,3 +26,11 @@ document_signed = _signals.signal("document-signed")
 #: A return to Draft voided the signatures on the current version. Sender: the document;
 #: keyword arguments: version (the DocumentVersion, or None), by (the user), count.
 signatures_voided = _signals.signal("signatures-voided")
+
+#: Asked before a change that may unpick recorded positions: an edit of a section's text, or
+#: a change of structure, strategic matters or signatories. Sender: the section; keyword
+#: argument: new_body (the text about to be saved, or None when the section's positions would
+#: be taken off the grid whatever its text). Receivers answer with a list of
+#: (authority name, stance label) pairs, one per current position the change would affect;
+#: `signal.send(...)` returns (receiver, answer) pairs for the asker to collect.
+section_change_impact = _signals.signal("section-change-impact")

@@ -62,7 +62,8 @@ def position(app, scg, index, user_id, stance="agreed", reason=""):
 def edit(app, scg, index, body, user_id):
     with app.test_request_context():
         section = db.session.get(Section, scg["sections"][index])
-        editing.save_section(section, body, section.version, db.session.get(User, user_id))
+        editing.save_section(section, body, section.version, db.session.get(User, user_id),
+                             confirm_stale=True)
         db.session.commit()
 
 

@@ -11,6 +11,7 @@ from .. import audit
 from ..accounts.models import User
 from ..clock import utcnow
 from ..extensions import db
+from ..signals import section_change_impact
 from . import limits
 from .feed import record_change
 from .markdown import render_markdown
@@ -48,6 +49,33 @@ class Conflict(Exception):
     def difference(self) -> Markup:
         """Word diff from the current text to the user's text."""
         return word_diff(self.current, self.mine)
+
+
+class ConfirmStale(EditError):
+    """A save that would make current positions stale: nothing is written until the user
+    confirms (confirm_stale). `affected` lists (authority name, stance label)."""
+
+    def __init__(self, section: Section, affected: list[tuple[str, str]]) -> None:
+        self.section = section
+        self.affected = affected
+        super().__init__(f"Saving this change will make the positions of {self.authorities} "
+                         "on this section out of date: they will have to re-confirm.",
+                         status=409)
+
+    @property
+    def authorities(self) -> str:
+        """The authorities' names, e.g. "Dacorum Borough Council, Watford Borough Council"."""
+        return ", ".join(dict.fromkeys(name for name, _stance in self.affected))
+
+
+def change_impact(section: Section, new_body: str | None = None) -> list[tuple[str, str]]:
+    """[(authority name, stance label)] of the current positions on the section that a change
+    would unpick: made stale by `new_body`, or (None) taken off the grid. Asked of whichever
+    area keeps positions through the section_change_impact signal."""
+    found = []
+    for _receiver, answer in section_change_impact.send(section, new_body=new_body):
+        found.extend(answer or [])
+    return sorted(set(found))
 
 
 def check_unlocked(document: Document) -> None:
@@ -138,8 +166,12 @@ def _authors_since(section, number):
 
 
 def save_section(section: Section, body: str, base_number: int, user: User,
-                 summary: str | None = "", kind: str = "edit") -> SaveResult:
+                 summary: str | None = "", kind: str = "edit",
+                 confirm_stale: bool = False) -> SaveResult:
     """Save new text for a section, started from revision `base_number`.
+
+    A change that would make current positions stale raises ConfirmStale (nothing written)
+    unless `confirm_stale`: the user was told whose positions and confirmed.
 
     If the section moved on since, the two changes are merged paragraph by paragraph; when
     they overlap, Conflict is raised and nothing is written. The write is conditional on the
@@ -173,6 +205,10 @@ def save_section(section: Section, body: str, base_number: int, user: User,
         if new_text == section.body:
             leave_section(section, user)    # the editor closes: others stop seeing "is editing"
             return SaveResult(section, None, merged_with)
+        if not confirm_stale:
+            affected = change_impact(section, new_text)
+            if affected:
+                raise ConfirmStale(section, affected)
         html = render_markdown(new_text)
         now = utcnow()
         written = db.session.execute(
@@ -200,13 +236,16 @@ def save_section(section: Section, body: str, base_number: int, user: User,
                     status=409)
 
 
-def restore_revision(section: Section, number: int, user: User) -> SaveResult | None:
-    """Make an old revision the current text again, as a new revision."""
+def restore_revision(section: Section, number: int, user: User,
+                     confirm_stale: bool = False) -> SaveResult | None:
+    """Make an old revision the current text again, as a new revision (ConfirmStale as for a
+    save)."""
     old = revision(section, number)
     if old is None:
         return None
     return save_section(section, old.body, section.version, user,
-                        summary=f"Restored revision {number}", kind="restore")
+                        summary=f"Restored revision {number}", kind="restore",
+                        confirm_stale=confirm_stale)
 
 
 def history(section: Section) -> list[SectionRevision]:

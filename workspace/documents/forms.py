@@ -17,6 +17,8 @@ class SectionForm(FlaskForm):
     body = TextAreaField("Section text (Markdown)")
     base_version = HiddenField()
     summary = StringField("Summary of your change (optional)")
+    #: "1" once the user confirmed a save that makes current positions stale.
+    confirm_stale = HiddenField()
 
 
 class TitleForm(FlaskForm):

@@ -51,14 +51,16 @@ def activity(slug, document_id):
 
 
 def editor_response(partnership, document, section, form, status=200, error=None,
-                    conflict=None):
+                    conflict=None, confirm=None):
     """The section's editor: in place for htmx, else as a page (also after a refused save,
-    the EditError's message on its field)."""
+    the EditError's message on its field; with `confirm`, a ConfirmStale, the question whether
+    to save although positions go stale)."""
     if error is not None:
         form["summary" if error.field == "summary" else "body"].errors = [error.message]
     return render("documents/edit.html", "documents/_editor.html", status=status,
                   partnership=partnership, document=document, section=section,
                   number=_number(section), form=form, error=error, conflict=conflict,
+                  confirm=confirm,
                   changes=_conflict_changes(section, conflict) if conflict else None)
 
 
@@ -68,6 +70,14 @@ def _conflict_changes(section, conflict):
     started = request.form.get("base_version", type=int)
     base = editing.revision(section, started) if started else None
     return conflict_view(base.body if base else None, started, conflict.current, conflict.mine)
+
+
+def confirm_page(partnership, document, section, status=409, **question):
+    """Asks before a change that would unpick recorded positions (documents/confirm.html):
+    heading, message, affected, action, fields (hidden (name, value) pairs), confirm_label,
+    back_url."""
+    return render("documents/confirm.html", status=status, partnership=partnership,
+                  document=document, section=section, **question)
 
 
 @bp.get("/s/<int:section_id>/edit")
@@ -136,10 +146,18 @@ def diff(slug, document_id, section_id):
 @bp.post("/s/<int:section_id>/revisions/<int:number>/restore")
 def restore_revision(slug, document_id, section_id, number):
     """Make an old revision current again (as a new revision)."""
-    _, _, section = _section_or_404(slug, document_id, section_id, "edit")
+    partnership, document, section = _section_or_404(slug, document_id, section_id, "edit")
     ButtonForm().validate_on_submit() or abort(400)
     try:
-        result = editing.restore_revision(section, number, current_user)
+        result = editing.restore_revision(section, number, current_user,
+                                          confirm_stale=request.form.get("confirm_stale") == "1")
+    except editing.ConfirmStale as confirm:
+        return confirm_page(partnership, document, section, 409,
+                            heading=f"Restore revision {number}?", message=confirm.message,
+                            affected=confirm.affected, action=request.path, fields=[],
+                            confirm_label="Restore and ask them to re-confirm",
+                            back_url=url_for(".history", slug=slug, document_id=document_id,
+                                             section_id=section_id))
     except editing.EditError as exc:
         abort(exc.status, description=exc.message)
     if result is None:

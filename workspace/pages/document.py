@@ -118,7 +118,12 @@ def save(slug, document_id, section_id):
     try:
         base = editing.parse_base(form.base_version.data, section)
         result = editing.save_section(section, form.body.data, base, current_user,
-                                      form.summary.data)
+                                      form.summary.data,
+                                      confirm_stale=form.confirm_stale.data == "1")
+    except editing.ConfirmStale as confirm:
+        # Nothing saved: the editor keeps the user's text and base, and asks to confirm.
+        return editor_response(partnership, document, section, form, status=409,
+                               confirm=confirm)
     except editing.EditError as exc:
         form.base_version.data = section.version if exc.status == 409 else form.base_version.data
         return editor_response(partnership, document, section, form, status=exc.status,

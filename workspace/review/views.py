@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("review", __name__)
 
-from . import membership, views_comments, views_lifecycle, views_positions  # noqa: F401
+from . import impact, membership, views_comments, views_lifecycle, views_positions  # noqa: F401
