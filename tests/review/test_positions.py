@@ -401,6 +401,11 @@ def test_the_document_page_costs_the_same_queries_for_10_and_200_matters(app, lo
 
 @pytest.mark.parametrize("role", ["officer", "admin"])
 def test_officers_and_admins_mark_strategic_matters(app, login, scg, role):
+    """In draft; under agreement only admins may (tests/documents/test_protect_structure)."""
+    if role == "officer":
+        with app.app_context():
+            db.session.get(Document, scg["id"]).status = "draft"
+            db.session.commit()
     client = as_user(app, login, scg, role)
     response = client.post(scg["toggle"]("intro"), data={"strategic_matter": "1"}, headers=HX)
     assert response.status_code == 200

@@ -7,7 +7,7 @@ which shows review beside the text: `documents` does not import `review`.
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 
-from ..permissions import load_document, load_section
+from ..permissions import can, load_document, load_section
 from ..web import render, see_other
 from . import editing, limits, markdown, numbering, service
 from .forms import AddSectionForm, ButtonForm, DirectionForm, SectionForm, TitleForm
@@ -170,6 +170,16 @@ def restore_revision(slug, document_id, section_id, number):
 
 # Structure ----------------------------------------------------------------------------------
 
+#: The refusal of a structure change to an officer while the document is out for agreement.
+UNDER_AGREEMENT = ("While the document is out for agreement, only a partnership admin can "
+                   "add, remove, move, nest or rename its sections.")
+
+
+def guard_structure(document):
+    """403 unless the structure may change now: under agreement, partnership admins only."""
+    if document.is_out_for_agreement and not can("manage"):
+        abort(403, description=UNDER_AGREEMENT)
+
 @bp.get("/s/<int:section_id>/structure")
 def structure(slug, document_id, section_id):
     """Rename, move, nest, add after or remove a section."""
@@ -190,6 +200,7 @@ def _structure_page(partnership, document, section, status=200, title_form=None,
 def rename(slug, document_id, section_id):
     """Change a section's title."""
     partnership, document, section = _section_or_404(slug, document_id, section_id, "edit")
+    guard_structure(document)
     form = TitleForm()
     form.validate_on_submit() or abort(400)
     try:
@@ -207,6 +218,7 @@ def rename(slug, document_id, section_id):
 def add_first(slug, document_id):
     """Add a section to a document that has none yet, and open its editor."""
     partnership, document = _document_or_404(slug, document_id, "edit")
+    guard_structure(document)
     form = AddSectionForm()
     form.validate_on_submit() or abort(400)
     try:
@@ -226,6 +238,7 @@ def add_first(slug, document_id):
 def add_after(slug, document_id, section_id):
     """Insert a new section after this one and open its editor."""
     partnership, document, section = _section_or_404(slug, document_id, section_id, "edit")
+    guard_structure(document)
     form = AddSectionForm()
     form.validate_on_submit() or abort(400)
     try:
@@ -242,7 +255,8 @@ def add_after(slug, document_id, section_id):
 @bp.post("/s/<int:section_id>/move")
 def move(slug, document_id, section_id):
     """Move a section up or down one place."""
-    _, _, section = _section_or_404(slug, document_id, section_id, "edit")
+    _, document, section = _section_or_404(slug, document_id, section_id, "edit")
+    guard_structure(document)
     form = DirectionForm()
     form.validate_on_submit() or abort(400)
     direction = {"up": -1, "down": 1}.get(form.direction.data)
@@ -256,7 +270,8 @@ def move(slug, document_id, section_id):
 @bp.post("/s/<int:section_id>/nest")
 def nest(slug, document_id, section_id):
     """Make a section a sub-section of the one above, or lift it a level."""
-    _, _, section = _section_or_404(slug, document_id, section_id, "edit")
+    _, document, section = _section_or_404(slug, document_id, section_id, "edit")
+    guard_structure(document)
     form = DirectionForm()
     form.validate_on_submit() or abort(400)
     delta = {"in": 1, "out": -1}.get(form.direction.data)
@@ -270,8 +285,20 @@ def nest(slug, document_id, section_id):
 @bp.post("/s/<int:section_id>/remove")
 def remove(slug, document_id, section_id):
     """Remove a section (it can be restored from the removed sections list)."""
-    _, _, section = _section_or_404(slug, document_id, section_id, "edit")
+    partnership, document, section = _section_or_404(slug, document_id, section_id, "edit")
+    guard_structure(document)
     ButtonForm().validate_on_submit() or abort(400)
+    affected = editing.change_impact(section)
+    if affected and request.form.get("confirm_stale") != "1" and section.removed_at is None:
+        names = ", ".join(f"{name} ({stance})" for name, stance in affected)
+        return confirm_page(
+            partnership, document, section, 409, heading=f"Remove \u201c{section.title}\u201d?",
+            message=f"This removes the positions of {names} on this section from the "
+                    "agreement: they will no longer count.",
+            affected=affected, action=request.path, fields=[],
+            confirm_label="Remove the section and its positions",
+            back_url=url_for(".structure", slug=slug, document_id=document_id,
+                             section_id=section_id))
     remove_section(section, current_user)
     flash(f"Section \u201c{section.title}\u201d removed. You can restore it from "
           "\u201cRemoved sections\u201d.", "success")
@@ -282,6 +309,7 @@ def remove(slug, document_id, section_id):
 def restore(slug, document_id, section_id):
     """Bring a removed section back."""
     partnership, document, section = _section_or_404(slug, document_id, section_id, "edit")
+    guard_structure(document)
     ButtonForm().validate_on_submit() or abort(400)
     restore_section(section, current_user)
     flash(f"Section \u201c{section.title}\u201d restored.", "success")

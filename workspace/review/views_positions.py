@@ -8,8 +8,9 @@ from flask_login import current_user
 
 from ..accounts.models import Organisation
 from ..extensions import db
-from ..permissions import load_document, load_section
+from ..permissions import can, load_document, load_section
 from ..web import flash_in_section, is_htmx, render, see_other
+from . import impact
 from . import positions as service
 from .context import section_review_context
 from .forms import StrategicMatterForm
@@ -151,6 +152,22 @@ def strategic_matter(slug, document_id, section_id):
     form = StrategicMatterForm()
     if not form.validate():
         abort(422, description="Choose whether the section is a strategic matter.")
+    if document.is_out_for_agreement and not can("manage"):
+        abort(403, description="While the document is out for agreement, only a partnership "
+                               "admin can change which sections are strategic matters.")
+    unmarking = section.strategic_matter and form.strategic_matter.data != "1"
+    affected = impact.affected_positions(section) if unmarking else []
+    if affected and request.form.get("confirm_stale") != "1":
+        names = ", ".join(f"{name} ({stance})" for name, stance in affected)
+        return render("documents/confirm.html", status=409, partnership=partnership,
+                      document=document, section=section,
+                      heading=f"\u201c{section.title}\u201d no longer a strategic matter?",
+                      message=f"This removes the positions of {names} on this section from "
+                              "the agreement: they will no longer count.",
+                      affected=affected, action=request.path,
+                      fields=[("strategic_matter", form.strategic_matter.data)],
+                      confirm_label="Remove it from the strategic matters",
+                      back_url=_section_anchor(partnership, document, section))
     try:
         changed = service.set_strategic_matter(section, form.strategic_matter.data == "1",
                                                current_user)

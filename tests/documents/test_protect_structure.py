@@ -1,0 +1,58 @@
+"""Under agreement, structure and strategic matters are for partnership admins only, and a
+change that takes positions off the grid asks first (issue 14)."""
+
+import pytest
+
+from workspace.documents.models import Section
+from workspace.extensions import db
+
+from .test_protect_positions import scg  # noqa: F401  (the fixture)
+
+
+@pytest.mark.parametrize(("path", "data"), [
+    ("/move", {"direction": "up"}), ("/nest", {"direction": "in"}), ("/remove", {}),
+    ("/rename", {"title": "New title"}), ("/add-after", {"title": "New section"}),
+    ("/strategic-matter", {"strategic_matter": "0"}),
+])
+def test_an_officer_cannot_change_structure_under_agreement(app, login, world, scg, path, data):  # noqa: F811
+    client = login(app.test_client(), world["users"]["officer"])
+    response = client.post(scg["url"](scg["housing"]) + path, data=data)
+    assert response.status_code == 403
+    assert "only a partnership admin" in response.text
+    with app.app_context():
+        housing = db.session.get(Section, scg["housing"])
+        assert housing.removed_at is None and housing.strategic_matter
+        assert housing.title == "Housing need"
+
+
+def test_removing_a_matter_with_positions_asks_first(app, login, world, scg):  # noqa: F811
+    client = login(app.test_client(), world["users"]["admin"])
+    url = scg["url"](scg["housing"]) + "/remove"
+    response = client.post(url)
+    assert response.status_code == 409
+    assert "This removes the positions of Dacorum Borough Council (Not agreed)" in response.text
+    with app.app_context():
+        assert db.session.get(Section, scg["housing"]).removed_at is None
+    assert client.post(url, data={"confirm_stale": "1"}).status_code == 303
+    with app.app_context():
+        assert db.session.get(Section, scg["housing"]).removed_at is not None
+
+
+def test_unmarking_a_matter_with_positions_asks_first(app, login, world, scg):  # noqa: F811
+    client = login(app.test_client(), world["users"]["admin"])
+    url = scg["url"](scg["housing"]) + "/strategic-matter"
+    response = client.post(url, data={"strategic_matter": "0"})
+    assert response.status_code == 409
+    assert "Watford Borough Council (Agreed)" in response.text
+    with app.app_context():
+        assert db.session.get(Section, scg["housing"]).strategic_matter
+    response = client.post(url, data={"strategic_matter": "0", "confirm_stale": "1"})
+    assert response.status_code == 303
+    with app.app_context():
+        assert not db.session.get(Section, scg["housing"]).strategic_matter
+
+
+def test_an_admin_moves_a_section_under_agreement(app, login, world, scg):  # noqa: F811
+    client = login(app.test_client(), world["users"]["admin"])
+    assert client.post(scg["url"](scg["housing"]) + "/move",
+                       data={"direction": "up"}).status_code == 303
