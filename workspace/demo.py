@@ -37,6 +37,10 @@ AUTHORITIES = [
     ("herts", "Hertfordshire County Council", "Hertfordshire"),
 ]
 ADMIN_EMAIL = "admin@swherts.example"
+#: The demo Statement still holds template guidance in places: the admin's reason to send it
+#: out for agreement with those gaps.
+SEND_OUT_REASON = ("The partners asked to record their positions on the strategic matters "
+                   "now; the background sections are written while positions are given.")
 
 def demo_exists():
     return db.session.scalar(
@@ -130,8 +134,8 @@ def _seed_review(scg, plan, organisations, admin, password, published_version):
             signatory.matters.append(SignatoryMatter(
                 section_id=sections["Strategic infrastructure priorities"].id))
         db.session.add(signatory)
-    scg.status = "out_for_agreement"
     db.session.flush()
+    lifecycle.send_out(scg, admin, reason=SEND_OUT_REASON)
 
     housing = sections["Housing need and distribution"]
     green_belt = sections["The future role of the Green Belt"]
@@ -228,6 +232,6 @@ def _publish_version_1(scg, sections, organisations, members, admin, password):
     lifecycle.mark_signed(scg, admin)
     lifecycle.publish(scg, admin)
     lifecycle.start_next_version(scg, admin)
-    lifecycle.send_out(scg, admin)
+    lifecycle.send_out(scg, admin, reason=SEND_OUT_REASON)
     employment.strategic_matter = True
     db.session.flush()

@@ -109,7 +109,14 @@ def all_agree(app, scg, people):
             position(app, scg, i, people[member])
 
 
+#: The fixture's Statement is a partial one (three sections): it goes out with gaps, so the
+#: admin gives the reason to proceed (test_completeness_gate.py tests the gate itself).
+REASON = "A short statement to try the lifecycle with."
+
+
 def move(client, scg, to, **form):
+    if to == "out_for_agreement":
+        form.setdefault("proceed_reason", REASON)
     return client.post(scg["lifecycle"], data={"to": to, **form})
 
 

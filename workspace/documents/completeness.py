@@ -127,3 +127,12 @@ def check(document, numbered=None):
                         getattr(target, "id", None), numbers.get(getattr(target, "id", None),
                                                                  "")))
     return Completeness(template.name, tuple(gaps), len(template.sections))
+
+
+def shown(document, may_edit, numbered=None):
+    """The check as a page shows it, or None: only to those who can fill the gaps (officers
+    and partnership admins: `may_edit`), and only while the text may change (Draft, Out for
+    agreement). Members never see it; once agreed, nobody does."""
+    if not (may_edit and document.is_editable):
+        return None
+    return check(document, numbered)

@@ -45,10 +45,17 @@ class Document(db.Model):
     version_number = db.Column(db.Integer, nullable=False, default=1)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     created_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
+    #: When the partnership admin sent the document out for agreement despite gaps in the
+    #: completeness check: how many, why, who and when (all None when it went out complete).
+    proceed_gaps = db.Column(db.Integer, nullable=True)
+    proceed_reason = db.Column(db.Text, nullable=True)
+    proceed_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
+    proceed_at = db.Column(db.DateTime, nullable=True)
 
     #: Loaded on access, not joined: document requests load the partnership first (membership
     #: check), so it comes from the session; a join re-read it and its partners every time.
     partnership = db.relationship("Partnership")
+    proceed_by = db.relationship("User", foreign_keys=[proceed_by_id])
 
     @property
     def kind_label(self):
@@ -98,6 +105,12 @@ class Document(db.Model):
     def has_frozen_version(self):
         """Version `version_number` is frozen: being signed, signed or published."""
         return self.status in FROZEN_STATUSES
+
+    @property
+    def sent_out_with_gaps(self):
+        """Out for agreement (or further on) after the admin recorded a reason to proceed
+        despite gaps in the completeness check."""
+        return bool(self.proceed_reason) and not self.is_draft
 
     @property
     def can_return_to_draft(self):

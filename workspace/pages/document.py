@@ -27,7 +27,7 @@ def section_partial(partnership, document, section, message=None, saved=False):
     """The section as the document shows it, for htmx to swap back in; after a save, with
     the completeness check (out of band), since the save may have filled a gap."""
     number = numbering.section_number(section)
-    gaps = completeness.check(document) if saved and can("edit") else None
+    gaps = completeness.shown(document, can("edit")) if saved else None
     return render("documents/_saved.html" if saved else "documents/_section.html",
                   partnership=partnership, document=document,
                   section=section, number=number, presence={}, message=message,
@@ -40,7 +40,7 @@ def show(slug, document_id):
     """A document: contents beside its sections, with live updates."""
     partnership, document = load_document(slug, document_id)
     sections = numbering.number_sections(service.live_sections(document))
-    gaps = completeness.check(document, sections) if can("edit") else None
+    gaps = completeness.shown(document, can("edit"), sections)
     presence = presence_by_section(document, exclude_user=current_user)
     review = section_review_context(document, sections, current_user)
     open_comments = comments.open_comment_total(review["comments"])
@@ -53,7 +53,8 @@ def show(slug, document_id):
                   cursor=feed.cursor(document), presence_tag=presence_tag(presence),
                   removed=structure.removed_sections(document), button_form=ButtonForm(),
                   add_form=AddSectionForm(formdata=None),
-                  # Gaps are for those who can fill them: officers and admins.
+                  # Gaps are for those who can fill them (officers and admins), until
+                  # the document is agreed.
                   completeness=gaps)
 
 
@@ -85,7 +86,7 @@ def changes(slug, document_id):
         add_form=AddSectionForm(formdata=None),
         # Sections changed: the completeness check may have changed with them (computed from
         # the sections already loaded, no query of its own).
-        completeness=completeness.check(document, numbered) if found and can("edit")
+        completeness=completeness.shown(document, can("edit"), numbered) if found
         else None, completeness_changed=found is not None)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from .. import audit, signals
 from ..accounts.models import User
 from ..clock import today, utcnow  # noqa: F401  (lifecycle.today, as tests use it)
+from ..documents import completeness
 from ..documents.models import Document
 from .agreement import agreement_grid
 from .decisions import (  # noqa: F401  (importable from here)
@@ -55,18 +56,43 @@ from .versions import (  # noqa: F401  (importable from here)
 STEPS = list(STATUSES)
 #: Statuses from which the admin may send the document back to Draft.
 RETURNABLE = frozenset({"out_for_agreement", "agreed", "signed"})
+#: Longest reason to send a document out with gaps.
+MAX_REASON = 2000
 
 
 # Lifecycle steps ----------------------------------------------------------------------------
 
-def send_out(document: Document, user: User, seen: str | None = None) -> None:
-    """Draft -> Out for agreement: Members may now record positions."""
+def send_out(document: Document, user: User, seen: str | None = None,
+             reason: str | None = None) -> None:
+    """Draft -> Out for agreement: Members may now record positions.
+
+    A document with gaps in its completeness check goes out only with the admin's `reason`
+    to proceed, which is stored on the document, audited and shown on the lifecycle page.
+    """
     require_admin(user, document)
     lock(document)
     check_seen(document, seen)
     if document.status != "draft":
         raise LifecycleError("Only a draft can be sent out for agreement.")
-    set_status(document, "out_for_agreement", user)
+    found = completeness.check(document)
+    gaps = len(found.gaps) if found else 0
+    reason = (reason or "").strip()
+    if gaps and not reason:
+        raise LifecycleError(
+            f"The document has {gaps} gap{'s' if gaps != 1 else ''} in its completeness "
+            "check. Fill them, or give the reason to send it out for agreement with them.",
+            422, "proceed_reason")
+    if gaps and len(reason) > MAX_REASON:
+        raise LifecycleError(f"The reason must be {MAX_REASON} characters or fewer.", 422,
+                             "proceed_reason")
+    document.proceed_gaps = gaps or None
+    document.proceed_reason = reason if gaps else None
+    document.proceed_by_id = user.id if gaps else None
+    document.proceed_at = utcnow() if gaps else None
+    if gaps:
+        set_status(document, "out_for_agreement", user, gaps=gaps, proceed_reason=reason)
+    else:
+        set_status(document, "out_for_agreement", user)
 
 
 def agree(document: Document, user: User, with_exceptions: bool = False,
@@ -177,11 +203,14 @@ MOVES = {"out_for_agreement": send_out, "agreed": agree, "signed": mark_signed,
 
 
 def move(document: Document, to: str, user: User, *, seen: str | None = None,
-         with_exceptions: bool = False, confirmed: bool = False) -> DocumentVersion | int | None:
+         with_exceptions: bool = False, confirmed: bool = False,
+         reason: str | None = None) -> DocumentVersion | int | None:
     """Take the step named by `to` (a MOVES key)."""
     step = MOVES.get(to)
     if step is None:
         raise LifecycleError("Choose a step to take.", 422)
+    if step is send_out:
+        return send_out(document, user, seen=seen, reason=reason)
     if step is agree:
         return agree(document, user, with_exceptions=with_exceptions, seen=seen)
     if step is back_to_draft:

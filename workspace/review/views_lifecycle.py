@@ -12,7 +12,7 @@ from wtforms.validators import Optional
 
 from ..documents import completeness
 from ..documents.editing import EditError
-from ..permissions import load_document
+from ..permissions import can, load_document
 from ..web import keep_changes, render, see_other
 from . import lifecycle, tasks
 from .positions import agreement_grid
@@ -25,6 +25,11 @@ class LifecycleForm(FlaskForm):
     seen = HiddenField()
     with_exceptions = BooleanField("Agreed except the matters recorded as not agreed")
     confirm = BooleanField("Yes, send it back to draft")
+    #: Needed only when the completeness check finds gaps (lifecycle.send_out says so).
+    proceed_reason = TextAreaField(
+        "Reason to send it out with these gaps",
+        description="For example, the Members asked to see the matters before the evidence "
+                    "section is written. The reason is recorded and shown on this page.")
 
 
 class SignForm(FlaskForm):
@@ -73,7 +78,7 @@ def _lifecycle_page(partnership, document, form=None, error=None, status=200):
         decisions=[(d, lifecycle.decision_state(d)) for d in lifecycle.decisions(document)],
         sign_refusal=lifecycle.sign_refusal(document, current_user),
         form=form or LifecycleForm(formdata=None), error=error,
-        completeness=completeness.check(document))
+        completeness=completeness.shown(document, can("edit")))
 
 
 @bp.get("/p/<slug>/d/<int:document_id>/lifecycle", endpoint="lifecycle")
@@ -104,10 +109,12 @@ def move(slug, document_id):
         result = lifecycle.move(document, form.to.data, current_user,
                                 seen=form.seen.data or None,
                                 with_exceptions=form.with_exceptions.data,
-                                confirmed=form.confirm.data)
+                                confirmed=form.confirm.data,
+                                reason=form.proceed_reason.data)
     except lifecycle.LifecycleError as exc:
-        return _lifecycle_page(partnership, document, form, error=exc.message,
-                               status=exc.status)
+        # A missing reason to proceed with gaps goes on its field (the text typed is kept).
+        error = _field_error(form, exc) if exc.field == "proceed_reason" else exc.message
+        return _lifecycle_page(partnership, document, form, error=error, status=exc.status)
     message = MESSAGES[form.to.data].format(n=document.version_number)
     if form.to.data == "draft" and result:
         message += f" {result} signature{'s were' if result != 1 else ' was'} voided."
