@@ -43,7 +43,8 @@ def freeze_version_1(document, admin):
                                           route="delegation")
     lifecycle.agree(document, admin)
     lifecycle.back_to_draft(document, admin, confirmed=True)
-    lifecycle.send_out(document, admin)
+    # The demo Statement has gaps: the admin gives the reason to send it out with them.
+    lifecycle.send_out(document, admin, reason="Positions are needed before the rest is done.")
 
 
 def build_foreign(slug="elsewhere", code="luton", organisation="Luton Borough Council",

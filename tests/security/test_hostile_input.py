@@ -717,7 +717,7 @@ def test_hostile_input_everywhere(app, login):
 
     # Out for agreement: positions; agreed: signatures (those with a certificate sign the
     # PDF too, with the hostile name in the visible stamp).
-    move(w, "out_for_agreement", "draft")
+    move(w, "out_for_agreement", "draft", proceed_reason="Sent out with gaps on purpose.")
     record_positions(w)
     refuse_long(w, "out_for_agreement")
     move(w, "agreed", "out_for_agreement", with_exceptions="y")
