@@ -2,9 +2,11 @@
 change that takes positions off the grid asks first (issue 14)."""
 
 import pytest
+from sqlalchemy import select
 
 from workspace.documents.models import Section
 from workspace.extensions import db
+from workspace.review.models import Signatory
 
 from .test_protect_positions import scg  # noqa: F401  (the fixture)
 
@@ -56,3 +58,43 @@ def test_an_admin_moves_a_section_under_agreement(app, login, world, scg):  # no
     client = login(app.test_client(), world["users"]["admin"])
     assert client.post(scg["url"](scg["housing"]) + "/move",
                        data={"direction": "up"}).status_code == 303
+
+
+def test_changing_a_signatory_scope_that_drops_positions_asks_first(app, login, world,
+                                                                    scg):  # noqa: F811
+    client = login(app.test_client(), world["users"]["admin"])
+    url = f"/p/own/d/{scg['id']}/signatories"
+    data = {f"scope-{world['orgs']['watford']}": "all",
+            f"scope-{world['orgs']['dacorum']}": "none"}
+    response = client.post(url, data=data)
+    assert response.status_code == 409
+    assert ("This removes the positions of Dacorum Borough Council (Not agreed) on Housing "
+            "need") in response.text
+    assert 'name="confirm_stale" value="1"' in response.text
+    with app.app_context():
+        assert {s.organisation_id for s in db.session.scalars(select(Signatory))} == {
+            world["orgs"]["watford"], world["orgs"]["dacorum"]}
+    assert client.post(url, data={**data, "confirm_stale": "1"}).status_code == 303
+    with app.app_context():
+        assert {s.organisation_id for s in db.session.scalars(select(Signatory))} == {
+            world["orgs"]["watford"]}
+
+
+def test_a_scope_change_that_drops_no_current_position_needs_no_confirmation(
+        app, login, world, scg):  # noqa: F811
+    client = login(app.test_client(), world["users"]["admin"])
+    data = {f"scope-{world['orgs']['watford']}": "all",
+            f"scope-{world['orgs']['dacorum']}": "all"}
+    assert client.post(f"/p/own/d/{scg['id']}/signatories", data=data).status_code == 303
+
+
+def test_unmarking_with_htmx_goes_to_the_question_page(app, login, world, scg):  # noqa: F811
+    client = login(app.test_client(), world["users"]["admin"])
+    url = scg["url"](scg["housing"]) + "/strategic-matter"
+    response = client.post(url, data={"strategic_matter": "0"}, headers={"HX-Request": "true"})
+    assert response.headers["HX-Redirect"] == url
+    question = client.get(url)
+    assert question.status_code == 200
+    assert "Remove it from the strategic matters" in question.text
+    with app.app_context():
+        assert db.session.get(Section, scg["housing"]).strategic_matter

@@ -145,6 +145,32 @@ def position_history(slug, document_id, section_id, organisation_id):
                   in_scope=in_scope, tags=service.STATE_TAGS)
 
 
+def _unmark_question(partnership, document, section, affected, status=200):
+    """Asks before a strategic matter with current positions stops being one (issue 14)."""
+    names = ", ".join(f"{name} ({stance})" for name, stance in affected)
+    return render("documents/confirm.html", status=status, partnership=partnership,
+                  document=document, section=section,
+                  heading=f"\u201c{section.title}\u201d no longer a strategic matter?",
+                  message=f"This removes the positions of {names} on this section from the "
+                          "agreement: they will no longer count.",
+                  affected=affected, action=request.path, fields=[("strategic_matter", "0")],
+                  confirm_label="Remove it from the strategic matters",
+                  back_url=_section_anchor(partnership, document, section))
+
+
+@bp.get(SECTION + "/strategic-matter")
+def strategic_matter_question(slug, document_id, section_id):
+    """The question before un-marking a strategic matter that has current positions."""
+    partnership, document, section = load_section(slug, document_id, section_id, "edit")
+    if document.is_out_for_agreement and not can("manage"):
+        abort(403, description="While the document is out for agreement, only a partnership "
+                               "admin can change which sections are strategic matters.")
+    affected = impact.affected_positions(section) if section.strategic_matter else []
+    if not affected:
+        return see_other(_section_anchor(partnership, document, section))
+    return _unmark_question(partnership, document, section, affected)
+
+
 @bp.post(SECTION + "/strategic-matter")
 def strategic_matter(slug, document_id, section_id):
     """Mark a section as a strategic matter, or no longer one (officers and admins)."""
@@ -158,16 +184,11 @@ def strategic_matter(slug, document_id, section_id):
     unmarking = section.strategic_matter and form.strategic_matter.data != "1"
     affected = impact.affected_positions(section) if unmarking else []
     if affected and request.form.get("confirm_stale") != "1":
-        names = ", ".join(f"{name} ({stance})" for name, stance in affected)
-        return render("documents/confirm.html", status=409, partnership=partnership,
-                      document=document, section=section,
-                      heading=f"\u201c{section.title}\u201d no longer a strategic matter?",
-                      message=f"This removes the positions of {names} on this section from "
-                              "the agreement: they will no longer count.",
-                      affected=affected, action=request.path,
-                      fields=[("strategic_matter", form.strategic_matter.data)],
-                      confirm_label="Remove it from the strategic matters",
-                      back_url=_section_anchor(partnership, document, section))
+        if is_htmx():       # the question is a page of its own: htmx goes there
+            response = make_response("", 200)
+            response.headers["HX-Redirect"] = request.path
+            return response
+        return _unmark_question(partnership, document, section, affected, 409)
     try:
         changed = service.set_strategic_matter(section, form.strategic_matter.data == "1",
                                                current_user)
@@ -195,6 +216,16 @@ def signatories(slug, document_id):
     if request.method == "POST":
         rows = scope_rows_from_form(
             partnership, scope_form(partnership, service.SCOPES, matters, numbers))
+        affected = []
+        if request.form.get("confirm_stale") != "1" and service.check_scope(rows, matters):
+            affected = impact.scope_impact(document, rows)
+        if affected:
+            # Nothing saved: the page asks, keeping the choices (issue 14).
+            return render("review/signatories.html", status=409, partnership=partnership,
+                          document=document, rows=rows, matters=matters, affected=affected,
+                          form=scope_form(partnership, service.SCOPES, matters, numbers,
+                                          rows),
+                          is_open=document.is_editable)
         try:
             changed = service.update_signatories(document, partnership, rows, current_user)
         except service.PositionError as exc:
