@@ -77,7 +77,17 @@ def open_document(page, title=SCG, partnership="sw-herts"):
     page.goto(f"/p/{partnership}/")
     page.get_by_role("link", name=title, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title, timeout=QUICK_MS)
+    wait_for_scripts(page)
     return page
+
+
+def wait_for_scripts(page):
+    """Wait until the page's scripts have run: the heading of a page reached by a click shows
+    as soon as the HTML is parsed, before the deferred htmx and the ES modules run, and on a
+    busy machine a test could click "Edit" first (a plain link then, without htmx). The load
+    event comes after every deferred and module script has run (and htmx has processed the
+    page on DOMContentLoaded), with or without JavaScript."""
+    page.wait_for_load_state("load", timeout=QUICK_MS)
 
 
 def section(page, title):
