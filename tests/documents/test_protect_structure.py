@@ -98,3 +98,19 @@ def test_unmarking_with_htmx_goes_to_the_question_page(app, login, world, scg): 
     assert "Remove it from the strategic matters" in question.text
     with app.app_context():
         assert db.session.get(Section, scg["housing"]).strategic_matter
+
+
+def test_an_officer_is_not_offered_what_only_an_admin_may_do_under_agreement(app, login, world,
+                                                                             scg):  # noqa: F811
+    """The document page offers an officer the text's Edit link, but neither "Move, rename or
+    add" nor the strategic-matter switch while the document is out for agreement."""
+    with app.app_context():
+        document_url = scg["url"](scg["housing"]).split("/s/")[0] + "/"
+    officer = login(app.test_client(), world["users"]["officer"])
+    page = officer.get(document_url).text
+    assert ">Edit<" in page
+    assert "Move, rename or add" not in page
+    assert "Remove from the strategic matters" not in page
+    admin = login(app.test_client(), world["users"]["admin"])
+    page = admin.get(document_url).text
+    assert "Move, rename or add" in page and "Remove from the strategic matters" in page

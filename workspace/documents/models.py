@@ -97,6 +97,12 @@ class Document(db.Model):
         return self.status in EDITABLE_STATUSES
 
     @property
+    def structure_for_admins_only(self):
+        """Out for agreement, the structure, the strategic matters and the signatories change
+        only by the partnership admins (officers still edit the text, with confirmation)."""
+        return self.is_out_for_agreement
+
+    @property
     def text_locked(self):
         """True from Agreed until the next version starts: the text is frozen for signing."""
         return not self.is_editable
