@@ -36,7 +36,7 @@ def _version_is_agreed(document, row):
     """A frozen version counts as agreed unless it is the current one sent back to draft."""
     if row.number < document.version_number:
         return True
-    return document.status in ("agreed", "signed", "published")
+    return document.has_frozen_version
 
 
 def export_source(document: Document,

@@ -16,7 +16,14 @@ from .. import audit, signals
 from ..accounts.models import User
 from ..clock import today, utcnow  # noqa: F401  (lifecycle.today, as tests use it)
 from ..documents import completeness
-from ..documents.models import Document
+from ..documents.models import (
+    AGREED,
+    DRAFT,
+    OUT_FOR_AGREEMENT,
+    PUBLISHED,
+    SIGNED,
+    Document,
+)
 from .agreement import agreement_grid
 from .decisions import (  # noqa: F401  (importable from here)
     SOON_DAYS,
@@ -55,7 +62,6 @@ from .versions import (  # noqa: F401  (importable from here)
 #: The lifecycle in order (STATUSES keys).
 STEPS = list(STATUSES)
 #: Statuses from which the admin may send the document back to Draft.
-RETURNABLE = frozenset({"out_for_agreement", "agreed", "signed"})
 #: Longest reason to send a document out with gaps.
 MAX_REASON = 2000
 
@@ -72,7 +78,7 @@ def send_out(document: Document, user: User, seen: str | None = None,
     require_admin(user, document)
     lock(document)
     check_seen(document, seen)
-    if document.status != "draft":
+    if not document.is_draft:
         raise LifecycleError("Only a draft can be sent out for agreement.")
     found = completeness.check(document)
     gaps = len(found.gaps) if found else 0
@@ -90,9 +96,9 @@ def send_out(document: Document, user: User, seen: str | None = None,
     document.proceed_by_id = user.id if gaps else None
     document.proceed_at = utcnow() if gaps else None
     if gaps:
-        set_status(document, "out_for_agreement", user, gaps=gaps, proceed_reason=reason)
+        set_status(document, OUT_FOR_AGREEMENT, user, gaps=gaps, proceed_reason=reason)
     else:
-        set_status(document, "out_for_agreement", user)
+        set_status(document, OUT_FOR_AGREEMENT, user)
 
 
 def agree(document: Document, user: User, with_exceptions: bool = False,
@@ -106,7 +112,7 @@ def agree(document: Document, user: User, with_exceptions: bool = False,
     require_admin(user, document)
     lock(document)
     check_seen(document, seen)
-    if document.status != "out_for_agreement":
+    if not document.is_out_for_agreement:
         raise LifecycleError("Only a document out for agreement can be marked agreed.")
     grid = agreement_grid(document)
     if not grid.cells:
@@ -128,7 +134,7 @@ def agree(document: Document, user: User, with_exceptions: bool = False,
                 "except the matters recorded as not agreed.", 422, "with_exceptions")
         exceptions = True
     row = freeze(document, user, exceptions)
-    set_status(document, "agreed", user, sha256=row.content_sha256,
+    set_status(document, AGREED, user, sha256=row.content_sha256,
                 agreed_with_exceptions=exceptions)
     return row
 
@@ -138,14 +144,14 @@ def mark_signed(document: Document, user: User, seen: str | None = None) -> None
     require_admin(user, document)
     lock(document)
     check_seen(document, seen)
-    if document.status != "agreed":
+    if not document.is_agreed:
         raise LifecycleError("Only an agreed document can be marked signed.")
     missing = [r.signatory.organisation.name for r in signing_state(document)
                if r.signature is None]
     if missing or not signatories(document):
         raise LifecycleError("Still waiting for signatures from: " + ", ".join(missing) + "."
                              if missing else "The document has no signatories.")
-    set_status(document, "signed", user)
+    set_status(document, SIGNED, user)
 
 
 def publish(document: Document, user: User, seen: str | None = None) -> DocumentVersion:
@@ -153,11 +159,11 @@ def publish(document: Document, user: User, seen: str | None = None) -> Document
     require_admin(user, document)
     lock(document)
     check_seen(document, seen)
-    if document.status != "signed":
+    if not document.is_signed:
         raise LifecycleError("Only a signed document can be published.")
     row = current_version(document)
     row.published_at = utcnow()
-    set_status(document, "published", user, sha256=row.content_sha256)
+    set_status(document, PUBLISHED, user, sha256=row.content_sha256)
     return row
 
 
@@ -167,7 +173,7 @@ def back_to_draft(document: Document, user: User, confirmed: bool = False,
     require_admin(user, document)
     lock(document)
     check_seen(document, seen)
-    if document.status not in RETURNABLE:
+    if not document.can_return_to_draft:
         raise LifecycleError("Only a document out for agreement, agreed or signed can be "
                              "sent back to draft.")
     if not confirmed:
@@ -182,7 +188,7 @@ def back_to_draft(document: Document, user: User, confirmed: bool = False,
         audit.record("signature.voided", signature, actor=user, document=document,
                      version=row.number, organisation=signature.organisation.name)
     signals.signatures_voided.send(document, version=row, by=user, count=voided)
-    set_status(document, "draft", user, voided_signatures=voided)
+    set_status(document, DRAFT, user, voided_signatures=voided)
     return voided
 
 
@@ -191,15 +197,15 @@ def start_next_version(document: Document, user: User, seen: str | None = None) 
     require_admin(user, document)
     lock(document)
     check_seen(document, seen)
-    if document.status != "published":
+    if not document.is_published:
         raise LifecycleError("The next version can be started once this one is published.")
     document.version_number += 1
-    set_status(document, "draft", user, started_version=document.version_number)
+    set_status(document, DRAFT, user, started_version=document.version_number)
 
 
 #: Form value -> step, for the lifecycle view.
-MOVES = {"out_for_agreement": send_out, "agreed": agree, "signed": mark_signed,
-         "published": publish, "draft": back_to_draft, "next_version": start_next_version}
+MOVES = {OUT_FOR_AGREEMENT: send_out, AGREED: agree, SIGNED: mark_signed,
+         PUBLISHED: publish, DRAFT: back_to_draft, "next_version": start_next_version}
 
 
 def move(document: Document, to: str, user: User, *, seen: str | None = None,

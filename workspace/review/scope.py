@@ -9,15 +9,16 @@ from sqlalchemy import select
 from .. import audit
 from ..accounts.models import User
 from ..documents.feed import record_change
-from ..documents.models import Document, Section
+from ..documents.models import EDITABLE_STATUSES, Document, Section
 from ..extensions import db
 from ..partnerships.models import Partnership
 from .errors import PositionError
 from .guards import shared_status
 from .models import Signatory, SignatoryMatter
 
-#: Document statuses in which positions, strategic matters and scope may still change.
-OPEN_STATUSES = frozenset({"draft", "out_for_agreement"})
+#: Document statuses in which positions, strategic matters and scope may still change (the
+#: vocabulary's own set, beside Document.status).
+OPEN_STATUSES = EDITABLE_STATUSES
 #: Choices of the signatory scope form.
 SCOPES = {"none": "Does not sign this document", "all": "Signs for every strategic matter",
           "listed": "Signs for the strategic matters listed below only"}

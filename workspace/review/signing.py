@@ -75,7 +75,7 @@ def sign_refusal(document: Document, user: User) -> tuple[str, int] | None:
         return "Only Members can sign for their authority.", 403
     if signatory_for(document, user.organisation_id) is None:
         return f"{user.organisation.name} is not a signatory of this document.", 403
-    if document.status != "agreed":
+    if not document.is_agreed:
         return ("This document is not waiting for signatures: it is "
                 f"{status_label(document.status)}."), 409
     return None

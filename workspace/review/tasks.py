@@ -23,7 +23,7 @@ from sqlalchemy.orm import aliased
 
 from ..accounts.models import User
 from ..clock import today
-from ..documents.models import Document, Section, SectionRevision
+from ..documents.models import OUT_FOR_AGREEMENT, Document, Section, SectionRevision
 from ..documents.numbering import number_sections
 from ..documents.service import live_sections
 from ..extensions import db
@@ -41,7 +41,7 @@ from .models import (
 )
 
 #: Documents in this status ask signatories for positions.
-ASKING_FOR_POSITIONS = "out_for_agreement"
+ASKING_FOR_POSITIONS = OUT_FOR_AGREEMENT
 
 
 def _visible_documents(user):

@@ -22,7 +22,6 @@ from .agreement import record_of_agreement
 from .models import DocumentVersion, SupersededFreeze
 
 #: Statuses in which the document's text is frozen as its current version.
-FROZEN_STATUSES = ("agreed", "signed", "published")
 
 
 def versions(document: Document) -> list[DocumentVersion]:
@@ -39,7 +38,7 @@ def version(document: Document, number: int) -> DocumentVersion | None:
 
 def current_version(document: Document) -> DocumentVersion | None:
     """The frozen version being signed or published, or None while the text is open."""
-    if document.status not in FROZEN_STATUSES:
+    if not document.has_frozen_version:
         return None
     return version(document, document.version_number)
 
