@@ -550,20 +550,27 @@ def test_decisions_show_as_upcoming_overdue_or_taken(app, scg, admin):
     assert "Overdue" in admin.get(scg["lifecycle"]).text
 
 
+def parts(name, day):
+    """A date as GOV.UK's three boxes post it."""
+    return {f"{name}-day": str(day.day), f"{name}-month": str(day.month),
+            f"{name}-year": str(day.year)}
+
+
 def test_the_admin_adds_and_records_decisions(app, scg, admin):
-    due = (lifecycle.today() + timedelta(days=20)).isoformat()
+    due = lifecycle.today() + timedelta(days=20)
     response = admin.post(f"{scg['base']}/decisions",
                           data={"body": "JSP Steering Group", "description": "Approve the plan",
-                                "due_date": due})
+                                **parts("due_date", due)})
     assert response.status_code == 303
     with app.app_context():
         decision_id = db.session.scalar(select(DecisionSought.id))
     url = f"{scg['base']}/decisions/{decision_id}/record"
     assert admin.get(url).status_code == 200
-    future = admin.post(url, data={"taken_at": due, "outcome": "Approved"})
+    future = admin.post(url, data={**parts("taken_at", due), "outcome": "Approved"})
     assert future.status_code == 422 and "cannot be in the future" in future.text
-    taken = lifecycle.today().isoformat()
-    assert admin.post(url, data={"taken_at": taken, "outcome": "Approved",
+    assert 'id="taken_at-day"' in future.text       # the three boxes keep what was typed
+    taken = lifecycle.today()
+    assert admin.post(url, data={**parts("taken_at", taken), "outcome": "Approved",
                                  "minute_ref": "SG 14/06"}).status_code == 303
     with app.app_context():
         decision = db.session.get(DecisionSought, decision_id)
@@ -573,8 +580,22 @@ def test_the_admin_adds_and_records_decisions(app, scg, admin):
 
 
 def test_a_decision_needs_a_body_and_a_date(app, scg, admin):
-    response = admin.post(f"{scg['base']}/decisions", data={"body": "", "due_date": ""})
+    response = admin.post(f"{scg['base']}/decisions", data={"body": "", "due_date-day": "",
+                                                            "due_date-month": "",
+                                                            "due_date-year": ""})
     assert response.status_code == 422 and "Enter the body" in response.text
+
+
+def test_a_decision_date_must_be_a_real_date(app, scg, admin):
+    response = admin.post(f"{scg['base']}/decisions", data={
+        "body": "SPMG", "due_date-day": "31", "due_date-month": "2", "due_date-year": "2027"})
+    assert response.status_code == 422 and "Date must be a real date" in response.text
+    assert 'href="#due_date-day"' in response.text
+    response = admin.post(f"{scg['base']}/decisions", data={
+        "body": "SPMG", "due_date-day": "3", "due_date-month": "", "due_date-year": "2027"})
+    assert response.status_code == 422 and "Date must include a month" in response.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count(DecisionSought.id))) == 0
     with app.app_context():
         assert db.session.scalar(select(func.count(DecisionSought.id))) == 0
 
@@ -583,7 +604,7 @@ def test_a_decision_needs_a_body_and_a_date(app, scg, admin):
 def test_only_the_admin_adds_decisions(app, login, scg, people, role):
     client = as_user(app, login, people[role])
     response = client.post(f"{scg['base']}/decisions",
-                           data={"body": "SPMG", "due_date": lifecycle.today().isoformat()})
+                           data={"body": "SPMG", **parts("due_date", lifecycle.today())})
     assert response.status_code == 403
     assert client.get(f"{scg['base']}/decisions").status_code == 200
 

@@ -13,7 +13,8 @@ follows from it:
   business rule behind it).
 
 Rules: ``public`` (anyone), ``signed_in`` (any account, no partnership in the URL), ``read``,
-``comment``, ``edit``, ``position``, ``sign``, ``manage`` (permissions.PERMISSIONS, plus what a
+``comment``, ``edit``, ``structure`` (``edit`` in a draft, ``manage`` while out for agreement),
+``position``, ``sign``, ``manage`` (permissions.PERMISSIONS, plus what a
 partnership admin grant adds in its own partnership only), ``author`` (the comment's author
 only), ``resolve`` (the thread's author, officers and the partnership's admins) and
 ``organisation_admin`` (an organisation's own admins, on their own organisation: another
@@ -115,16 +116,17 @@ ACCESS = {
     "documents.preview": "edit",
     "documents.restore_revision": "edit",
     "documents.structure": "edit",
-    "documents.rename": "edit",
-    "documents.add_after": "edit",
-    "documents.add_first": "edit",
-    "documents.move": "edit",
-    "documents.nest": "edit",
-    "documents.remove": "edit",
-    "documents.restore": "edit",
+    "documents.rename": "structure",
+    "documents.add_after": "structure",
+    "documents.add_first": "structure",
+    "documents.move": "structure",
+    "documents.nest": "structure",
+    "documents.remove": "structure",
+    "documents.restore": "structure",
     "review.feedback": "edit",
     "review.feedback_form": "edit",
-    "review.strategic_matter": "edit",
+    "review.strategic_matter": "structure",
+    "review.strategic_matter_question": "structure",
     "new_document.new": "edit",
     "new_document.create": "edit",
     "new_document.import_start": "edit",
@@ -185,7 +187,7 @@ EXCLUDED = {"static"}
 
 #: Rules that hold outside any partnership (no slug in the URL).
 UNSCOPED = {"public", "signed_in", "organisation_admin"}
-RULES = ({"public", "signed_in", "author", "resolve", "organisation_admin"}
+RULES = ({"public", "signed_in", "author", "resolve", "organisation_admin", "structure"}
          | set(PERMISSIONS) - {"manage_organisation"})
 #: Organisation routes that name one of the organisation's users or memberships: for an admin
 #: of any other organisation the id does not exist (404).
@@ -270,8 +272,10 @@ FORMS = {
     "review.signatories": {},
     "review.move": {"to": "draft", "seen": "out_for_agreement"},
     "review.add_decision": {"body": "Matrix Board", "description": "Agree it.",
-                            "due_date": "2030-01-01"},
-    "review.record_decision_post": {"taken_at": "2026-01-05", "outcome": "Approved",
+                            "due_date-day": "1", "due_date-month": "1",
+                            "due_date-year": "2030"},
+    "review.record_decision_post": {"taken_at-day": "5", "taken_at-month": "1",
+                                    "taken_at-year": "2026", "outcome": "Approved",
                                     "minute_ref": "M1"},
     "new_document.create": lambda v: {"template": "no-such-template",
                                       "title": f"Matrix {_unique()}"},
@@ -570,6 +574,11 @@ def expected(rule, actor, where, owner, arguments=()):
     if where not in who["in"]:
         return "not-found"
     granted = where in who["grants"]
+    if rule == "structure":
+        # The own partnership's Statement is out for agreement: its structure and strategic
+        # matters change by partnership admins only (issue 14). The other partnerships'
+        # documents are drafts, where officers change them too.
+        rule = "manage" if where == "own" else "edit"
     if rule == "author":
         return "allowed" if owner == "mine" else "forbidden"
     if rule == "resolve":
@@ -685,7 +694,8 @@ def test_the_hostile_admins_learn_nothing_of_watford(app, matrix_world, login):
 #: The actor who passes each rule's check, so that only the id decides the answer.
 ALLOWED_ACTOR = {"read": "viewer", "comment": "viewer", "author": "viewer",
                  "resolve": "partnership_admin", "edit": "officer", "position": "member",
-                 "sign": "member", "manage": "partnership_admin"}
+                 "sign": "member", "manage": "partnership_admin",
+                 "structure": "partnership_admin"}
 #: Ids that may come from another partnership.
 FOREIGN_IDS = ("document_id", "section_id", "comment_id", "decision_id", "stakeholder_id",
                "activity_id", "objective_id", "partner_id", "grant_id")

@@ -43,6 +43,10 @@ from workspace.security import CONTROL_CHARACTERS
 from .corpus import FORMULA_STARTS, HOSTILE, LONG
 from .support import inspect, normalise, url_scheme_is_bad
 
+#: Dates as GOV.UK's day / month / year boxes post them.
+DUE = {"due_date-day": "1", "due_date-month": "1", "due_date-year": "2030"}
+TAKEN = {"taken_at-day": "5", "taken_at-month": "1", "taken_at-year": "2026"}
+
 PASSWORD = "correct-horse-1"
 SLUG = "hostile"
 #: Field -> longest text it takes (characters, after trimming); the section text is in bytes.
@@ -292,13 +296,13 @@ def decide(w):
     for i in range(max(len(bodies), len(minutes))):
         body, text = bodies[i % len(bodies)], texts[i % len(texts)]
         w.post(admin, w.doc_url("review.add_decision"),
-               {"body": body, "description": text, "due_date": "2030-01-01"},
+               {"body": body, "description": text, **DUE},
                "add a decision sought")
         with w.app.app_context():
             decision = db.session.scalar(select(func.max(DecisionSought.id)).where(
                 DecisionSought.document_id == w.document_id))
         w.post(admin, w.doc_url("review.record_decision_post", decision_id=decision),
-               {"taken_at": "2026-01-05", "outcome": "Outcome:\n" + text,
+               {**TAKEN, "outcome": "Outcome:\n" + text,
                 "minute_ref": minutes[i % len(minutes)]}, "record a decision")
         w.remember("decision_body", body)
         w.remember("decision_text", text)
@@ -559,13 +563,13 @@ def refuse_long(w, stage):
                                      comment_id=w.thread), {"body": text},
                    "over-long comment edit", accepted=False)
             w.post(admin, w.doc_url("review.add_decision"),
-                   {"body": text, "description": "x", "due_date": "2030-01-01"},
+                   {"body": text, "description": "x", **DUE},
                    "over-long decision body", accepted=False)
             w.post(admin, w.doc_url("review.add_decision"),
-                   {"body": "Board", "description": text, "due_date": "2030-01-01"},
+                   {"body": "Board", "description": text, **DUE},
                    "over-long decision description", accepted=False)
             for field in ("outcome", "minute_ref"):
-                data = {"taken_at": "2026-01-05", "outcome": "Approved", "minute_ref": "M"}
+                data = {**TAKEN, "outcome": "Approved", "minute_ref": "M"}
                 data[field] = text
                 w.post(admin, w.doc_url("review.record_decision_post",
                                         decision_id=w.decision), data,

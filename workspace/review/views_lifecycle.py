@@ -7,14 +7,14 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import Conflict, default_exceptions
-from wtforms import BooleanField, DateField, HiddenField, PasswordField, StringField, TextAreaField
-from wtforms.validators import Optional
+from wtforms import BooleanField, HiddenField, PasswordField, StringField, TextAreaField
 
 from ..documents import completeness
 from ..documents.editing import EditError
 from ..permissions import can, load_document
 from ..web import keep_changes, render, see_other
 from . import lifecycle, tasks
+from .forms_decisions import DecisionForm, RecordDecisionForm
 from .positions import agreement_grid
 from .views import bp
 
@@ -37,19 +37,6 @@ class SignForm(FlaskForm):
     signed_position = StringField("Position as printed",
                                   description="For example, Portfolio Holder for Planning")
     password = PasswordField("Your password", description="To confirm it is you signing")
-
-
-class DecisionForm(FlaskForm):
-    body = StringField("Body whose decision is sought",
-                       description="For example, JSP Steering Group")
-    description = TextAreaField("Decision sought (optional)")
-    due_date = DateField("Date of the meeting or decision", validators=[Optional()])
-
-
-class RecordDecisionForm(FlaskForm):
-    taken_at = DateField("Date taken", validators=[Optional()])
-    outcome = TextAreaField("Outcome", description="For example, Approved")
-    minute_ref = StringField("Minute reference (optional)")
 
 
 def _back(slug, document_id, endpoint=".lifecycle"):
