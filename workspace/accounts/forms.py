@@ -47,10 +47,6 @@ class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
     pass
 
 
-class SignOutForm(FlaskForm):
-    """Sign-out is a POST with a CSRF token, so another site cannot sign people out."""
-
-
 # An organisation's own admins ----------------------------------------------------------------
 
 class InviteUserForm(FlaskForm):
