@@ -151,6 +151,9 @@ ACCESS = {
     "engagement.remove_objective": "edit",
     # Members record their authority's position and sign for it.
     "review.record_position": "position",
+    "review.review_queue": "position",
+    "review.review_queue_matter": "position",
+    "review.review_queue_record": "position",
     "review.sign": "sign",
     "review.sign_post": "sign",
     # The partnership's admins (a grant per partnership) manage its partners, its admins,
@@ -250,6 +253,8 @@ FORMS = {
     "review.strategic_matter": {"strategic_matter": "1"},
     "review.record_position": lambda v: {"stance": "agreed", "route": "delegation",
                                          "seen_version": str(v["section_version"])},
+    "review.review_queue_record": lambda v: {"stance": "agreed", "route": "delegation",
+                                             "seen_version": str(v["section_version"])},
     "review.sign_post": {"signed_name": "A Member", "signed_position": "Portfolio Holder",
                          "password": "common-ground"},
     "partnerships.invite_partner": {"code": "luton"},

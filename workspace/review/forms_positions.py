@@ -88,6 +88,28 @@ class PositionForm(FlaskForm):
                 "seen_version": seen_version}
 
 
+class QueueForm(PositionForm):
+    """The position form of the review queue: the same fields and rules, with the reason
+    revealed under each choice that needs one (GOV.UK's conditional reveal), so the reason
+    under "Not agreed" is a field of its own; `values` and `add_error` map it to `reason`."""
+
+    reason_not_agreed = TextAreaField("Reason", description=(
+        "It is printed in the record of agreement."))
+    reason = TextAreaField("Reason", description=(
+        "It is printed in the record of agreement."))
+
+    def _reason_field(self):
+        return "reason_not_agreed" if self.stance.data == "not_agreed" else "reason"
+
+    def add_error(self, name, message):
+        super().add_error(self._reason_field() if name == "reason" else name, message)
+
+    def values(self):
+        values = super().values()
+        values["reason"] = self[self._reason_field()].data or ""
+        return values
+
+
 def scope_form(partnership, scopes, matters, numbers, rows=None):
     """The signatory scope form: for each partner organisation a scope (one of positions'
     SCOPES, checked by the service; "listed" offered only when there are strategic matters)

@@ -108,16 +108,20 @@ def owed_positions(user: User) -> list[PositionTask]:
         select(Document).where(Document.id.in_(_signatory_documents(user,
                                                                     ASKING_FOR_POSITIONS)))
         .order_by(Document.title)).all()
+    return [task for document in documents for task in owed_in_document(document, user)]
+
+
+def owed_in_document(document: Document, user: User) -> list[PositionTask]:
+    """[PositionTask] the user's authority owes on one document, in the document's order."""
+    grid = agreement_grid(document)
+    numbers = {s.id: n for n, s in number_sections(live_sections(document))}
     tasks = []
-    for document in documents:
-        grid = agreement_grid(document)
-        numbers = {s.id: n for n, s in number_sections(live_sections(document))}
-        for section in grid.matters:
-            for cell in grid.row(section):
-                if (cell is not None and cell.outstanding
-                        and cell.signatory.organisation_id == user.organisation_id):
-                    tasks.append(PositionTask(document.partnership, document, section,
-                                              numbers.get(section.id, ""), cell.state))
+    for section in grid.matters:
+        for cell in grid.row(section):
+            if (cell is not None and cell.outstanding
+                    and cell.signatory.organisation_id == user.organisation_id):
+                tasks.append(PositionTask(document.partnership, document, section,
+                                          numbers.get(section.id, ""), cell.state))
     return tasks
 
 

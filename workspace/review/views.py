@@ -6,4 +6,11 @@ from flask import Blueprint
 
 bp = Blueprint("review", __name__)
 
-from . import impact, membership, views_comments, views_lifecycle, views_positions  # noqa: F401
+from . import (  # noqa: F401
+    impact,
+    membership,
+    views_comments,
+    views_lifecycle,
+    views_positions,
+    views_queue,
+)
