@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.documents.test_import import draft_docx
-from workspace.documents.models import Document
+from workspace.documents.models import Document, Section
 from workspace.extensions import db
 
 from .support import (
@@ -659,3 +659,57 @@ def test_pages_reflow_at_320_css_pixels(app, demo, open_page, email, where):
     page.goto(url)
     open_all_details(page)
     assert page.evaluate(_WIDER_THAN_THE_WINDOW) == []
+
+
+# ---- Issue 14: the questions asked before positions go stale, and the completeness gate -----
+
+HOUSING = "Housing need and distribution"
+
+
+def test_questions_before_positions_go_stale(app, demo, open_page):
+    """The editor's warning, the page asking before a matter with positions is removed, the
+    question before un-marking it, and the signatories' question: axe clean."""
+    page = open_document(open_page(ADMIN).page)
+    housing = section(page, HOUSING)
+    housing.get_by_role("link", name=f"Edit {HOUSING}").click()
+    housing.get_by_label("Section text").fill("Housing need, corrected.\n")
+    housing.get_by_role("button", name=re.compile("^Save")).first.click()
+    expect(housing.get_by_role("button", name="Save and ask them to re-confirm")).to_be_visible()
+    assert_accessible(page, "editor asking before positions go stale")
+
+    with app.app_context():
+        section_id = db.session.scalar(select(Section.id).where(Section.title == HOUSING))
+    page.goto(document_url(app, SCG, f"s/{section_id}/strategic-matter"))
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(page, "question before un-marking a strategic matter")
+
+    page.goto(document_url(app, SCG, f"s/{section_id}/structure"))
+    page.get_by_role("button", name=re.compile("^Remove")).first.click()
+    expect(page.get_by_text(re.compile("This removes the positions of"))).to_be_visible()
+    assert_accessible(page, "question before removing a matter with positions")
+
+    page.goto(document_url(app, SCG, "signatories"))
+    page.locator(".cg-boxed", has_text="Dacorum Borough Council").get_by_label(
+        "Does not sign this document").check()
+    page.get_by_role("button", name="Save signatories").click()
+    expect(page.get_by_text(re.compile("This removes the positions of"))).to_be_visible()
+    assert_accessible(page, "signatories asking before positions go")
+
+
+def test_the_completeness_gate_on_the_lifecycle_page(app, demo, open_page):
+    """The demo Statement has gaps: back in draft, sending it out asks for a reason."""
+    from workspace.accounts.models import User
+    from workspace.review import lifecycle
+    with app.test_request_context():
+        document = db.session.scalar(select(Document).where(Document.title == SCG))
+        admin = db.session.scalar(select(User).where(User.email == ADMIN))
+        lifecycle.back_to_draft(document, admin, confirmed=True)
+        db.session.commit()
+    page = open_page(ADMIN).page
+    page.goto(document_url(app, SCG, "lifecycle"))
+    button = page.get_by_role("button", name=re.compile("^Send out for agreement"))
+    expect(button).to_be_visible()
+    assert_accessible(page, "lifecycle page of a draft with gaps")
+    button.click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    assert_accessible(page, "lifecycle page refusing to send out without a reason")
