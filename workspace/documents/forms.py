@@ -34,6 +34,11 @@ class ButtonForm(FlaskForm):
     """CSRF token only, for buttons that post."""
 
 
+class ConfirmForm(FlaskForm):
+    """A button whose change may take positions off the grid: "1" once the user confirmed."""
+    confirm_stale = HiddenField()
+
+
 class DirectionForm(FlaskForm):
     """A structure button: move "up" or "down", nest "in" or "out" (the view names a wrong
     one, 422)."""

@@ -10,7 +10,7 @@ from flask_login import current_user
 from ..permissions import can, load_document, load_section
 from ..web import render, see_other
 from . import editing, limits, markdown, numbering, service
-from .forms import AddSectionForm, ButtonForm, DirectionForm, SectionForm, TitleForm
+from .forms import AddSectionForm, ButtonForm, ConfirmForm, DirectionForm, SectionForm, TitleForm
 from .merge import word_diff
 from .presence import touch_presence
 from .rendered_diff import conflict_view, rendered_diff
@@ -147,10 +147,11 @@ def diff(slug, document_id, section_id):
 def restore_revision(slug, document_id, section_id, number):
     """Make an old revision current again (as a new revision)."""
     partnership, document, section = _section_or_404(slug, document_id, section_id, "edit")
-    ButtonForm().validate_on_submit() or abort(400)
+    form = ConfirmForm()
+    form.validate_on_submit() or abort(400)
     try:
         result = editing.restore_revision(section, number, current_user,
-                                          confirm_stale=request.form.get("confirm_stale") == "1")
+                                          confirm_stale=form.confirm_stale.data == "1")
     except editing.ConfirmStale as confirm:
         return confirm_page(partnership, document, section, 409,
                             heading=f"Restore revision {number}?", message=confirm.message,
@@ -287,9 +288,10 @@ def remove(slug, document_id, section_id):
     """Remove a section (it can be restored from the removed sections list)."""
     partnership, document, section = _section_or_404(slug, document_id, section_id, "edit")
     guard_structure(document)
-    ButtonForm().validate_on_submit() or abort(400)
+    form = ConfirmForm()
+    form.validate_on_submit() or abort(400)
     affected = editing.change_impact(section)
-    if affected and request.form.get("confirm_stale") != "1" and section.removed_at is None:
+    if affected and form.confirm_stale.data != "1" and section.removed_at is None:
         names = ", ".join(f"{name} ({stance})" for name, stance in affected)
         return confirm_page(
             partnership, document, section, 409, heading=f"Remove \u201c{section.title}\u201d?",

@@ -22,3 +22,5 @@ class FeedbackForm(FlaskForm):
 class StrategicMatterForm(FlaskForm):
     """Mark a section as a strategic matter ("1") or no longer one ("0")."""
     strategic_matter = HiddenField(validators=[AnyOf(("1", "0"))])
+    #: "1" once the admin confirmed un-marking a matter that has current positions.
+    confirm_stale = HiddenField()

@@ -116,7 +116,8 @@ def scope_form(partnership, scopes, matters, numbers, rows=None):
     and the strategic matters ticked (ids). With `rows` (the scope as stored, or as refused
     with each row's error), the form shows them; without, it reads the post."""
     class ScopeForm(FlaskForm):
-        pass
+        #: "1" once the admin confirmed a scope that takes current positions off the grid.
+        confirm_stale = HiddenField()
     matter_choices = [SelectChoice(str(m.id), f"{numbers.get(m.id, '')} {m.title}".strip())
                       for m in matters]
     scope_choices = [SelectChoice(value, label) for value, label in scopes.items()

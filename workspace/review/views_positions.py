@@ -183,7 +183,7 @@ def strategic_matter(slug, document_id, section_id):
                                "admin can change which sections are strategic matters.")
     unmarking = section.strategic_matter and form.strategic_matter.data != "1"
     affected = impact.affected_positions(section) if unmarking else []
-    if affected and request.form.get("confirm_stale") != "1":
+    if affected and form.confirm_stale.data != "1":
         if is_htmx():       # the question is a page of its own: htmx goes there
             response = make_response("", 200)
             response.headers["HX-Redirect"] = request.path
@@ -214,10 +214,10 @@ def signatories(slug, document_id):
     numbers = service.matter_numbers(document)
     status = 200
     if request.method == "POST":
-        rows = scope_rows_from_form(
-            partnership, scope_form(partnership, service.SCOPES, matters, numbers))
+        posted = scope_form(partnership, service.SCOPES, matters, numbers)
+        rows = scope_rows_from_form(partnership, posted)
         affected = []
-        if request.form.get("confirm_stale") != "1" and service.check_scope(rows, matters):
+        if posted.confirm_stale.data != "1" and service.check_scope(rows, matters):
             affected = impact.scope_impact(document, rows)
         if affected:
             # Nothing saved: the page asks, keeping the choices (issue 14).
