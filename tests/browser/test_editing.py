@@ -46,6 +46,8 @@ def test_cancel_asks_before_discarding_unsaved_text(demo, open_page):
     page = open_document(open_page(WATFORD).page)
     part5 = section(page, "Part 5: Monitoring and review")
     part5.get_by_role("link", name="Edit").click()
+    # The editor has focus once htmx has swapped it in and the page's scripts have run.
+    expect(part5.get_by_label("Section text")).to_be_focused()
     part5.get_by_label("Section text").fill("Text I have not saved.\n")
 
     dialogs = []

@@ -4,7 +4,9 @@
 
 function remember(root) {
   root.querySelectorAll("textarea.cg-editor").forEach((textarea) => {
-    textarea.dataset.original = textarea.value;
+    // The text as the server sent it (defaultValue), not the value now: typing that starts
+    // before htmx has settled the swap must still count as unsaved.
+    textarea.dataset.original = textarea.defaultValue;
   });
 }
 remember(document);
