@@ -3,7 +3,7 @@ without JavaScript and with the keyboard alone. "Housing need and distribution" 
 current positions of every district in the demo."""
 import re
 
-from .support import WATFORD, expect, open_document, section
+from .support import QUICK_MS, WATFORD, expect, open_document, section
 from .test_keyboard import focused, press
 
 HOUSING = "Housing need and distribution"
@@ -69,4 +69,9 @@ def test_the_confirmation_with_the_keyboard(demo, open_page):
     assert focused_button["name"] == "Save and ask them to re-confirm"
     page.keyboard.press("Enter")
     expect(housing.locator(".cg-saved")).to_contain_text("Saved as revision")
+    # The saved section may be redrawn once more by the live feed (its own change coming
+    # back); the redraw puts focus back where it was, so wait for it to settle.
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement !== document.body",
+        timeout=QUICK_MS)
     assert focused(page)
