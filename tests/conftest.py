@@ -18,6 +18,7 @@ from workspace import create_app
 from workspace.accounts.models import Organisation, User, UserSession
 from workspace.clock import utcnow
 from workspace.extensions import db
+from workspace.jobs import runner
 from workspace.partnerships.models import Partner, Partnership, PartnershipAdmin
 from workspace.scratch_db import scratch_database
 
@@ -65,6 +66,9 @@ def app(database_url):
         "SERVER_NAME": "localhost",
         "SESSION_COOKIE_SECURE": False,
         "MAIL_SERVER": "",
+        # Jobs wait in the database until a test runs them (the `run_jobs` fixture).
+        "JOBS_QUEUE_URL": "manual",
+        "JOBS_RETRY_DELAY_SECONDS": 0,
         # No per-address limits on the verify page: many tests post to it from one address
         # (tests/export/test_verify_limits.py sets a small limit where it tests it).
         "VERIFY_RATE_LIMIT": "",
@@ -105,6 +109,18 @@ def ctx(app):
     with app.test_request_context():
         yield
         db.session.rollback()
+
+
+@pytest.fixture
+def run_jobs(app):
+    """run_jobs(): run every waiting job in this process, as the worker would (delays
+    included unless ignore_schedule=False); returns how many ran."""
+
+    def _run(ignore_schedule=True):
+        with app.app_context():
+            return runner.run_pending(ignore_schedule=ignore_schedule)
+
+    return _run
 
 
 @pytest.fixture

@@ -88,6 +88,11 @@ def create_app(test_config=None):
                     f"cannot be reached ({problem}). Check DATABASE_URL.")
 
     _register_models()
+    from .jobs.queue import init_app as init_jobs
+    try:
+        init_jobs(app)
+    except ValueError as exc:
+        _refuse(str(exc))
     _register_blueprints(app)
     _register_request_rules(app)
     _register_errors(app)
@@ -103,6 +108,7 @@ def _register_models():
     from .documents import models as _documents  # noqa: F401
     from .engagement import models as _engagement  # noqa: F401
     from .export import models as _export  # noqa: F401
+    from .jobs import models as _jobs  # noqa: F401
     from .partnerships import models as _partnerships  # noqa: F401
     from .review import models as _review  # noqa: F401
 

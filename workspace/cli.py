@@ -18,6 +18,8 @@ def register_cli(app):
     app.cli.add_command(create_admin_command)
     app.cli.add_command(make_signing_cert_command)
     app.cli.add_command(verify_pdf_command)
+    from .jobs.cli import jobs_cli
+    app.cli.add_command(jobs_cli)
 
 
 @click.command("seed-demo")

@@ -78,4 +78,9 @@ def load_config(app):
         SQLITE_LOCK_RETRY_SECONDS=float(os.environ.get("SQLITE_LOCK_RETRY_SECONDS", "2")),
         MAX_CONTENT_LENGTH=int(os.environ.get("MAX_UPLOAD_MB", "60")) * 1024 * 1024,
         SIGNING_KEY_SECRET=os.environ.get("SIGNING_KEY_SECRET", ""),
+        # Background work (workspace/jobs): the queue that wakes the worker.
+        JOBS_QUEUE_URL=(os.environ.get("JOBS_QUEUE_URL") or os.environ.get("REDIS_URL") or ""),
+        JOBS_WORKERS=int(os.environ.get("JOBS_WORKERS", "2")),
+        JOBS_LEASE_SECONDS=int(os.environ.get("JOBS_LEASE_SECONDS", "60")),
+        JOBS_RETRY_DELAY_SECONDS=float(os.environ.get("JOBS_RETRY_DELAY_SECONDS", "10")),
     )
