@@ -47,10 +47,16 @@ install-test: $(VENV)/.installed-test system-libs
 	fi
 
 ## run: install, migrate, seed the demo on an empty database, serve on http://$(HOST):$(PORT)
+## with the background worker (`flask jobs worker`) beside it; Ctrl-C stops both
 run: install
 	APP_ENV=$${APP_ENV:-development} $(BIN)/flask db upgrade
 	APP_ENV=$${APP_ENV:-development} $(BIN)/flask seed-demo --if-empty
-	APP_ENV=$${APP_ENV:-development} $(BIN)/flask run --host $(HOST) --port $(PORT)
+	@export APP_ENV=$${APP_ENV:-development}; \
+	$(BIN)/flask jobs worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM HUP; \
+	echo "Background worker started (pid $$worker)"; \
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 ## lint: Ruff with the rule set in pyproject.toml (a finding fails `make test`)
 lint: $(VENV)/.installed-test

@@ -122,6 +122,7 @@ def _register_blueprints(app):
     from .engagement.views import bp as engagement_bp
     from .export.service import register as register_export
     from .export.views import bp as export_bp
+    from .jobs.views import bp as jobs_bp
     from .pages.document import bp as documents_bp  # documents' own routes and the page's
     from .partnerships.views import bp as partnerships_bp
     from .review.views import bp as review_bp
@@ -135,6 +136,7 @@ def _register_blueprints(app):
     app.register_blueprint(review_bp)
     app.register_blueprint(export_bp)
     app.register_blueprint(engagement_bp)
+    app.register_blueprint(jobs_bp)
     register_engagement_blocks(app)     # the live_blocks filter and content binder
     register_export(app)                # export listens to review's signals
 

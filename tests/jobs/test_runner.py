@@ -3,7 +3,7 @@ tests/jobs/test_worker.py runs a real worker)."""
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from workspace.clock import utcnow
 from workspace.extensions import db
@@ -20,6 +20,24 @@ def _record(value, fail_times=0, permanent=False):
         raise JobFailed("The file could not be found.")
     if CALLS.count(value) <= fail_times:
         raise RuntimeError("SMTP is down")
+
+
+@job("test.write_after_another", retries=0)
+def _write_after_another(value):
+    # Another connection writes while the job works (the hold's renewal, a request).
+    with db.engine.begin() as connection:
+        connection.execute(update(Job).where(Job.kind == "test.write_after_another")
+                           .values(label="Touched"))
+    submit("test.record", value=value)
+
+
+@job("test.taken_over", retries=0)
+def _taken_over(value):
+    # The hold lapsed, and another worker claimed the job while this one worked.
+    with db.engine.begin() as connection:
+        connection.execute(update(Job).where(Job.kind == "test.taken_over")
+                           .values(attempts=Job.attempts + 1))
+    submit("test.record", value=value)
 
 
 @pytest.fixture(autouse=True)
@@ -166,3 +184,38 @@ def test_the_sweep_finds_lost_and_abandoned_jobs_and_runs_periodic_work(app, ctx
         registry._every_minute.pop()
     assert ticks == [1]
     assert later.status == "pending"
+
+
+def test_a_worker_process_sweeps_once_when_it_starts_without_grace(app, tmp_path,
+                                                                  monkeypatch):
+    """Huey calls start-up hooks in every worker thread: only the first sweeps, and it
+    queues every due job at once (a lost message is not waited for)."""
+    from workspace.jobs.queue import make_queue
+    sweeps = []
+    monkeypatch.setattr(runner, "sweep", lambda **kwargs: sweeps.append(kwargs))
+    queue = make_queue(app, "sqlite:///" + str(tmp_path / "queue.sqlite3"))
+    for _ in range(3):
+        for hook in queue.huey._startup.values():
+            hook()
+    assert sweeps == [{"grace": timedelta(0)}]
+
+
+def test_a_job_writes_after_another_connection_wrote_while_it_worked(app, ctx):
+    """The job's function begins its own transaction: no snapshot from the claim, which on
+    SQLite could not write once another connection had ("database is locked")."""
+    row = submit("test.write_after_another", value="p")
+    db.session.commit()
+    assert runner.run(row.id) == "done"
+    db.session.rollback()
+    assert db.session.scalar(select(Job.id).where(Job.kind == "test.record")) is not None
+
+
+def test_a_job_taken_over_by_another_worker_writes_nothing(app, ctx):
+    """A worker whose hold lapsed, and whose job another worker claimed, discards its result:
+    the job's effect is written once, by the worker that holds it."""
+    row = submit("test.taken_over", value="q")
+    db.session.commit()
+    assert runner.run(row.id) == "running"
+    db.session.rollback()
+    assert db.session.scalar(select(Job.id).where(Job.kind == "test.record")) is None
+    assert _job(row.id).status == "running" and _job(row.id).attempts == 2

@@ -101,6 +101,7 @@ def build_foreign(slug="elsewhere", code="luton", organisation="Luton Borough Co
     ids["stakeholder_id"] = fresh_stakeholder(partnership.id, f"{short_name} stakeholder")
     ids["activity_id"] = fresh_activity(partnership.id, f"{short_name} residents")
     ids["objective_id"] = fresh_objective(partnership.id, f"{short_name} objective")
+    ids["job_id"] = fresh_failed_job(partnership.id, f"{short_name} PDF")
     return ids
 
 
@@ -115,6 +116,16 @@ def fresh_objective(partnership_id, name=None):
     """An objective with a name of its own (names are unique in a partnership)."""
     row = Objective(partnership_id=partnership_id, order=99,
                     name=name or f"Objective {uuid.uuid4().hex[:8]}")
+    db.session.add(row)
+    db.session.flush()
+    return row.id
+
+
+def fresh_failed_job(partnership_id, label="A PDF"):
+    """A background job of the partnership that failed (its admins may try it again)."""
+    from workspace.jobs.models import Job
+    row = Job(kind="matrix.render", status="failed", attempts=5, max_attempts=5,
+              partnership_id=partnership_id, label=label, last_error="Pango crashed.")
     db.session.add(row)
     db.session.flush()
     return row.id

@@ -53,6 +53,7 @@ from .support import (
     create_admin,
     freeze_version_1,
     fresh_activity,
+    fresh_failed_job,
     fresh_objective,
     fresh_stakeholder,
     user_by_email,
@@ -170,6 +171,8 @@ ACCESS = {
     "review.add_decision": "manage",
     "review.record_decision": "manage",
     "review.record_decision_post": "manage",
+    "jobs.index": "manage",
+    "jobs.retry": "manage",
     # An organisation governs itself: its own admins, on their own organisation only (another
     # organisation's users and memberships are not found), whatever partnerships it is in.
     "organisation.index": "organisation_admin",
@@ -203,7 +206,7 @@ ON_SPARE_SECTION = {"documents.edit", "documents.save", "documents.cancel",
                     "documents.rename", "documents.move", "documents.nest", "documents.remove",
                     "documents.restore", "documents.add_after"}
 #: Ids of rows each request gets fresh (it may change or remove them).
-ROW_IDS = {"stakeholder_id", "activity_id", "objective_id"}
+ROW_IDS = {"stakeholder_id", "activity_id", "objective_id", "job_id"}
 #: Query strings some GET routes need to find what they show.
 QUERY = {"documents.diff": {"from": 1}}
 
@@ -275,6 +278,7 @@ FORMS = {
     "export.upload_certificate": {},
     "export.trial_certificate": {},
     "review.signatories": {},
+    "jobs.retry": {},
     "review.move": {"to": "draft", "seen": "out_for_agreement"},
     "review.add_decision": {"body": "Matrix Board", "description": "Agree it.",
                             "due_date-day": "1", "due_date-month": "1",
@@ -470,7 +474,7 @@ def fresh_row(app, kind, partnership_id):
     own."""
     with app.app_context():
         made = {"stakeholder_id": fresh_stakeholder, "activity_id": fresh_activity,
-                "objective_id": fresh_objective}[kind](partnership_id)
+                "objective_id": fresh_objective, "job_id": fresh_failed_job}[kind](partnership_id)
         db.session.commit()
         return made
 
@@ -703,7 +707,7 @@ ALLOWED_ACTOR = {"read": "viewer", "comment": "viewer", "author": "viewer",
                  "structure": "partnership_admin"}
 #: Ids that may come from another partnership.
 FOREIGN_IDS = ("document_id", "section_id", "comment_id", "decision_id", "stakeholder_id",
-               "activity_id", "objective_id", "partner_id", "grant_id")
+               "activity_id", "objective_id", "partner_id", "grant_id", "job_id")
 
 
 def test_ids_from_another_document_or_partnership_are_not_found(app, matrix_world, login,

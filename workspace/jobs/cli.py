@@ -1,4 +1,6 @@
 """flask jobs worker | run | status: the worker process and its tools."""
+import logging
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -17,6 +19,13 @@ def worker_command(workers):
     if queue.huey is None:
         raise click.ClickException("JOBS_QUEUE_URL is 'manual': there is no queue to work on. "
                                    "Use 'flask jobs run' to run what is due.")
+    huey_log = logging.getLogger("huey")     # the consumer's start, stop and each task run
+    if not huey_log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("[%(asctime)s] %(levelname)s in worker: "
+                                               "%(message)s"))
+        huey_log.addHandler(handler)
+        huey_log.setLevel(logging.INFO)
     consumer = queue.huey.create_consumer(
         workers=workers or current_app.config["JOBS_WORKERS"], worker_type="thread",
         periodic=True, check_worker_health=True, max_delay=2.0)

@@ -9,6 +9,7 @@ once that transaction commits.
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -100,14 +101,20 @@ def make_huey(url: str, instance_path: str):
 
 
 def init_app(app: Flask) -> None:
-    """Create the queue and its tasks: `run_job(id)`, and a sweep every minute."""
+    """Create the queue named by JOBS_QUEUE_URL and its tasks (app.extensions["jobs"])."""
+    app.extensions["jobs"] = make_queue(app, app.config["JOBS_QUEUE_URL"])
+
+
+def make_queue(app: Flask, url: str) -> Queue:
+    """The queue for `url` and its tasks for `app`: `run_job(id)`, a sweep every minute, and
+    one sweep when a worker process starts (Huey calls start-up hooks in every worker thread:
+    the first one sweeps)."""
     from huey import crontab
 
     from . import runner
-    huey = make_huey(app.config["JOBS_QUEUE_URL"], app.instance_path)
+    huey = make_huey(url, app.instance_path)
     if huey is None:
-        app.extensions["jobs"] = Queue(None, None, None)
-        return
+        return Queue(None, None, None)
 
     @huey.task(name="common_ground.run_job")
     def run_job(job_id):
@@ -119,9 +126,13 @@ def init_app(app: Flask) -> None:
         with app.app_context():
             runner.sweep()
 
+    started = threading.Lock()
+
     @huey.on_startup(name="common_ground.sweep_on_startup")
     def sweep_on_startup():
+        if not started.acquire(blocking=False):
+            return
         with app.app_context():
-            runner.sweep()
+            runner.sweep(grace=timedelta(0))
 
-    app.extensions["jobs"] = Queue(huey, run_job, sweep)
+    return Queue(huey, run_job, sweep)

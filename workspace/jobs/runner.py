@@ -35,20 +35,24 @@ def _lease():
 def _claim(job_id: int, ignore_schedule: bool = False) -> Job | None:
     """Take the job for this worker, or None (done, not due, or its key is busy)."""
     now = utcnow()
-    row = db.session.get(Job, job_id)
-    if row is None:
+    found = db.session.execute(select(Job.key).where(Job.id == job_id)).first()
+    # On SQLite the claim's transaction must begin with its write: one that read first fails
+    # ("database is locked") when another connection wrote in between.
+    db.session.rollback()
+    if found is None:
         return None
-    if row.key and db.engine.dialect.name == "postgresql":
+    key = found.key
+    if key and db.engine.dialect.name == "postgresql":
         # Two claims of different jobs with one key must not both see the key free.
         db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
-                           {"key": row.key})
+                           {"key": key})
     due = or_(and_(Job.status == PENDING, Job.run_after <= now) if not ignore_schedule
               else Job.status == PENDING,
               and_(Job.status == RUNNING, Job.lease_until < now))
     stmt = update(Job).where(Job.id == job_id, due)
-    if row.key:
+    if key:
         other = aliased(Job)
-        stmt = stmt.where(~exists().where(other.key == row.key, other.id != job_id,
+        stmt = stmt.where(~exists().where(other.key == key, other.id != job_id,
                                           other.status == RUNNING, other.lease_until >= now))
     claimed = db.session.execute(
         stmt.values(status=RUNNING, attempts=Job.attempts + 1, started_at=now,
@@ -57,9 +61,7 @@ def _claim(job_id: int, ignore_schedule: bool = False) -> Job | None:
     db.session.commit()
     if not claimed:
         return None
-    row = db.session.get(Job, job_id)
-    db.session.refresh(row)
-    return row
+    return db.session.get(Job, job_id)
 
 
 class _Hold(threading.Thread):
@@ -111,38 +113,58 @@ def _run(app, job_id, ignore_schedule):
     row = _claim(job_id, ignore_schedule)
     if row is None:
         return None
-    if row.attempts > row.max_attempts:     # the worker died in every attempt
-        row.status, row.finished_at, row.lease_until = FAILED, utcnow(), None
-        row.last_error = (row.last_error or "The worker stopped while doing this job, "
-                          f"{row.max_attempts} times.")
+    kind, payload, key = row.kind, json.loads(row.payload), row.key
+    attempts, max_attempts = row.attempts, row.max_attempts
+    # The kind's function begins its own transaction: slow work done before its first query
+    # holds no snapshot (on SQLite, a snapshot older than another's write cannot write).
+    db.session.rollback()
+    if attempts > max_attempts:     # the worker died in every attempt
+        _finish(job_id, attempts, status=FAILED, finished_at=utcnow(), last_error=func.coalesce(
+            Job.last_error, f"The worker stopped while doing this job, {max_attempts} times."))
         db.session.commit()
         return FAILED
     hold = _Hold(app, job_id)
     hold.start()
     try:
-        registry.kind(row.kind).fn(**json.loads(row.payload))
-        row = db.session.get(Job, job_id)
-        row.status, row.finished_at, row.lease_until = DONE, utcnow(), None
-        db.session.commit()
+        registry.kind(kind).fn(**payload)
+        status = DONE if _finish(job_id, attempts, status=DONE, finished_at=utcnow()) else None
+        if status is None:          # our hold lapsed and another worker took the job over
+            app.logger.warning("Job %s (%s) was taken over by another worker; this "
+                               "worker's result is discarded", job_id, kind)
+            db.session.rollback()
+        else:
+            db.session.commit()
     except Exception as exc:
         db.session.rollback()
-        app.logger.warning("Job %s (%s) failed: %s", job_id, row.kind, exc,
+        app.logger.warning("Job %s (%s) failed: %s", job_id, kind, exc,
                            exc_info=not isinstance(exc, registry.JobFailed))
-        row = db.session.get(Job, job_id)
-        row.last_error, row.lease_until = _reason(exc), None
-        if isinstance(exc, registry.JobFailed) or row.attempts >= row.max_attempts:
-            row.status, row.finished_at = FAILED, utcnow()
+        if isinstance(exc, registry.JobFailed) or attempts >= max_attempts:
+            status = FAILED
+            held = _finish(job_id, attempts, status=FAILED, finished_at=utcnow(),
+                           last_error=_reason(exc))
         else:
-            wait = _retry_delay(row.attempts)
-            row.status, row.run_after = PENDING, utcnow() + wait
-            db.session.info.setdefault("cg_jobs_to_dispatch", []).append(
-                (job_id, wait.total_seconds()))
+            status, wait = PENDING, _retry_delay(attempts)
+            held = _finish(job_id, attempts, status=PENDING, run_after=utcnow() + wait,
+                           last_error=_reason(exc))
+            if held:
+                db.session.info.setdefault("cg_jobs_to_dispatch", []).append(
+                    (job_id, wait.total_seconds()))
         db.session.commit()
+        status = status if held else None
     finally:
         hold.stopped.set()
-    if row.key:
-        _wake_next(row.key)
-    return row.status
+    if key:
+        _wake_next(key)
+    return status or RUNNING
+
+
+def _finish(job_id, attempts, **values) -> bool:
+    """Record how the attempt went, if the job is still this worker's (running, in this
+    attempt); False when another worker has taken it over since (the caller rolls back)."""
+    return bool(db.session.execute(
+        update(Job).where(Job.id == job_id, Job.status == RUNNING, Job.attempts == attempts)
+        .values(lease_until=None, **values).execution_options(synchronize_session=False)
+    ).rowcount)
 
 
 def _wake_next(key):
@@ -161,12 +183,15 @@ def retry(job: Job) -> None:
     db.session.info.setdefault("cg_jobs_to_dispatch", []).append((job.id, 0))
 
 
-def sweep() -> int:
+def sweep(grace: timedelta = SWEEP_GRACE) -> int:
     """Queue every job that should be running and is not (its message lost, or its worker
-    killed), then run the once-a-minute functions. Returns how many jobs were queued."""
+    killed), then run the once-a-minute functions. Returns how many jobs were queued.
+
+    A job due for less than `grace` is left alone: its message is probably on its way (a
+    worker starting up sweeps without grace: a second message costs only a refused claim)."""
     now = utcnow()
     ids = db.session.scalars(select(Job.id).where(or_(
-        and_(Job.status == PENDING, Job.run_after <= now - SWEEP_GRACE),
+        and_(Job.status == PENDING, Job.run_after <= now - grace),
         and_(Job.status == RUNNING, Job.lease_until < now))).order_by(Job.id)).all()
     db.session.rollback()
     for job_id in ids:
