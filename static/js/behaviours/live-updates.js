@@ -3,6 +3,8 @@
 // is held back while this person is writing in the section's comment forms and fetched again
 // once they have finished; otherwise it goes through and focus goes back where it was (the same
 // control, found by id, text or form, else the heading of the comments or of the section).
+// A section with this person's own request in flight (a save being sent) is not redrawn under
+// it: the answer to that request is what they wait for, and it decides where focus goes.
 // A confirmation shown after this person's action ([data-status-message], such as "position
 // recorded") is carried into the redrawn section, so a redraw never wipes it: it goes when the
 // person's next action redraws that part, or when they leave the page.
@@ -29,6 +31,11 @@ function commentsBusy(section) {
   return Array.from(comments.querySelectorAll("textarea")).some((t) => t.value !== t.defaultValue);
 }
 
+// htmx marks the element that sent a request with .htmx-request until its answer is in.
+function inFlight(section) {
+  return section.matches(".htmx-request") || section.querySelector(".htmx-request") !== null;
+}
+
 let focusAfterSwap = null;
 
 function focusKey(section) {
@@ -40,7 +47,9 @@ function focusKey(section) {
     return { section: section.id, tag: active.tagName, text: active.textContent, heading: ".cg-section__title" };
   }
   const form = active.closest("form");
-  if (form && active.matches("button")) return { action: form.getAttribute("action") };
+  if (form && active.matches("button")) {
+    return { action: form.getAttribute("action"), section: section.id, heading: ".cg-section__title" };
+  }
   return { section: section.id, heading: active.closest(".cg-comments") ? ".cg-comments__title" : ".cg-section__title" };
 }
 
@@ -53,7 +62,12 @@ function keepMessages(section, fresh) {
     const holder = message.parentElement && message.parentElement.closest("[id]");
     if (!holder || !section.contains(holder)) return;
     const freshHolder = holder === section ? fresh : fresh.querySelector(`#${CSS.escape(holder.id)}`);
-    if (!freshHolder || freshHolder.querySelector("[data-status-message]")) return;
+    if (!freshHolder) return;
+    const already = freshHolder.querySelector("[data-status-message]");
+    if (already) {
+      if (document.activeElement === message) focusedMessage = already;
+      return;
+    }
     const kept = message.cloneNode(true);
     freshHolder.prepend(kept);
     if (document.activeElement === message) focusedMessage = kept;
@@ -80,7 +94,7 @@ document.addEventListener("htmx:oobBeforeSwap", (event) => {
     target.querySelectorAll(".cg-section").forEach((section) => {
       const fresh = event.detail.fragment.querySelector(`#${section.id}`);
       if (!fresh) return;
-      if (!commentsBusy(section)) { keepMessages(section, fresh); return; }
+      if (!commentsBusy(section) && !inFlight(section)) { keepMessages(section, fresh); return; }
       focusAfterSwap = focusKey(section) || focusAfterSwap;
       section.dataset.refreshPending = "1";
       fresh.replaceWith(section);
@@ -88,7 +102,7 @@ document.addEventListener("htmx:oobBeforeSwap", (event) => {
     return;
   }
   if (!target.matches(".cg-section")) return;
-  if (commentsBusy(target)) {
+  if (commentsBusy(target) || inFlight(target)) {
     event.detail.shouldSwap = false;
     target.dataset.refreshPending = "1";
     return;
@@ -116,11 +130,17 @@ document.addEventListener("htmx:afterRequest", (event) => {
   if (!event.detail.elt.matches || !event.detail.elt.matches("[data-live-feed]")) return;
   document.querySelectorAll(".cg-section[data-refresh-pending]").forEach((section) => {
     if (section.matches("[data-editing-section]")) { delete section.dataset.refreshPending; return; }
-    if (commentsBusy(section)) return;
+    if (commentsBusy(section) || inFlight(section)) return;
     const source = section.querySelector("[data-section-url]");
     delete section.dataset.refreshPending;
     if (source && window.htmx) {
-      window.htmx.ajax("GET", source.dataset.sectionUrl, { target: `#${section.id}`, swap: "outerHTML" });
+      // The fetched copy replaces the section: focus goes back where it was in it.
+      const key = focusKey(section);
+      window.htmx.ajax("GET", source.dataset.sectionUrl, { target: `#${section.id}`, swap: "outerHTML" })
+        .then(() => {
+          const element = key && findAgain(key);
+          if (element && document.activeElement !== element) focusOn(element);
+        });
     }
   });
 });
