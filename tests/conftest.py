@@ -69,6 +69,7 @@ def app(database_url):
         # Jobs wait in the database until a test runs them (the `run_jobs` fixture).
         "JOBS_QUEUE_URL": "manual",
         "JOBS_RETRY_DELAY_SECONDS": 0,
+        "NOTIFY_BATCH_SECONDS": 0,
         # No per-address limits on the verify page: many tests post to it from one address
         # (tests/export/test_verify_limits.py sets a small limit where it tests it).
         "VERIFY_RATE_LIMIT": "",

@@ -19,7 +19,9 @@ from .web import is_htmx, section_url
 
 #: Endpoints anyone may reach without signing in.
 PUBLIC_ENDPOINTS = frozenset({"static", "auth.login", "auth.accept_invitation", "health",
-                              "favicon", "export.verify"})
+                              "favicon", "export.verify",
+                              # an e-mail's unsubscribe link: its signed token is the proof
+                              "notifications.unsubscribe", "notifications.unsubscribe_post"})
 
 
 class ConfigurationError(SystemExit):
@@ -109,6 +111,8 @@ def _register_models():
     from .engagement import models as _engagement  # noqa: F401
     from .export import models as _export  # noqa: F401
     from .jobs import models as _jobs  # noqa: F401
+    from .mail import OutboxMessage as _outbox  # noqa: F401
+    from .notifications import models as _notifications  # noqa: F401
     from .partnerships import models as _partnerships  # noqa: F401
     from .review import models as _review  # noqa: F401
 
@@ -123,6 +127,7 @@ def _register_blueprints(app):
     from .export.service import register as register_export
     from .export.views import bp as export_bp
     from .jobs.views import bp as jobs_bp
+    from .notifications import register as register_notifications
     from .pages.document import bp as documents_bp  # documents' own routes and the page's
     from .partnerships.views import bp as partnerships_bp
     from .review.views import bp as review_bp
@@ -139,6 +144,7 @@ def _register_blueprints(app):
     app.register_blueprint(jobs_bp)
     register_engagement_blocks(app)     # the live_blocks filter and content binder
     register_export(app)                # export listens to review's signals
+    register_notifications(app)         # notifications listen to every area's signals
 
     @app.get("/favicon.ico")
     def favicon():

@@ -74,6 +74,11 @@ def load_config(app):
         MAIL_PASSWORD=os.environ.get("MAIL_PASSWORD", ""),
         MAIL_USE_TLS=_bool("MAIL_USE_TLS", True),
         MAIL_FROM=os.environ.get("MAIL_FROM", "common-ground@localhost"),
+        # Where the workspace is reached: the links in e-mails (sent by jobs, with no request).
+        BASE_URL=os.environ.get("BASE_URL",
+                                "http://127.0.0.1:5000" if env == "development" else ""),
+        # Notifications wait this long before their e-mail goes, so a burst is one e-mail.
+        NOTIFY_BATCH_SECONDS=float(os.environ.get("NOTIFY_BATCH_SECONDS", "30")),
         SQLITE_BUSY_TIMEOUT_MS=int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "5000")),
         SQLITE_LOCK_RETRY_SECONDS=float(os.environ.get("SQLITE_LOCK_RETRY_SECONDS", "2")),
         MAX_CONTENT_LENGTH=int(os.environ.get("MAX_UPLOAD_MB", "60")) * 1024 * 1024,

@@ -34,3 +34,16 @@ signatures_voided = _signals.signal("signatures-voided")
 #: (authority name, stance label) pairs, one per current position the change would affect;
 #: `signal.send(...)` returns (receiver, answer) pairs for the asker to collect.
 section_change_impact = _signals.signal("section-change-impact")
+
+#: Draft -> Out for agreement: signatories now owe positions on the strategic matters.
+#: Sender: the document; keyword argument: by (the partnership admin).
+document_sent_out = _signals.signal("document-sent-out")
+
+#: A section's text was saved as a new revision (an edit, a merge, a restore). Sender: the
+#: section; keyword arguments: revision (the new SectionRevision), old_sha256 (the SHA-256 of
+#: the text it replaced: positions given on that text are now out of date), by (the user).
+section_saved = _signals.signal("section-saved")
+
+#: Someone replied to a comment thread. Sender: the reply (a Comment); keyword arguments:
+#: thread (the opening Comment), section, by (the user).
+comment_replied = _signals.signal("comment-replied")

@@ -603,17 +603,21 @@ def outbox(monkeypatch):
 
 
 def test_invitation_is_mailed_when_mail_is_configured(app, admin_client, world, outbox,
-                                                      monkeypatch):
+                                                      monkeypatch, run_jobs):
     monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.org")
     monkeypatch.setitem(app.config, "MAIL_USERNAME", "mailer")
     response = invite(admin_client, organisation_id=world["orgs"]["watford"])
     assert response.status_code == 200
-    link = invitation_link(response)
-    assert "Invitation sent to new.person@watford.example" in response.text
+    invitation_link(response)
+    assert "The invitation will be e-mailed to new.person@watford.example" in response.text
+    assert outbox == []                  # sent by a background job, not in the request
+    run_jobs()
     [(smtp, message)] = outbox
     assert (smtp.host, smtp.tls) == ("smtp.example.org", True)
     assert message["To"] == "new.person@watford.example"
-    assert "http://localhost" + link in message.get_content()
+    emailed = re.search(r"http://localhost(/invitation/\S+)", message.get_content()).group(1)
+    assert admin_client.get(emailed).status_code == 200      # a working link to the same
+    assert "new.person@watford.example" in admin_client.get(emailed).text
 
 
 def test_no_mail_is_sent_without_a_mail_server(app, admin_client, world, outbox):

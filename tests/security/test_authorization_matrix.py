@@ -43,6 +43,8 @@ from workspace.accounts.models import Organisation, User
 from workspace.documents.models import Document, Section
 from workspace.documents.service import append_section
 from workspace.extensions import db
+from workspace.notifications.models import Notification
+from workspace.notifications.service import unsubscribe_token
 from workspace.partnerships.models import Partner, Partnership, PartnershipAdmin
 from workspace.permissions import PARTNERSHIP_ADMIN_ACTIONS, PERMISSIONS
 from workspace.review.comments import add_comment
@@ -74,6 +76,15 @@ ACCESS = {
     "auth.change_password": "signed_in",
     "auth.logout": "signed_in",
     "review.my_tasks": "signed_in",
+    # One's own notifications and settings (another's notification is not found).
+    "notifications.index": "signed_in",
+    "notifications.open_one": "signed_in",
+    "notifications.mark_all_read": "signed_in",
+    "notifications.preferences": "signed_in",
+    "notifications.save_preferences": "signed_in",
+    # An e-mail's unsubscribe link: the signed token is the proof, no sign-in.
+    "notifications.unsubscribe": "public",
+    "notifications.unsubscribe_post": "public",
     # Read documents, history, comments, positions, versions, exports.
     "partnerships.show": "read",
     "documents.show": "read",
@@ -180,6 +191,7 @@ ACCESS = {
     "organisation.change_role": "organisation_admin",
     "organisation.confirm_active": "organisation_admin",
     "organisation.set_active": "organisation_admin",
+    "organisation.clear_bounce": "organisation_admin",
     "organisation.accept_partnership": "organisation_admin",
     "organisation.decline_partnership": "organisation_admin",
     "organisation.confirm_leave": "organisation_admin",
@@ -272,6 +284,13 @@ FORMS = {
                                       "role": "viewer"},
     "organisation.change_role": {"role": "viewer"},
     "organisation.set_active": {"active": "1"},
+    "organisation.clear_bounce": {},
+    "notifications.mark_all_read": {},
+    "notifications.save_preferences": {"position_owed": "immediate",
+                                       "position_stale": "immediate",
+                                       "signature_ready": "digest", "comment_reply": "off",
+                                       "decision_due": "digest"},
+    "notifications.unsubscribe_post": {},
     "organisation.accept_partnership": {},
     "organisation.decline_partnership": {},
     "organisation.leave_partnership": {},
@@ -433,8 +452,10 @@ def matrix_world(app, demo, login):
                  "hostile_orgadmin": foreign["admin_id"]}
         own = {"slug": "sw-herts", "document_id": scg.id, "section_id": housing.id,
                "decision_id": decision, "organisation_id": watford.id,
-               "user_id": extra["target"].id, "number": 1, "token": token}
-        foreign.update(number=1, token=token)
+               "user_id": extra["target"].id, "number": 1, "token": token,
+               "unsubscribe_token": unsubscribe_token(user_by_email("member@watford.example"),
+                                                      ["comment_reply"])}
+        foreign.update(number=1, token=token, unsubscribe_token=own["unsubscribe_token"])
         theirs = user_by_email("officer@hertsmere.example").id
         grantee = user_by_email("officer@dacorum.example").id
     world = {"users": users, "own": own, "foreign": foreign, "shared": shared,
@@ -524,6 +545,16 @@ def fresh_grant(app, partnership_id, user_id):
         return grant.id
 
 
+def fresh_notification(app, user_id):
+    """A notification of the user's own, for the request that opens it."""
+    with app.app_context():
+        row = Notification(user_id=user_id, kind="comment_reply", title="Matrix",
+                           link="/", reason="Testing.")
+        db.session.add(row)
+        db.session.commit()
+        return row.id
+
+
 def section_version(app, section_id):
     with app.app_context():
         return db.session.get(Section, section_id).version
@@ -559,6 +590,9 @@ def values_for(app, world, rule, where, actor, owner):
     values["section_version"] = section_version(app, values["section_id"])
     values["own_organisation_id"] = world["own"]["organisation_id"]
     values["grantee_id"] = world["grantee"]
+    if "notification_id" in arguments:
+        values["notification_id"] = fresh_notification(
+            app, world["users"].get(actor, world["users"]["viewer"]))
     return values
 
 

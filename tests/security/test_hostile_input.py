@@ -645,7 +645,7 @@ def sweep_values(w, section_id):
             "organisation_id": w.member_organisation(0), "user_id": w.users["officer"],
             "token": w.tokens[-1], "stakeholder_id": w.stakeholder,
             "activity_id": w.activity, "objective_id": w.objective,
-            "partner_id": w.partner}
+            "partner_id": w.partner, "notification_id": 1, "unsubscribe_token": "x"}
 
 
 def pdf_text(w, client, url, what):

@@ -8,13 +8,15 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
 
 from .. import audit
 from ..clock import utcnow
 from ..extensions import db
+from ..jobs import JobFailed, job, submit
+from ..mail import Bounce, base_url, mail_enabled, send_mail
 from ..signals import user_joined
 from .models import Invitation, Organisation, User
 from .signin import AuthError, normalise_email
@@ -49,6 +51,58 @@ def create_invitation(organisation: Organisation, email: str, name: str, role: s
 
 def invitation_token(invitation: Invitation) -> str:
     return _serializer().dumps({"i": invitation.id, "n": invitation.nonce})
+
+
+def email_invitation(invitation: Invitation, inviter_name: str,
+                     partnership_name: str | None = None) -> bool:
+    """Ask for the invitation to be e-mailed (by a job, once this request commits). False when
+    e-mail is off: the person who invited copies the link from the page instead."""
+    if not mail_enabled():
+        return False
+    submit("accounts.email_invitation", key=f"invitation:{invitation.id}",
+           label=f"Invitation e-mail to a new user of {invitation.organisation.name}",
+           invitation_id=invitation.id, inviter_name=inviter_name,
+           partnership_name=partnership_name)
+    return True
+
+
+def invitation_email(invitation: Invitation, inviter_name: str, link: str,
+                     partnership_name: str | None = None) -> tuple[str, str]:
+    """(subject, body) of the invitation e-mail: what, where (the link) and why."""
+    organisation = invitation.organisation.name
+    expires = invitation.expires_at.strftime("%-d %B %Y at %H:%M")
+    if partnership_name:
+        subject = f"Invitation to {partnership_name}"
+        opening = (f"{inviter_name} has invited {organisation} to join {partnership_name} on "
+                   "Common Ground, with you as its first admin.")
+    else:
+        subject = f"Invitation to Common Ground for {organisation}"
+        opening = f"{inviter_name} has invited you to join {organisation} on Common Ground."
+    body = (f"{opening}\n\nSet your password here:\n{link}\n\n"
+            f"The link works once and expires on {expires} UTC.\n\n"
+            f"You get this because {inviter_name} entered this address in an invitation. If "
+            "you did not expect it, ignore this e-mail: nothing happens until the link is "
+            "used.\n")
+    return subject, body
+
+
+@job("accounts.email_invitation", retries=5)
+def _send_invitation(invitation_id: int, inviter_name: str,
+                     partnership_name: str | None = None) -> None:
+    """The invitation e-mail, sent once; a refused address fails the job with its reason."""
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.accepted_at is not None \
+            or invitation.expires_at <= utcnow():
+        return
+    with current_app.test_request_context("/", base_url=base_url()):
+        link = url_for("auth.accept_invitation", token=invitation_token(invitation),
+                       _external=True)
+    subject, body = invitation_email(invitation, inviter_name, link, partnership_name)
+    try:
+        send_mail(invitation.email, subject, body)
+    except Bounce as exc:
+        raise JobFailed(f"The mail server refused the invited address for good "
+                        f"({exc.code}).") from None
 
 
 def load_invitation(token: str) -> Invitation:

@@ -52,6 +52,11 @@ class User(UserMixin, db.Model):
     active = db.Column(db.Boolean, nullable=False, default=True)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     deactivated_at = db.Column(db.DateTime, nullable=True)
+    #: Set when the mail server refused the address for good (a bounce): no more e-mail is
+    #: sent to it (notifications stay in the workspace list) until an organisation admin
+    #: clears it. The reason is the server's answer, shown to the organisation's admins.
+    mail_bounced_at = db.Column(db.DateTime, nullable=True)
+    mail_bounce_reason = db.Column(db.String(500), nullable=True)
 
     organisation = db.relationship("Organisation", lazy="joined")
 

@@ -81,3 +81,15 @@ def invitations(organisation: Organisation) -> list[Invitation]:
         select(Invitation).where(Invitation.organisation_id == organisation.id)
         .order_by(Invitation.created_at.desc()).limit(50)
     ).all()
+
+
+def clear_mail_bounce(user: User, by: User) -> bool:
+    """Try e-mail to a user again after their address bounced (the organisation's own admins,
+    once the address works again). False when no bounce is recorded."""
+    if user.organisation_id != by.organisation_id:
+        raise AccountError("You can change only your own organisation's users.", status=403)
+    if user.mail_bounced_at is None:
+        return False
+    user.mail_bounced_at, user.mail_bounce_reason = None, None
+    audit.record("user.mail_bounce_cleared", user, name=user.name)
+    return True

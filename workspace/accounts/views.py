@@ -2,7 +2,7 @@
 from flask import Blueprint, abort, flash, url_for
 from flask_login import current_user
 
-from ..mail import mail_enabled, send_mail
+from ..mail import mail_enabled
 from ..partnerships import service as partnership_service
 from ..partnerships.forms import EmptyForm
 from ..permissions import require
@@ -56,13 +56,8 @@ def invite():
             form.email.errors.append(exc.message)
         else:
             link = url_for("auth.accept_invitation", token=token, _external=True)
-            if mail_enabled() and send_mail(
-                    invitation.email, f"Invitation to Common Ground for {organisation.name}",
-                    f"{current_user.name} has invited you to join {organisation.name} on "
-                    f"Common Ground.\n\nSet your password here:\n{link}\n\n"
-                    f"The link works once and expires on "
-                    f"{invitation.expires_at:%d %B %Y at %H:%M} UTC."):
-                flash(f"Invitation sent to {invitation.email}.", "success")
+            if invitations.email_invitation(invitation, current_user.name):
+                flash(f"The invitation will be e-mailed to {invitation.email}.", "success")
             return _page(organisation, invite_link=link)
     return _page(organisation, status=422, invite_form=form)
 
@@ -116,6 +111,22 @@ def set_active(user_id):
     except service.AccountError as exc:
         abort(exc.status, description=exc.message)
     flash(f"{user.name} has been {'reactivated' if active else 'deactivated'}.", "success")
+    return see_other(url_for(".index") + "#users")
+
+
+@bp.post("/users/<int:user_id>/mail-bounce/clear")
+def clear_bounce(user_id):
+    """Try e-mail to a user again after their address bounced."""
+    organisation = _organisation()
+    user = _user_or_404(organisation, user_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        cleared = service.clear_mail_bounce(user, current_user)
+    except service.AccountError as exc:
+        abort(exc.status, description=exc.message)
+    if cleared:
+        flash(f"E-mail to {user.name} will be tried again.", "success")
     return see_other(url_for(".index") + "#users")
 
 

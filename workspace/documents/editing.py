@@ -11,7 +11,7 @@ from .. import audit
 from ..accounts.models import User
 from ..clock import utcnow
 from ..extensions import db
-from ..signals import section_change_impact
+from ..signals import section_change_impact, section_saved
 from . import limits
 from .feed import record_change
 from .markdown import render_markdown
@@ -210,6 +210,7 @@ def save_section(section: Section, body: str, base_number: int, user: User,
             if affected:
                 raise ConfirmStale(section, affected)
         html = render_markdown(new_text)
+        old_sha256 = sha256_text(section.body)
         now = utcnow()
         written = db.session.execute(
             update(Section)
@@ -231,6 +232,7 @@ def save_section(section: Section, body: str, base_number: int, user: User,
         db.session.refresh(section)
         audit.record("section.saved", section, actor=user, document=section.document,
                      revision=rev.number, kind=kind, title=section.title)
+        section_saved.send(section, revision=rev, old_sha256=old_sha256, by=user)
         return SaveResult(section, rev, merged_with)
     raise EditError("The section is being saved by several people at once. Try again.",
                     status=409)

@@ -2,9 +2,10 @@
 from flask import Blueprint, abort, flash, url_for
 from flask_login import current_user
 
+from ..accounts.invitations import email_invitation
 from ..accounts.signin import AuthError
 from ..documents.service import documents_by_partnership
-from ..mail import mail_enabled, send_mail
+from ..mail import mail_enabled
 from ..permissions import load_partnership, visible_partnerships
 from ..web import render, see_other
 from . import service
@@ -89,13 +90,8 @@ def add_organisation(slug):
             form.admin_email.errors.append(exc.message)
         else:
             link = url_for("auth.accept_invitation", token=token, _external=True)
-            if mail_enabled() and send_mail(
-                    invitation.email, f"Invitation to {partnership.name}",
-                    f"{current_user.name} has invited {organisation.name} to join "
-                    f"{partnership.name} on Common Ground, with you as its first admin.\n\n"
-                    f"Set your password here:\n{link}\n\nThe link works once and expires "
-                    f"on {invitation.expires_at:%d %B %Y at %H:%M} UTC."):
-                flash(f"Invitation sent to {invitation.email}.", "success")
+            if email_invitation(invitation, current_user.name, partnership.name):
+                flash(f"The invitation will be e-mailed to {invitation.email}.", "success")
             return _admin_page(partnership, invite_link=link, invited=organisation)
     return _admin_page(partnership, status=422, organisation_form=form)
 

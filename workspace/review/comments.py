@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from .. import audit
+from .. import audit, signals
 from ..accounts.models import User
 from ..clock import utcnow
 from ..documents.models import Document, DocumentChange, Section
@@ -228,6 +228,7 @@ def add_reply(comment: Comment, section: Section, body: str | None, user: User) 
     db.session.add(reply)
     db.session.flush()
     _record("comment.replied", reply, section, user, thread=root.id)
+    signals.comment_replied.send(reply, thread=root, section=section, by=user)
     return reply
 
 

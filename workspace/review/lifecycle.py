@@ -99,6 +99,7 @@ def send_out(document: Document, user: User, seen: str | None = None,
         set_status(document, OUT_FOR_AGREEMENT, user, gaps=gaps, proceed_reason=reason)
     else:
         set_status(document, OUT_FOR_AGREEMENT, user)
+    signals.document_sent_out.send(document, by=user)
 
 
 def agree(document: Document, user: User, with_exceptions: bool = False,
