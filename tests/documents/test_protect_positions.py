@@ -1,6 +1,8 @@
 """Protect recorded positions (issue 14): a save that would make current positions stale
 asks first, naming the authorities; without the confirmation nothing changes."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -50,6 +52,13 @@ def section(app, section_id):
         return row.version, row.body
 
 
+def answer(response):
+    """What the question's confirm button posts: the digest of the positions it listed."""
+    found = re.search(r'name="confirm_stale" value="([0-9a-f]{20})"', response.text)
+    assert found, "the question has no confirm button"
+    return found.group(1)
+
+
 def save(client, scg, key, body, base=1, confirm=None, headers=None):
     data = {"body": body, "base_version": str(base), "summary": "A change"}
     if confirm is not None:
@@ -65,7 +74,8 @@ def test_a_save_that_makes_positions_stale_asks_first_and_changes_nothing(
     assert response.status_code == 409
     assert WARNING in response.text
     assert "Housing text, corrected." in response.text          # the user's text is kept
-    assert 'name="confirm_stale" value="1"' in response.text
+    assert answer(response) == editing.impact_digest(
+        [("Dacorum Borough Council", "Not agreed"), ("Watford Borough Council", "Agreed")])
     assert "Save and ask them to re-confirm" in response.text and "Keep editing" in response.text
     assert 'name="base_version" value="1"' in response.text
     assert section(app, scg["housing"]) == (1, "Housing text.\n")
@@ -76,7 +86,9 @@ def test_a_save_that_makes_positions_stale_asks_first_and_changes_nothing(
 
 def test_the_confirmed_save_goes_through_and_the_positions_go_stale(app, login, world, scg):
     client = login(app.test_client(), world["users"]["officer"])
-    response = save(client, scg, "housing", "Housing text, corrected.\n", confirm="1")
+    asked = save(client, scg, "housing", "Housing text, corrected.\n")
+    response = save(client, scg, "housing", "Housing text, corrected.\n",
+                    confirm=answer(asked))
     assert response.status_code == 303
     assert section(app, scg["housing"]) == (2, "Housing text, corrected.\n")
     with app.app_context():
@@ -85,8 +97,8 @@ def test_the_confirmed_save_goes_through_and_the_positions_go_stale(app, login, 
         assert found and not any(positions.is_current(p, housing) for p in found)
 
 
-@pytest.mark.parametrize("confirm", ["", "0", "yes"])
-def test_only_confirm_stale_1_confirms(app, login, world, scg, confirm):
+@pytest.mark.parametrize("confirm", ["", "0", "1", "yes", "0" * 20])
+def test_only_the_answer_to_the_question_confirms(app, login, world, scg, confirm):
     client = login(app.test_client(), world["users"]["officer"])
     assert save(client, scg, "housing", "Changed.\n", confirm=confirm).status_code == 409
     assert section(app, scg["housing"])[0] == 1
@@ -101,9 +113,30 @@ def test_unchanged_text_or_a_section_without_positions_needs_no_confirmation(
     assert section(app, scg["intro"]) == (2, "Intro text, longer.\n")
 
 
+def test_a_position_recorded_after_the_question_asks_again(app, login, world, scg, factory):
+    """The confirmation covers the positions the question listed: one recorded while the
+    officer read it is named in a new question, and nothing is saved until that is answered."""
+    client = login(app.test_client(), world["users"]["officer"])
+    asked = save(client, scg, "housing", "Housing text, corrected.\n")
+    with app.test_request_context():
+        housing = db.session.get(Section, scg["housing"])
+        dacorum = db.session.scalar(select(User).where(User.email == "member@dacorum.example"))
+        positions.record_position(housing, dacorum, "agreed")
+        db.session.commit()
+    again = save(client, scg, "housing", "Housing text, corrected.\n", confirm=answer(asked))
+    assert again.status_code == 409
+    assert section(app, scg["housing"]) == (1, "Housing text.\n")
+    assert "Dacorum Borough Council: Agreed" in again.text
+    assert answer(again) != answer(asked)
+    done = save(client, scg, "housing", "Housing text, corrected.\n", confirm=answer(again))
+    assert done.status_code == 303
+    assert section(app, scg["housing"]) == (2, "Housing text, corrected.\n")
+
+
 def test_positions_already_stale_need_no_second_confirmation(app, login, world, scg):
     client = login(app.test_client(), world["users"]["officer"])
-    save(client, scg, "housing", "Second text.\n", confirm="1")
+    asked = save(client, scg, "housing", "Second text.\n")
+    save(client, scg, "housing", "Second text.\n", confirm=answer(asked))
     assert save(client, scg, "housing", "Third text.\n", base=2).status_code == 303
     assert section(app, scg["housing"]) == (3, "Third text.\n")
 
@@ -126,7 +159,8 @@ def test_a_merge_over_an_older_base_asks_too_and_then_merges(app, login, world, 
             in response.text)
     assert 'name="base_version" value="1"' in response.text
     assert section(app, scg["housing"])[0] == 2
-    response = save(client, scg, "housing", "Housing text, corrected.\n", base=1, confirm="1")
+    response = save(client, scg, "housing", "Housing text, corrected.\n", base=1,
+                    confirm=answer(response))
     assert response.status_code == 303
     assert section(app, scg["housing"]) == (
         3, "Housing text, corrected.\n\nA second paragraph.\n")
@@ -169,5 +203,6 @@ def test_the_restore_button_asks_then_restores_on_confirmation(app, login, world
     assert "Watford Borough Council: Agreed" in response.text
     assert "Restore and ask them to re-confirm" in response.text
     assert section(app, scg["housing"]) == (2, "New.\n")
-    assert client.post(url, data={"confirm_stale": "1"}).status_code == 303
+    assert client.post(url, data={"confirm_stale": "1"}).status_code == 409
+    assert client.post(url, data={"confirm_stale": answer(response)}).status_code == 303
     assert section(app, scg["housing"]) == (3, "Housing text.\n")

@@ -4,11 +4,15 @@ change that takes positions off the grid asks first (issue 14)."""
 import pytest
 from sqlalchemy import select
 
+from workspace.documents import editing
 from workspace.documents.models import Section
 from workspace.extensions import db
 from workspace.review.models import Signatory
 
-from .test_protect_positions import scg  # noqa: F401  (the fixture)
+from .test_protect_positions import (
+    answer,
+    scg,  # noqa: F401  (the fixture)
+)
 
 
 @pytest.mark.parametrize(("path", "data"), [
@@ -35,7 +39,8 @@ def test_removing_a_matter_with_positions_asks_first(app, login, world, scg):  #
     assert "This removes the positions of Dacorum Borough Council (Not agreed)" in response.text
     with app.app_context():
         assert db.session.get(Section, scg["housing"]).removed_at is None
-    assert client.post(url, data={"confirm_stale": "1"}).status_code == 303
+    assert client.post(url, data={"confirm_stale": "1"}).status_code == 409
+    assert client.post(url, data={"confirm_stale": answer(response)}).status_code == 303
     with app.app_context():
         assert db.session.get(Section, scg["housing"]).removed_at is not None
 
@@ -48,7 +53,8 @@ def test_unmarking_a_matter_with_positions_asks_first(app, login, world, scg):  
     assert "Watford Borough Council (Agreed)" in response.text
     with app.app_context():
         assert db.session.get(Section, scg["housing"]).strategic_matter
-    response = client.post(url, data={"strategic_matter": "0", "confirm_stale": "1"})
+    response = client.post(url, data={"strategic_matter": "0",
+                                      "confirm_stale": answer(response)})
     assert response.status_code == 303
     with app.app_context():
         assert not db.session.get(Section, scg["housing"]).strategic_matter
@@ -70,11 +76,12 @@ def test_changing_a_signatory_scope_that_drops_positions_asks_first(app, login, 
     assert response.status_code == 409
     assert ("This removes the positions of Dacorum Borough Council (Not agreed) on Housing "
             "need") in response.text
-    assert 'name="confirm_stale" value="1"' in response.text
+    assert answer(response) == editing.impact_digest(
+        [("Dacorum Borough Council", "Housing need", "Not agreed")])
     with app.app_context():
         assert {s.organisation_id for s in db.session.scalars(select(Signatory))} == {
             world["orgs"]["watford"], world["orgs"]["dacorum"]}
-    assert client.post(url, data={**data, "confirm_stale": "1"}).status_code == 303
+    assert client.post(url, data={**data, "confirm_stale": answer(response)}).status_code == 303
     with app.app_context():
         assert {s.organisation_id for s in db.session.scalars(select(Signatory))} == {
             world["orgs"]["watford"]}

@@ -2,6 +2,8 @@
 the save with history, merging with saves made since the user's version."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -63,9 +65,32 @@ class ConfirmStale(EditError):
                          status=409)
 
     @property
+    def answer(self) -> str:
+        """What the confirm button posts: the digest of the positions it names."""
+        return impact_digest(self.affected)
+
+    @property
     def authorities(self) -> str:
         """The authorities' names, e.g. "Dacorum Borough Council, Watford Borough Council"."""
         return ", ".join(dict.fromkeys(name for name, _stance in self.affected))
+
+
+def impact_digest(affected: list[tuple]) -> str:
+    """A short digest of the positions a question named: the confirm button posts it back, so
+    a confirmation covers exactly the positions the person was shown."""
+    text = "\n".join("\t".join(str(part) for part in row) for row in sorted(affected))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+def confirms(affected: list[tuple], answer: str | bool | None) -> bool:
+    """True when `answer` confirms unpicking exactly `affected`: the digest of the list the
+    question showed (a position recorded since the question was shown asks again), or True
+    from code that needs no question (the demo)."""
+    if answer is True or not affected:
+        return True
+    if not isinstance(answer, str) or not answer:
+        return False
+    return hmac.compare_digest(answer, impact_digest(affected))
 
 
 def change_impact(section: Section, new_body: str | None = None) -> list[tuple[str, str]]:
@@ -167,11 +192,12 @@ def _authors_since(section, number):
 
 def save_section(section: Section, body: str, base_number: int, user: User,
                  summary: str | None = "", kind: str = "edit",
-                 confirm_stale: bool = False) -> SaveResult:
+                 confirm_stale: str | bool = False) -> SaveResult:
     """Save new text for a section, started from revision `base_number`.
 
     A change that would make current positions stale raises ConfirmStale (nothing written)
-    unless `confirm_stale`: the user was told whose positions and confirmed.
+    unless `confirm_stale` confirms them (`confirms`): the user was told whose positions, and
+    confirmed that list; a position recorded since then asks again.
 
     If the section moved on since, the two changes are merged paragraph by paragraph; when
     they overlap, Conflict is raised and nothing is written. The write is conditional on the
@@ -205,10 +231,9 @@ def save_section(section: Section, body: str, base_number: int, user: User,
         if new_text == section.body:
             leave_section(section, user)    # the editor closes: others stop seeing "is editing"
             return SaveResult(section, None, merged_with)
-        if not confirm_stale:
-            affected = change_impact(section, new_text)
-            if affected:
-                raise ConfirmStale(section, affected)
+        affected = change_impact(section, new_text)
+        if not confirms(affected, confirm_stale):
+            raise ConfirmStale(section, affected)
         html = render_markdown(new_text)
         old_sha256 = sha256_text(section.body)
         now = utcnow()
@@ -239,7 +264,7 @@ def save_section(section: Section, body: str, base_number: int, user: User,
 
 
 def restore_revision(section: Section, number: int, user: User,
-                     confirm_stale: bool = False) -> SaveResult | None:
+                     confirm_stale: str | bool = False) -> SaveResult | None:
     """Make an old revision the current text again, as a new revision (ConfirmStale as for a
     save)."""
     old = revision(section, number)

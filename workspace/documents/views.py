@@ -77,7 +77,8 @@ def confirm_page(partnership, document, section, status=409, **question):
     heading, message, affected, action, fields (hidden (name, value) pairs), confirm_label,
     back_url."""
     return render("documents/confirm.html", status=status, partnership=partnership,
-                  document=document, section=section, **question)
+                  document=document, section=section,
+                  answer=editing.impact_digest(question.get("affected") or []), **question)
 
 
 @bp.get("/s/<int:section_id>/edit")
@@ -151,7 +152,7 @@ def restore_revision(slug, document_id, section_id, number):
     form.validate_on_submit() or abort(400)
     try:
         result = editing.restore_revision(section, number, current_user,
-                                          confirm_stale=form.confirm_stale.data == "1")
+                                          confirm_stale=form.confirm_stale.data)
     except editing.ConfirmStale as confirm:
         return confirm_page(partnership, document, section, 409,
                             heading=f"Restore revision {number}?", message=confirm.message,
@@ -291,7 +292,7 @@ def remove(slug, document_id, section_id):
     form = ConfirmForm()
     form.validate_on_submit() or abort(400)
     affected = editing.change_impact(section)
-    if affected and form.confirm_stale.data != "1" and section.removed_at is None:
+    if not editing.confirms(affected, form.confirm_stale.data) and section.removed_at is None:
         names = ", ".join(f"{name} ({stance})" for name, stance in affected)
         return confirm_page(
             partnership, document, section, 409, heading=f"Remove \u201c{section.title}\u201d?",

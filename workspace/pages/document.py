@@ -120,7 +120,7 @@ def save(slug, document_id, section_id):
         base = editing.parse_base(form.base_version.data, section)
         result = editing.save_section(section, form.body.data, base, current_user,
                                       form.summary.data,
-                                      confirm_stale=form.confirm_stale.data == "1")
+                                      confirm_stale=form.confirm_stale.data)
     except editing.ConfirmStale as confirm:
         # Nothing saved: the editor keeps the user's text and base, and asks to confirm.
         return editor_response(partnership, document, section, form, status=409,

@@ -7,6 +7,7 @@ from flask import abort, flash, make_response, render_template, request, url_for
 from flask_login import current_user
 
 from ..accounts.models import Organisation
+from ..documents.editing import confirms, impact_digest
 from ..extensions import db
 from ..permissions import can, load_document, load_section
 from ..web import flash_in_section, is_htmx, render, see_other
@@ -153,7 +154,8 @@ def _unmark_question(partnership, document, section, affected, status=200):
                   heading=f"\u201c{section.title}\u201d no longer a strategic matter?",
                   message=f"This removes the positions of {names} on this section from the "
                           "agreement: they will no longer count.",
-                  affected=affected, action=request.path, fields=[("strategic_matter", "0")],
+                  affected=affected, answer=impact_digest(affected), action=request.path,
+                  fields=[("strategic_matter", "0")],
                   confirm_label="Remove it from the strategic matters",
                   back_url=_section_anchor(partnership, document, section))
 
@@ -183,7 +185,7 @@ def strategic_matter(slug, document_id, section_id):
                                "admin can change which sections are strategic matters.")
     unmarking = section.strategic_matter and form.strategic_matter.data != "1"
     affected = impact.affected_positions(section) if unmarking else []
-    if affected and form.confirm_stale.data != "1":
+    if not confirms(affected, form.confirm_stale.data):
         if is_htmx():       # the question is a page of its own: htmx goes there
             response = make_response("", 200)
             response.headers["HX-Redirect"] = request.path
@@ -217,15 +219,15 @@ def signatories(slug, document_id):
         posted = scope_form(partnership, service.SCOPES, matters, numbers)
         rows = scope_rows_from_form(partnership, posted)
         affected = []
-        if posted.confirm_stale.data != "1" and service.check_scope(rows, matters):
+        if service.check_scope(rows, matters):
             affected = impact.scope_impact(document, rows)
-        if affected:
+        if not confirms(affected, posted.confirm_stale.data):
             # Nothing saved: the page asks, keeping the choices (issue 14).
             return render("review/signatories.html", status=409, partnership=partnership,
                           document=document, rows=rows, matters=matters, affected=affected,
                           form=scope_form(partnership, service.SCOPES, matters, numbers,
                                           rows),
-                          is_open=document.is_editable)
+                          answer=impact_digest(affected), is_open=document.is_editable)
         try:
             changed = service.update_signatories(document, partnership, rows, current_user)
         except service.PositionError as exc:
