@@ -32,3 +32,15 @@ def without_csrf_tokens(html):
     """The page with its CSRF tokens blanked. A token is signed with the time in seconds, so
     two pages made in different seconds differ there and nowhere else."""
     return _CSRF_TOKEN.sub(r"\1", html)
+
+
+def download(client, url, run_jobs, **kwargs):
+    """GET a file made by background jobs (a PDF): while it is being prepared the answer is
+    202 with a page that reloads itself; run the jobs, as the worker would, and ask again."""
+    response = client.get(url, **kwargs)
+    for _ in range(3):
+        if response.status_code != 202:
+            break
+        run_jobs()
+        response = client.get(url, **kwargs)
+    return response

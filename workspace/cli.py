@@ -45,6 +45,10 @@ def seed_demo_command(if_empty, force):
             f"These demo accounts already exist: {', '.join(taken[:5])}. The demo was not added.")
     seed_demo(current_app.config["DEMO_PASSWORD"])
     db.session.commit()
+    # The published version's PDFs are rendered and signed by jobs: done here, so the demo is
+    # whole at once (a worker that also got them finds them done).
+    from .jobs.runner import run_pending
+    run_pending(ignore_schedule=True)
     click.echo("Demo partnership created. Sign in as admin@swherts.example (partnership "
                "admin), officer@watford.example, member@watford.example or "
                "orgadmin@watford.example (Watford's organisation admin).")

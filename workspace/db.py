@@ -2,6 +2,8 @@
 import functools
 import sqlite3
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from flask import abort, current_app, has_request_context, request
 from sqlalchemy import event, text
@@ -33,9 +35,24 @@ def configure_sqlite(engine, busy_timeout_ms):
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        immediate = has_request_context() and (request.method in WRITE_METHODS
-                                               or request.endpoint in WRITE_ENDPOINTS)
+        immediate = _immediate.get() or (has_request_context() and (
+            request.method in WRITE_METHODS or request.endpoint in WRITE_ENDPOINTS))
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+#: True inside `immediate_writes()`: a transaction begun there takes SQLite's write lock at once.
+_immediate = ContextVar("cg_begin_immediate", default=False)
+
+
+@contextmanager
+def immediate_writes():
+    """A transaction begun inside the block begins IMMEDIATE on SQLite (outside a write request:
+    a background job's short write after slow work done with no transaction open)."""
+    token = _immediate.set(True)
+    try:
+        yield
+    finally:
+        _immediate.reset(token)
 
 
 #: How long a write request that found SQLite's write lock taken past the busy timeout keeps

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from tests.documents.test_import import draft_docx
 from workspace.documents.models import Document, Section
 from workspace.extensions import db
+from workspace.jobs import runner
 
 from .support import (
     DACORUM,
@@ -418,6 +419,7 @@ def published_demo(app):
         with app.app_context():
             seed_demo("common-ground", published_version=True)
             db.session.commit()
+            runner.run_pending(ignore_schedule=True)    # the PDFs, rendered and signed by jobs
 
     # Signing the PDFs runs asyncio, which cannot start inside Playwright's running loop.
     worker = threading.Thread(target=seed)

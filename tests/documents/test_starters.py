@@ -9,6 +9,8 @@ from workspace.documents.models import Document, Section, SectionRevision
 from workspace.extensions import db
 from workspace.partnerships.models import Partnership
 
+from ..support import download
+
 
 @pytest.fixture
 def officer(client, login, world):
@@ -294,7 +296,8 @@ def test_guidance_is_shown_in_the_editor(app, officer, world):
     assert "Guidance for this section" in editor.text and GUIDANCE in editor.text
 
 
-def test_guidance_is_never_printed_in_the_pdf_or_word(app, officer, world, monkeypatch):
+def test_guidance_is_never_printed_in_the_pdf_or_word(app, officer, world, monkeypatch,
+                                                      run_jobs):
     from docx import Document as WordDocument
 
     from workspace.export import service as export_service
@@ -303,7 +306,7 @@ def test_guidance_is_never_printed_in_the_pdf_or_word(app, officer, world, monke
     printed = []
     monkeypatch.setattr(export_service, "render_pdf", lambda html, variant="ua": (
         printed.append(html) or (b"%PDF-1.7\n%stub\n", {}, 1)))
-    assert officer.get(f"/p/own/d/{document_id}/pdf").status_code == 200
+    assert download(officer, f"/p/own/d/{document_id}/pdf", run_jobs).status_code == 200
     assert "The five districts." in printed[0] and "Strategic geography" in printed[0]
     for part in starters.SCG_GUIDANCE.sections:
         assert part.guidance[:60] not in printed[0], part.title

@@ -24,6 +24,8 @@ from workspace.review import lifecycle
 from workspace.review.models import Signatory
 from workspace.review.positions import record_position
 
+from ..support import download
+
 BLOCKS_TEXT = "The register and the pictures, live.\n\n{{register}}\n\n{{map}}\n\n" \
               "{{ladder}}\n\n{{timeline}}\n"
 MARKERS = ("{{register}}", "{{map}}", "{{ladder}}", "{{timeline}}")
@@ -128,11 +130,12 @@ def test_a_frozen_version_keeps_its_data_when_the_register_changes(app, world, p
         "word/document.xml").decode()
 
 
-def test_the_version_pdf_shows_the_frozen_pictures(app, world, plan, login, client):
+def test_the_version_pdf_shows_the_frozen_pictures(app, world, plan, login, client,
+                                                   run_jobs):
     _freeze(app, world, plan)
     _rename_stakeholder(app, plan, "Beta Care Board")
     viewer = login(client, world["users"]["viewer"])
-    response = viewer.get(f"{plan['base']}/versions/1/pdf")
+    response = download(viewer, f"{plan['base']}/versions/1/pdf", run_jobs)
     assert response.status_code == 200
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
     assert "Alpha Health Trust" in text and "Beta Care Board" not in text

@@ -18,6 +18,8 @@ from workspace.export.models import PdfFile, SigningKey
 from workspace.extensions import db
 from workspace.review import lifecycle, positions
 
+from ..support import download
+
 SCG = "/p/sw-herts/d/1"
 
 
@@ -56,8 +58,8 @@ def pdf_text(data):
 
 
 def test_draft_pdf_downloads_with_a_meaningful_name_and_a_draft_mark_on_every_page(
-        app, member, monkeypatch):
-    response = member.get(f"{SCG}/pdf")
+        app, member, monkeypatch, run_jobs):
+    response = download(member, f"{SCG}/pdf", run_jobs)
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/pdf"
     disposition = response.headers["Content-Disposition"]
@@ -88,8 +90,8 @@ def test_draft_pdf_downloads_with_a_meaningful_name_and_a_draft_mark_on_every_pa
         assert db.session.scalar(select(func.count(PdfFile.id))) == 1
 
 
-def test_pdf_is_tagged_with_language_title_and_bookmarks(member):
-    reader = PdfReader(io.BytesIO(member.get(f"{SCG}/pdf").data))
+def test_pdf_is_tagged_with_language_title_and_bookmarks(member, run_jobs):
+    reader = PdfReader(io.BytesIO(download(member, f"{SCG}/pdf", run_jobs).data))
     root = reader.trailer["/Root"]
     assert bool(root["/MarkInfo"]["/Marked"])
     assert "/StructTreeRoot" in root
@@ -99,8 +101,8 @@ def test_pdf_is_tagged_with_language_title_and_bookmarks(member):
     assert any("Part 1: Strategic context" in t for t in titles)
 
 
-def test_archive_variant_is_pdf_a(member):
-    response = member.get(f"{SCG}/pdf?variant=archive")
+def test_archive_variant_is_pdf_a(member, run_jobs):
+    response = download(member, f"{SCG}/pdf?variant=archive", run_jobs)
     assert response.status_code == 200
     xmp = PdfReader(io.BytesIO(response.data)).xmp_metadata
     assert b"pdfaid" in xmp.stream.get_data() and b"3" in xmp.stream.get_data()
@@ -144,9 +146,9 @@ def _agree_and_sign_everything(app):
 
 
 def test_signed_version_carries_six_intact_signatures_and_tampering_is_detected(
-        app, member, admin_client):
+        app, member, admin_client, run_jobs):
     _agree_and_sign_everything(app)
-    response = member.get(f"{SCG}/versions/1/pdf")
+    response = download(member, f"{SCG}/versions/1/pdf", run_jobs)
     assert response.status_code == 200
     data = response.data
     text = pdf_text(data)

@@ -30,6 +30,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from tests.conftest import TEST_SECRET
+from tests.support import download
 from workspace.accounts.models import Organisation, User
 from workspace.documents.models import Document, Section
 from workspace.documents.starters import TEMPLATES
@@ -649,7 +650,7 @@ def sweep_values(w, section_id):
 
 
 def pdf_text(w, client, url, what):
-    response = client.get(url)
+    response = download(client, url, w.run_jobs)      # rendered (and signed) by jobs
     assert response.status_code == 200, (what, response.status_code)
     assert response.mimetype == "application/pdf"
     reader = PdfReader(io.BytesIO(response.data))
@@ -686,9 +687,10 @@ def check_pdf(w, text, data, what):
 
 # The run -------------------------------------------------------------------------------------
 
-def test_hostile_input_everywhere(app, login):
+def test_hostile_input_everywhere(app, login, run_jobs):
     signers = len(plain_chunks("signed"))
     w = build(app, login, signers)
+    w.run_jobs = run_jobs
 
     def member_organisation(i):
         with app.app_context():

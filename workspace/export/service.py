@@ -1,12 +1,15 @@
-"""Rules for exports: what a PDF contains, rendering it once, serving the stored file.
+"""Rules for exports: what a PDF contains, asking jobs to render and sign it, serving the
+stored file once it is ready.
 
-Export listens to review's signals (`register`): a signature adds the authority's digital
-signature to the version's PDF, a return to Draft retires the version's files.
+Export listens to review's signals (`register`): a signature asks a job to add the authority's
+digital signature to the version's PDFs, a return to Draft retires the version's files. The
+jobs themselves (rendering, signing: seconds each) are in jobs.py and run in the worker.
 """
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from flask import Flask, abort
@@ -17,12 +20,14 @@ from ..accounts.models import User
 from ..clock import utcnow
 from ..documents.models import Document
 from ..extensions import db
+from ..jobs import submit
+from ..jobs.models import FAILED, PENDING, RUNNING, Job
 from ..review import signing, versions
 from ..review.models import STATUSES, DocumentVersion
 from ..review.scope import signatories
 from .keys import signing_key_for
 from .models import PdfExport, PdfFile
-from .pdf import render_html, render_pdf, sha256_bytes
+from .pdf import VARIANTS, render_html, render_pdf, sha256_bytes
 
 
 class ExportError(Exception):
@@ -88,6 +93,22 @@ def print_context(document: Document, content: dict, fingerprint: str,
             if agreed else signature_blocks(document, row)}
 
 
+def print_html(document: Document, number: int | None = None) -> tuple[str, str,
+                                                                       DocumentVersion | None,
+                                                                       bool]:
+    """(print HTML, fingerprint, version row or None, agreed?) of a version or the draft."""
+    content, fingerprint, row, agreed = export_source(document, number)
+    return (render_html(print_context(document, content, fingerprint, row, agreed)),
+            fingerprint, row, agreed)
+
+
+def render_file(html: str, variant: str) -> tuple[bytes, dict, int, str]:
+    """(PDF bytes, stamp boxes, pages, SHA-256) of print HTML: seconds of work, done by a job
+    with no database transaction open."""
+    data, boxes, pages = render_pdf(html, variant)
+    return data, boxes, pages, sha256_bytes(data)
+
+
 def stored_export(document: Document, fingerprint: str, variant: str) -> PdfExport | None:
     return db.session.scalar(select(PdfExport).where(
         PdfExport.document_id == document.id, PdfExport.content_sha256 == fingerprint,
@@ -99,59 +120,108 @@ def latest_file(export: PdfExport) -> PdfFile | None:
                              .order_by(PdfFile.signature_count.desc()).limit(1))
 
 
-def get_pdf(document: Document, number: int | None = None,
-            variant: str = "ua") -> tuple[PdfFile, DocumentVersion | None]:
-    """The stored PDF file for a version (or the draft), rendering it the first time only."""
-    content, fingerprint, row, agreed = export_source(document, number)
+#: The background job kinds (export/jobs.py): render one file, add signatures to a version's.
+RENDER, SIGN = "export.render_pdf", "export.sign_pdf"
+VARIANT_LABELS = {"ua": "accessible", "archive": "PDF/A for the archive"}
+
+
+def render_key(document_id: int, fingerprint: str, variant: str) -> str:
+    """Renderings of one content in one variant never run twice at once."""
+    return f"pdf:{document_id}:{fingerprint}:{variant}"
+
+
+def sign_key(version_id: int) -> str:
+    """One signing job at a time per version: signatures go in one after another."""
+    return f"pdf-sign:version:{version_id}"
+
+
+@dataclass
+class PdfAnswer:
+    """What a PDF download finds: the stored file, or the job preparing it (maybe failed)."""
+    file: PdfFile | None
+    number: int
+    label: str
+    job: Job | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.file is None and self.job is not None and self.job.status == FAILED
+
+
+def pdf_label(document: Document, row: DocumentVersion | None, variant: str) -> str:
+    """e.g. "PDF of version 2 (accessible)", as the preparing page and the jobs list say."""
+    what = f"version {row.number}" if row else f"the draft of version {document.version_number}"
+    return f"PDF of {what} of {document.title} ({VARIANT_LABELS[variant]})"[:200]
+
+
+def _wanted(key: str, ask) -> Job:
+    """The job for `key` that is waiting, running or failed; else a new one from `ask()`."""
+    latest = db.session.scalar(select(Job).where(Job.key == key).order_by(Job.id.desc())
+                               .limit(1))
+    if latest is not None and latest.status in (PENDING, RUNNING, FAILED):
+        return latest
+    return ask()
+
+
+def ask_render(document: Document, fingerprint: str, row: DocumentVersion | None,
+               variant: str) -> Job:
+    """Ask a job to render the content (unless one is waiting, running or has failed)."""
+    key = render_key(document.id, fingerprint, variant)
+    return _wanted(key, lambda: submit(
+        RENDER, key=key, partnership_id=document.partnership_id,
+        label=pdf_label(document, row, variant), document_id=document.id,
+        fingerprint=fingerprint, variant=variant, number=row.number if row else None))
+
+
+def ask_signing(document: Document, row: DocumentVersion) -> Job:
+    """Ask a job to add the version's recorded signatures to its files: a new one unless one
+    is still waiting (a running one may have read the signatures before the latest)."""
+    return submit(SIGN, key=sign_key(row.id), partnership_id=document.partnership_id,
+                  label=f"Signatures on the PDFs of version {row.number} of "
+                        f"{document.title}"[:200], version_id=row.id)
+
+
+def unsigned(row: DocumentVersion, export: PdfExport) -> list:
+    """The version's signatures, in the order they were given, that the export's files do
+    not carry yet although their authority holds a signing key."""
+    in_file = set(db.session.scalars(select(PdfFile.signed_for_id).where(
+        PdfFile.export_id == export.id, PdfFile.signed_for_id.is_not(None))))
+    return [s for s in sorted(signing.signatures(row), key=lambda s: (s.signed_at, s.id))
+            if s.organisation_id not in in_file and signing_key_for(s.organisation_id)]
+
+
+def get_pdf(document: Document, number: int | None = None, variant: str = "ua") -> PdfAnswer:
+    """The stored PDF of a version (or the draft) when it is ready; otherwise the job that
+    prepares it, asked for now if need be. Never renders or signs in the request."""
+    _content, fingerprint, row, agreed = export_source(document, number)
+    shown = row.number if row else document.version_number
+    label = pdf_label(document, row, variant)
     export = stored_export(document, fingerprint, variant)
-    if export is not None:
-        latest = latest_file(export)
-        if row is not None and agreed:
-            latest = sync_signatures(document, row, export, latest)
-        return latest, row
-    html = render_html(print_context(document, content, fingerprint, row, agreed))
-    data, boxes, pages = render_pdf(html, variant)
-    export = PdfExport(document_id=document.id, version_id=getattr(row, "id", None),
-                       content_sha256=fingerprint, variant=variant, created_at=utcnow(),
-                       stamp_boxes=json.dumps(boxes), page_count=pages)
-    db.session.add(export)
-    db.session.flush()
-    stored = PdfFile(export_id=export.id, signature_count=0, data=data,
-                     file_sha256=sha256_bytes(data), size=len(data), created_at=utcnow())
-    db.session.add(stored)
-    db.session.flush()
-    if row is not None and agreed:
-        stored = sync_signatures(document, row, export, stored)
-    return stored, row
+    latest = latest_file(export) if export is not None else None
+    if latest is None:
+        return PdfAnswer(None, shown, label, ask_render(document, fingerprint, row, variant))
+    if row is not None and agreed and unsigned(row, export):
+        return PdfAnswer(None, shown, label,
+                         _wanted(sign_key(row.id), lambda: ask_signing(document, row)))
+    return PdfAnswer(latest, shown, label)
 
 
-def sync_signatures(document: Document, row: DocumentVersion, export: PdfExport,
-                    latest: PdfFile, user: User | None = None) -> PdfFile:
-    """Add to the file every authority's signature recorded since it was last signed."""
-    from .signing import add_signature  # pyHanko: imported when first needed (start-up time)
-    signed_in_file = set(db.session.scalars(
-        select(PdfFile.signed_for_id).where(PdfFile.export_id == export.id,
-                                            PdfFile.signed_for_id.is_not(None))))
-    for signature in sorted(signing.signatures(row), key=lambda s: s.signed_at):
-        if signature.organisation_id in signed_in_file:
-            continue
-        newer = add_signature(export, latest, signature, user)
-        if newer is not None:
-            latest = newer
-            signed_in_file.add(signature.organisation_id)
-    return latest
+def on_signed(document: Document, user: User | None = None, signature=None, **_) -> None:
+    """After an authority signs (`document_signed`): jobs render the version's files (both
+    variants) if need be and add the digital signature.
 
-
-def on_signed(document: Document, user: User | None = None, **_) -> None:
-    """After an authority signs (`document_signed`): the version's PDF gains its digital
-    signature now.
-
-    Without a certificate there is nothing to add to the file yet; the signature stands in
-    the workspace's record and the PDF is rendered when first downloaded.
+    Without a certificate there is nothing to add to the file; the signature stands in the
+    workspace's record.
     """
     row = versions.current_version(document)
-    if row is not None and user is not None and signing_key_for(user.organisation_id):
-        get_pdf(document, row.number, "ua")
+    organisation_id = getattr(signature, "organisation_id", getattr(user, "organisation_id",
+                                                                    None))
+    if row is None or organisation_id is None or not signing_key_for(organisation_id):
+        return
+    for variant in VARIANTS:
+        if stored_export(document, row.content_sha256, variant) is None:
+            ask_render(document, row.content_sha256, row, variant)
+    ask_signing(document, row)
 
 
 def on_signatures_voided(document: Document, **_) -> None:
@@ -163,7 +233,8 @@ def on_signatures_voided(document: Document, **_) -> None:
 
 
 def register(app: Flask) -> None:
-    """Listen to review's signals (called at app creation)."""
+    """Listen to review's signals and register the export jobs (called at app creation)."""
+    from . import jobs  # noqa: F401 - registers the job kinds
     signals.document_signed.connect(on_signed)
     signals.signatures_voided.connect(on_signatures_voided)
 

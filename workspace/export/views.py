@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, make_response, request, url_for
 from flask_login import current_user
 
+from ..db import retry_when_locked
 from ..documents.models import Document
 from ..extensions import db, limit_from_config
 from ..permissions import load_document, require
@@ -30,20 +31,47 @@ def _variant():
     return variant
 
 
+#: Seconds between two reloads of the "being prepared" page.
+PREPARING_REFRESH_SECONDS = 3
+
+
+def _pdf_answer(partnership, document, answer, variant):
+    """The file when it is ready; else a page that says it is being prepared (202) and
+    reloads itself, or that preparing it failed and why."""
+    if answer.file is not None:
+        return _pdf_response(document, answer.file, answer.number)
+    args = dict(request.view_args, **({"variant": variant} if variant != "ua" else {}))
+    response = render("export/preparing.html", partnership=partnership, document=document,
+                      label=answer.label, failed=answer.failed,
+                      reason=answer.job.last_error if answer.failed else "",
+                      refresh=PREPARING_REFRESH_SECONDS,
+                      try_url=url_for(request.endpoint, **args),
+                      status=503 if answer.failed else 202)
+    if not answer.failed:
+        response.headers["Refresh"] = str(PREPARING_REFRESH_SECONDS)
+        response.headers["Retry-After"] = str(PREPARING_REFRESH_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.get("/p/<slug>/d/<int:document_id>/pdf")
+@retry_when_locked
 def document_pdf(slug, document_id):
     """The document as it stands (a draft carries the DRAFT mark on every page)."""
-    _, document = load_document(slug, document_id)
-    stored, row = service.get_pdf(document, None, _variant())
-    return _pdf_response(document, stored, row.number if row else document.version_number)
+    partnership, document = load_document(slug, document_id)
+    variant = _variant()
+    return _pdf_answer(partnership, document, service.get_pdf(document, None, variant),
+                       variant)
 
 
 @bp.get("/p/<slug>/d/<int:document_id>/versions/<int:number>/pdf")
+@retry_when_locked
 def version_pdf(slug, document_id, number):
     """A frozen version's PDF, with every authority's digital signature so far."""
-    _, document = load_document(slug, document_id)
-    stored, _row = service.get_pdf(document, number, _variant())
-    return _pdf_response(document, stored, number)
+    partnership, document = load_document(slug, document_id)
+    variant = _variant()
+    return _pdf_answer(partnership, document, service.get_pdf(document, number, variant),
+                       variant)
 
 
 def _docx_response(document, number):
