@@ -18,6 +18,7 @@ from .documents.service import append_section, create_document
 from .engagement.demo import seed_engagement
 from .export.keys import make_self_signed
 from .extensions import db
+from .jobs.runner import run_pending
 from .partnerships.models import Partner, Partnership
 from .partnerships.service import grant_on_creation
 from .review import lifecycle
@@ -74,7 +75,8 @@ def _user(email, name, organisation, role, password, job_title=""):
 
 
 def seed_demo(password, published_version=True):
-    """Create the demo partnership, its accounts and two documents. Caller commits.
+    """Create the demo partnership, its accounts and two documents. Caller commits (with
+    `published_version`, the demo also commits once on the way, before publishing).
 
     With `published_version`, the Statement of Common Ground's version 1 is agreed, signed by
     every authority with trial certificates and published, and version 2 is part-way through
@@ -230,6 +232,10 @@ def _publish_version_1(scg, sections, organisations, members, admin, password):
         member = members[code]
         lifecycle.sign(scg, member, password, member.name, member.job_title)
     lifecycle.mark_signed(scg, admin)
+    # Nothing half-signed is published: the signed PDFs are made by background jobs, which
+    # read what is committed, so the demo commits here and runs them before publishing.
+    db.session.commit()
+    run_pending(ignore_schedule=True)
     lifecycle.publish(scg, admin)
     lifecycle.start_next_version(scg, admin)
     lifecycle.send_out(scg, admin, reason=SEND_OUT_REASON)

@@ -27,6 +27,14 @@ document_signed = _signals.signal("document-signed")
 #: keyword arguments: version (the DocumentVersion, or None), by (the user), count.
 signatures_voided = _signals.signal("signatures-voided")
 
+#: Asked before a version is published: what stands in the way. Sender: the document;
+#: keyword argument: version (the DocumentVersion). Receivers answer with a list of reasons
+#: for people ("The signed PDF is still being prepared."), empty when nothing does.
+publication_blockers = _signals.signal("publication-blockers")
+
+#: A version was published. Sender: the document; keyword arguments: version, by (the user).
+version_published = _signals.signal("version-published")
+
 #: Asked before a change that may unpick recorded positions: an edit of a section's text, or
 #: a change of structure, strategic matters or signatories. Sender: the section; keyword
 #: argument: new_body (the text about to be saved, or None when the section's positions would

@@ -224,6 +224,31 @@ def on_signed(document: Document, user: User | None = None, signature=None, **_)
     ask_signing(document, row)
 
 
+def publication_blockers(document: Document, version: DocumentVersion | None = None,
+                         **_) -> list[str]:
+    """Answers `publication_blockers`: nothing half-signed is published. Every recorded
+    signature of an authority holding a signing key must be in the version's PDFs (both
+    variants), which must exist; a failed signing or rendering job is named."""
+    row = version or versions.current_version(document)
+    if row is None:
+        return []
+    if not any(signing_key_for(s.organisation_id) for s in signing.signatures(row)):
+        return []
+    for variant in VARIANTS:
+        export = stored_export(document, row.content_sha256, variant)
+        if export is None or latest_file(export) is None or unsigned(row, export):
+            failed = db.session.scalar(select(Job).where(
+                Job.key.in_([sign_key(row.id), render_key(document.id, row.content_sha256,
+                                                          variant)]),
+                Job.status == FAILED).order_by(Job.id.desc()).limit(1))
+            if failed is not None:
+                return [(f"The signed PDF could not be made ({failed.last_error}). Try it "
+                        "again from \u201cBackground work\u201d, then publish.")]
+            return [("The signed PDF is still being prepared: publish when it is ready "
+                    "(usually within a minute).")]
+    return []
+
+
 def on_signatures_voided(document: Document, **_) -> None:
     """After a return to draft (`signatures_voided`): retire the version's files; a new
     agreement starts afresh."""
@@ -237,6 +262,7 @@ def register(app: Flask) -> None:
     from . import jobs  # noqa: F401 - registers the job kinds
     signals.document_signed.connect(on_signed)
     signals.signatures_voided.connect(on_signatures_voided)
+    signals.publication_blockers.connect(publication_blockers)
 
 
 def file_name(document: Document, number: int, on: date | None = None) -> str:

@@ -163,8 +163,14 @@ def publish(document: Document, user: User, seen: str | None = None) -> Document
     if not document.is_signed:
         raise LifecycleError("Only a signed document can be published.")
     row = current_version(document)
+    blockers = [reason for _receiver, answer in
+                signals.publication_blockers.send(document, version=row)
+                for reason in (answer or [])]
+    if blockers:
+        raise LifecycleError(" ".join(blockers), 409)
     row.published_at = utcnow()
     set_status(document, PUBLISHED, user, sha256=row.content_sha256)
+    signals.version_published.send(document, version=row, by=user)
     return row
 
 
