@@ -50,8 +50,9 @@ install-test: $(VENV)/.installed-test system-libs
 ## with the background worker (`flask jobs worker`) beside it; Ctrl-C stops both
 run: install
 	APP_ENV=$${APP_ENV:-development} $(BIN)/flask db upgrade
-	APP_ENV=$${APP_ENV:-development} $(BIN)/flask seed-demo --if-empty
-	@export APP_ENV=$${APP_ENV:-development}; \
+	APP_ENV=$${APP_ENV:-development} BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)} \
+	  $(BIN)/flask seed-demo --if-empty
+	@export APP_ENV=$${APP_ENV:-development} BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)}; \
 	$(BIN)/flask jobs worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	trap 'exit 130' INT TERM HUP; \
