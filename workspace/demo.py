@@ -231,7 +231,7 @@ def _publish_version_1(scg, sections, organisations, members, admin, password):
     for code in organisations:
         member = members[code]
         lifecycle.sign(scg, member, password, member.name, member.job_title)
-    lifecycle.mark_signed(scg, admin)
+    # The last signature moved the document to Signed by itself.
     # Nothing half-signed is published: the signed PDFs are made by background jobs, which
     # read what is committed, so the demo commits here and runs them before publishing.
     db.session.commit()

@@ -148,7 +148,8 @@ def test_documents_awaiting_my_signature(app, login, scg):
     client = login(app.test_client(), member)
     assert 'Sign Statement of Common Ground' in client.get("/tasks").text
     response = client.post(scg["base"] + "/sign", data={
-        "signed_name": "Cllr W", "signed_position": "Leader", "password": PASSWORD})
+        "declaration": "y", "signed_name": "Cllr W", "signed_position": "Leader",
+        "password": PASSWORD})
     assert response.status_code == 303
     found, count = user_tasks(app, member)
     assert found.signatures == [] and count == 0

@@ -104,6 +104,9 @@ ACCESS = {
     "export.version_pdf": "read",
     "export.document_docx": "read",
     "export.version_docx": "read",
+    # A signature's receipt and the progress of its signed PDF (issue 16).
+    "export.signature_receipt": "read",
+    "export.signing_progress": "read",
     "engagement.index": "read",
     "engagement.map_block": "read",
     "engagement.row": "read",
@@ -168,6 +171,8 @@ ACCESS = {
     "review.review_queue_record": "position",
     "review.sign": "sign",
     "review.sign_post": "sign",
+    # Trying a failed signed PDF again: the Member who signed, or the partnership's admins.
+    "export.signing_retry": "signer",
     # The partnership's admins (a grant per partnership) manage its partners, its admins,
     # signatories and the lifecycle; never another organisation's people or keys.
     "partnerships.admin": "manage",
@@ -179,6 +184,7 @@ ACCESS = {
     "partnerships.revoke_admin": "manage",
     "review.signatories": "manage",
     "review.move": "manage",
+    "review.publish_confirm": "manage",
     "review.add_decision": "manage",
     "review.record_decision": "manage",
     "review.record_decision_post": "manage",
@@ -205,7 +211,8 @@ EXCLUDED = {"static"}
 
 #: Rules that hold outside any partnership (no slug in the URL).
 UNSCOPED = {"public", "signed_in", "organisation_admin"}
-RULES = ({"public", "signed_in", "author", "resolve", "organisation_admin", "structure"}
+RULES = ({"public", "signed_in", "author", "resolve", "organisation_admin", "structure",
+          "signer"}
          | set(PERMISSIONS) - {"manage_organisation"})
 #: Organisation routes that name one of the organisation's users or memberships: for an admin
 #: of any other organisation the id does not exist (404).
@@ -218,7 +225,7 @@ ON_SPARE_SECTION = {"documents.edit", "documents.save", "documents.cancel",
                     "documents.rename", "documents.move", "documents.nest", "documents.remove",
                     "documents.restore", "documents.add_after"}
 #: Ids of rows each request gets fresh (it may change or remove them).
-ROW_IDS = {"stakeholder_id", "activity_id", "objective_id", "job_id"}
+ROW_IDS = {"stakeholder_id", "activity_id", "objective_id", "job_id", "signature_id"}
 #: Query strings some GET routes need to find what they show.
 QUERY = {"documents.diff": {"from": 1}}
 
@@ -270,8 +277,8 @@ FORMS = {
                                          "seen_version": str(v["section_version"])},
     "review.review_queue_record": lambda v: {"stance": "agreed", "route": "delegation",
                                              "seen_version": str(v["section_version"])},
-    "review.sign_post": {"signed_name": "A Member", "signed_position": "Portfolio Holder",
-                         "password": "common-ground"},
+    "review.sign_post": {"declaration": "y", "signed_name": "A Member",
+                         "signed_position": "Portfolio Holder", "password": "common-ground"},
     "partnerships.invite_partner": {"code": "luton"},
     "partnerships.add_organisation": lambda v: {
         "name": f"Matrix Council {_unique()}", "code": f"matrix{_unique()}",
@@ -298,6 +305,7 @@ FORMS = {
     "export.trial_certificate": {},
     "review.signatories": {},
     "jobs.retry": {},
+    "export.signing_retry": {},
     "review.move": {"to": "draft", "seen": "out_for_agreement"},
     "review.add_decision": {"body": "Matrix Board", "description": "Agree it.",
                             "due_date-day": "1", "due_date-month": "1",
@@ -455,7 +463,8 @@ def matrix_world(app, demo, login):
                "user_id": extra["target"].id, "number": 1, "token": token,
                "unsubscribe_token": unsubscribe_token(user_by_email("member@watford.example"),
                                                       ["comment_reply"])}
-        foreign.update(number=1, token=token, unsubscribe_token=own["unsubscribe_token"])
+        foreign.update(number=1, token=token, unsubscribe_token=own["unsubscribe_token"],
+                       signature_id=1)
         theirs = user_by_email("officer@hertsmere.example").id
         grantee = user_by_email("officer@dacorum.example").id
     world = {"users": users, "own": own, "foreign": foreign, "shared": shared,
@@ -495,9 +504,28 @@ def fresh_row(app, kind, partnership_id):
     own."""
     with app.app_context():
         made = {"stakeholder_id": fresh_stakeholder, "activity_id": fresh_activity,
-                "objective_id": fresh_objective, "job_id": fresh_failed_job}[kind](partnership_id)
+                "objective_id": fresh_objective, "job_id": fresh_failed_job,
+                "signature_id": fresh_signature}[kind](partnership_id)
         db.session.commit()
         return made
+
+
+def fresh_signature(partnership_id):
+    """A signature of Watford's Member on version 1 of the partnership's Statement (voided:
+    the version went back to draft), for the receipt and its "Try again"."""
+    from workspace.clock import utcnow
+    from workspace.review.models import DocumentVersion, Signature
+    member = user_by_email("member@watford.example")
+    version = db.session.scalar(select(DocumentVersion).join(
+        Document, Document.id == DocumentVersion.document_id).where(
+        Document.partnership_id == partnership_id, Document.kind == "scg",
+        DocumentVersion.number == 1))
+    row = Signature(version_id=version.id, organisation_id=member.organisation_id,
+                    user_id=member.id, signed_name="Cllr Watford", signed_position="Leader",
+                    content_sha256=version.content_sha256, voided_at=utcnow())
+    db.session.add(row)
+    db.session.flush()
+    return row.id
 
 
 def fresh_comment(app, section_id, author_id):
@@ -624,6 +652,12 @@ def expected(rule, actor, where, owner, arguments=()):
         rule = "manage" if where == "own" else "edit"
     if rule == "author":
         return "allowed" if owner == "mine" else "forbidden"
+    if rule == "signer":
+        # The signature is Watford's Member's (fresh_signature); the foreign document has no
+        # frozen version, so no signature either.
+        if where != "own":
+            return "not-found"
+        return "allowed" if actor == "member" or granted else "forbidden"
     if rule == "resolve":
         return ("allowed" if owner == "mine" or who["role"] == "officer" or granted
                 else "forbidden")
@@ -737,7 +771,7 @@ def test_the_hostile_admins_learn_nothing_of_watford(app, matrix_world, login):
 #: The actor who passes each rule's check, so that only the id decides the answer.
 ALLOWED_ACTOR = {"read": "viewer", "comment": "viewer", "author": "viewer",
                  "resolve": "partnership_admin", "edit": "officer", "position": "member",
-                 "sign": "member", "manage": "partnership_admin",
+                 "sign": "member", "signer": "member", "manage": "partnership_admin",
                  "structure": "partnership_admin"}
 #: Ids that may come from another partnership.
 FOREIGN_IDS = ("document_id", "section_id", "comment_id", "decision_id", "stakeholder_id",

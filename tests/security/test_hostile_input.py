@@ -528,8 +528,8 @@ def sign(w):
     for client, name in zip(w.member_clients, names):
         w.get(client, w.doc_url("review.sign"), "sign page")
         w.post(client, w.doc_url("review.sign_post"),
-               {"signed_name": name, "signed_position": name, "password": PASSWORD},
-               "sign")
+               {"declaration": "y", "signed_name": name, "signed_position": name,
+                "password": PASSWORD}, "sign")
         w.remember("signed", name)
 
 
@@ -615,8 +615,8 @@ def refuse_long(w, stage):
                            headers=headers)
         elif stage == "agreed":
             for field in ("signed_name", "signed_position"):
-                data = {"signed_name": "Name", "signed_position": "Position",
-                        "password": PASSWORD}
+                data = {"declaration": "y", "signed_name": "Name",
+                        "signed_position": "Position", "password": PASSWORD}
                 data[field] = text
                 w.post(w.member_clients[-1], w.doc_url("review.sign_post"), data,
                        f"over-long {field}", accepted=False)

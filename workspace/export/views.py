@@ -163,3 +163,6 @@ def trial_certificate():
     flash(f"Trial certificate created for {organisation.name}. Trial certificates are "
           "self-signed: fine for trying the workspace, not for publication.", "success")
     return see_other(url_for(".certificates"))
+
+
+from . import views_signing  # noqa: E402,F401  (its routes are on this blueprint)

@@ -1,5 +1,6 @@
 """A document's lifecycle: Draft -> Out for agreement -> Agreed -> Signed -> Published as
-version N, moved on by the partnership admin.
+version N, moved on by the partnership admin (the move to Signed is made by the last
+signatory's signature).
 
 Moving to Agreed freezes the content (versions.py); Members then sign it (signing.py). From
 Agreed until the next version is started the text is locked (the documents service refuses
@@ -40,9 +41,11 @@ from .scope import signatories
 from .signing import (  # noqa: F401  (importable from here)
     MAX_SIGN_FAILURES,
     SIGN_THROTTLE_WINDOW,
+    Reservation,
     SigningRow,
     SignResult,
     all_signed,
+    reservations,
     sign,
     sign_refusal,
     signature_for,
@@ -141,10 +144,16 @@ def agree(document: Document, user: User, with_exceptions: bool = False,
 
 
 def mark_signed(document: Document, user: User, seen: str | None = None) -> None:
-    """Agreed -> Signed, once every signatory has signed the frozen version."""
+    """Agreed -> Signed by hand, once every signatory has signed the frozen version.
+
+    The last signature moves the document on by itself (signing.sign); this step remains
+    for an agreed document whose signatures were all given before that was so. Asked of a
+    document the last signature has already moved on, it does nothing."""
     require_admin(user, document)
     lock(document)
     check_seen(document, seen)
+    if document.is_signed:
+        return
     if not document.is_agreed:
         raise LifecycleError("Only an agreed document can be marked signed.")
     missing = [r.signatory.organisation.name for r in signing_state(document)
@@ -155,19 +164,36 @@ def mark_signed(document: Document, user: User, seen: str | None = None) -> None
     set_status(document, SIGNED, user)
 
 
-def publish(document: Document, user: User, seen: str | None = None) -> DocumentVersion:
-    """Signed -> Published: version N is dated and readable for ever."""
+def publication_blockers(document: Document) -> list[str]:
+    """What stands in the way of publishing the current version (reasons for people, from
+    the areas that answer `publication_blockers`, such as a signed PDF still being made)."""
+    row = current_version(document)
+    if row is None:
+        return []
+    return [reason for _receiver, answer in
+            signals.publication_blockers.send(document, version=row)
+            for reason in (answer or [])]
+
+
+def publish(document: Document, user: User, seen: str | None = None,
+            fingerprint: str | None = None) -> DocumentVersion:
+    """Signed -> Published: version N is dated and readable for ever.
+
+    `fingerprint`, when given, is the SHA-256 the admin confirmed: other content is refused.
+    Refused (409) while anything stands in the way (`publication_blockers`)."""
     require_admin(user, document)
     lock(document)
     check_seen(document, seen)
     if not document.is_signed:
         raise LifecycleError("Only a signed document can be published.")
     row = current_version(document)
-    blockers = [reason for _receiver, answer in
-                signals.publication_blockers.send(document, version=row)
-                for reason in (answer or [])]
+    if fingerprint is not None and fingerprint != row.content_sha256:
+        raise LifecycleError(f"Version {row.number} is not the content you confirmed. "
+                             "Nothing was published: check it again.", 409)
+    blockers = publication_blockers(document)
     if blockers:
-        raise LifecycleError(" ".join(blockers), 409)
+        raise LifecycleError(f"Version {row.number} cannot be published yet. "
+                             + " ".join(blockers), 409)
     row.published_at = utcnow()
     set_status(document, PUBLISHED, user, sha256=row.content_sha256)
     signals.version_published.send(document, version=row, by=user)
@@ -217,8 +243,10 @@ MOVES = {OUT_FOR_AGREEMENT: send_out, AGREED: agree, SIGNED: mark_signed,
 
 def move(document: Document, to: str, user: User, *, seen: str | None = None,
          with_exceptions: bool = False, confirmed: bool = False,
-         reason: str | None = None) -> DocumentVersion | int | None:
-    """Take the step named by `to` (a MOVES key)."""
+         reason: str | None = None, fingerprint: str | None = None,
+         ) -> DocumentVersion | int | None:
+    """Take the step named by `to` (a MOVES key). Publishing and a return to Draft need
+    `confirmed` (the admin ticked the confirmation)."""
     step = MOVES.get(to)
     if step is None:
         raise LifecycleError("Choose a step to take.", 422)
@@ -228,4 +256,10 @@ def move(document: Document, to: str, user: User, *, seen: str | None = None,
         return agree(document, user, with_exceptions=with_exceptions, seen=seen)
     if step is back_to_draft:
         return back_to_draft(document, user, confirmed=confirmed, seen=seen)
+    if step is publish:
+        if not confirmed:
+            require_admin(user, document)
+            raise LifecycleError("Confirm that you want to publish this version: it will be "
+                                 "public and permanent.", 422, "confirm")
+        return publish(document, user, seen=seen, fingerprint=fingerprint)
     return step(document, user, seen=seen)

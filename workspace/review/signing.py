@@ -2,7 +2,8 @@
 
 A signature records the SHA-256 of the exact content it signs. Signing sends
 `document_signed`, so export adds the authority's digital signature to the version's PDF
-without review importing it.
+without review importing it. The last signatory's signature moves the document to Signed by
+itself (audited as an automatic status change).
 """
 from __future__ import annotations
 
@@ -15,13 +16,14 @@ from .. import audit, signals
 from ..accounts.models import User
 from ..audit import AuditEvent
 from ..clock import utcnow
-from ..documents.models import Document
+from ..documents.models import SIGNED, Document
 from ..extensions import db
+from .agreement import STATE_TAGS
 from .errors import LifecycleError
-from .guards import lock, status_label
-from .models import DocumentVersion, Signature
+from .guards import lock, set_status, status_label
+from .models import STANCES, DocumentVersion, Signature
 from .scope import signatories, signatory_for
-from .versions import current_version
+from .versions import current_version, version_content
 
 #: Failed signing attempts (wrong password) allowed per user in SIGN_THROTTLE_WINDOW.
 MAX_SIGN_FAILURES = 5
@@ -85,6 +87,40 @@ def sign_refusal(document: Document, user: User) -> tuple[str, int] | None:
 class SignResult:
     signature: Signature
     created: bool
+    #: True when this was the last signature: the document moved to Signed.
+    completed: bool = False
+
+
+@dataclass
+class Reservation:
+    """A strategic matter the version records as not agreed, or agreed with reservations,
+    by one authority, with its reason."""
+    number: str
+    title: str
+    organisation: str
+    state: str
+    stance: str
+    reason: str
+
+    @property
+    def tag_class(self) -> str:
+        return STATE_TAGS[self.state]
+
+
+def reservations(version_row: DocumentVersion | None) -> list[Reservation]:
+    """The matters the frozen version's record of agreement holds as not agreed or agreed
+    with reservations (not agreed first), as the signer reads them before signing."""
+    if version_row is None:
+        return []
+    found = []
+    for matter in version_content(version_row).get("record_of_agreement", []):
+        for entry in matter.get("positions", []):
+            if entry.get("state") in ("not_agreed", "reservations"):
+                found.append(Reservation(
+                    str(matter.get("number", "")), matter.get("title", ""),
+                    entry.get("organisation", ""), entry["state"],
+                    STANCES[entry["state"]], entry.get("reason", "")))
+    return sorted(found, key=lambda r: r.state != "not_agreed")
 
 
 def _sign_failures(user):
@@ -109,24 +145,37 @@ def _printed(signed_name, signed_position):
 
 
 def sign(document: Document, user: User, password: str | None, signed_name: str | None,
-         signed_position: str | None) -> SignResult:
+         signed_position: str | None, fingerprint: str | None = None) -> SignResult:
     """Sign the frozen version for the user's authority, after re-checking their password.
 
     Signing again for an authority that has signed is harmless: the existing signature is
     returned with created=False. A wrong password records nothing but an audit event.
-    Sends `document_signed` (sender: the document; user, signature).
+    `fingerprint`, when given, is the SHA-256 the signer was shown: a version frozen again
+    with other content since is refused (409). The last signatory's signature moves the
+    document to Signed. Sends `document_signed` (sender: the document; user, signature).
     """
     refusal = sign_refusal(document, user)
     if refusal and refusal[1] == 403:
         raise LifecycleError(*refusal)
     lock(document)
+    version_row = current_version(document)
+    existing = _valid_signature(version_row, user.organisation_id) if version_row else None
+    if existing is not None:
+        return SignResult(existing, False)      # signed already (a second click, a race)
     refusal = sign_refusal(document, user)
+    if refusal and fingerprint is not None and refusal[1] == 409:
+        raise LifecycleError(
+            "Nothing has been signed: since you opened the signing page the document has "
+            f"gone back to {status_label(document.status)}, so version "
+            f"{document.version_number} is not waiting for signatures any more. The "
+            "partnership admin can tell you when it is agreed again.", 409)
     if refusal:
         raise LifecycleError(*refusal)
-    version_row = current_version(document)
-    existing = _valid_signature(version_row, user.organisation_id)
-    if existing is not None:
-        return SignResult(existing, False)
+    if fingerprint is not None and fingerprint != version_row.content_sha256:
+        raise LifecycleError(
+            f"Version {version_row.number} changed since you opened the signing page: it "
+            "went back to draft and was agreed again with other content. Nothing has been "
+            "signed. Read the version again before you sign it.", 409)
     signed_name, signed_position = _printed(signed_name, signed_position)
     if _sign_failures(user) >= MAX_SIGN_FAILURES:
         raise LifecycleError("Too many wrong passwords. Wait 15 minutes and try again.", 429,
@@ -147,4 +196,7 @@ def sign(document: Document, user: User, password: str | None, signed_name: str 
                  sha256=version_row.content_sha256, signed_name=signed_name,
                  signed_position=signed_position)
     signals.document_signed.send(document, user=user, signature=signature)
-    return SignResult(signature, True)
+    completed = all_signed(document)
+    if completed:
+        set_status(document, SIGNED, user, automatic=True, sha256=version_row.content_sha256)
+    return SignResult(signature, True, completed)

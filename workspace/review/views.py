@@ -13,4 +13,5 @@ from . import (  # noqa: F401
     views_lifecycle,
     views_positions,
     views_queue,
+    views_signing,
 )

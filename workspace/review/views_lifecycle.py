@@ -1,42 +1,22 @@
-"""Review routes: lifecycle, signing, versions, decisions sought, My tasks.
+"""Review routes: lifecycle (and the confirmation to publish), versions, decisions sought,
+My tasks. Signing is in views_signing.py.
 
 Thin: the rules are in lifecycle.py and tasks.py.
 """
 from flask import abort, current_app, flash, g, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import Conflict, default_exceptions
-from wtforms import BooleanField, HiddenField, PasswordField, StringField, TextAreaField
 
 from ..documents import completeness
 from ..documents.editing import EditError
 from ..permissions import can, load_document
-from ..web import keep_changes, render, see_other
+from ..web import render, see_other
 from . import lifecycle, tasks
 from .forms_decisions import DecisionForm, RecordDecisionForm
+from .forms_lifecycle import LifecycleForm
 from .positions import agreement_grid
 from .views import bp
-
-
-class LifecycleForm(FlaskForm):
-    to = HiddenField()
-    #: The status the page showed, so a second click or a second admin cannot skip a step.
-    seen = HiddenField()
-    with_exceptions = BooleanField("Agreed except the matters recorded as not agreed")
-    confirm = BooleanField("Yes, send it back to draft")
-    #: Needed only when the completeness check finds gaps (lifecycle.send_out says so).
-    proceed_reason = TextAreaField(
-        "Reason to send it out with these gaps",
-        description="For example, the Members asked to see the matters before the evidence "
-                    "section is written. The reason is recorded and shown on this page.")
-
-
-class SignForm(FlaskForm):
-    signed_name = StringField("Name as printed")
-    signed_position = StringField("Position as printed",
-                                  description="For example, Portfolio Holder for Planning")
-    password = PasswordField("Your password", description="To confirm it is you signing")
 
 
 def _back(slug, document_id, endpoint=".lifecycle"):
@@ -64,6 +44,7 @@ def _lifecycle_page(partnership, document, form=None, error=None, status=200):
         all_signed=lifecycle.all_signed(document),
         decisions=[(d, lifecycle.decision_state(d)) for d in lifecycle.decisions(document)],
         sign_refusal=lifecycle.sign_refusal(document, current_user),
+        blockers=lifecycle.publication_blockers(document) if document.is_signed else [],
         form=form or LifecycleForm(formdata=None), error=error,
         completeness=completeness.shown(document, can("edit")))
 
@@ -92,13 +73,19 @@ def move(slug, document_id):
     partnership, document = load_document(slug, document_id, "manage")
     form = LifecycleForm()
     form.validate_on_submit() or abort(400)
+    publishing = form.to.data == "published"
     try:
         result = lifecycle.move(document, form.to.data, current_user,
                                 seen=form.seen.data or None,
                                 with_exceptions=form.with_exceptions.data,
-                                confirmed=form.confirm.data,
-                                reason=form.proceed_reason.data)
+                                confirmed=(form.confirm_publish.data if publishing
+                                           else form.confirm.data),
+                                reason=form.proceed_reason.data,
+                                fingerprint=form.fingerprint.data or None)
     except lifecycle.LifecycleError as exc:
+        if publishing and exc.field == "confirm":
+            form.confirm_publish.errors = [exc.message]
+            return _publish_page(partnership, document, form, status=exc.status)
         # A missing reason to proceed with gaps goes on its field (the text typed is kept).
         error = _field_error(form, exc) if exc.field == "proceed_reason" else exc.message
         return _lifecycle_page(partnership, document, form, error=error, status=exc.status)
@@ -109,64 +96,24 @@ def move(slug, document_id):
     return _back(slug, document_id)
 
 
-# Signing ------------------------------------------------------------------------------------
-
-def _sign_page(partnership, document, form, status=200, error=None):
+def _publish_page(partnership, document, form=None, status=200):
     version = lifecycle.current_version(document)
-    return render("review/sign.html", status=status, partnership=partnership,
-                  document=document, version=version, form=form, error=error,
-                  signing=lifecycle.signing_state(document))
+    return render("review/publish.html", status=status, partnership=partnership,
+                  document=document, version=version,
+                  signatures=lifecycle.signatures(version),
+                  blockers=lifecycle.publication_blockers(document),
+                  form=form or LifecycleForm(formdata=None))
 
 
-def _sign_check(document):
-    refusal = lifecycle.sign_refusal(document, current_user)
-    if refusal:
-        abort(refusal[1], description=refusal[0])
-
-
-@bp.get("/p/<slug>/d/<int:document_id>/sign")
-def sign(slug, document_id):
-    """The signature form for a Member of a signatory authority."""
-    partnership, document = load_document(slug, document_id, "sign")
-    _sign_check(document)
-    existing = lifecycle.signature_for(document, current_user.organisation_id)
-    if existing is not None:
-        flash(_already_signed(document, existing), "success")
+@bp.get("/p/<slug>/d/<int:document_id>/publish")
+def publish_confirm(slug, document_id):
+    """What publishing will make public, for the admin to confirm: admin only."""
+    partnership, document = load_document(slug, document_id, "manage")
+    if not document.is_signed:
+        flash("Only a signed document can be published: this one is "
+              f"{lifecycle.status_label(document.status)}.", "info")
         return _back(slug, document_id)
-    form = SignForm(formdata=None, signed_name=current_user.name,
-                    signed_position=current_user.job_title)
-    return _sign_page(partnership, document, form)
-
-
-@bp.post("/p/<slug>/d/<int:document_id>/sign")
-def sign_post(slug, document_id):
-    """Sign the frozen version for the Member's authority, re-entering the password."""
-    partnership, document = load_document(slug, document_id, "sign")
-    form = SignForm()
-    form.validate_on_submit() or abort(400)
-    try:
-        result = lifecycle.sign(document, current_user, form.password.data,
-                                form.signed_name.data, form.signed_position.data)
-    except lifecycle.LifecycleError as exc:
-        if exc.status in (403, 409):
-            abort(exc.status, description=exc.message)
-        if exc.field == "password":
-            keep_changes()      # the failed attempt stays in the audit log
-        form.password.data = ""
-        error = _field_error(form, exc)
-        return _sign_page(partnership, document, form, exc.status, error)
-    if result.created:
-        flash(f"Signed for {current_user.organisation.name}. The signature records the fingerprint "
-              f"{result.signature.content_sha256[:16]}…", "success")
-    else:
-        flash(_already_signed(document, result.signature), "success")
-    return _back(slug, document_id)
-
-
-def _already_signed(document, signature):
-    return (f"{signature.organisation.name} has already signed version "
-            f"{document.version_number} ({signature.signed_name}, "
-            f"{signature.signed_position}). Nothing more was recorded.")
+    return _publish_page(partnership, document)
 
 
 # Versions -----------------------------------------------------------------------------------
