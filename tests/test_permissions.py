@@ -23,13 +23,14 @@ DESIGN_TABLE = {
     "read": {"viewer", "officer", "member", "admin"},
     "comment": {"viewer", "officer", "member", "admin"},
     "edit": {"officer"},
+    "suggest": {"officer"},
     "position": {"member"},
     "sign": {"member"},
     "manage": set(),
     "manage_organisation": {"admin"},
 }
 #: What a partnership admin grant adds, in its partnership only.
-GRANT_ADDS = {"read", "comment", "edit", "manage"}
+GRANT_ADDS = {"read", "comment", "edit", "suggest", "manage"}
 
 
 def rules(app, method, prefix=""):

@@ -115,6 +115,7 @@ def _register_models():
     from .notifications import models as _notifications  # noqa: F401
     from .partnerships import models as _partnerships  # noqa: F401
     from .review import models as _review  # noqa: F401
+    from .suggestions import models as _suggestions  # noqa: F401
 
 
 def _register_blueprints(app):
@@ -131,6 +132,8 @@ def _register_blueprints(app):
     from .pages.document import bp as documents_bp  # documents' own routes and the page's
     from .partnerships.views import bp as partnerships_bp
     from .review.views import bp as review_bp
+    from .suggestions import register as register_suggestions
+    from .suggestions.views import bp as suggestions_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(partnerships_bp)
@@ -142,9 +145,11 @@ def _register_blueprints(app):
     app.register_blueprint(export_bp)
     app.register_blueprint(engagement_bp)
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(suggestions_bp)
     register_engagement_blocks(app)     # the live_blocks filter and content binder
     register_export(app)                # export listens to review's signals
     register_notifications(app)         # notifications listen to every area's signals
+    register_suggestions(app)           # suggestions show beside each section
 
     @app.get("/favicon.ico")
     def favicon():

@@ -24,6 +24,7 @@ from .partnerships.service import grant_on_creation
 from .review import lifecycle
 from .review.models import Comment, DecisionSought, Signatory, SignatoryMatter
 from .review.positions import record_position
+from .suggestions.demo import seed_suggestions
 
 PARTNERSHIP = {"slug": "sw-herts", "short_name": "SW Herts",
                "name": "South West Hertfordshire Joint Strategic Plan"}
@@ -186,6 +187,7 @@ def _seed_review(scg, plan, organisations, admin, password, published_version):
             "The geographical extent should mention the relationship with London and Luton.")
     comment(green_belt, members["threerivers"], "Three Rivers would like the review "
             "methodology agreed at SPOG before Members are asked for a position.")
+    seed_suggestions(sections, officers, admin)
 
     db.session.add_all([
         DecisionSought(document_id=plan.id, body="JSP Steering Group",

@@ -19,6 +19,8 @@ PERMISSIONS = {
     "read": frozenset({"viewer", "officer", "member", "admin"}),
     "comment": frozenset({"viewer", "officer", "member", "admin"}),
     "edit": frozenset({"officer"}),
+    #: Suggest a change to a section's text (any time the text may change).
+    "suggest": frozenset({"officer"}),
     "position": frozenset({"member"}),
     "sign": frozenset({"member"}),
     "manage": frozenset(),
@@ -26,11 +28,12 @@ PERMISSIONS = {
     "manage_organisation": frozenset({"admin"}),
 }
 #: What a partnership admin grant adds, in that partnership only.
-PARTNERSHIP_ADMIN_ACTIONS = frozenset({"read", "comment", "edit", "manage"})
+PARTNERSHIP_ADMIN_ACTIONS = frozenset({"read", "comment", "edit", "suggest", "manage"})
 
 #: Refusal messages, shown on the 403 page.
 REFUSALS = {
     "edit": "Only officers and partnership admins can change documents.",
+    "suggest": "Only officers and partnership admins can suggest changes.",
     "position": "Only Members can record their authority's position.",
     "sign": "Only Members can sign for their authority.",
     "manage": "Only the partnership admins can manage the partnership's partners, documents "
@@ -107,6 +110,17 @@ def _allowed(action, user, partnership_id):
     if user.role in PERMISSIONS[action]:
         return True
     return action in PARTNERSHIP_ADMIN_ACTIONS and is_partnership_admin(user, partnership_id)
+
+
+def may_change_text(document, user=None):
+    """True when the user may change the document's text directly and decide on suggestions:
+    officers and partnership admins in Draft; while it is out for agreement, its partnership's
+    admins only (everyone else suggests). Nobody once the text is frozen."""
+    if not document.is_editable:
+        return False
+    if document.is_out_for_agreement:
+        return can("manage", user, document.partnership_id)
+    return can("edit", user, document.partnership_id)
 
 
 def require(action, user=None, partnership_id=None):

@@ -55,3 +55,9 @@ section_saved = _signals.signal("section-saved")
 #: Someone replied to a comment thread. Sender: the reply (a Comment); keyword arguments:
 #: thread (the opening Comment), section, by (the user).
 comment_replied = _signals.signal("comment-replied")
+
+#: Asked when sections are drawn with review beside them (the document page, the live feed, a
+#: section redrawn after a save, a comment or a position). Sender: the document; keyword
+#: arguments: sections (the Section objects drawn), user. Receivers answer a dict whose keys
+#: join the page's review context (suggestions answer {"suggestions": ...}).
+section_extras = _signals.signal("section-extras")

@@ -161,3 +161,21 @@ def open_page(request, live_server):
     for context in contexts:
         context.close()
     live_server.wait_until_quiet()
+
+
+@pytest.fixture
+def officers_edit(app, demo):
+    """The demo Statement is out for agreement, where only partnership admins change its text
+    directly and everyone else suggests (issue 17): Watford's and Dacorum's officers get the
+    SW Herts partnership admin grant, for the tests of the editor itself."""
+    from sqlalchemy import select
+
+    from workspace.accounts.models import User
+    from workspace.extensions import db
+    from workspace.partnerships.models import Partnership, PartnershipAdmin
+    with app.app_context():
+        partnership = db.session.scalar(select(Partnership).where(Partnership.slug == "sw-herts"))
+        for email in ("officer@watford.example", "officer@dacorum.example"):
+            user = db.session.scalar(select(User).where(User.email == email))
+            db.session.add(PartnershipAdmin(partnership_id=partnership.id, user_id=user.id))
+        db.session.commit()

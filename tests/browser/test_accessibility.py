@@ -219,6 +219,7 @@ def test_document_page_filtered_to_open_comments(app, demo, open_page):
     assert_accessible(page)
 
 
+@pytest.mark.usefixtures("officers_edit")    # out for agreement: admins edit
 def test_document_with_the_editor_open(app, demo, open_page):
     page = open_page(WATFORD).page
     open_document(page)
@@ -255,6 +256,7 @@ def test_document_with_the_editor_open(app, demo, open_page):
         assert_accessible(page, "document after a save")
 
 
+@pytest.mark.usefixtures("officers_edit")    # out for agreement: admins edit
 def test_edit_page_without_javascript(app, demo, open_page):
     page = open_page(WATFORD, javascript=False).page
     open_document(page)
@@ -267,6 +269,7 @@ def test_edit_page_without_javascript(app, demo, open_page):
     assert_accessible(page, "the edit page")
 
 
+@pytest.mark.usefixtures("officers_edit")    # out for agreement: admins edit
 def test_history_and_diff(demo, open_page):
     page = open_page(WATFORD).page
     open_document(page)
@@ -653,7 +656,8 @@ def test_pages_reflow_at_320_css_pixels(app, demo, open_page, email, where):
     elif where == "s/edit":
         page.goto(document_url(app, SCG))
         url = section(page, "Part 1: Strategic context").get_by_role(
-            "link", name="Edit").get_attribute("href")
+        # Out for agreement an officer's editor makes a suggestion (issue 17).
+            "link", name="Suggest a change").get_attribute("href")
     elif not where.startswith("/"):
         url = document_url(app, SCG, where)
     else:

@@ -1,7 +1,13 @@
 """The editor's JavaScript: formatting toolbar and paste from Word or the web."""
 import re
 
+import pytest
+
 from .support import WATFORD, expect, open_document, section
+
+# The demo Statement is out for agreement: its text is edited directly by partnership admins
+# only (issue 17), so the officers editing here hold the grant (conftest.officers_edit).
+pytestmark = pytest.mark.usefixtures("officers_edit")
 
 PASTED = ("<table><tr><td>A</td><td>B</td></tr><tr><td>1</td><td>2</td></tr></table>"
           "<h2>T</h2><ul><li>x</li></ul>")

@@ -1,6 +1,8 @@
 """Live updates between two browsers on the same document (the poller asks every 2 s)."""
 import re
 
+import pytest
+
 from .support import (
     DACORUM,
     LIVE_MS,
@@ -11,6 +13,10 @@ from .support import (
     open_document,
     section,
 )
+
+# The demo Statement is out for agreement: its text is edited directly by partnership admins
+# only (issue 17), so the officers editing here hold the grant (conftest.officers_edit).
+pytestmark = pytest.mark.usefixtures("officers_edit")
 
 TITLE = "Part 4: Risk assessment and management"
 

@@ -1,4 +1,6 @@
 """Two officers save the same section from the same revision: merged, or a conflict view."""
+import pytest
+
 from .support import (
     DACORUM,
     WATFORD,
@@ -8,6 +10,10 @@ from .support import (
     save_section_as,
     section,
 )
+
+# The demo Statement is out for agreement: its text is edited directly by partnership admins
+# only (issue 17), so the officers editing here hold the grant (conftest.officers_edit).
+pytestmark = pytest.mark.usefixtures("officers_edit")
 
 TITLE = "Part 4: Risk assessment and management"
 FIRST, SECOND, THIRD = ("Risks are reviewed every quarter.",

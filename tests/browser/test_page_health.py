@@ -1,4 +1,6 @@
 """The document page runs clean: no console errors, no script errors, no CSP violations."""
+import pytest
+
 from .support import (
     DACORUM,
     LIVE_MS,
@@ -8,6 +10,10 @@ from .support import (
     save_section_as,
     section,
 )
+
+# The demo Statement is out for agreement: its text is edited directly by partnership admins
+# only (issue 17), so the officers editing here hold the grant (conftest.officers_edit).
+pytestmark = pytest.mark.usefixtures("officers_edit")
 
 
 def test_document_page_has_no_console_errors_or_csp_violations(app, demo, open_page):

@@ -3,8 +3,14 @@ without JavaScript and with the keyboard alone. "Housing need and distribution" 
 current positions of every district in the demo."""
 import re
 
+import pytest
+
 from .support import QUICK_MS, WATFORD, expect, open_document, section
 from .test_keyboard import focused, press
+
+# The demo Statement is out for agreement: its text is edited directly by partnership admins
+# only (issue 17), so the officers editing here hold the grant (conftest.officers_edit).
+pytestmark = pytest.mark.usefixtures("officers_edit")
 
 HOUSING = "Housing need and distribution"
 ASKS = re.compile(r"Saving this change will make the positions of Dacorum Borough Council, "

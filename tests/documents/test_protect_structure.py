@@ -109,13 +109,14 @@ def test_unmarking_with_htmx_goes_to_the_question_page(app, login, world, scg): 
 
 def test_an_officer_is_not_offered_what_only_an_admin_may_do_under_agreement(app, login, world,
                                                                              scg):  # noqa: F811
-    """The document page offers an officer the text's Edit link, but neither "Move, rename or
-    add" nor the strategic-matter switch while the document is out for agreement."""
+    """The document page offers an officer "Suggest a change" (issue 17), but neither "Edit",
+    "Move, rename or add" nor the strategic-matter switch while the document is out for
+    agreement."""
     with app.app_context():
         document_url = scg["url"](scg["housing"]).split("/s/")[0] + "/"
     officer = login(app.test_client(), world["users"]["officer"])
     page = officer.get(document_url).text
-    assert ">Edit<" in page
+    assert ">Suggest a change<" in page and ">Edit<" not in page     # issue 17
     assert "Move, rename or add" not in page
     assert "Remove from the strategic matters" not in page
     admin = login(app.test_client(), world["users"]["admin"])

@@ -14,7 +14,7 @@ follows from it:
 
 Rules: ``public`` (anyone), ``signed_in`` (any account, no partnership in the URL), ``read``,
 ``comment``, ``edit``, ``structure`` (``edit`` in a draft, ``manage`` while out for agreement),
-``position``, ``sign``, ``manage`` (permissions.PERMISSIONS, plus what a
+``suggest``, ``position``, ``sign``, ``manage`` (permissions.PERMISSIONS, plus what a
 partnership admin grant adds in its own partnership only), ``author`` (the comment's author
 only), ``resolve`` (the thread's author, officers and the partnership's admins) and
 ``organisation_admin`` (an organisation's own admins, on their own organisation: another
@@ -124,12 +124,13 @@ ACCESS = {
     "review.resolve": "resolve",
     "review.reopen": "resolve",
     # Officers and admins edit the text and structure.
-    "documents.edit": "edit",
-    "documents.save": "edit",
+    "documents.edit": "edit",        # out for agreement, non-admins are sent to suggest
+    # The text itself: in a draft officers and admins, out for agreement admins only (issue 17).
+    "documents.save": "structure",
     "documents.cancel": "edit",
     "documents.presence": "edit",
     "documents.preview": "edit",
-    "documents.restore_revision": "edit",
+    "documents.restore_revision": "structure",
     "documents.structure": "edit",
     "documents.rename": "structure",
     "documents.add_after": "structure",
@@ -164,6 +165,13 @@ ACCESS = {
     "engagement.edit_objective": "edit",
     "engagement.save_objective": "edit",
     "engagement.remove_objective": "edit",
+    # Suggested changes (issue 17): officers and admins suggest and withdraw their own;
+    # accepting and rejecting follow the text's rule (admins only out for agreement).
+    "suggestions.new": "suggest",
+    "suggestions.create": "suggest",
+    "suggestions.withdraw": "suggest",
+    "suggestions.accept": "structure",
+    "suggestions.reject": "structure",
     # Members record their authority's position and sign for it.
     "review.record_position": "position",
     "review.review_queue": "position",
@@ -223,7 +231,8 @@ LEAVING = {"organisation.confirm_leave", "organisation.leave_partnership"}
 ON_SPARE_SECTION = {"documents.edit", "documents.save", "documents.cancel",
                     "documents.presence", "documents.restore_revision", "documents.structure",
                     "documents.rename", "documents.move", "documents.nest", "documents.remove",
-                    "documents.restore", "documents.add_after"}
+                    "documents.restore", "documents.add_after", "suggestions.new",
+                    "suggestions.create"}
 #: Ids of rows each request gets fresh (it may change or remove them).
 ROW_IDS = {"stakeholder_id", "activity_id", "objective_id", "job_id", "signature_id"}
 #: Query strings some GET routes need to find what they show.
@@ -261,6 +270,12 @@ FORMS = {
                                  "base_version": str(v["section_version"]),
                                  "summary": "matrix"},
     "documents.cancel": {},
+    "suggestions.create": lambda v: {"body": f"Suggested {_unique()}.",
+                                     "base_version": str(v["section_version"]),
+                                     "reason": "matrix"},
+    "suggestions.accept": {},
+    "suggestions.reject": {"reason": "Rejected by the matrix."},
+    "suggestions.withdraw": {},
     "documents.presence": {},
     "documents.preview": {"body": "Some *text*."},
     "documents.restore_revision": {},
@@ -583,6 +598,20 @@ def fresh_notification(app, user_id):
         return row.id
 
 
+def fresh_suggestion(app, section_id, author_id):
+    """An open suggestion on the section by the author: each request gets its own."""
+    from workspace.suggestions.models import Suggestion
+    with app.app_context():
+        section = db.session.get(Section, section_id)
+        author = db.session.get(User, author_id)
+        row = Suggestion(document_id=section.document_id, section_id=section.id,
+                         base_number=section.version, body=f"Suggested {_unique()}.\n",
+                         author_id=author.id, organisation_id=author.organisation_id)
+        db.session.add(row)
+        db.session.commit()
+        return row.id
+
+
 def section_version(app, section_id):
     with app.app_context():
         return db.session.get(Section, section_id).version
@@ -613,6 +642,11 @@ def values_for(app, world, rule, where, actor, owner):
     if "comment_id" in arguments and (where == "own" or owner == "mine"):
         author = world["users"][actor] if owner == "mine" else world["theirs"]
         values["comment_id"] = fresh_comment(app, values["section_id"], author)
+    if "suggestion_id" in arguments:
+        # On the spare section; by the actor when they may suggest (withdrawing is their own).
+        mine = ACTORS.get(actor, {}).get("role") == "officer" and where in ACTORS[actor]["in"]
+        author = world["users"][actor] if mine else world["theirs"]
+        values["suggestion_id"] = fresh_suggestion(app, world["spare"], author)
     values["import_token"] = world["import_token"]
     values["new_import_token"] = world["new_import_token"]
     values["section_version"] = section_version(app, values["section_id"])
@@ -770,7 +804,8 @@ def test_the_hostile_admins_learn_nothing_of_watford(app, matrix_world, login):
 
 #: The actor who passes each rule's check, so that only the id decides the answer.
 ALLOWED_ACTOR = {"read": "viewer", "comment": "viewer", "author": "viewer",
-                 "resolve": "partnership_admin", "edit": "officer", "position": "member",
+                 "resolve": "partnership_admin", "edit": "officer", "suggest": "officer",
+                 "position": "member",
                  "sign": "member", "signer": "member", "manage": "partnership_admin",
                  "structure": "partnership_admin"}
 #: Ids that may come from another partnership.

@@ -7,7 +7,7 @@ which shows review beside the text: `documents` does not import `review`.
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 
-from ..permissions import can, load_document, load_section
+from ..permissions import can, load_document, load_section, may_change_text
 from ..web import render, see_other
 from . import editing, limits, markdown, numbering, service
 from .forms import AddSectionForm, ButtonForm, ConfirmForm, DirectionForm, SectionForm, TitleForm
@@ -91,6 +91,11 @@ def edit(slug, document_id, section_id):
         editing.check_unlocked(document)
     except editing.EditError as exc:
         abort(exc.status, description=exc.message)
+    if not may_change_text(document):
+        # Out for agreement: the same editor, making a suggestion (by endpoint name: documents
+        # does not import suggestions).
+        return see_other(url_for("suggestions.new", slug=slug, document_id=document_id,
+                                 section_id=section_id))
     form = SectionForm(formdata=None, body=section.body, base_version=section.version)
     touch_presence(section, current_user)
     return editor_response(partnership, document, section, form)
@@ -148,6 +153,7 @@ def diff(slug, document_id, section_id):
 def restore_revision(slug, document_id, section_id, number):
     """Make an old revision current again (as a new revision)."""
     partnership, document, section = _section_or_404(slug, document_id, section_id, "edit")
+    guard_text(document)
     form = ConfirmForm()
     form.validate_on_submit() or abort(400)
     try:
@@ -175,6 +181,18 @@ def restore_revision(slug, document_id, section_id, number):
 #: The refusal of a structure change to an officer while the document is out for agreement.
 UNDER_AGREEMENT = ("While the document is out for agreement, only a partnership admin can "
                    "add, remove, move, nest or rename its sections.")
+
+
+#: The refusal of a direct edit to those who suggest instead while out for agreement.
+SUGGEST_INSTEAD = ("While the document is out for agreement, its text changes only by accepted "
+                   "suggestions. Suggest your change instead: nothing was saved.")
+
+
+def guard_text(document):
+    """403 unless the user may change the text directly now (permissions.may_change_text);
+    a frozen document is refused later, by the save itself (409)."""
+    if document.is_out_for_agreement and not may_change_text(document):
+        abort(403, description=SUGGEST_INSTEAD)
 
 
 def guard_structure(document):

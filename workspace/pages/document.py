@@ -11,7 +11,7 @@ from flask_login import current_user
 from ..documents import completeness, editing, feed, numbering, service, structure
 from ..documents.forms import AddSectionForm, ButtonForm, SectionForm
 from ..documents.presence import leave_section, presence_by_section, presence_tag
-from ..documents.views import bp, editor_response
+from ..documents.views import bp, editor_response, guard_text
 from ..permissions import can, load_document, load_section
 from ..review import comments
 from ..review.context import section_review_context
@@ -47,9 +47,15 @@ def show(slug, document_id):
     comment_filter = request.args.get("filter") == "open-comments"
     if comment_filter:
         sections = comments.with_open_comments(sections, review["comments"])
+    suggested = review.get("suggestions", {}).get("counts", {})
+    suggestion_filter = request.args.get("filter") == "suggestions"
+    if suggestion_filter:
+        sections = [(n, s) for n, s in sections if suggested.get(s.id)]
     return render("documents/show.html", partnership=partnership, document=document,
                   sections=sections, presence=presence, review=review,
                   comment_filter=comment_filter, open_comments=open_comments,
+                  suggestion_filter=suggestion_filter,
+                  open_suggestions=sum(suggested.values()),
                   cursor=feed.cursor(document), presence_tag=presence_tag(presence),
                   removed=structure.removed_sections(document), button_form=ButtonForm(),
                   add_form=AddSectionForm(formdata=None),
@@ -113,6 +119,7 @@ def section(slug, document_id, section_id):
 def save(slug, document_id, section_id):
     """Save a section from the revision the editor started on; merge or show the conflict."""
     partnership, document, section = load_section(slug, document_id, section_id, "edit")
+    guard_text(document)
     form = SectionForm()
     if not form.validate_on_submit():
         abort(400)

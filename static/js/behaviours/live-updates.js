@@ -20,10 +20,12 @@ document.addEventListener("htmx:configRequest", (event) => {
 });
 
 // Writing: text typed, focus in a text box, a comment open for editing, or a comment, reply or
-// feedback form opened (fetched on demand) and not yet used.
+// feedback form (or a suggestion's Reject box) opened and not yet used.
 function commentsBusy(section) {
-  const comments = section.querySelector(".cg-comments");
-  if (!comments) return false;
+  return Array.from(section.querySelectorAll(".cg-comments, .cg-suggestions")).some(formsBusy);
+}
+
+function formsBusy(comments) {
   const active = document.activeElement;
   if (active && comments.contains(active) && active.matches("textarea, input, select")) return true;
   if (comments.querySelector("[data-comment-edit]")) return true;

@@ -1,0 +1,23 @@
+"""Forms of suggestions. The rules on their values live in the service."""
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, TextAreaField
+
+
+class SuggestForm(FlaskForm):
+    """The section editor in suggest mode: the whole proposed text and why."""
+    body = TextAreaField("Section text (Markdown)")
+    base_version = HiddenField()
+    reason = TextAreaField("Why do you suggest this change? (optional)")
+
+
+class AcceptForm(FlaskForm):
+    """Accept: confirm_stale carries the digest of the positions the question named."""
+    confirm_stale = HiddenField()
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField("Reason for rejecting")
+
+
+class WithdrawForm(FlaskForm):
+    """CSRF token only."""
