@@ -116,6 +116,7 @@ def test_leaving_with_an_unsent_comment_asks_first(demo, open_page):
     expect(target.get_by_label(f"Your comment on {PART}")).to_have_value("Not posted yet.")
 
 
+@pytest.mark.usefixtures("officers_edit")    # out for agreement: admins edit (issue 17)
 def test_without_javascript_the_preview_button_is_not_shown(demo, open_page):
     page = open_page(WATFORD, javascript=False).page
     open_document(page)

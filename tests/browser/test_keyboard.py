@@ -10,6 +10,7 @@ import re
 from contextlib import contextmanager
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from sqlalchemy import func, select
 
 from workspace.documents.models import DocumentChange
@@ -143,6 +144,7 @@ def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(demo, open_page
     assert back["name"] != "Skip to main content"
 
 
+@pytest.mark.usefixtures("officers_edit")    # out for agreement: admins edit (issue 17)
 def test_an_officer_edits_and_saves_a_section_with_the_keyboard(app, demo, open_page):
     page = open_page().page
     sign_in_with_the_keyboard(page, WATFORD)
