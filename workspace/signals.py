@@ -61,3 +61,26 @@ comment_replied = _signals.signal("comment-replied")
 #: arguments: sections (the Section objects drawn), user. Receivers answer a dict whose keys
 #: join the page's review context (suggestions answer {"suggestions": ...}).
 section_extras = _signals.signal("section-extras")
+
+#: Asked what produced some section revisions (those of kind "suggestion"). Sender: the
+#: document; keyword argument: revisions (SectionRevision objects). Receivers answer a dict
+#: {revision id: what made it, for "changed by ..."}, e.g. "accepting Dacorum Borough
+#: Council’s suggestion of 2 December 2026" (suggestions answers for the ones it accepted).
+revision_origins = _signals.signal("revision-origins")
+
+#: Asked when a section's history is drawn. Sender: the section; keyword argument: user.
+#: Receivers answer a dict whose keys join the history page's context (suggestions answer
+#: {"decided_suggestions": [...]}: the accepted, rejected and withdrawn ones).
+section_history_extras = _signals.signal("section-history-extras")
+
+#: Asked when My tasks is drawn. Sender: the user. Receivers answer a dict whose keys join
+#: the page's task lists (suggestions answer {"suggestions_to_decide": [...],
+#: "suggestion_decisions": [...]}); each list's length counts towards the total.
+task_extras = _signals.signal("task-extras")
+
+#: A suggestion was made. Sender: the Suggestion; keyword argument: by (its author).
+suggestion_made = _signals.signal("suggestion-made")
+
+#: A suggestion was accepted or rejected (or withdrawn by its author). Sender: the
+#: Suggestion (its status says which); keyword argument: by (the user who decided).
+suggestion_decided = _signals.signal("suggestion-decided")

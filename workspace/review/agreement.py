@@ -56,6 +56,8 @@ class Cell:
     signatory: Signatory
     position: Position | None
     current: bool
+    #: For a stale cell drawn on the document page: why (stale.StaleNote), else None.
+    note: object = None
 
     @property
     def state(self) -> str:

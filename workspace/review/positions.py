@@ -48,6 +48,7 @@ from .scope import (  # noqa: F401  (importable from here)
     strategic_matters,
     update_signatories,
 )
+from .stale import stale_notes
 
 #: Field limits (the columns' sizes; the reason is Text but a position is not an essay).
 MAX_REASON = 10_000
@@ -165,6 +166,8 @@ def position_context(document: Document, section_ids: list[int], user: User,
     people = signatories(document)
     positions = current_positions(document, [m.id for m in matters]) if people else {}
     cells = cells_for(matters, people, positions)
+    for key, note in stale_notes(document, cells.values()).items():
+        cells[key].note = note
     is_member = getattr(user, "role", None) == "member"
     open_ = document.status in OPEN_STATUSES
     result = {}

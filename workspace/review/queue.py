@@ -20,6 +20,7 @@ from ..documents.rendered_diff import rendered_diff
 from ..extensions import db
 from .models import Position
 from .positions import in_scope, signatory_for
+from .stale import origins
 from .tasks import PositionTask, owed_in_document
 
 #: How the confirmation names each stance ("Watford Borough Council agreed ...").
@@ -73,6 +74,9 @@ class Matter:
     #: The authority's latest position (None: never given), and the changes since it.
     position: Position | None
     since_position: Markup | None
+    #: What first changed the text after that position, when another area names it
+    #: ("accepting Dacorum Borough Council’s suggestion of 2 December 2026"), else "".
+    changed_by: str
     #: The next owed matter after this one (wrapping round), for "Skip"; None when alone.
     next_id: int | None
 
@@ -86,10 +90,13 @@ def matter(document: Document, section: Section, user: User, reviewed: int = 0) 
     others = ids[index + 1:] + ids[:index] if index is not None else ids
     position = last_position(section, user.organisation_id)
     since = changes_since(section, position.revision_number) if position else None
+    change = revision(section, position.revision_number + 1) if since is not None else None
+    changed_by = origins(document, [change]).get(change.id, "") if change else ""
     reviewed = max(0, reviewed)
     return Matter(task=task, section=section, number=task.number if task else "",
                   place=reviewed + (index + 1 if index is not None else 0),
                   total=reviewed + len(ids), position=position, since_position=since,
+                  changed_by=changed_by,
                   next_id=others[0] if others else None)
 
 

@@ -13,7 +13,7 @@ from ..documents.editing import revision
 from ..documents.merge import merge3
 from ..documents.rendered_diff import rendered_diff
 from ..extensions import db
-from ..signals import section_extras
+from ..signals import revision_origins, section_extras
 from .forms import RejectForm
 from .models import OPEN, Suggestion
 from .service import credit, may_decide, may_suggest
@@ -94,5 +94,17 @@ def _extras(document, sections=(), user=None, **_kwargs):
     return {"suggestions": suggestion_context(document, sections, user)}
 
 
+def _origins(document, revisions=(), **_kwargs):
+    """{revision id: "accepting Dacorum Borough Council’s suggestion of 2 December 2026"}
+    for the revisions accepting a suggestion wrote."""
+    ids = [r.id for r in revisions]
+    if not ids:
+        return {}
+    rows = db.session.scalars(select(Suggestion).where(
+        Suggestion.accepted_revision_id.in_(ids))).all()
+    return {row.accepted_revision_id: f"accepting {credit(row)}" for row in rows}
+
+
 def connect() -> None:
     section_extras.connect(_extras, weak=False)
+    revision_origins.connect(_origins, weak=False)
