@@ -4,7 +4,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from . import audit
+from . import audit, clock
 from .accounts.models import Organisation, User
 from .accounts.signin import MIN_PASSWORD_LENGTH
 from .demo import database_is_empty, demo_emails_taken, demo_exists, seed_demo
@@ -121,23 +121,39 @@ def make_signing_cert_command(org, years):
 @click.argument("file", type=click.File("rb"))
 @with_appcontext
 def verify_pdf_command(file):
-    """Check a PDF: genuine export of this workspace? signatures intact? (exit 1 if not)"""
-    from .documents.models import Document
+    """Check a PDF as the Verify page does and print what it finds.
+
+    Exit status: 0 genuine, complete, current and trusted; 1 not genuine (not made here, not
+    recognised, altered, or not a PDF that can be read); 2 incomplete; 3 superseded or
+    withdrawn; 4 a draft; 5 a trial or untrusted certificate; 6 certificates not checked (no
+    SIGNING_TRUST_ROOTS); 7 agreed, not published yet. The gravest finding sets it."""
     from .export.verify import VerifyError, verify_pdf
     try:
         report = verify_pdf(file.read())
     except VerifyError as exc:
         raise click.ClickException(exc.message) from None
-    document = db.session.get(Document, report.export.document_id) if report.export else None
-    click.echo(f"File SHA-256:      {report.file_sha256}")
+    row, document = report.version_row, report.document
+    version = (f"{row.number}, " + (f"published on {clock.display(row.published_at, clock.DATE)}"
+                                    if row.published_at else "not published")) if row else \
+        "draft" if document else "unknown"
+    click.echo(f"Result:            {report.verdict.title}")
     click.echo(f"Document:          {document.title if document else 'unknown'}")
-    click.echo(f"Version:           {report.version or 'unknown'}")
+    if document:
+        click.echo(f"Partnership:       {document.partnership.name}")
+    click.echo(f"Version:           {version}")
     click.echo(f"Content SHA-256:   {report.fingerprint or 'none stated'}")
+    click.echo(f"File SHA-256:      {report.file_sha256}")
     for s in report.signatures:
-        state = "intact" if s.ok and s.covers_rest else "BROKEN" if not (s.intact and s.valid) \
-            else "untrusted certificate" if not s.trusted else "CHANGED AFTER SIGNING"
-        click.echo(f"Signature:         {s.signer} – {s.reason} – {state}")
-    verdict = "GENUINE" if report.genuine else "ALTERED" if report.altered else "NOT RECOGNISED"
-    click.echo(f"Verdict:           {verdict}")
-    if not report.genuine:
-        raise SystemExit(1)
+        who = s.organisation.name if s.organisation else s.signer
+        by = f" by {s.recorded.signed_name}" if s.recorded else ""
+        click.echo(f"Signature:         {who}{by}, {s.when} – {s.state}; "
+                   f"{s.certificate_label or 'certificate not checked'}")
+    for s in report.missing:
+        click.echo(f"Missing:           {s.organisation.name}")
+    for s in report.record_only:
+        click.echo(f"In the record only: {s.organisation.name} (no signing certificate)")
+    click.echo("Findings:")
+    for finding in report.findings:
+        click.echo(f"  - {finding.title}. {finding.detail}")
+    if report.code:
+        raise SystemExit(report.code)

@@ -83,6 +83,10 @@ def load_config(app):
         SQLITE_LOCK_RETRY_SECONDS=float(os.environ.get("SQLITE_LOCK_RETRY_SECONDS", "2")),
         MAX_CONTENT_LENGTH=int(os.environ.get("MAX_UPLOAD_MB", "60")) * 1024 * 1024,
         SIGNING_KEY_SECRET=os.environ.get("SIGNING_KEY_SECRET", ""),
+        # The "Verify a PDF" trust list: a PEM bundle of root certificates an uploaded signing
+        # certificate must chain to to count as trusted. Empty: certificates are reported as
+        # "not checked against a trust list", never as trusted.
+        SIGNING_TRUST_ROOTS=os.environ.get("SIGNING_TRUST_ROOTS", ""),
         # Background work (workspace/jobs): the queue that wakes the worker.
         JOBS_QUEUE_URL=(os.environ.get("JOBS_QUEUE_URL") or os.environ.get("REDIS_URL") or ""),
         JOBS_WORKERS=int(os.environ.get("JOBS_WORKERS", "2")),

@@ -450,7 +450,8 @@ def test_published_versions_and_verifying_a_genuine_pdf(app, published_demo, ope
     page.goto("/verify")
     page.get_by_label("PDF file").set_input_files(str(tmp_path / "scg-v1.pdf"))
     page.get_by_role("button", name="Check the PDF").click()
-    expect(page.get_by_role("heading", name="Genuine and unaltered")).to_be_visible()
+    expect(page.get_by_role("heading", name="Trial certificates – not trusted for publication")
+           ).to_be_visible()
     assert_accessible(page, "verify: a genuine PDF")
 
 

@@ -6,7 +6,8 @@ from wtforms import PasswordField
 
 
 class VerifyForm(FlaskForm):
-    pdf = FileField("PDF file (50 MB at most)")
+    """One PDF to check (verify.MAX_VERIFY_BYTES: 10 MB)."""
+    pdf = FileField("PDF file (10 MB at most)")
 
 
 class CertificateForm(FlaskForm):
@@ -16,5 +17,11 @@ class CertificateForm(FlaskForm):
 
 
 def file_bytes(upload):
-    """The bytes of an uploaded file (none when no file was chosen)."""
-    return upload.read() if upload else b""
+    """The bytes of an uploaded file, which is closed (a large one is a temporary file);
+    None when no file was chosen (b"" for an empty one)."""
+    if not upload:
+        return None
+    try:
+        return upload.read()
+    finally:
+        upload.close()

@@ -1,7 +1,12 @@
-"""Verify a PDF: is it a genuine export of this workspace, of which document and version, are
-its signatures intact and whose are they, and has anything been changed?"""
+"""Verify a PDF, reading the file: is it a PDF that can be checked, which document, version and
+content it states, which signatures it carries (intact? covering the rest of the file? made
+with which certificate?). What that means against the workspace's record (draft, superseded,
+incomplete, trial or untrusted certificates) is decided in verify_findings.py.
+
+Nothing is stored: a check only reads the database."""
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -27,6 +32,7 @@ from .asyncrun import run
 from .keys import trusted_certificates
 from .models import PdfExport, PdfFile
 from .pdf import sha256_bytes
+from .verify_findings import NOT_GENUINE, Finding, assess
 
 MiB = 1024 * 1024
 #: Bounds on the work one check may do (a public page: anyone can upload). An export of this
@@ -44,10 +50,15 @@ DECODE_LIMITS = DecodeLimits(
     document_budget=DocumentDecodeBudget(base_allowance=8 * MiB, max_ratio=0))
 TOO_COMPLEX = ("This PDF is too complex to check here: it holds far more structure than any "
                "export of this workspace.")
+DAMAGED = "This PDF is damaged and cannot be read."
+#: Where a PDF of this workspace states what it is: the document's keywords (print.html's
+#: <meta name="keywords">, which WeasyPrint writes to the PDF's /Info /Keywords).
 _KEYWORDS = re.compile(r"common-ground-(document|version|sha256):([0-9a-f]+)")
 
 
 class VerifyError(Exception):
+    """A file that cannot be checked at all; the message is for the person who uploaded it."""
+
     def __init__(self, message: str, status: int = 422) -> None:
         super().__init__(message)
         self.message = message
@@ -56,14 +67,28 @@ class VerifyError(Exception):
 
 @dataclass
 class SignatureReport:
+    """One signature found in the file, as the file shows it."""
     field: str
     signer: str
     reason: str
     signed_at: object
     intact: bool
     valid: bool
+    #: Made with a certificate this workspace holds or held.
     trusted: bool
     covers_rest: bool
+    #: SHA-256 of the signing certificate (DER), as SigningKey.fingerprint_sha256.
+    cert_sha256: str = ""
+    certificate: object = None
+    other_certs: list = field(default_factory=list)
+    # Filled in by verify_findings.assess:
+    key: object = None                  #: the SigningKey row that made it, if any
+    organisation: object = None         #: the authority it was made for
+    recorded: object = None             #: the version's Signature row it stands for
+    certificate_status: str = ""        #: trusted | trial | untrusted | unchecked | unknown
+    certificate_label: str = ""
+    state: str = ""                     #: "Intact", or what is wrong, in words
+    when: str = ""                      #: when it was signed (as recorded), in UK time
 
     @property
     def ok(self) -> bool:
@@ -79,13 +104,46 @@ class Report:
     signatures: list = field(default_factory=list)
     altered: bool = False
     problems: list = field(default_factory=list)
+    # Filled in by verify_findings.assess:
+    document: object = None
+    version_row: object = None
+    findings: list = field(default_factory=list)
+    #: Recorded signatures of authorities holding a signing key that the file should carry.
+    expected: list = field(default_factory=list)
+    missing: list = field(default_factory=list)
+    #: Recorded signatures of authorities without a signing key (in the record only).
+    record_only: list = field(default_factory=list)
 
     @property
     def genuine(self) -> bool:
-        """A file this workspace produced, unaltered (its signatures, if any, all intact)."""
+        """A file this workspace produced, unaltered (its signatures, if any, all intact and
+        made with certificates it holds)."""
+        if self.findings:
+            return all(f.code != NOT_GENUINE for f in self.findings)
         if self.altered or self.export is None:
             return False
         return all(s.ok for s in self.signatures)
+
+    @property
+    def code(self) -> int:
+        """The gravest finding's code: 0 only for a genuine, complete, current file whose
+        certificates are all trusted."""
+        codes = [f.code for f in self.findings if f.code]
+        return min(codes) if codes else 0
+
+    @property
+    def tone(self) -> str:
+        """How the result is coloured (a supplement to its words): ok, bad or warn."""
+        return "ok" if self.code == 0 and self.findings else "bad" if self.code in (0, 1) \
+            else "warn"
+
+    @property
+    def verdict(self) -> Finding | None:
+        """The finding that heads the result: the gravest one, else the good verdict."""
+        for finding in self.findings:
+            if finding.code == self.code:
+                return finding
+        return None
 
     @property
     def document_id(self) -> int | None:
@@ -93,6 +151,8 @@ class Report:
 
     @property
     def version(self) -> int | None:
+        if self.version_row is not None:
+            return self.version_row.number
         return int(self.claims["version"]) if "version" in self.claims else None
 
     @property
@@ -100,7 +160,11 @@ class Report:
         return self.claims.get("sha256")
 
 
-def _claims(reader):
+def file_claims(reader) -> dict:
+    """What the file says it is: {"document", "version", "sha256"} (any may be missing).
+
+    The one place that knows where an export states its content fingerprint: change it here
+    if the print pipeline moves it."""
     info = reader.trailer_view.get("/Info")
     if hasattr(info, "get_object"):
         info = info.get_object()
@@ -114,47 +178,49 @@ def _validation_context():
     return ValidationContext(trust_roots=roots, allow_fetching=False)
 
 
-def verify_pdf(data: bytes) -> Report:
-    """A Report on the PDF bytes; VerifyError when it is not a PDF that can be checked."""
-    if not data:
+def _refuse_unreadable(data: bytes | None) -> None:
+    """VerifyError when the upload is missing, empty, too large or not a PDF at all."""
+    if data is None:
         raise VerifyError("Choose a PDF file to check.")
+    if not data:
+        raise VerifyError("The file you chose is empty (0 bytes). Choose the PDF again.")
     if len(data) > MAX_VERIFY_BYTES:
         raise VerifyError(f"The file is larger than {MAX_VERIFY_BYTES // MiB} MB: it cannot be "
                           "an export of this workspace.", 413)
     if not data.lstrip()[:5].startswith(b"%PDF-"):
-        raise VerifyError("This file is not a PDF.", 422)
+        if data.startswith(b"PK\x03\x04"):
+            raise VerifyError("This file is not a PDF: it is a Word document or another zip "
+                              "file, perhaps renamed to end in .pdf. Choose the PDF itself.")
+        raise VerifyError("This file is not a PDF. Choose a PDF file to check.")
+
+
+def _open(data: bytes):
+    """(reader, claims, embedded signatures) of the bytes, or VerifyError."""
     try:
         reader = PdfFileReader(BytesIO(data), strict=False, decode_limits=DECODE_LIMITS)
     except PdfDecodeLimitError:
         raise VerifyError(TOO_COMPLEX, 422) from None
     except (PdfError, ValueError, KeyError, IndexError, TypeError):
-        raise VerifyError("This PDF is damaged and cannot be read.", 422) from None
+        raise VerifyError(DAMAGED, 422) from None
     if reader.encrypted:
-        raise VerifyError("This PDF is encrypted. Exports of this workspace are never "
-                          "encrypted: it cannot be checked.", 422)
+        raise VerifyError("This PDF is encrypted (it has a password or restrictions). Exports "
+                          "of this workspace are never encrypted: it cannot be checked.", 422)
     try:
-        claims = _claims(reader)
+        claims = file_claims(reader)
         embedded = list(reader.embedded_signatures)
     except PdfDecodeLimitError:
         raise VerifyError(TOO_COMPLEX, 422) from None
     except (PdfError, ValueError, KeyError, IndexError, TypeError):
-        raise VerifyError("This PDF is damaged and cannot be read.", 422) from None
-
+        raise VerifyError(DAMAGED, 422) from None
     if len(embedded) > MAX_SIGNATURES:
         raise VerifyError(f"This PDF carries {len(embedded)} signatures: more than any export "
                           f"of this workspace ({MAX_SIGNATURES} at most). It was not checked.",
                           422)
+    return reader, claims, embedded
 
-    report = Report(file_sha256=sha256_bytes(data), claims=claims)
-    report.known_file = db.session.scalar(select(PdfFile).where(
-        PdfFile.file_sha256 == report.file_sha256).limit(1))
-    if report.fingerprint:
-        report.export = db.session.scalar(select(PdfExport).where(
-            PdfExport.content_sha256 == report.fingerprint,
-            PdfExport.document_id == (report.document_id or 0)).limit(1))
-    if report.known_file is not None:
-        report.export = report.known_file.export
 
+def _check_signatures(report: Report, embedded: list) -> None:
+    """Validate each signature: intact, valid, covering what follows it."""
     context = _validation_context() if embedded else None
     for index, sig in enumerate(embedded):
         try:
@@ -172,19 +238,28 @@ def verify_pdf(data: bytes) -> Report:
         last = index == len(embedded) - 1
         covers_rest = status.coverage == SignatureCoverageLevel.ENTIRE_FILE if last else \
             status.coverage >= SignatureCoverageLevel.ENTIRE_REVISION
-        signer = status.signing_cert.subject.human_friendly if status.signing_cert else "?"
-        reason = str(sig.sig_object.get("/Reason", ""))
-        item = SignatureReport(field=sig.field_name or "", signer=signer, reason=reason,
-                               signed_at=status.signer_reported_dt, intact=status.intact,
-                               valid=status.valid, trusted=status.trusted,
-                               covers_rest=covers_rest)
+        cert = status.signing_cert
+        signer = cert.subject.human_friendly if cert else "?"
+        item = SignatureReport(
+            field=sig.field_name or "", signer=signer,
+            reason=str(sig.sig_object.get("/Reason", "")),
+            signed_at=status.signer_reported_dt, intact=status.intact, valid=status.valid,
+            trusted=status.trusted, covers_rest=covers_rest,
+            cert_sha256=hashlib.sha256(cert.dump()).hexdigest() if cert else "",
+            certificate=cert, other_certs=list(sig.other_embedded_certs or []))
         report.signatures.append(item)
         if not item.intact or not item.valid or not covers_rest:
             report.altered = True
-    if not embedded and report.export is not None and report.known_file is None:
-        report.altered = True   # claims to be an export, but is not a file we produced
-    if embedded and report.export is not None and report.known_file is None:
-        # Every signature intact and covering the file: genuine even if we never stored this
-        # exact file (e.g. signed outside); otherwise it was altered after signing.
-        report.altered = report.altered or not all(s.covers_rest for s in report.signatures)
+
+
+def verify_pdf(data: bytes | None) -> Report:
+    """A Report on the PDF bytes (None: no file chosen); VerifyError when it is not a PDF
+    that can be checked. Reads only: nothing uploaded is stored."""
+    _refuse_unreadable(data)
+    _reader, claims, embedded = _open(data)
+    report = Report(file_sha256=sha256_bytes(data), claims=claims)
+    report.known_file = db.session.scalar(select(PdfFile).where(
+        PdfFile.file_sha256 == report.file_sha256).limit(1))
+    _check_signatures(report, embedded)
+    assess(report)
     return report

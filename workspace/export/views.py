@@ -3,8 +3,7 @@ from flask import Blueprint, abort, flash, make_response, request, url_for
 from flask_login import current_user
 
 from ..db import retry_when_locked
-from ..documents.models import Document
-from ..extensions import db, limit_from_config
+from ..extensions import limit_from_config
 from ..permissions import load_document, require
 from ..web import render, see_other
 from . import docx, keys, service
@@ -102,9 +101,10 @@ def version_docx(slug, document_id, number):
 @limit_from_config("VERIFY_RATE_LIMIT", methods=["POST"],
                    error_message="You have checked too many PDFs from this address.")
 def verify():
-    """Check a PDF: genuine export? which document and version? signatures intact?"""
+    """Check a PDF: made here? which document and version? a draft, superseded, complete,
+    signed with trusted certificates? Nothing uploaded is kept."""
     from .verify import VerifyError, verify_pdf  # pyHanko: imported when first needed
-    report = error = document = None
+    report = error = None
     status = 200
     form = VerifyForm()
     if request.method == "POST":
@@ -113,12 +113,8 @@ def verify():
             report = verify_pdf(file_bytes(form.pdf.data))
         except VerifyError as exc:
             error, status = exc.message, exc.status
-        else:
-            if report.export is not None:
-                document = db.session.get(Document, report.export.document_id)
     form.pdf.errors = [error] if error else []
-    return render("export/verify.html", report=report, error=error, document=document,
-                  form=form, status=status)
+    return render("export/verify.html", report=report, error=error, form=form, status=status)
 
 
 def _own_organisation():
