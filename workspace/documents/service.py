@@ -72,3 +72,13 @@ def activity(document: Document, limit: int = 100) -> list[AuditEvent]:
     return db.session.scalars(
         select(AuditEvent).where(AuditEvent.document_id == document.id)
         .order_by(AuditEvent.id.desc()).limit(limit)).all()
+
+
+def history_extras(section: Section, user) -> dict:
+    """What other areas add to a section's history page (the section_history_extras signal:
+    suggestions answer with the decided ones)."""
+    from ..signals import section_history_extras
+    extras: dict = {}
+    for _receiver, extra in section_history_extras.send(section, user=user):
+        extras.update(extra or {})
+    return extras

@@ -127,7 +127,8 @@ def history(slug, document_id, section_id):
     partnership, document, section = _section_or_404(slug, document_id, section_id)
     return render("documents/history.html", partnership=partnership, document=document,
                   section=section, number=_number(section),
-                  revisions=editing.history(section), button_form=ButtonForm())
+                  revisions=editing.history(section), button_form=ButtonForm(),
+                  **service.history_extras(section, current_user))
 
 
 @bp.get("/s/<int:section_id>/diff")

@@ -1,0 +1,98 @@
+"""Suggestions as other pages list them, answered through signals so those areas never import
+this one: the decided suggestions in a section's history, and My tasks (suggestions awaiting
+the user's decision, and decisions on the user's own suggestions)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from ..clock import utcnow
+from ..documents.models import Document, Section
+from ..extensions import db
+from ..partnerships.models import Partner
+from ..signals import section_history_extras, task_extras
+from .models import OPEN, Suggestion
+from .service import credit, may_decide
+
+#: Decisions on the user's suggestions stay in My tasks this long.
+DECISIONS_SHOWN_DAYS = 14
+
+
+def decided(section: Section) -> list[Suggestion]:
+    """The section's accepted, rejected and withdrawn suggestions, latest decision first."""
+    return db.session.scalars(
+        select(Suggestion).where(Suggestion.section_id == section.id,
+                                 Suggestion.status != OPEN)
+        .order_by(Suggestion.decided_at.desc(), Suggestion.id.desc())).all()
+
+
+@dataclass
+class SuggestionTask:
+    suggestion: Suggestion
+    section: Section
+    document: Document
+
+    @property
+    def partnership(self):
+        return self.document.partnership
+
+    @property
+    def credit(self) -> str:
+        return credit(self.suggestion)
+
+
+def _visible(user):
+    return (select(Document.id)
+            .join(Partner, Partner.partnership_id == Document.partnership_id)
+            .where(Partner.organisation_id == user.organisation_id, Partner.status == "active"))
+
+
+def _rows(stmt):
+    return [SuggestionTask(s, section, document) for s, section, document in
+            db.session.execute(stmt.add_columns(Section, Document)
+                               .join(Section, Section.id == Suggestion.section_id)
+                               .join(Document, Document.id == Suggestion.document_id)).all()]
+
+
+def to_decide(user) -> list[SuggestionTask]:
+    """Open suggestions on live sections the user may accept or reject now, oldest first."""
+    rows = _rows(select(Suggestion)
+                 .where(Suggestion.status == OPEN, Suggestion.document_id.in_(_visible(user)))
+                 .where(Section.removed_at.is_(None))
+                 .order_by(Suggestion.created_at, Suggestion.id))
+    allowed: dict[int, bool] = {}
+    found = []
+    for row in rows:
+        if row.document.id not in allowed:
+            allowed[row.document.id] = may_decide(row.document, user)
+        if allowed[row.document.id]:
+            found.append(row)
+    return found
+
+
+def decisions_on_mine(user, now=None) -> list[SuggestionTask]:
+    """The user's suggestions accepted or rejected by someone else in the last
+    DECISIONS_SHOWN_DAYS days, latest first."""
+    since = (now or utcnow()) - timedelta(days=DECISIONS_SHOWN_DAYS)
+    return _rows(select(Suggestion)
+                 .where(Suggestion.author_id == user.id,
+                        Suggestion.status.in_(("accepted", "rejected")),
+                        Suggestion.decided_by_id != user.id, Suggestion.decided_at >= since,
+                        Suggestion.document_id.in_(_visible(user)))
+                 .order_by(Suggestion.decided_at.desc(), Suggestion.id.desc()))
+
+
+def _history(section, **_kwargs):
+    return {"decided_suggestions": decided(section)}
+
+
+def _tasks(user, **_kwargs):
+    return {"suggestions_to_decide": to_decide(user),
+            "suggestion_decisions": decisions_on_mine(user)}
+
+
+def connect() -> None:
+    section_history_extras.connect(_history, weak=False)
+    task_extras.connect(_tasks, weak=False)
