@@ -28,6 +28,7 @@ from ..documents.numbering import number_sections
 from ..documents.service import live_sections
 from ..extensions import db
 from ..partnerships.models import Partner, Partnership
+from ..signals import task_extras
 from .agreement import agreement_grid
 from .decisions import SOON_DAYS, decision_state
 from .models import (
@@ -226,17 +227,23 @@ class Tasks:
     replies: list = field(default_factory=list)
     signatures: list = field(default_factory=list)
     decisions: list = field(default_factory=list)
+    #: Lists other areas add through the task_extras signal ({"suggestions_to_decide": ...}).
+    extras: dict = field(default_factory=dict)
 
     @property
     def total(self) -> int:
         return (len(self.positions) + len(self.replies) + len(self.signatures)
-                + len(self.decisions))
+                + len(self.decisions) + sum(len(v) for v in self.extras.values()))
 
 
 def my_tasks(user: User, on: date | None = None) -> Tasks:
-    """Everything waiting for the user, for the My tasks page."""
+    """Everything waiting for the user, for the My tasks page (with what other areas add)."""
+    extras: dict = {}
+    for _receiver, answer in task_extras.send(user):
+        extras.update({key: found for key, found in (answer or {}).items() if found})
     return Tasks(positions=owed_positions(user), replies=awaiting_reply(user),
-                 signatures=awaiting_signature(user), decisions=decisions_soon(user, on))
+                 signatures=awaiting_signature(user), decisions=decisions_soon(user, on),
+                 extras=extras)
 
 
 def _count(stmt):

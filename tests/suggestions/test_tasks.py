@@ -1,0 +1,40 @@
+"""My tasks: suggestions awaiting the user's decision (only for those who may decide now) and
+decisions others made on the user's own suggestions."""
+from .conftest import GREEN_BELT
+
+CHANGED = GREEN_BELT.replace("is kept", "is kept and reviewed every five years")
+
+
+def _tasks(scg, who):
+    page = scg.client(who).get("/tasks")
+    assert page.status_code == 200
+    return page.text
+
+
+def test_open_suggestions_wait_for_those_who_may_decide(scg):
+    scg.suggest(scg.client("dacorum_officer"), "green", CHANGED)
+    officer = _tasks(scg, "officer")
+    assert "Suggested changes awaiting your decision (1)" in officer
+    assert "Dacorum Borough Council\u2019s suggestion of" in officer
+    assert f"#section-{scg.sections['green']}" in officer
+    for who in ("viewer", "member", "dacorum_member"):
+        assert "awaiting your decision" not in _tasks(scg, who)
+    scg.set_status("out_for_agreement")        # now only the partnership admins decide
+    assert "awaiting your decision" not in _tasks(scg, "officer")
+    assert "Suggested changes awaiting your decision (1)" in _tasks(scg, "padmin")
+
+
+def test_a_decided_suggestion_leaves_the_list_and_its_author_sees_the_decision(scg):
+    author = scg.client("dacorum_officer")
+    scg.suggest(author, "green", CHANGED)
+    assert scg.client("officer").post(scg.url(scg.last().id, "reject"),
+                                      data={"reason": "The plan says otherwise."}
+                                      ).status_code == 303
+    assert "awaiting your decision" not in _tasks(scg, "officer")
+    mine = _tasks(scg, "dacorum_officer")
+    assert "Decisions on your suggestions (1)" in mine
+    assert "Your suggestion on Green Belt" in mine
+    assert "rejected by Test Officer" in mine and "The plan says otherwise." in mine
+    scg.suggest(author, "green", CHANGED)
+    assert author.post(scg.url(scg.last().id, "withdraw")).status_code == 303
+    assert "Decisions on your suggestions (1)" in _tasks(scg, "dacorum_officer")
