@@ -67,6 +67,7 @@ def dev_app(app):
     yield dev
     with dev.app_context():
         db.session.remove()
+        db.engine.dispose()     # its own pool: closed now, not when collected (PostgreSQL warns)
 
 
 def test_in_development_emails_go_to_the_outbox_page(dev_app, scg, login):
