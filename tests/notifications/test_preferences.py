@@ -12,7 +12,8 @@ def _choose(app, login, user_id, **modes):
     client = login(app.test_client(), user_id)
     data = {"position_owed": "immediate", "position_stale": "immediate",
             "signature_ready": "immediate", "comment_reply": "immediate",
-            "decision_due": "digest", **modes}
+            "decision_due": "digest", "suggestion_made": "immediate",
+            "suggestion_decided": "immediate", **modes}
     return client, client.post("/notifications/preferences", data=data)
 
 

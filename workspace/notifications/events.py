@@ -18,6 +18,7 @@ from ..review.agreement import current_positions
 from ..review.decisions import decision_state
 from ..review.models import Comment, DecisionSought, Position
 from ..review.scope import in_scope, signatories, signatory_for, strategic_matters
+from ..suggestions.service import credit
 from . import kinds
 from .service import notify, partnership_admins, path_for, recipients
 
@@ -122,6 +123,52 @@ def on_comment_replied(reply, thread=None, section=None, by=None, **_):
                partnership_id=partnership.id, document_id=document.id, section_id=section.id)
 
 
+def on_suggestion_made(suggestion, by=None, **_):
+    """A suggested change to a section: the Members of each authority that recorded a position
+    on it are told (it may change the text their position was given on)."""
+    section = suggestion.section
+    document = section.document
+    partnership = document.partnership
+    organisation_ids = sorted({org for (_s, org) in current_positions(document, [section.id])})
+    for organisation_id in organisation_ids:
+        name = db.session.get(Organisation, organisation_id).name
+        for user in recipients(partnership.id, organisation_ids=[organisation_id],
+                               role="member", exclude=by):
+            notify(user, kinds.SUGGESTION_MADE.name,
+                   title=f"{suggestion.organisation.name} suggested a change to "
+                         f"“{section.title}” in {document.title}",
+                   link=_document_path(document, section.id),
+                   reason=f"You are a Member of {name}, which recorded a position on this "
+                          "section; if the change is accepted, the position must be given "
+                          "again.",
+                   partnership_id=partnership.id, document_id=document.id,
+                   section_id=section.id)
+
+
+def on_suggestion_decided(suggestion, by=None, **_):
+    """A suggestion accepted or rejected by someone else: its author is told, with the reason
+    for a rejection."""
+    if suggestion.status not in ("accepted", "rejected"):
+        return
+    section = suggestion.section
+    document = section.document
+    partnership = document.partnership
+    who = f"{by.name} ({by.organisation.name})" if by is not None else "Someone"
+    reason = suggestion.decision_reason or ""
+    reason = reason if len(reason) <= 120 else reason[:119].rstrip() + "…"
+    why = f": “{reason}”" if suggestion.status == "rejected" and reason else ""
+    link = (_document_path(document, section.id) if suggestion.status == "accepted" else
+            path_for("documents.history", slug=partnership.slug, document_id=document.id,
+                     section_id=section.id, _anchor="decided-suggestions"))
+    for user in recipients(partnership.id, user_ids=[suggestion.author_id], exclude=by):
+        notify(user, kinds.SUGGESTION_DECIDED.name,
+               title=f"{who} {suggestion.status} your suggestion on “{section.title}”"
+                     f"{why}",
+               link=link,
+               reason=f"You made {credit(suggestion)} in {document.title}.",
+               partnership_id=partnership.id, document_id=document.id, section_id=section.id)
+
+
 def notify_decisions(on: date) -> int:
     """Decisions sought not taken and due within seven days, or overdue: the partnership's
     admins are told once per decision and state. How many notifications were made."""
@@ -157,3 +204,5 @@ def connect() -> None:
     signals.section_saved.connect(on_section_saved)
     signals.version_frozen.connect(on_version_frozen)
     signals.comment_replied.connect(on_comment_replied)
+    signals.suggestion_made.connect(on_suggestion_made)
+    signals.suggestion_decided.connect(on_suggestion_decided)

@@ -74,3 +74,11 @@ DECISION_DUE = register(Kind(
     "When a decision a document seeks is due within seven days, and again if it becomes "
     "overdue (partnership admins).", default_mode=DIGEST,
     heading="Decisions sought"))
+SUGGESTION_MADE = register(Kind(
+    "suggestion_made", "Suggested changes to sections your authority gave a position on",
+    "When someone suggests a change to a strategic matter on which your authority has "
+    "recorded a position (Members).", heading="Suggested changes"))
+SUGGESTION_DECIDED = register(Kind(
+    "suggestion_decided", "Decisions on your suggestions",
+    "When a change you suggested is accepted or rejected.",
+    heading="Decisions on your suggestions"))

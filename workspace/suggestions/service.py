@@ -22,6 +22,7 @@ from ..documents.merge import normalise
 from ..documents.models import Section
 from ..extensions import db
 from ..permissions import can, may_change_text
+from ..signals import suggestion_decided, suggestion_made
 from .models import ACCEPTED, OPEN, REJECTED, WITHDRAWN, Suggestion
 
 MAX_REASON = 2000
@@ -99,6 +100,7 @@ def suggest(section: Section, body: str, base_number: int, user: User,
     audit.record("suggestion.made", suggestion, actor=user, document=document,
                  section=section.id, title=section.title, base=base_number)
     record_change(document.id, section.id, "comment")
+    suggestion_made.send(suggestion, by=user)
     return suggestion
 
 
@@ -162,6 +164,7 @@ def withdraw(suggestion: Suggestion, user: User) -> Suggestion:
     audit.record("suggestion.withdrawn", suggestion, actor=user, document=suggestion.document,
                  section=suggestion.section_id, title=suggestion.section.title)
     record_change(suggestion.document_id, suggestion.section_id, "comment")
+    suggestion_decided.send(suggestion, by=user)
     return suggestion
 
 
@@ -178,6 +181,7 @@ def reject(suggestion: Suggestion, user: User, reason: str | None) -> Suggestion
                  section=suggestion.section_id, title=suggestion.section.title,
                  reason=reason, credit=credit(suggestion))
     record_change(suggestion.document_id, suggestion.section_id, "comment")
+    suggestion_decided.send(suggestion, by=user)
     return suggestion
 
 
@@ -203,6 +207,7 @@ def accept(suggestion: Suggestion, user: User, confirm_stale: str | bool = False
                  section=section.id, title=section.title, credit=credit(suggestion),
                  revision=result.revision.number if result.revision else None)
     record_change(suggestion.document_id, section.id, "comment")
+    suggestion_decided.send(suggestion, by=user)
     return Accepted(suggestion, result)
 
 
