@@ -14,7 +14,9 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from markdown_it import MarkdownIt
 
+from ..clock import DATE, display
 from ..review.models import STATUSES
+from ..suggestions.listings import open_by_number
 from . import service
 from .docx_blocks import write_section
 
@@ -59,10 +61,15 @@ def build_docx(document, number=None):
     word.add_paragraph(f"{xml_text(document.partnership.name)} \u00b7 {document.kind_label}"
                        f" \u00b7 version {version} \u00b7 {status}"
                        + ("" if agreed else " \u00b7 DRAFT"))
+    # Open suggestions are drafting notes: in the Word file of the draft only, never in a
+    # frozen version's file (nor in any PDF, which prints the content alone).
+    suggested = open_by_number(document) if row is None else {}
     for section in content["sections"]:
         depth = section["number"].count(".")
         word.add_heading(f"{section['number']} {section['title']}", min(depth + 1, 3))
         write_section(word, section["body"], content.get("blocks"), write_markdown)
+        if suggested.get(section["number"]):
+            _suggestions(word, suggested[section["number"]], min(depth + 2, 4))
     if content.get("record_of_agreement"):
         _record_of_agreement(word, content["record_of_agreement"])
     if blocks:
@@ -70,6 +77,30 @@ def build_docx(document, number=None):
     out = io.BytesIO()
     word.save(out)
     return out.getvalue(), version
+
+
+def _suggestions(word, suggestions, level):
+    """The section's open suggestions as a clearly marked list: who suggested, when, why, and
+    the proposed text of the section."""
+    word.add_heading("Suggested changes (not agreed)", level)
+    word.add_paragraph().add_run(
+        "Proposed by partners and not yet accepted: they are not part of the text above."
+    ).italic = True
+    for n, suggestion in enumerate(suggestions, 1):
+        credit = xml_text(f"Suggested by {suggestion.organisation.name} "
+                          f"({suggestion.author.name}), "
+                          f"{display(suggestion.created_at, DATE)}")
+        place = f"{n} of {len(suggestions)}: " if len(suggestions) > 1 else ""
+        word.add_paragraph().add_run(place + credit).bold = True
+        if suggestion.reason:
+            paragraph = word.add_paragraph()
+            paragraph.add_run("Reason: ").bold = True
+            paragraph.add_run(xml_text(suggestion.reason))
+        word.add_paragraph().add_run("Proposed text:").bold = True
+        write_markdown(word, suggestion.body)
+        word.add_paragraph().add_run(
+            f"End of the suggested change{' ' + str(n) if len(suggestions) > 1 else ''}."
+        ).italic = True
 
 
 def _record_of_agreement(word, record):

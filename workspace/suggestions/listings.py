@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from ..clock import utcnow
 from ..documents.models import Document, Section
+from ..documents.numbering import number_sections
+from ..documents.service import live_sections
 from ..extensions import db
 from ..partnerships.models import Partner
 from ..signals import section_history_extras, task_extras
@@ -96,3 +98,18 @@ def _tasks(user, **_kwargs):
 def connect() -> None:
     section_history_extras.connect(_history, weak=False)
     task_extras.connect(_tasks, weak=False)
+
+
+def open_by_number(document) -> dict[str, list[Suggestion]]:
+    """{section number as printed (1, 2.1 ...): open suggestions, oldest first} for the
+    document's live sections (the Word export of a draft lists them after each section)."""
+    numbered = {s.id: n for n, s in number_sections(live_sections(document))}
+    rows = db.session.scalars(
+        select(Suggestion).where(Suggestion.document_id == document.id,
+                                 Suggestion.status == OPEN,
+                                 Suggestion.section_id.in_(list(numbered)))
+        .order_by(Suggestion.created_at, Suggestion.id)).all()
+    found: dict[str, list[Suggestion]] = {}
+    for row in rows:
+        found.setdefault(numbered[row.section_id], []).append(row)
+    return found
