@@ -177,7 +177,8 @@ def _sign_then_work(database_url, secret, document_id, code, started, finished):
 
 def run(kind, database_url, rounds, calls):
     app = build_app(database_url)
-    agreed, draft, sections, codes = build(app, rounds + 1)
+    agreed, draft, sections, codes = build(app, rounds + 2)
+    stepwise, agreed = agreed[-1], agreed[:-1]
     saver = Saver(app, draft, sections)
     for _ in range(10):
         saver.save()                                           # warm up
@@ -191,9 +192,21 @@ def run(kind, database_url, rounds, calls):
             sign(client, document_id, code)
             (first_times if n == 0 else sign_times).append(time.perf_counter() - start)
 
+    from workspace.jobs import runner
     with app.app_context():                       # the signed documents' jobs, if any
-        from workspace.jobs import runner
+        start = time.perf_counter()
         runner.run_pending(ignore_schedule=True)
+        jobs_s = time.perf_counter() - start
+
+    # The worker's cost of one signature at a time: each Member signs and the jobs it asked
+    # for run before the next signs (both variants; the PDFs get one more signature each).
+    step_times = []
+    for code in codes:
+        sign(signed_in(app, MEMBER.format(code=code)), stepwise, code)
+        with app.app_context():
+            start = time.perf_counter()
+            runner.run_pending(ignore_schedule=True)
+            step_times.append(time.perf_counter() - start)
 
     # Saves while another process signs the last document (its first signature: the PDFs
     # are rendered and signed) and, where there are jobs, runs them.
@@ -221,6 +234,7 @@ def run(kind, database_url, rounds, calls):
         "sign_ms": statistics.median(sign_times) * 1000,
         "first_sign_ratio": statistics.median(first_times) / base,
         "sign_ratio": statistics.median(sign_times) / base,
+        "jobs_s": jobs_s, "step_ms": [t * 1000 for t in step_times],
         "other_s": finished.value, "saves": len(during), "statuses": statuses,
         "during_median_ms": statistics.median(ok) * 1000 if during else float("nan"),
         "during_max_ms": max(during) * 1000 if during else float("nan"),
@@ -247,6 +261,9 @@ def main(argv=None):
         print(f"  {r['database']}: baseline save {r['baseline_ms']:.1f} ms | first signature "
               f"{r['first_sign_ms']:.0f} ms ({r['first_sign_ratio']:.1f}x) | later signatures "
               f"{r['sign_ms']:.0f} ms ({r['sign_ratio']:.1f}x)")
+        print(f"    worker: the jobs of {args.rounds} documents signed by all six "
+              f"{r['jobs_s']:.1f} s; one signature at a time, the jobs after each: "
+              + ", ".join(f"{ms:.0f}" for ms in r["step_ms"]) + " ms")
         print(f"    while another process signed and produced the PDFs "
               f"({r['other_s']:.1f} s): {r['saves']} saves, answers {r['statuses']}, median "
               f"{r['during_median_ms']:.1f} ms ({r['during_ratio']:.1f}x baseline), slowest "

@@ -1,21 +1,29 @@
-"""The export's background jobs: render a PDF, add the recorded signatures to a version's PDFs.
+"""The export's background jobs: render a draft's PDF; make a version's PDFs with the
+signatures recorded so far.
 
-Both follow one pattern so that slow work never holds the database's write lock (on SQLite a
-save waiting for it gives up after the busy timeout): read what is needed, end the read
-transaction, render or sign with no transaction open, then write the result in one short
-transaction (begun IMMEDIATE on SQLite) that re-checks what it read. The runner commits that
-with the job's "done", so a job killed part-way has written nothing, and running a job again
-adds nothing that is already there (idempotent). The unique (export, signature count) of
-pdf_files is the backstop should two writers ever race.
+A version's PDF names its signatures on the signature page and says on its cover when it was
+published (printing.py), so whenever those change the signing job renders the version again
+and adds every recorded signature of an authority holding a key, in the order they were given,
+each with the time the Member signed: one incremental revision per signature, so a validator
+lists them all. Each state makes new files (PdfExport, PdfFile); the older ones are kept.
+
+Both jobs follow one pattern so that slow work never holds the database's write lock (on SQLite
+a save waiting for it gives up after the busy timeout): read what is needed, end the read
+transaction, render and sign with no transaction open, then write the result in one short
+transaction (begun IMMEDIATE on SQLite, the version's row locked on PostgreSQL) that re-checks
+what it read. The runner commits that with the job's "done", so a job killed part-way has
+written nothing, and running a job again adds nothing that is already there (idempotent).
+When the signatures or the publication changed meanwhile the job writes nothing: the change
+asked for a job of its own, which makes the newer state.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from .. import audit
@@ -29,6 +37,8 @@ from ..review.models import DocumentVersion
 from . import service
 from .keys import signing_key_for
 from .models import PdfExport, PdfFile
+from .pdf import VARIANTS
+from .printing import ordered_signatures
 
 
 def _end_reading() -> None:
@@ -39,47 +49,36 @@ def _end_reading() -> None:
 @job(service.RENDER, retries=3)
 def render_pdf(document_id: int, fingerprint: str, variant: str, number: int | None = None,
                ) -> None:
-    """Render and store a draft's or a version's PDF (signature count 0), once per content."""
+    """Render and store a draft's or a version's PDF in one variant as it stands (a
+    version's with its recorded signatures), unless the stored one already is."""
     document = db.session.get(Document, document_id)
     if document is None:
         raise JobFailed("The document no longer exists.")
     try:
-        html, current, row, agreed = service.print_html(document, number)
+        source = service.rendering_source(document, number)
     except HTTPException as exc:
         raise JobFailed(exc.description or "There is no such version.") from None
-    version_id = row.id if row else None
-    if service.stored_export(document, current, variant) is not None:
-        return                                     # rendered already (a run before this one)
-    _end_reading()
-    data, boxes, pages, file_sha = service.render_file(html, variant)
-    with immediate_writes():
-        if _stored_export_id(document_id, current, variant) is not None:
-            return
-        now = utcnow()
-        export = PdfExport(document_id=document_id, version_id=version_id,
-                           content_sha256=current, variant=variant, created_at=now,
-                           stamp_boxes=json.dumps(boxes), page_count=pages)
-        db.session.add(export)
-        db.session.flush()
-        db.session.add(PdfFile(export_id=export.id, signature_count=0, data=data,
-                               file_sha256=file_sha, size=len(data), created_at=now))
-        db.session.flush()
-    if version_id is not None and agreed:
-        document = db.session.get(Document, document_id)
-        row = db.session.get(DocumentVersion, version_id)
-        if any(signing_key_for(s.organisation_id) for s in service.signing.signatures(row)):
-            service.ask_signing(document, row)
+    _make(document, number, source, [variant])
 
 
-def _stored_export_id(document_id, fingerprint, variant):
-    return db.session.scalar(select(PdfExport.id).where(
-        PdfExport.document_id == document_id, PdfExport.content_sha256 == fingerprint,
-        PdfExport.variant == variant, PdfExport.retired_at.is_(None)))
+@job(service.SIGN, retries=3)
+def sign_pdf(version_id: int) -> None:
+    """Make the version's PDFs (both variants) again with the signatures recorded so far,
+    in the order they were given, and its publication; nothing when they already are."""
+    row = db.session.get(DocumentVersion, version_id)
+    if row is None:
+        return
+    document = db.session.get(Document, row.document_id)
+    source = service.rendering_source(document, row.number)
+    if not source.agreed:
+        return                                     # sent back to draft: nothing to sign
+    _make(document, row.number, source, list(VARIANTS))
 
 
 @dataclass
 class _Step:
     """One signature to add, as plain values read before signing."""
+    signature_id: int
     organisation: SimpleNamespace
     key: SimpleNamespace
     name: str
@@ -88,83 +87,92 @@ class _Step:
     user_id: int | None
 
 
-@dataclass
-class _Plan:
-    """One export's latest file and the signatures it lacks."""
-    export_id: int
-    boxes: dict
-    data: bytes
-    count: int
-    steps: list = field(default_factory=list)
-
-
-def _plans(row: DocumentVersion) -> list[_Plan]:
-    plans = []
-    for export in db.session.scalars(select(PdfExport).where(
-            PdfExport.version_id == row.id, PdfExport.retired_at.is_(None))
-            .order_by(PdfExport.id)):
-        latest = service.latest_file(export)
-        todo = service.unsigned(row, export) if latest is not None else []
-        if not todo:
+def _steps(source) -> list[_Step]:
+    """The digital signatures the rendering carries, in the order they were given."""
+    digital = set(source.state.get("digital", ()))
+    steps = []
+    for signature in ordered_signatures(source.row):
+        key = signing_key_for(signature.organisation_id) if signature.id in digital else None
+        if key is None:
             continue
-        plan = _Plan(export.id, json.loads(export.stamp_boxes or "{}"), latest.data,
-                     latest.signature_count)
-        for signature in todo:
-            key = signing_key_for(signature.organisation_id)
-            organisation = signature.organisation
-            plan.steps.append(_Step(
-                SimpleNamespace(id=organisation.id, name=organisation.name,
-                                code=organisation.code),
-                SimpleNamespace(encrypted_key=key.encrypted_key,
-                                certificate_pem=key.certificate_pem,
-                                fingerprint_sha256=key.fingerprint_sha256),
-                signature.signed_name, signature.signed_position, signature.signed_at,
-                signature.user_id))
-        plans.append(plan)
-    return plans
+        organisation = signature.organisation
+        steps.append(_Step(
+            signature.id,
+            SimpleNamespace(id=organisation.id, name=organisation.name, code=organisation.code),
+            SimpleNamespace(encrypted_key=key.encrypted_key,
+                            certificate_pem=key.certificate_pem,
+                            fingerprint_sha256=key.fingerprint_sha256),
+            signature.signed_name, signature.signed_position, signature.signed_at,
+            signature.user_id))
+    return steps
 
 
-@job(service.SIGN, retries=3)
-def sign_pdf(version_id: int) -> None:
-    """Add every recorded signature not yet in the version's PDFs, in the order they were
-    given, to each of its stored files (both variants); one new file per signature."""
+def _current(document, source, variant):
+    export = service.stored_export(document, source.fingerprint, variant)
+    return export if export is not None and export.state == source.state and \
+        service.latest_file(export) is not None else None
+
+
+def _make(document, number, source, variants) -> None:
+    """Render (and sign) the variants whose stored file is not of `source`'s state; store
+    them in one short transaction if the state is still the version's."""
     from .signing import sign_pdf as add_signature  # pyHanko: imported when first needed
-    row = db.session.get(DocumentVersion, version_id)
-    if row is None:
+    todo = [v for v in variants if _current(document, source, v) is None]
+    if not todo:
         return
-    document_id = row.document_id
-    document = db.session.get(Document, document_id)
-    _content, _sha, _row, agreed = service.export_source(document, row.number)
-    plans = _plans(row) if agreed else []
+    steps = _steps(source)
+    before = {v: set((service.stored_export(document, source.fingerprint, v) or
+                      SimpleNamespace(state={})).state.get("digital", ())) for v in todo}
+    document_id, fingerprint, state = document.id, source.fingerprint, source.state
+    version_id = source.row.id if source.row is not None else None
     _end_reading()
-    if not plans:
-        return
     made = []
-    for plan in plans:                             # pyHanko, with no transaction open
-        data, count = plan.data, plan.count
-        for step in plan.steps:
+    for variant in todo:                           # WeasyPrint and pyHanko, no transaction
+        rendering, pages, _sha = service.render_file(source.html, variant)
+        data = rendering
+        for step in steps:
             data = add_signature(data, step.key, step.organisation, step.name, step.position,
-                                 box=plan.boxes.get(step.organisation.code),
-                                 signed_at=step.signed_at)
-            count += 1
-            made.append((plan, count, step, data))
+                                 signed_at=step.signed_at, variant=variant)
+        made.append((variant, rendering, data, pages))
     with immediate_writes():
-        for plan in plans:
-            now_count = db.session.scalar(select(func.max(PdfFile.signature_count)).where(
-                PdfFile.export_id == plan.export_id))
-            if now_count != plan.count:
-                raise RuntimeError("The PDF changed while it was being signed; the signing "
-                                   "starts again from the latest file.")
+        if version_id is not None:                 # one writer per version (PostgreSQL)
+            db.session.scalar(select(DocumentVersion.id).where(
+                DocumentVersion.id == version_id).with_for_update())
         document = db.session.get(Document, document_id)
-        for plan, count, step, data in made:
-            signed = PdfFile(export_id=plan.export_id, signature_count=count,
-                             signed_for_id=step.organisation.id, data=data,
-                             file_sha256=service.sha256_bytes(data), size=len(data),
-                             created_at=utcnow())
-            db.session.add(signed)
-            db.session.flush()
-            audit.record("pdf.signed", signed, actor=db.session.get(User, step.user_id)
+        now = service.rendering_source(document, number) if document else None
+        if now is None or now.state != state or now.fingerprint != fingerprint:
+            return                                 # changed meanwhile: its own job makes it
+        for variant, rendering, data, pages in made:
+            if _current(document, now, variant) is not None:
+                continue                           # made by another job meanwhile
+            _store(document, version_id, fingerprint, variant, state, rendering, data, pages,
+                   steps, before[variant])
+
+
+def _store(document, version_id, fingerprint, variant, state, rendering, data, pages, steps,
+           before):
+    """The rendering (signature count 0) and, when it carries signatures, the signed file
+    (the one served); a file cut back to the rendering is still recognised."""
+    created = utcnow()
+    export = PdfExport(document_id=document.id, version_id=version_id,
+                       content_sha256=fingerprint, variant=variant, created_at=created,
+                       stamp_boxes=json.dumps(state), page_count=pages)
+    db.session.add(export)
+    db.session.flush()
+    db.session.add(PdfFile(export_id=export.id, signature_count=0, data=rendering,
+                           file_sha256=service.sha256_bytes(rendering), size=len(rendering),
+                           created_at=created))
+    if not steps:
+        return
+    stored = PdfFile(export_id=export.id, signature_count=len(steps),
+                     signed_for_id=steps[-1].organisation.id, data=data,
+                     file_sha256=service.sha256_bytes(data), size=len(data), created_at=created)
+    db.session.add(stored)
+    db.session.flush()
+    for step in steps:
+        if step.signature_id not in before:
+            audit.record("pdf.signed", stored, actor=db.session.get(User, step.user_id)
                          if step.user_id else None, document=document,
                          organisation=step.organisation.name,
                          certificate=step.key.fingerprint_sha256,
-                         file_sha256=signed.file_sha256)
+                         file_sha256=stored.file_sha256, variant=variant)

@@ -1,4 +1,6 @@
 """Stored PDF exports, their signed incarnations, and authorities' signing keys."""
+import json
+
 from ..clock import utcnow
 from ..extensions import db
 
@@ -6,7 +8,10 @@ from ..extensions import db
 class PdfExport(db.Model):
     """One rendering of one document content (by fingerprint) in one PDF variant.
 
-    The same content renders once; later downloads serve the latest stored file.
+    A draft's content renders once. A version's rendering also prints its recorded
+    signatures and its publication (`state`), so the version has one rendering per state:
+    the newest not retired is served; the older ones stay, so that every file handed out is
+    recognised by the verify page.
     """
 
     __tablename__ = "pdf_exports"
@@ -22,8 +27,11 @@ class PdfExport(db.Model):
     content_sha256 = db.Column(db.String(64), nullable=False)
     #: "ua" (tagged, PDF/UA-1) or "archive" (PDF/A-3b).
     variant = db.Column(db.String(20), nullable=False)
-    #: JSON {organisation code: [page index, [x1, y1, x2, y2]]}: where each authority's
-    #: visible signature stamp goes on the signature page.
+    #: JSON: what the rendering prints besides the content (export/printing.py
+    #: rendering_state): {"layout", "printed": [signature ids, in signing order], "digital":
+    #: [the ids its file carries as digital signatures], "published": ISO time or null}.
+    #: (The column held the visible stamps' boxes before signatures became invisible; such
+    #: older rows read as an older layout and are made again when asked for.)
     stamp_boxes = db.Column(db.Text, nullable=False, default="{}")
     page_count = db.Column(db.Integer, nullable=False, default=0)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
@@ -31,9 +39,20 @@ class PdfExport(db.Model):
     #: agreement renders and signs afresh.
     retired_at = db.Column(db.DateTime, nullable=True)
 
+    @property
+    def state(self) -> dict:
+        """What the rendering prints besides the content (see `stamp_boxes`)."""
+        try:
+            state = json.loads(self.stamp_boxes or "{}")
+        except ValueError:
+            return {}
+        return state if isinstance(state, dict) and "layout" in state else {}
+
 
 class PdfFile(db.Model):
-    """The bytes of an export: the rendering, then one more file per signature added.
+    """The bytes of an export: the rendering (signature count 0) and, when authorities holding
+    a key have signed, the file served: the rendering with their digital signatures, one
+    incremental revision each.
 
     Kept so the verify page can recognise every file the workspace ever handed out.
     """
@@ -45,7 +64,7 @@ class PdfFile(db.Model):
     export_id = db.Column(db.Integer, db.ForeignKey("pdf_exports.id"), nullable=False)
     #: How many digital signatures the file carries (0 for the rendering).
     signature_count = db.Column(db.Integer, nullable=False, default=0)
-    #: The authority whose signature this file added (None for the rendering).
+    #: The authority whose signature is the file's last (None without signatures).
     signed_for_id = db.Column(db.Integer, db.ForeignKey("organisations.id"), nullable=True)
     data = db.Column(db.LargeBinary, nullable=False)
     file_sha256 = db.Column(db.String(64), nullable=False, index=True)

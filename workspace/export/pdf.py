@@ -11,10 +11,6 @@ from pathlib import Path
 from flask import current_app, render_template
 
 VARIANTS = {"ua": "pdf/ua-1", "archive": "pdf/a-3b"}
-#: Size of the box a digital signature's visible stamp fills on the signature page (pt).
-STAMP_WIDTH_PT = 230
-STAMP_HEIGHT_PT = 62
-PX_TO_PT = 0.75
 
 
 def print_root():
@@ -56,27 +52,20 @@ def render_html(context):
 
 
 def render_pdf(html, variant="ua"):
-    """Render print HTML to PDF bytes. Returns (bytes, stamp boxes, page count).
+    """Render print HTML to PDF bytes, tagged, with every font embedded (subset). Returns
+    (bytes, page count).
 
-    Stamp boxes: {organisation code: (page index, (x1, y1, x2, y2) in PDF points)} where a
-    digital signature's visible stamp goes on the signature page.
+    The signature page names who signed in the tagged content itself; digital signatures
+    are added afterwards with invisible fields (signing.py), so a signed file keeps its
+    structure tree and embeds no font of its own.
     """
     from weasyprint import HTML
     root = print_root()
     document = HTML(string=html, base_url=root.as_uri() + "/",
                     url_fetcher=StaticOnlyFetcher(root)).render(
         pdf_variant=VARIANTS[variant], pdf_tags=True, custom_metadata=False)
-    boxes = {}
-    for index, page in enumerate(document.pages):
-        height_pt = page.height * PX_TO_PT
-        for anchor, (x, y, *_rest) in page.anchors.items():
-            if anchor.startswith("stamp-"):
-                left, top = x * PX_TO_PT, height_pt - y * PX_TO_PT
-                boxes[anchor[len("stamp-"):]] = (
-                    index, (round(left), round(top - STAMP_HEIGHT_PT),
-                            round(left + STAMP_WIDTH_PT), round(top)))
     data = document.write_pdf(pdf_variant=VARIANTS[variant], pdf_tags=True)
-    return data, boxes, len(document.pages)
+    return data, len(document.pages)
 
 
 def sha256_bytes(data):

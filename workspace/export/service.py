@@ -1,8 +1,10 @@
 """Rules for exports: what a PDF contains, asking jobs to render and sign it, serving the
 stored file once it is ready.
 
-Export listens to review's signals (`register`): a signature asks a job to add the authority's
-digital signature to the version's PDFs, a return to Draft retires the version's files. The
+A version's PDF prints its recorded signatures and its publication (printing.py), so it is made
+again when they change: export listens to review's signals (`register`): a signature or the
+publication asks a job to make the version's files again (the signatures re-applied in the
+order given, with their recorded times), a return to Draft retires the version's files. The
 jobs themselves (rendering, signing: seconds each) are in jobs.py and run in the worker.
 """
 from __future__ import annotations
@@ -23,11 +25,13 @@ from ..extensions import db
 from ..jobs import submit
 from ..jobs.models import FAILED, PENDING, RUNNING, Job
 from ..review import signing, versions
-from ..review.models import STATUSES, DocumentVersion
-from ..review.scope import signatories
+from ..review.models import DocumentVersion
 from .keys import signing_key_for
 from .models import PdfExport, PdfFile
 from .pdf import VARIANTS, render_html, render_pdf, sha256_bytes
+from .printing import ordered_signatures, print_context, rendering_state, signature_blocks
+
+__all__ = ["print_context", "signature_blocks"]      # what a PDF prints: printing.py
 
 
 class ExportError(Exception):
@@ -60,59 +64,52 @@ def export_source(document: Document,
         _version_is_agreed(document, row)
 
 
-def signature_blocks(document: Document, row: DocumentVersion | None) -> list[dict]:
-    """One block per signatory authority: who signed, or blank for a wet-ink signature."""
-    signed = {s.organisation_id: s for s in signing.signatures(row)} if row else {}
-    blocks = []
-    for signatory in signatories(document):
-        sig = signed.get(signatory.organisation_id)
-        blocks.append({
-            "organisation": signatory.organisation.name, "code": signatory.organisation.code,
-            "signed": sig is not None, "digital": False,
-            "name": sig.signed_name if sig else "", "position": sig.signed_position if sig
-            else "", "date": clock.display(sig.signed_at, clock.DATE) if sig else ""})
-    return blocks
-
-
-def print_context(document: Document, content: dict, fingerprint: str,
-                  row: DocumentVersion | None, agreed: bool) -> dict:
-    partnership = document.partnership
-    parties = [s.organisation.name for s in signatories(document)] or \
-        [o.name for o in partnership.organisations]
-    when = (row.published_at or row.frozen_at) if row else utcnow()
-    if row is None:
-        status = STATUSES.get(document.status, document.status)
-    elif row.number < document.version_number:
-        status = "Published"
-    else:
-        status = STATUSES.get(document.status, document.status)
-    return {"document": document, "partnership": partnership, "content": content,
-            "fingerprint": fingerprint, "draft": not agreed, "status_label": status,
-            "date": clock.display(when, clock.DATE), "parties": parties,
-            "signature_blocks": [dict(b, signed=False) for b in signature_blocks(document, row)]
-            if agreed else signature_blocks(document, row)}
-
-
 def print_html(document: Document, number: int | None = None) -> tuple[str, str,
                                                                        DocumentVersion | None,
                                                                        bool]:
     """(print HTML, fingerprint, version row or None, agreed?) of a version or the draft."""
+    source = rendering_source(document, number)
+    return source.html, source.fingerprint, source.row, source.agreed
+
+
+@dataclass
+class RenderingSource:
+    """What a rendering job reads before it works with no transaction open: the print HTML
+    and the state it depends on besides the content (printing.rendering_state)."""
+    html: str
+    fingerprint: str
+    row: DocumentVersion | None
+    agreed: bool
+    state: dict
+
+
+def rendering_source(document: Document, number: int | None = None) -> RenderingSource:
+    """The print HTML of a version (or the draft) as it stands now, and its state."""
     content, fingerprint, row, agreed = export_source(document, number)
-    return (render_html(print_context(document, content, fingerprint, row, agreed)),
-            fingerprint, row, agreed)
+    context = print_context(document, content, fingerprint, row, agreed)
+    return RenderingSource(render_html(context), fingerprint, row, agreed, context["state"])
 
 
-def render_file(html: str, variant: str) -> tuple[bytes, dict, int, str]:
-    """(PDF bytes, stamp boxes, pages, SHA-256) of print HTML: seconds of work, done by a job
-    with no database transaction open."""
-    data, boxes, pages = render_pdf(html, variant)
-    return data, boxes, pages, sha256_bytes(data)
+def render_file(html: str, variant: str) -> tuple[bytes, int, str]:
+    """(PDF bytes, pages, SHA-256) of print HTML: seconds of work, done by a job with no
+    database transaction open."""
+    data, pages = render_pdf(html, variant)
+    return data, pages, sha256_bytes(data)
 
 
 def stored_export(document: Document, fingerprint: str, variant: str) -> PdfExport | None:
+    """The latest rendering of the content in the variant (a version's is made again when
+    its signatures or publication change: the newest is the one served)."""
     return db.session.scalar(select(PdfExport).where(
         PdfExport.document_id == document.id, PdfExport.content_sha256 == fingerprint,
-        PdfExport.variant == variant, PdfExport.retired_at.is_(None)))
+        PdfExport.variant == variant, PdfExport.retired_at.is_(None))
+        .order_by(PdfExport.id.desc()).limit(1))
+
+
+def is_current(export: PdfExport, row: DocumentVersion | None, agreed: bool) -> bool:
+    """Does the rendering print what the version now needs (its signatures, its
+    publication)?"""
+    return export.state == rendering_state(row, agreed)
 
 
 def latest_file(export: PdfExport) -> PdfFile | None:
@@ -173,26 +170,27 @@ def ask_render(document: Document, fingerprint: str, row: DocumentVersion | None
         fingerprint=fingerprint, variant=variant, number=row.number if row else None))
 
 
-def ask_signing(document: Document, row: DocumentVersion) -> Job:
-    """Ask a job to add the version's recorded signatures to its files: a new one unless one
-    is still waiting (a running one may have read the signatures before the latest)."""
+def ask_signing(document: Document, row: DocumentVersion, label: str | None = None) -> Job:
+    """Ask a job to make the version's files again with its recorded signatures (and its
+    publication): a new one unless one is still waiting (a running one may have read the
+    signatures before the latest)."""
     return submit(SIGN, key=sign_key(row.id), partnership_id=document.partnership_id,
-                  label=f"Signatures on the PDFs of version {row.number} of "
-                        f"{document.title}"[:200], version_id=row.id)
+                  label=(label or f"Signatures on the PDFs of version {row.number} of "
+                                  f"{document.title}")[:200], version_id=row.id)
 
 
 def unsigned(row: DocumentVersion, export: PdfExport) -> list:
-    """The version's signatures, in the order they were given, that the export's files do
+    """The version's signatures, in the order they were given, that the export's file does
     not carry yet although their authority holds a signing key."""
-    in_file = set(db.session.scalars(select(PdfFile.signed_for_id).where(
-        PdfFile.export_id == export.id, PdfFile.signed_for_id.is_not(None))))
-    return [s for s in sorted(signing.signatures(row), key=lambda s: (s.signed_at, s.id))
-            if s.organisation_id not in in_file and signing_key_for(s.organisation_id)]
+    carried = set(export.state.get("digital", ()))
+    return [s for s in ordered_signatures(row)
+            if s.id not in carried and signing_key_for(s.organisation_id)]
 
 
 def get_pdf(document: Document, number: int | None = None, variant: str = "ua") -> PdfAnswer:
-    """The stored PDF of a version (or the draft) when it is ready; otherwise the job that
-    prepares it, asked for now if need be. Never renders or signs in the request."""
+    """The stored PDF of a version (or the draft) when it is ready and prints what the version
+    now needs (every recorded signature, the publication); otherwise the job that prepares
+    it, asked for now if need be. Never renders or signs in the request."""
     _content, fingerprint, row, agreed = export_source(document, number)
     shown = row.number if row else document.version_number
     label = pdf_label(document, row, variant)
@@ -200,28 +198,43 @@ def get_pdf(document: Document, number: int | None = None, variant: str = "ua") 
     latest = latest_file(export) if export is not None else None
     if latest is None:
         return PdfAnswer(None, shown, label, ask_render(document, fingerprint, row, variant))
-    if row is not None and agreed and unsigned(row, export):
-        return PdfAnswer(None, shown, label,
-                         _wanted(sign_key(row.id), lambda: ask_signing(document, row)))
+    if not is_current(export, row, agreed):
+        if row is not None and agreed:
+            return PdfAnswer(None, shown, label,
+                             _wanted(sign_key(row.id), lambda: ask_signing(document, row)))
+        return PdfAnswer(None, shown, label, ask_render(document, fingerprint, row, variant))
     return PdfAnswer(latest, shown, label)
 
 
 def on_signed(document: Document, user: User | None = None, signature=None, **_) -> None:
-    """After an authority signs (`document_signed`): jobs render the version's files (both
-    variants) if need be and add the digital signature.
+    """After an authority signs (`document_signed`): a job makes the version's files (both
+    variants) again, naming the signature on the signature page and adding the authority's
+    digital signature if it holds a key.
 
-    Without a certificate there is nothing to add to the file; the signature stands in the
-    workspace's record.
+    Without a key and with no file made yet there is nothing to do: the file is made when
+    first asked for, and the signature stands in the workspace's record.
     """
     row = versions.current_version(document)
     organisation_id = getattr(signature, "organisation_id", getattr(user, "organisation_id",
                                                                     None))
-    if row is None or organisation_id is None or not signing_key_for(organisation_id):
+    if row is None or organisation_id is None:
         return
-    for variant in VARIANTS:
-        if stored_export(document, row.content_sha256, variant) is None:
-            ask_render(document, row.content_sha256, row, variant)
-    ask_signing(document, row)
+    if signing_key_for(organisation_id) or _has_exports(row):
+        ask_signing(document, row)
+
+
+def _has_exports(row: DocumentVersion) -> bool:
+    return db.session.scalar(select(PdfExport.id).where(
+        PdfExport.version_id == row.id, PdfExport.retired_at.is_(None)).limit(1)) is not None
+
+
+def on_published(document: Document, version: DocumentVersion | None = None, **_) -> None:
+    """After publishing (`version_published`): a job makes the version's files again, their
+    cover saying when it was published (the signatures re-applied with their recorded
+    times). Until then a download of the version says it is being prepared."""
+    if version is not None:
+        ask_signing(document, version, f"Publication of the PDFs of version {version.number}"
+                                       f" of {document.title}")
 
 
 def publication_blockers(document: Document, version: DocumentVersion | None = None,
@@ -263,6 +276,7 @@ def register(app: Flask) -> None:
     signals.document_signed.connect(on_signed)
     signals.signatures_voided.connect(on_signatures_voided)
     signals.publication_blockers.connect(publication_blockers)
+    signals.version_published.connect(on_published)
 
 
 def file_name(document: Document, number: int, on: date | None = None) -> str:
