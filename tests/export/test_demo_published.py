@@ -11,6 +11,7 @@ from workspace.review import lifecycle, positions
 from workspace.review.models import Comment
 
 from ..support import download
+from .pdf_checks import reader_of, signature_widgets, text_of, unembedded_fonts, zero_sized
 
 
 def test_demo_has_a_published_version_1_signed_by_every_authority(app, client, login,
@@ -40,6 +41,16 @@ def test_demo_has_a_published_version_1_signed_by_every_authority(app, client, l
         report = verify_pdf(response.data)
         assert report.genuine and report.version == 1
         assert len(report.signatures) == 6 and all(s.ok for s in report.signatures)
+    # The published demo keeps what made it accessible (issue 16): every font embedded, six
+    # signature fields, each invisible with a description, the structure tree in place.
+    published = reader_of(response.data)
+    assert unembedded_fonts(published) == []
+    widgets = signature_widgets(published)
+    assert len(widgets) == 6
+    assert all(zero_sized(widget) and field.get("/TU") for field, widget in widgets)
+    assert published.trailer["/Root"].get("/StructTreeRoot") is not None
+    assert "Signed on" in text_of(response.data)[0] and "published on" in text_of(
+        response.data)[0]
     # The published file is the stored, signed one: downloading again gives the same bytes.
     assert client.get("/p/sw-herts/d/1/versions/1/pdf").data == response.data
     # Seeding ran the jobs that render and sign version 1 (both variants); the draft of
