@@ -84,3 +84,12 @@ suggestion_made = _signals.signal("suggestion-made")
 #: A suggestion was accepted or rejected (or withdrawn by its author). Sender: the
 #: Suggestion (its status says which); keyword argument: by (the user who decided).
 suggestion_decided = _signals.signal("suggestion-decided")
+
+#: Someone commented on a suggestion. Sender: the SuggestionComment; keyword argument: by (its
+#: author). Notifications tell the suggestion's author.
+suggestion_commented = _signals.signal("suggestion-commented")
+
+#: Asked for the header's "My tasks (n)". Sender: the user. Receivers answer how many tasks
+#: of their area wait for the user (an int, cheaply: no per-section queries); the header adds
+#: them to review's count, so it equals the My tasks page's total.
+task_counts = _signals.signal("task-counts")

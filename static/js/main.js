@@ -10,6 +10,7 @@ import "./behaviours/paste-from-word.js";
 import "./behaviours/unsaved-text.js";
 import "./behaviours/live-updates.js";
 import "./behaviours/comment-counts.js";
+import "./behaviours/suggestion-counts.js";
 import "./behaviours/on-demand-forms.js";
 import "./behaviours/register-focus.js";
 

@@ -1,6 +1,8 @@
 """Suggested changes between two authorities (issue 17): out for agreement, Dacorum's officer
 suggests a change, the partnership admin sees it arrive live, credited, and accepts it; with
-a mouse and with the keyboard only; axe finds nothing on the section with a suggestion."""
+a mouse and with the keyboard only; the admin comments on it and Dacorum sees the comment
+live, as the contents list's count follows; axe finds nothing on the section with a
+suggestion and with a comment on it."""
 from .support import DACORUM, LIVE_MS, duplicate_ids, expect, open_document, section
 from .test_accessibility import assert_accessible
 from .test_keyboard import focused, press, tab_until
@@ -30,6 +32,20 @@ def test_one_authority_suggests_the_admin_sees_it_live_and_accepts(demo, open_pa
     expect(shown).to_contain_text("The group meets quarterly.")
     assert duplicate_ids(admin) == []
     assert_accessible(admin, "the document with a suggestion")
+    # The contents list's count arrives live too.
+    count = admin.locator(".cg-contents__item", has_text=TITLE).locator(
+        "[data-suggestion-count-for]")
+    expect(count).to_have_text("1 suggestion", timeout=LIVE_MS)
+
+    # The admin comments on it; Dacorum sees the comment arrive live.
+    shown.locator("summary", has_text="Comment on this suggestion").click()
+    shown.get_by_label("Your comment on Dacorum Borough Council").fill("Agreed, quarterly.")
+    shown.get_by_role("button", name="Post comment").click()
+    expect(shown.locator(".cg-suggestion__comments")).to_contain_text("Agreed, quarterly.")
+    expect(section(dacorum, TITLE).locator(".cg-suggestion__comments")).to_contain_text(
+        "Agreed, quarterly.", timeout=LIVE_MS)
+    assert duplicate_ids(admin) == []
+    assert_accessible(admin, "a suggestion with a comment")
 
     shown.get_by_role("button", name="Accept").click()
     part4_admin = section(admin, TITLE)
@@ -38,6 +54,8 @@ def test_one_authority_suggests_the_admin_sees_it_live_and_accepts(demo, open_pa
     expect(part4_admin.locator(".cg-prose").first).to_have_text(SUGGESTED.strip())
     expect(part4_admin.locator(".cg-suggestion")).to_have_count(0)
     expect(section(dacorum, TITLE).locator(".cg-suggestion")).to_have_count(0, timeout=LIVE_MS)
+    expect(dacorum.locator(".cg-contents__item", has_text=TITLE).locator(
+        "[data-suggestion-count-for]")).to_have_text("", timeout=LIVE_MS)
 
 
 def test_suggesting_and_accepting_with_the_keyboard_only(demo, open_page):

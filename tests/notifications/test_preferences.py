@@ -13,7 +13,7 @@ def _choose(app, login, user_id, **modes):
     data = {"position_owed": "immediate", "position_stale": "immediate",
             "signature_ready": "immediate", "comment_reply": "immediate",
             "decision_due": "digest", "suggestion_made": "immediate",
-            "suggestion_decided": "immediate", **modes}
+            "suggestion_decided": "immediate", "suggestion_comment": "immediate", **modes}
     return client, client.post("/notifications/preferences", data=data)
 
 

@@ -170,6 +170,8 @@ ACCESS = {
     "suggestions.new": "suggest",
     "suggestions.create": "suggest",
     "suggestions.withdraw": "suggest",
+    "suggestions.new_comment": "comment",
+    "suggestions.add_comment": "comment",
     "suggestions.accept": "structure",
     "suggestions.reject": "structure",
     # Members record their authority's position and sign for it.
@@ -276,6 +278,7 @@ FORMS = {
     "suggestions.accept": {},
     "suggestions.reject": {"reason": "Rejected by the matrix."},
     "suggestions.withdraw": {},
+    "suggestions.add_comment": {"body": "A comment on a suggestion from the matrix."},
     "documents.presence": {},
     "documents.preview": {"body": "Some *text*."},
     "documents.restore_revision": {},
@@ -648,7 +651,9 @@ def values_for(app, world, rule, where, actor, owner):
         # On the spare section; by the actor when they may suggest (withdrawing is their own).
         mine = ACTORS.get(actor, {}).get("role") == "officer" and where in ACTORS[actor]["in"]
         author = world["users"][actor] if mine else world["theirs"]
-        values["suggestion_id"] = fresh_suggestion(app, world["spare"], author)
+        # Elsewhere, on that partnership's own section (comments are looked for in it).
+        section_id = world["spare"] if where == "own" else values["section_id"]
+        values["suggestion_id"] = fresh_suggestion(app, section_id, author)
     values["import_token"] = world["import_token"]
     values["new_import_token"] = world["new_import_token"]
     values["section_version"] = section_version(app, values["section_id"])

@@ -287,6 +287,19 @@ def comment(w):
                {"body": "Edited:\n" + text}, "edit a comment")
         w.remember("comment", "Edited:\n" + text)
     w.thread = threads[0]
+    # A suggested change with a hostile reason, and hostile comments on it.
+    officer = w.clients["officer"]
+    w.post(officer, w.doc_url("suggestions.create", section_id=w.plain),
+           {"body": "Suggested:\n" + HOSTILE[0], "base_version": w.section_version(w.plain),
+            "reason": pack(HOSTILE, 2000, "\n")[0]}, "suggestion")
+    with w.app.app_context():
+        from workspace.suggestions.models import Suggestion
+        w.suggestion = db.session.scalars(select(Suggestion.id)
+                                          .order_by(Suggestion.id.desc())).first()
+    for text in texts:
+        w.post(viewer, w.doc_url("suggestions.add_comment", suggestion_id=w.suggestion),
+               {"body": text}, "comment on a suggestion")
+        w.remember("comment", text)
 
 
 def decide(w):
@@ -557,6 +570,8 @@ def refuse_long(w, stage):
                    {"feedback_sought": text}, "over-long question", accepted=False)
             w.post(viewer, w.doc_url("review.add_comment", section_id=w.plain),
                    {"body": text}, "over-long comment", accepted=False)
+            w.post(viewer, w.doc_url("suggestions.add_comment", suggestion_id=w.suggestion),
+                   {"body": text}, "over-long comment on a suggestion", accepted=False)
             w.post(viewer, w.doc_url("review.reply", section_id=w.matter,
                                      comment_id=w.thread), {"body": text},
                    "over-long reply", accepted=False)
@@ -643,6 +658,7 @@ def sweep(w, role, client, values):
 def sweep_values(w, section_id):
     return {"slug": SLUG, "document_id": w.document_id, "section_id": section_id,
             "comment_id": w.thread, "decision_id": w.decision, "number": 1,
+            "suggestion_id": w.suggestion, "signature_id": 1,
             "organisation_id": w.member_organisation(0), "user_id": w.users["officer"],
             "token": w.tokens[-1], "stakeholder_id": w.stakeholder,
             "activity_id": w.activity, "objective_id": w.objective,

@@ -38,3 +38,39 @@ def test_a_decided_suggestion_leaves_the_list_and_its_author_sees_the_decision(s
     scg.suggest(author, "green", CHANGED)
     assert author.post(scg.url(scg.last().id, "withdraw")).status_code == 303
     assert "Decisions on your suggestions (1)" in _tasks(scg, "dacorum_officer")
+
+
+def _header_count(text):
+    import re
+    found = re.search(r'govuk-header__link" href="/tasks">My tasks(?: \((\d+))?', text)
+    assert found, "no My tasks link"
+    return int(found.group(1) or 0)
+
+
+def _page_total(scg, who):
+    from workspace.accounts.models import User
+    from workspace.extensions import db
+    from workspace.review.tasks import my_tasks
+    with scg.app.app_context():
+        return my_tasks(db.session.get(User, scg.users[who])).total
+
+
+def test_the_headers_task_count_includes_suggestion_tasks_and_equals_the_pages_total(scg):
+    author = scg.client("dacorum_officer")
+    scg.suggest(author, "green", CHANGED)
+    scg.suggest(author, "intro", "Alpha one, changed.\n\nBravo two.\n")
+    officer = scg.client("officer")
+    before = _header_count(officer.get("/tasks").text)
+    assert before == _page_total(scg, "officer") >= 2
+    # A decision on the author's suggestion is a task of theirs; it leaves the officer's.
+    assert officer.post(scg.url(scg.last().id, "reject"),
+                        data={"reason": "Not now."}).status_code == 303
+    assert _header_count(officer.get("/tasks").text) == _page_total(scg, "officer") \
+        == before - 1
+    mine = author.get("/tasks").text
+    assert _header_count(mine) == _page_total(scg, "dacorum_officer") >= 1
+    assert "Decisions on your suggestions (1)" in mine
+    # Out for agreement only the partnership admins decide: the count follows.
+    scg.set_status("out_for_agreement")
+    for who in ("officer", "padmin", "viewer"):
+        assert _header_count(scg.client(who).get("/tasks").text) == _page_total(scg, who), who

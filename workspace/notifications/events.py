@@ -169,6 +169,21 @@ def on_suggestion_decided(suggestion, by=None, **_):
                partnership_id=partnership.id, document_id=document.id, section_id=section.id)
 
 
+def on_suggestion_commented(comment, by=None, **_):
+    """A comment on a suggestion: its author is told (not for their own comments)."""
+    suggestion = comment.suggestion
+    section = suggestion.section
+    document = section.document
+    partnership = document.partnership
+    who = f"{by.name} ({by.organisation.name})" if by is not None else "Someone"
+    for user in recipients(partnership.id, user_ids=[suggestion.author_id], exclude=by):
+        notify(user, kinds.SUGGESTION_COMMENT.name,
+               title=f"{who} commented on your suggestion on “{section.title}”",
+               link=_document_path(document, section.id),
+               reason=f"You made {credit(suggestion)} in {document.title}.",
+               partnership_id=partnership.id, document_id=document.id, section_id=section.id)
+
+
 def notify_decisions(on: date) -> int:
     """Decisions sought not taken and due within seven days, or overdue: the partnership's
     admins are told once per decision and state. How many notifications were made."""
@@ -206,3 +221,4 @@ def connect() -> None:
     signals.comment_replied.connect(on_comment_replied)
     signals.suggestion_made.connect(on_suggestion_made)
     signals.suggestion_decided.connect(on_suggestion_decided)
+    signals.suggestion_commented.connect(on_suggestion_commented)

@@ -82,3 +82,7 @@ SUGGESTION_DECIDED = register(Kind(
     "suggestion_decided", "Decisions on your suggestions",
     "When a change you suggested is accepted or rejected.",
     heading="Decisions on your suggestions"))
+SUGGESTION_COMMENT = register(Kind(
+    "suggestion_comment", "Comments on your suggestions",
+    "When someone comments on a change you suggested.",
+    heading="Comments on your suggestions"))

@@ -28,7 +28,7 @@ from ..documents.numbering import number_sections
 from ..documents.service import live_sections
 from ..extensions import db
 from ..partnerships.models import Partner, Partnership
-from ..signals import task_extras
+from ..signals import task_counts, task_extras
 from .agreement import agreement_grid
 from .decisions import SOON_DAYS, decision_state
 from .models import (
@@ -266,9 +266,11 @@ def _count_stmt(member):
 
 
 def task_count(user: User, on: date | None = None) -> int:
-    """How many tasks wait for the user, in one query (the header shows it on every page)."""
+    """How many tasks wait for the user, in one query (the header shows it on every page),
+    plus what other areas answer through the task_counts signal (a query or two each)."""
     on = on or today()
     row = db.session.execute(_count_stmt(user.role == "member"), {
         "user_id": user.id, "organisation_id": user.organisation_id,
         "until": _soon_until(on)}).one()
-    return sum(row)
+    # Other areas add theirs (suggestions: to decide, and decisions on the user's own).
+    return sum(row) + sum(answer or 0 for _receiver, answer in task_counts.send(user))

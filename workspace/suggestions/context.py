@@ -3,7 +3,7 @@ changes over the section, credited, with the buttons the user may press; counts 
 contents list. Joined to the review context through the section_extras signal."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -14,6 +14,7 @@ from ..documents.merge import merge3
 from ..documents.rendered_diff import rendered_diff
 from ..extensions import db
 from ..signals import revision_origins, section_extras
+from .comments import by_suggestion, may_comment
 from .forms import RejectForm
 from .models import OPEN, Suggestion
 from .service import credit, may_decide, may_suggest
@@ -29,6 +30,8 @@ class Shown:
     #: Made on an older revision (merged onto the current text when accepted).
     older: bool
     may_withdraw: bool
+    #: Its comments, oldest first.
+    comments: list = field(default_factory=list)
 
     @property
     def credit(self) -> str:
@@ -71,21 +74,25 @@ def open_count(document) -> int:
 
 def suggestion_context(document, sections, user) -> dict:
     """{"by_section": {section id: [Shown]}, "counts": {section id: n}, "may_suggest",
-    "may_decide", "direct_edit" (the Edit link edits; otherwise it suggests)}."""
+    "may_decide", "direct_edit" (the Edit link edits; otherwise it suggests), "may_comment"}.
+    The shown suggestions' comments come in one more query, only when there are some."""
     sections = list(sections)
     by_id = {s.id: s for s in sections}
     found = open_suggestions(document, list(by_id))
     shown = {}
+    comments = by_suggestion(row.id for rows in found.values() for row in rows)
     for section_id, rows in found.items():
         section = by_id[section_id]
         shown[section_id] = [
             Shown(row, *_changes(row, section),
-                  may_withdraw=bool(user and user.is_authenticated and row.author_id == user.id))
+                  may_withdraw=bool(user and user.is_authenticated and row.author_id == user.id),
+                  comments=comments.get(row.id, []))
             for row in rows]
     decide = may_decide(document, user)
     return {"by_section": shown, "counts": {k: len(v) for k, v in found.items()},
             "may_suggest": may_suggest(document, user), "may_decide": decide,
             "direct_edit": decide,
+            "may_comment": bool(shown) and may_comment(document, user),
             # One blank form draws every Reject box (ids told apart by a prefix).
             "reject_form": RejectForm(formdata=None) if decide and shown else None}
 

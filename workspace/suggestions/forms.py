@@ -21,3 +21,8 @@ class RejectForm(FlaskForm):
 
 class WithdrawForm(FlaskForm):
     """CSRF token only."""
+
+
+class CommentForm(FlaskForm):
+    """A comment on a suggestion (plain text; the rules are review.comments.check_body's)."""
+    body = TextAreaField("Comment")

@@ -1,12 +1,14 @@
 """Suggestions as other pages list them, answered through signals so those areas never import
-this one: the decided suggestions in a section's history, and My tasks (suggestions awaiting
-the user's decision, and decisions on the user's own suggestions)."""
+this one: the decided suggestions in a section's history (with their comments), and My tasks
+(suggestions awaiting the user's decision, and decisions on the user's own suggestions) with
+their count for the header."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from ..clock import utcnow
 from ..documents.models import Document, Section
@@ -14,7 +16,8 @@ from ..documents.numbering import number_sections
 from ..documents.service import live_sections
 from ..extensions import db
 from ..partnerships.models import Partner
-from ..signals import section_history_extras, task_extras
+from ..signals import section_history_extras, task_counts, task_extras
+from .comments import by_suggestion
 from .models import OPEN, Suggestion
 from .service import credit, may_decide
 
@@ -77,17 +80,48 @@ def to_decide(user) -> list[SuggestionTask]:
 def decisions_on_mine(user, now=None) -> list[SuggestionTask]:
     """The user's suggestions accepted or rejected by someone else in the last
     DECISIONS_SHOWN_DAYS days, latest first."""
-    since = (now or utcnow()) - timedelta(days=DECISIONS_SHOWN_DAYS)
-    return _rows(select(Suggestion)
-                 .where(Suggestion.author_id == user.id,
-                        Suggestion.status.in_(("accepted", "rejected")),
-                        Suggestion.decided_by_id != user.id, Suggestion.decided_at >= since,
-                        Suggestion.document_id.in_(_visible(user)))
+    return _rows(_decisions_on_mine_stmt(user, now)
                  .order_by(Suggestion.decided_at.desc(), Suggestion.id.desc()))
 
 
+def _decisions_on_mine_stmt(user, now=None):
+    since = (now or utcnow()) - timedelta(days=DECISIONS_SHOWN_DAYS)
+    return (select(Suggestion)
+            .where(Suggestion.author_id == user.id,
+                   Suggestion.status.in_(("accepted", "rejected")),
+                   Suggestion.decided_by_id != user.id, Suggestion.decided_at >= since,
+                   Suggestion.document_id.in_(_visible(user))))
+
+
+def task_count(user, now=None) -> int:
+    """len(to_decide(user)) + len(decisions_on_mine(user)) for the header, in one query
+    however many suggestions and sections: a row per document the user sees, with its open
+    suggestions on live sections counted (the right to decide is the document's), and the
+    decisions on the user's suggestions counted once beside them."""
+    document = aliased(Document)       # the subqueries' own `documents` stay uncorrelated
+    open_n = (select(func.count(Suggestion.id))
+              .join(Section, Section.id == Suggestion.section_id)
+              .where(Suggestion.document_id == document.id, Suggestion.status == OPEN,
+                     Section.removed_at.is_(None))
+              .scalar_subquery())
+    decisions_n = (_decisions_on_mine_stmt(user, now)
+                   .with_only_columns(func.count(Suggestion.id)).scalar_subquery())
+    rows = db.session.execute(select(document, open_n, decisions_n)
+                              .where(document.id.in_(_visible(user)))).all()
+    if not rows:
+        return 0
+    return (sum(n for doc, n, _d in rows if n and may_decide(doc, user))
+            + (rows[0][2] or 0))
+
+
+def _count(user, **_kwargs):
+    return task_count(user)
+
+
 def _history(section, **_kwargs):
-    return {"decided_suggestions": decided(section)}
+    found = decided(section)
+    return {"decided_suggestions": found,
+            "decided_suggestion_comments": by_suggestion(s.id for s in found)}
 
 
 def _tasks(user, **_kwargs):
@@ -98,6 +132,7 @@ def _tasks(user, **_kwargs):
 def connect() -> None:
     section_history_extras.connect(_history, weak=False)
     task_extras.connect(_tasks, weak=False)
+    task_counts.connect(_count, weak=False)
 
 
 def open_by_number(document) -> dict[str, list[Suggestion]]:

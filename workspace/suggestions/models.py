@@ -53,3 +53,28 @@ class Suggestion(db.Model):
     @property
     def status_label(self):
         return STATUSES.get(self.status, self.status)
+
+
+class SuggestionComment(db.Model):
+    """A comment on a suggestion (plain text), by anyone who may comment in the partnership.
+    Kept, and still shown in the section's history, once the suggestion is decided."""
+
+    __tablename__ = "suggestion_comments"
+
+    id = db.Column(db.Integer, primary_key=True)
+    suggestion_id = db.Column(db.Integer, db.ForeignKey("suggestions.id"), nullable=False,
+                              index=True)
+    author_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+    #: The author's authority when they commented.
+    organisation_id = db.Column(db.Integer, db.ForeignKey("organisations.id"), nullable=False)
+    body = db.Column(db.Text, nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    author = db.relationship("User", lazy="joined")
+    organisation = db.relationship("Organisation", lazy="joined")
+    suggestion = db.relationship("Suggestion")
+
+    @property
+    def lines(self) -> list[str]:
+        """The text split at line breaks, for the template to join with <br>."""
+        return self.body.split("\n")

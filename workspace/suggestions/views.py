@@ -13,8 +13,8 @@ from ..documents.views import confirm_page
 from ..pages.document import section_partial
 from ..permissions import load_document, load_section
 from ..web import flash_in_section, is_htmx, render, see_other
-from . import service
-from .forms import AcceptForm, RejectForm, SuggestForm, WithdrawForm
+from . import comments, service
+from .forms import AcceptForm, CommentForm, RejectForm, SuggestForm, WithdrawForm
 
 bp = Blueprint("suggestions", __name__, url_prefix="/p/<slug>/d/<int:document_id>")
 
@@ -188,3 +188,63 @@ def withdraw(slug, document_id, suggestion_id):
     except editing.EditError as exc:
         abort(exc.status, description=exc.message)
     return _back(partnership, document, suggestion.section, "Your suggestion was withdrawn.")
+
+
+def _comments_block(partnership, document, suggestion, message=None):
+    """One suggestion's comments, as the document page shows them (htmx swaps it in)."""
+    response = render("suggestions/_comments.html", partnership=partnership,
+                      document=document, section=suggestion.section, s=suggestion,
+                      suggestion_comments=comments.by_suggestion([suggestion.id]).get(
+                          suggestion.id, []),
+                      may_comment=comments.may_comment(document, current_user),
+                      comment_message=message)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def _comment_form(partnership, document, suggestion, text="", error=None, status=200):
+    """The comment form: the partial for htmx (a 422 swaps just the form), else a page."""
+    form = CommentForm(formdata=None, data={"body": text})
+    form.body.errors = [error] if error else []
+    section = suggestion.section
+    response = render("suggestions/comment_form.html", "suggestions/_comment_form.html",
+                      status=status, partnership=partnership, document=document,
+                      section=section, s=suggestion, credit=service.credit(suggestion),
+                      form=form, error=error, text=text,
+                      number=numbering.section_number(section))
+    if is_htmx() and status >= 400:
+        response.headers["HX-Retarget"] = f"#suggestion-comment-form-{suggestion.id}"
+        response.headers["HX-Reswap"] = "outerHTML"
+    return response
+
+
+@bp.get("/suggestions/<int:suggestion_id>/comments/new")
+def new_comment(slug, document_id, suggestion_id):
+    """The form to comment on a suggestion: fetched when "Comment on this suggestion" is
+    first opened (htmx), or a page without JavaScript."""
+    partnership, document, suggestion = _suggestion_or_404(slug, document_id, suggestion_id,
+                                                           "comment")
+    return _comment_form(partnership, document, suggestion)
+
+
+@bp.post("/suggestions/<int:suggestion_id>/comments")
+def add_comment(slug, document_id, suggestion_id):
+    """Comment on a suggestion: its comments block (htmx) or a 303 back to the section;
+    empty or too long, 422 with the text kept."""
+    partnership, document, suggestion = _suggestion_or_404(slug, document_id, suggestion_id,
+                                                           "comment")
+    form = CommentForm()
+    form.validate_on_submit() or abort(400)
+    body = form.body.data or ""
+    try:
+        comments.add_comment(suggestion, body, current_user)
+    except comments.CommentError as exc:
+        if exc.status != 422:
+            abort(exc.status, description=exc.message)
+        return _comment_form(partnership, document, suggestion, text=body, error=exc.message,
+                             status=422)
+    message = "Your comment was added to the suggestion."
+    if is_htmx():
+        return _comments_block(partnership, document, suggestion, message)
+    flash_in_section(message, suggestion.section)
+    return see_other(_anchor(partnership, document, suggestion.section_id))
