@@ -656,8 +656,8 @@ def test_pages_reflow_at_320_css_pixels(app, demo, open_page, email, where):
         url = document_url(app, where)
     elif where == "s/edit":
         page.goto(document_url(app, SCG))
-        url = section(page, "Part 1: Strategic context").get_by_role(
         # Out for agreement an officer's editor makes a suggestion (issue 17).
+        url = section(page, "Part 1: Strategic context").get_by_role(
             "link", name="Suggest a change").get_attribute("href")
     elif not where.startswith("/"):
         url = document_url(app, SCG, where)
