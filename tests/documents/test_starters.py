@@ -305,7 +305,7 @@ def test_guidance_is_never_printed_in_the_pdf_or_word(app, officer, world, monke
     _write(app, document_id, "Strategic geography", "The five districts.")
     printed = []
     monkeypatch.setattr(export_service, "render_pdf", lambda html, variant="ua": (
-        printed.append(html) or (b"%PDF-1.7\n%stub\n", {}, 1)))
+        printed.append(html) or (b"%PDF-1.7\n%stub\n", 1)))
     assert download(officer, f"/p/own/d/{document_id}/pdf", run_jobs).status_code == 200
     assert "The five districts." in printed[0] and "Strategic geography" in printed[0]
     for part in starters.SCG_GUIDANCE.sections:
