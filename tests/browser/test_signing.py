@@ -4,6 +4,10 @@ page, the progress page and the receipt."""
 import re
 
 from tests.signing_support import PASSWORD, agreed_scg
+from workspace.accounts.models import User
+from workspace.documents.models import Document
+from workspace.extensions import db
+from workspace.review import lifecycle
 
 from .support import expect, sign_in
 from .test_accessibility import axe_violations, describe
@@ -56,4 +60,30 @@ def test_without_the_declaration_the_error_summary_takes_focus(app, world, facto
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Confirm that you are authorised to sign for Watford")
     expect(summary).to_be_focused()
+    assert not axe_violations(page), describe(axe_violations(page))
+
+
+def test_the_publish_confirmation_with_the_keyboard_and_axe(app, world, factory, open_page,
+                                                            run_jobs):
+    """Signed by its one signatory (so Signed by itself) and its signed PDF made: the admin
+    reaches "Publish", confirms with the keyboard alone, and axe finds nothing on the way."""
+    scg = agreed_scg(app, world, factory, signatories=("watford",), keys=("watford",))
+    with app.test_request_context():
+        document = db.session.get(Document, scg["id"])
+        member = db.session.get(User, scg["users"]["member"])
+        lifecycle.sign(document, member, PASSWORD, "Cllr Watford", "Leader")
+        assert document.is_signed
+        db.session.commit()
+    run_jobs()
+    page = open_page().page
+    sign_in(page, "admin@watford.example", PASSWORD)
+    page.goto(scg["publish"])
+    assert not axe_violations(page), describe(axe_violations(page))
+    tab_until(page, lambda info: info["id"] == "confirm_publish", "the confirmation")
+    page.keyboard.press("Space")
+    expect(page.locator("#confirm_publish")).to_be_checked()
+    tab_until(page, named("^Publish version", "button"), "the Publish button")
+    page.keyboard.press("Enter")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        f"Version {scg['number']} is published.")
     assert not axe_violations(page), describe(axe_violations(page))
