@@ -31,7 +31,7 @@ def test_a_save_asks_before_positions_go_stale_then_saves_on_confirmation(demo, 
     expect(housing.get_by_label("Section text")).to_have_value("Housing need, corrected.\n")
     housing.get_by_role("button", name="Save and ask them to re-confirm").click()
     expect(housing.locator(".cg-saved")).to_contain_text("Saved as revision")
-    expect(housing.locator(".cg-prose")).to_contain_text("Housing need, corrected.")
+    expect(housing.locator(":scope > .cg-prose")).to_contain_text("Housing need, corrected.")
 
 
 def test_keep_editing_leaves_the_text_unsaved(demo, open_page):
@@ -75,7 +75,7 @@ def test_the_confirmation_with_the_keyboard(demo, open_page):
     assert focused_button["name"] == "Save and ask them to re-confirm"
     page.keyboard.press("Enter")
     expect(housing.locator(".cg-saved")).to_contain_text("Saved as revision")
-    expect(housing.locator(".cg-prose")).to_contain_text("Typed with the keyboard.")
+    expect(housing.locator(":scope > .cg-prose")).to_contain_text("Typed with the keyboard.")
     # The live feed may redraw the saved section as the save is sent or just after it (its
     # own change coming back): focus must stay in the section, never fall to the page.
     page.wait_for_function(
