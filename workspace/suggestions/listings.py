@@ -106,11 +106,13 @@ def task_count(user, now=None) -> int:
               .scalar_subquery())
     decisions_n = (_decisions_on_mine_stmt(user, now)
                    .with_only_columns(func.count(Suggestion.id)).scalar_subquery())
-    rows = db.session.execute(select(document, open_n, decisions_n)
+    rows = db.session.execute(select(document.id, open_n, decisions_n)
                               .where(document.id.in_(_visible(user)))).all()
     if not rows:
         return 0
-    return (sum(n for doc, n, _d in rows if n and may_decide(doc, user))
+    # Documents are loaded only where suggestions wait (most pages have none to count).
+    return (sum(n for doc_id, n, _d in rows
+                if n and may_decide(db.session.get(Document, doc_id), user))
             + (rows[0][2] or 0))
 
 
