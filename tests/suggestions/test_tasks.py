@@ -74,3 +74,23 @@ def test_the_headers_task_count_includes_suggestion_tasks_and_equals_the_pages_t
     scg.set_status("out_for_agreement")
     for who in ("officer", "padmin", "viewer"):
         assert _header_count(scg.client(who).get("/tasks").text) == _page_total(scg, who), who
+
+
+def test_others_comments_on_my_suggestion_are_in_my_tasks_and_the_header_count(scg):
+    author = scg.client("dacorum_officer")
+    scg.suggest(author, "green", CHANGED)
+    sid = scg.last().id
+    assert author.post(scg.url(sid, "comments"), data={"body": "My own note."}).status_code \
+        in (200, 303)
+    assert "Comments on your suggestions" not in _tasks(scg, "dacorum_officer")
+    assert scg.client("member").post(scg.url(sid, "comments"),
+                                     data={"body": "Watford would like the date kept."}
+                                     ).status_code in (200, 303)
+    mine = _tasks(scg, "dacorum_officer")
+    assert "Comments on your suggestions (1)" in mine
+    assert "Watford would like the date kept." in mine
+    assert f"#suggestion-{sid}" in mine
+    assert "My own note." not in mine.split("Comments on your suggestions")[1]
+    assert "Comments on your suggestions" not in _tasks(scg, "member")
+    header = _header_count(author.get("/tasks").text)
+    assert header == _page_total(scg, "dacorum_officer")

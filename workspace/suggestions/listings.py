@@ -1,7 +1,7 @@
 """Suggestions as other pages list them, answered through signals so those areas never import
 this one: the decided suggestions in a section's history (with their comments), and My tasks
-(suggestions awaiting the user's decision, and decisions on the user's own suggestions) with
-their count for the header."""
+(suggestions awaiting the user's decision, decisions on the user's own suggestions and others'
+comments on them) with their count for the header."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,10 +18,11 @@ from ..extensions import db
 from ..partnerships.models import Partner
 from ..signals import section_history_extras, task_counts, task_extras
 from .comments import by_suggestion
-from .models import OPEN, Suggestion
+from .models import OPEN, Suggestion, SuggestionComment
 from .service import credit, may_decide
 
-#: Decisions on the user's suggestions stay in My tasks this long.
+#: Decisions on the user's suggestions, and others' comments on them, stay in My tasks this
+#: long.
 DECISIONS_SHOWN_DAYS = 14
 
 
@@ -93,6 +94,33 @@ def _decisions_on_mine_stmt(user, now=None):
                    Suggestion.document_id.in_(_visible(user))))
 
 
+@dataclass
+class ReplyTask(SuggestionTask):
+    """Someone else's comment on one of the user's suggestions."""
+    comment: SuggestionComment | None = None
+
+
+def _replies_on_mine_stmt(user, now=None):
+    since = (now or utcnow()) - timedelta(days=DECISIONS_SHOWN_DAYS)
+    return (select(SuggestionComment)
+            .join(Suggestion, Suggestion.id == SuggestionComment.suggestion_id)
+            .where(Suggestion.author_id == user.id, SuggestionComment.author_id != user.id,
+                   SuggestionComment.created_at >= since,
+                   Suggestion.document_id.in_(_visible(user))))
+
+
+def replies_on_mine(user, now=None) -> list[ReplyTask]:
+    """Others' comments on the user's suggestions in the last DECISIONS_SHOWN_DAYS days,
+    latest first."""
+    rows = db.session.execute(
+        _replies_on_mine_stmt(user, now).add_columns(Suggestion, Section, Document)
+        .join(Section, Section.id == Suggestion.section_id)
+        .join(Document, Document.id == Suggestion.document_id)
+        .order_by(SuggestionComment.created_at.desc(), SuggestionComment.id.desc())).all()
+    return [ReplyTask(suggestion, section, document, comment)
+            for comment, suggestion, section, document in rows]
+
+
 def task_count(user, now=None) -> int:
     """len(to_decide(user)) + len(decisions_on_mine(user)) for the header, in one query
     however many suggestions and sections: a row per document the user sees, with its open
@@ -106,14 +134,16 @@ def task_count(user, now=None) -> int:
               .scalar_subquery())
     decisions_n = (_decisions_on_mine_stmt(user, now)
                    .with_only_columns(func.count(Suggestion.id)).scalar_subquery())
-    rows = db.session.execute(select(document.id, open_n, decisions_n)
+    replies_n = (_replies_on_mine_stmt(user, now)
+                 .with_only_columns(func.count(SuggestionComment.id)).scalar_subquery())
+    rows = db.session.execute(select(document.id, open_n, decisions_n, replies_n)
                               .where(document.id.in_(_visible(user)))).all()
     if not rows:
         return 0
     # Documents are loaded only where suggestions wait (most pages have none to count).
-    return (sum(n for doc_id, n, _d in rows
+    return (sum(n for doc_id, n, _d, _r in rows
                 if n and may_decide(db.session.get(Document, doc_id), user))
-            + (rows[0][2] or 0))
+            + (rows[0][2] or 0) + (rows[0][3] or 0))
 
 
 def _count(user, **_kwargs):
@@ -128,7 +158,8 @@ def _history(section, **_kwargs):
 
 def _tasks(user, **_kwargs):
     return {"suggestions_to_decide": to_decide(user),
-            "suggestion_decisions": decisions_on_mine(user)}
+            "suggestion_decisions": decisions_on_mine(user),
+            "suggestion_replies": replies_on_mine(user)}
 
 
 def connect() -> None:
