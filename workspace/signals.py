@@ -27,6 +27,15 @@ document_signed = _signals.signal("document-signed")
 #: keyword arguments: version (the DocumentVersion, or None), by (the user), count.
 signatures_voided = _signals.signal("signatures-voided")
 
+#: A background job failed for good (its attempts spent, or a failure no retry mends), and
+#: that is committed. Sender: the Job row; keyword argument: reason (what people read).
+#: Receivers may write: the runner commits after them.
+job_failed = _signals.signal("job-failed")
+
+#: Adding the recorded signatures to a version's PDFs failed for good. Sender: the document;
+#: keyword arguments: version (the DocumentVersion), reason.
+pdf_signing_failed = _signals.signal("pdf-signing-failed")
+
 #: Asked before a version is published: what stands in the way. Sender: the document;
 #: keyword argument: version (the DocumentVersion). Receivers answer with a list of reasons
 #: for people ("The signed PDF is still being prepared."), empty when nothing does.

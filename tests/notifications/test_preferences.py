@@ -2,7 +2,7 @@
 there is something), or not e-mailed (still listed)."""
 from datetime import datetime
 
-from workspace.notifications import jobs
+from workspace.notifications import jobs, kinds
 from workspace.notifications.models import EMAIL_DIGEST, EMAIL_NONE, EMAIL_SENT
 
 from .helpers import act, edit, give_position, notifications_of, send_out
@@ -10,10 +10,8 @@ from .helpers import act, edit, give_position, notifications_of, send_out
 
 def _choose(app, login, user_id, **modes):
     client = login(app.test_client(), user_id)
-    data = {"position_owed": "immediate", "position_stale": "immediate",
-            "signature_ready": "immediate", "comment_reply": "immediate",
-            "decision_due": "digest", "suggestion_made": "immediate",
-            "suggestion_decided": "immediate", "suggestion_comment": "immediate", **modes}
+    # Every registered kind at its default (decision_due: digest), then the test's choices.
+    data = {kind.name: kind.default_mode for kind in kinds.all_kinds()} | modes
     return client, client.post("/notifications/preferences", data=data)
 
 

@@ -262,6 +262,18 @@ def publication_blockers(document: Document, version: DocumentVersion | None = N
     return []
 
 
+def on_job_failed(job: Job, reason: str = "", **_) -> None:
+    """A signing job failed for good (`job_failed`): tell it as `pdf_signing_failed`, about the
+    version, so the Members who signed hear of it (notifications listens)."""
+    if job.kind != SIGN:
+        return
+    row = db.session.get(DocumentVersion, json.loads(job.payload).get("version_id"))
+    if row is None:
+        return
+    document = db.session.get(Document, row.document_id)
+    signals.pdf_signing_failed.send(document, version=row, reason=reason)
+
+
 def on_signatures_voided(document: Document, **_) -> None:
     """After a return to draft (`signatures_voided`): retire the version's files; a new
     agreement starts afresh."""
@@ -276,6 +288,7 @@ def register(app: Flask) -> None:
     signals.document_signed.connect(on_signed)
     signals.signatures_voided.connect(on_signatures_voided)
     signals.publication_blockers.connect(publication_blockers)
+    signals.job_failed.connect(on_job_failed)
     signals.version_published.connect(on_published)
 
 

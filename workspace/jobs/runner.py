@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import and_, exists, func, or_, select, text, update
 from sqlalchemy.orm import aliased
 
+from .. import signals
 from ..clock import utcnow
 from ..extensions import db
 from . import registry
@@ -122,6 +123,7 @@ def _run(app, job_id, ignore_schedule):
         _finish(job_id, attempts, status=FAILED, finished_at=utcnow(), last_error=func.coalesce(
             Job.last_error, f"The worker stopped while doing this job, {max_attempts} times."))
         db.session.commit()
+        _tell_failed(app, job_id)
         return FAILED
     hold = _Hold(app, job_id)
     hold.start()
@@ -153,9 +155,23 @@ def _run(app, job_id, ignore_schedule):
         status = status if held else None
     finally:
         hold.stopped.set()
+    if status == FAILED:
+        _tell_failed(app, job_id)
     if key:
         _wake_next(key)
     return status or RUNNING
+
+
+def _tell_failed(app, job_id) -> None:
+    """Send `job_failed` for a job now failed (committed), and commit what its receivers
+    wrote (a notification); a receiver's error is logged, never the runner's."""
+    try:
+        row = db.session.get(Job, job_id)
+        signals.job_failed.send(row, reason=row.last_error or "")
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        app.logger.exception("Telling that job %s failed went wrong", job_id)
 
 
 def _finish(job_id, attempts, **values) -> bool:

@@ -18,6 +18,7 @@ from ..review.agreement import current_positions
 from ..review.decisions import decision_state
 from ..review.models import Comment, DecisionSought, Position
 from ..review.scope import in_scope, signatories, signatory_for, strategic_matters
+from ..review.signing import signatures
 from ..suggestions.service import credit
 from . import kinds
 from .service import notify, partnership_admins, path_for, recipients
@@ -184,6 +185,25 @@ def on_suggestion_commented(comment, by=None, **_):
                partnership_id=partnership.id, document_id=document.id, section_id=section.id)
 
 
+def on_pdf_signing_failed(document: Document, version=None, reason: str = "", **_):
+    """The signed PDF could not be made: each Member whose signature on the version is not
+    yet in it is told where to try again (their signature's progress page)."""
+    partnership = document.partnership
+    for signature in signatures(version):
+        for user in recipients(partnership.id, user_ids=[signature.user_id]):
+            notify(user, kinds.SIGNING_FAILED.name,
+                   title=f"Your signature for {signature.organisation.name} could not yet be "
+                         f"added to the PDF of {document.title}, version {version.number}",
+                   link=path_for("export.signing_progress", slug=partnership.slug,
+                                 document_id=document.id, number=version.number,
+                                 signature_id=signature.id),
+                   reason=f"You signed version {version.number} of {document.title} for "
+                          f"{signature.organisation.name}. Your signature stands in the "
+                          f"workspace's record; the PDF failed: {reason}"[:500],
+                   partnership_id=partnership.id, document_id=document.id,
+                   dedupe_key=f"signing-failed:{signature.id}:{version.id}:{reason[:40]}")
+
+
 def notify_decisions(on: date) -> int:
     """Decisions sought not taken and due within seven days, or overdue: the partnership's
     admins are told once per decision and state. How many notifications were made."""
@@ -222,3 +242,4 @@ def connect() -> None:
     signals.suggestion_made.connect(on_suggestion_made)
     signals.suggestion_decided.connect(on_suggestion_decided)
     signals.suggestion_commented.connect(on_suggestion_commented)
+    signals.pdf_signing_failed.connect(on_pdf_signing_failed)

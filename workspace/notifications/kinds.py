@@ -74,6 +74,11 @@ DECISION_DUE = register(Kind(
     "When a decision a document seeks is due within seven days, and again if it becomes "
     "overdue (partnership admins).", default_mode=DIGEST,
     heading="Decisions sought"))
+SIGNING_FAILED = register(Kind(
+    "signing_failed", "Problems adding your signature to a PDF",
+    "When your digital signature could not be added to the signed PDF after several tries, "
+    "so you or a partnership admin can try again (Members).",
+    heading="Signatures not yet in the PDF"))
 SUGGESTION_MADE = register(Kind(
     "suggestion_made", "Suggested changes to sections your authority gave a position on",
     "When someone suggests a change to a strategic matter on which your authority has "
