@@ -107,6 +107,7 @@ def create_app(test_config=None):
 
 def _register_models():
     from .accounts import models as _accounts  # noqa: F401
+    from .cooperation import models as _cooperation  # noqa: F401
     from .documents import models as _documents  # noqa: F401
     from .engagement import models as _engagement  # noqa: F401
     from .export import models as _export  # noqa: F401
@@ -121,6 +122,8 @@ def _register_models():
 def _register_blueprints(app):
     from .accounts.auth_views import bp as auth_bp
     from .accounts.views import bp as organisation_bp
+    from .cooperation import register as register_cooperation
+    from .cooperation.views import bp as cooperation_bp
     from .documents.import_views import bp as importing_bp
     from .documents.new_views import bp as new_document_bp
     from .engagement.blocks import register as register_engagement_blocks
@@ -146,10 +149,12 @@ def _register_blueprints(app):
     app.register_blueprint(engagement_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(suggestions_bp)
+    app.register_blueprint(cooperation_bp)
     register_engagement_blocks(app)     # the live_blocks filter and content binder
     register_export(app)                # export listens to review's signals
     register_notifications(app)         # notifications listen to every area's signals
     register_suggestions(app)           # suggestions show beside each section
+    register_cooperation(app)           # My tasks, reminders, the {{cooperation}} block
 
     @app.get("/favicon.ico")
     def favicon():

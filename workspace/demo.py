@@ -19,6 +19,7 @@ from .engagement.demo import seed_engagement
 from .export.keys import make_self_signed
 from .extensions import db
 from .jobs.runner import run_pending
+from .partnerships.matters import matter_for_title
 from .partnerships.models import Partner, Partnership
 from .partnerships.service import grant_on_creation
 from .review import lifecycle
@@ -111,7 +112,9 @@ def seed_demo(password, published_version=True):
         section = append_section(
             scg, title, body, depth=depth, feedback_sought=question, user=admin,
             guidance=MATTER_GUIDANCE if title in STRATEGIC_MATTERS else body)
-        section.strategic_matter = title in STRATEGIC_MATTERS
+        if title in STRATEGIC_MATTERS:
+            section.strategic_matter = True
+            section.matter = matter_for_title(partnership, title, admin)
     plan = create_document(partnership, "JSP Vision: Engagement Plan", "engagement_plan", admin)
     for title, depth, body, question in ENGAGEMENT_SECTIONS:
         append_section(plan, title, body, depth=depth, feedback_sought=question, user=admin)

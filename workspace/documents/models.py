@@ -150,6 +150,9 @@ class Section(db.Model):
     guidance = db.Column(db.Text, nullable=False, default="")
     #: A topic the signatories must agree on; positions are recorded on these.
     strategic_matter = db.Column(db.Boolean, nullable=False, default=False)
+    #: The partnership's strategic matter this section is about (set when it is marked one).
+    matter_id = db.Column(db.Integer, db.ForeignKey("strategic_matters.id"), nullable=True,
+                          index=True)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     removed_at = db.Column(db.DateTime, nullable=True)
@@ -157,6 +160,7 @@ class Section(db.Model):
     #: Loaded on access, not joined: sections are read for a document already loaded, so it
     #: comes from the session instead of being joined onto every section row.
     document = db.relationship("Document")
+    matter = db.relationship("StrategicMatter")
 
 
 class SectionRevision(db.Model):

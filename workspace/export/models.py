@@ -100,3 +100,29 @@ class SigningKey(db.Model):
     retired_at = db.Column(db.DateTime, nullable=True)
 
     organisation = db.relationship("Organisation", lazy="joined")
+
+
+class EvidencePack(db.Model):
+    """The evidence pack of a document (or of the whole partnership) for an inspector or a
+    gateway assessor: a tagged PDF and a ZIP of the same data as CSV and JSON, made by a
+    background job (`ready_at` set once both are stored)."""
+
+    __tablename__ = "evidence_packs"
+    __table_args__ = (db.Index("ix_evidence_packs_partnership_id_document_id",
+                               "partnership_id", "document_id"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    partnership_id = db.Column(db.Integer, db.ForeignKey("partnerships.id"), nullable=False)
+    #: None for a pack of the whole partnership.
+    document_id = db.Column(db.Integer, db.ForeignKey("documents.id"), nullable=True)
+    requested_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+    requested_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    ready_at = db.Column(db.DateTime, nullable=True)
+    pdf_data = db.Column(db.LargeBinary, nullable=True)
+    zip_data = db.Column(db.LargeBinary, nullable=True)
+    #: SHA-256 of the pack's canonical JSON data (the same in the PDF and the ZIP).
+    data_sha256 = db.Column(db.String(64), nullable=True)
+
+    @property
+    def is_ready(self):
+        return self.ready_at is not None

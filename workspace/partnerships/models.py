@@ -95,3 +95,61 @@ class PartnershipAdmin(db.Model):
 
     user = db.relationship("User", foreign_keys=[user_id], lazy="joined")
 
+
+
+class StrategicMatter(db.Model):
+    """A strategic matter of the partnership (e.g. "SM1 Housing need and distribution"):
+    sections of its documents, meetings, actions and the open data link to it. Kept by the
+    partnership's admins; retired rather than deleted, so the record keeps pointing at it."""
+
+    __tablename__ = "strategic_matters"
+    __table_args__ = (db.UniqueConstraint("partnership_id", "reference"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    partnership_id = db.Column(db.Integer, db.ForeignKey("partnerships.id", ondelete="CASCADE"),
+                               nullable=False, index=True)
+    #: Short and stable, e.g. "SM1"; used in the open data and the evidence pack.
+    reference = db.Column(db.String(20), nullable=False)
+    title = db.Column(db.String(200), nullable=False)
+    description = db.Column(db.Text, nullable=False, default="")
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    #: No longer offered for new sections, meetings or actions; history keeps it.
+    retired_at = db.Column(db.DateTime, nullable=True)
+
+    @property
+    def label(self):
+        return f"{self.reference} {self.title}"
+
+
+#: The kinds of a partnership's bodies (and of meetings).
+BODY_KINDS = {"officer_group": "Officer group", "member_group": "Member group",
+              "steering_group": "Steering group", "other": "Other body"}
+
+
+class Body(db.Model):
+    """One of the partnership's bodies (e.g. "Strategic Planning Officers Group (SPOG)"): the
+    list, kept by partnership admins, that meetings and positions' decision routes draw on."""
+
+    __tablename__ = "partnership_bodies"
+    __table_args__ = (db.UniqueConstraint("partnership_id", "name"),
+                      db.CheckConstraint(
+                          "kind IN ('officer_group', 'member_group', 'steering_group', 'other')",
+                          name="kind"))
+
+    id = db.Column(db.Integer, primary_key=True)
+    partnership_id = db.Column(db.Integer, db.ForeignKey("partnerships.id", ondelete="CASCADE"),
+                               nullable=False, index=True)
+    name = db.Column(db.String(200), nullable=False)
+    #: e.g. "SPOG".
+    short_name = db.Column(db.String(40), nullable=False, default="")
+    kind = db.Column(db.String(20), nullable=False, default="other")
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    retired_at = db.Column(db.DateTime, nullable=True)
+
+    @property
+    def kind_label(self):
+        return BODY_KINDS.get(self.kind, self.kind)
+
+    @property
+    def label(self):
+        return f"{self.name} ({self.short_name})" if self.short_name else self.name

@@ -11,6 +11,7 @@ from ..accounts.models import User
 from ..documents.feed import record_change
 from ..documents.models import EDITABLE_STATUSES, Document, Section
 from ..extensions import db
+from ..partnerships.matters import matter_for_title
 from ..partnerships.models import Partnership
 from .errors import PositionError
 from .guards import shared_status
@@ -70,6 +71,10 @@ def set_strategic_matter(section: Section, value: bool, user: User) -> bool:
     if section.strategic_matter == value:
         return False
     section.strategic_matter = value
+    if value and section.matter_id is None:
+        # A section marked as a strategic matter is about one of the partnership's matters:
+        # the one of its title, or a new one (the admin renames or links it on the list).
+        section.matter = matter_for_title(section.document.partnership, section.title, user)
     record_change(section.document_id, section.id, "comment")
     audit.record("section.strategic_matter_changed", section, actor=user,
                  document=section.document, title=section.title, strategic_matter=value)
