@@ -133,5 +133,5 @@ def snapshot(data, names=BLOCKS):
 def register(app):
     """`section.html|live_blocks(partnership)` in templates; the live blocks bound into a
     frozen version (the content binder `Printed`, see workspace.binders)."""
-    app.add_template_filter(expand, "live_blocks")
+    binders.register_live(app, "engagement", expand)
     binders.register(app, "engagement_blocks", Printed)

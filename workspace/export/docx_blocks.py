@@ -1,35 +1,45 @@
-"""Live blocks in the Word export: a `{{register}}`, `{{map}}`, `{{ladder}}` or `{{timeline}}`
-paragraph of a section becomes Word tables, from the data the version's content holds (bound
-when it was frozen, or read now for the draft: lifecycle.canonical_content), so a version's
-Word file shows what its PDF shows. The marker itself is never printed."""
+"""Live blocks in the Word export: a `{{register}}`, `{{map}}`, `{{ladder}}`, `{{timeline}}` or
+`{{cooperation}}` (`{{cooperation SM1, SM2}}`) paragraph of a section becomes Word tables,
+from the data the version's content holds (bound when it was frozen, or read now for the
+draft: lifecycle.canonical_content), so a version's Word file shows what its PDF shows. The
+marker itself is never printed."""
 from datetime import date
 
 from markdown_it import MarkdownIt
 
+from .. import binders
 from ..engagement.blocks import TEXT_MARKER
+
+#: `{{cooperation}}` or `{{cooperation SM1, SM2}}` as a paragraph's text (the cooperation
+#: package's marker, workspace.binders.marker).
+COOPERATION_MARKER = binders.marker("cooperation", html=False)
 
 _md = MarkdownIt("commonmark", {"html": False}).enable("table").enable("strikethrough")
 TITLES = {"register": "Stakeholder register",
           "map": "Stakeholders by influence and quality of relationship",
           "ladder": "Relationship ladder: stakeholders at each stage now and at target",
-          "timeline": "Engagement timeline"}
+          "timeline": "Engagement timeline", "cooperation": "Cooperation activity"}
 
 
 def split(body):
-    """[("text", markdown) or ("block", name)]: the body cut at its marker paragraphs (at
-    the top level, as the page and the PDF replace them)."""
+    """[("text", markdown) or ("block", marker)]: the body cut at its marker paragraphs (at
+    the top level, as the page and the PDF replace them); a marker is the block's name, and
+    its options after it (e.g. "cooperation SM1 SM2")."""
     lines = (body or "").splitlines(keepends=True)
     parts, start = [], 0
     tokens = _md.parse(body or "")
     for i, tok in enumerate(tokens):
         if tok.type != "paragraph_open" or tok.level != 0 or not tok.map:
             continue
-        found = TEXT_MARKER.match(tokens[i + 1].content.strip())
-        if found:
+        text = tokens[i + 1].content.strip()
+        found = TEXT_MARKER.match(text)
+        cooperation = None if found else COOPERATION_MARKER.match(text)
+        if found or cooperation:
             first, last = tok.map
             if first > start:
                 parts.append(("text", "".join(lines[start:first])))
-            parts.append(("block", found.group(1)))
+            parts.append(("block", found.group(1) if found else " ".join(
+                ["cooperation"] + binders.options(cooperation.group(1)))))
             start = last
     if start < len(lines):
         parts.append(("text", "".join(lines[start:])))
@@ -39,12 +49,13 @@ def split(body):
 def write_section(word, body, blocks, write_markdown):
     """Write a section's Markdown, with each marker paragraph as its block's tables."""
     for kind, value in split(body):
+        name, *options = value.split() if kind == "block" else (None,)
         if kind == "text":
             write_markdown(word, value)
-        elif blocks and value in blocks:
-            WRITERS[value](word, blocks[value])
+        elif blocks and name in blocks:
+            WRITERS[name](word, blocks[name], *options)
         else:
-            word.add_paragraph(f"({TITLES[value]}: shown live in the workspace; this version "
+            word.add_paragraph(f"({TITLES[name]}: shown live in the workspace; this version "
                                "was frozen before its data were kept with it.)")
 
 
@@ -113,4 +124,27 @@ def _timeline(word, timeline):
             for k in timeline["key_dates"]])
 
 
-WRITERS = {"register": _register, "map": _map, "ladder": _ladder, "timeline": _timeline}
+def _cooperation(word, values, *wanted):
+    """The cooperation activity table, limited to the matters named (as on the page)."""
+    known = {ref.casefold(): ref for ref in values["matters"]}
+    named = [known[w.casefold()] for w in wanted if w.casefold() in known]
+    rows = values["rows"]
+    caption = TITLES["cooperation"]
+    if wanted:
+        rows = [r for r in rows if any(m["reference"] in named for m in r["matters"])]
+        if named:
+            caption += " on " + "; ".join(f"{ref} {values['matters'][ref]}" for ref in named)
+        unknown = [w for w in wanted if w.casefold() not in known]
+        if unknown:
+            word.add_paragraph("Not a strategic matter of this partnership: "
+                               + ", ".join(unknown) + ".")
+    _table(word, f"{caption} ({len(rows)} {'activity' if len(rows) == 1 else 'activities'}"
+           ", oldest first)",
+           ("Date", "Activity", "Authorities involved", "Strategic matters", "Outcome"),
+           [(_date(r["date"]), f"{r['activity']} ({r['type']})", ", ".join(r["authorities"]),
+             "; ".join(f"{m['reference']} {m['title']}" for m in r["matters"]), r["outcome"])
+            for r in rows])
+
+
+WRITERS = {"register": _register, "map": _map, "ladder": _ladder, "timeline": _timeline,
+           "cooperation": _cooperation}
