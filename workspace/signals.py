@@ -102,3 +102,9 @@ suggestion_commented = _signals.signal("suggestion-commented")
 #: of their area wait for the user (an int, cheaply: no per-section queries); the header adds
 #: them to review's count, so it equals the My tasks page's total.
 task_counts = _signals.signal("task-counts")
+
+#: An open agreed action needs a reminder, sent once per state: due within seven days
+#: ("due") or past its due date ("overdue"). Sender: the Action (its what, due_on, id,
+#: partnership_id, lead_organisation_id and lead are read); keyword arguments: state,
+#: partnership (the Partnership). Notifications tell the lead authority's officers.
+action_reminder = _signals.signal("action-reminder")

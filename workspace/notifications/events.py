@@ -204,6 +204,27 @@ def on_pdf_signing_failed(document: Document, version=None, reason: str = "", **
                    dedupe_key=f"signing-failed:{signature.id}:{version.id}:{reason[:40]}")
 
 
+def on_action_reminder(action, state: str = "due", partnership=None, **_):
+    """An open agreed action due within seven days, or overdue: the lead authority's
+    officers are told, once for each (the action carries what, when and who leads)."""
+    if partnership is None:
+        return
+    kind = kinds.ACTION_OVERDUE if state == "overdue" else kinds.ACTION_DUE
+    due = f"{action.due_on.day} {action.due_on:%B %Y}"
+    what = action.what if len(action.what) <= 120 else action.what[:119].rstrip() + "…"
+    lead = action.lead.name
+    title = (f"Overdue (due {due}): “{what}”, led by {lead}" if state == "overdue" else
+             f"Due on {due}: “{what}”, led by {lead}")
+    for user in recipients(partnership.id, organisation_ids=[action.lead_organisation_id],
+                           role="officer"):
+        notify(user, kind.name, title=title,
+               link=path_for("cooperation.action", slug=partnership.slug, action_id=action.id),
+               reason=f"You are an officer of {lead}, which leads this action agreed in "
+                      f"{partnership.name}.",
+               partnership_id=partnership.id,
+               dedupe_key=f"action:{action.id}:{state}:{action.due_on.isoformat()}")
+
+
 def notify_decisions(on: date) -> int:
     """Decisions sought not taken and due within seven days, or overdue: the partnership's
     admins are told once per decision and state. How many notifications were made."""
@@ -243,3 +264,4 @@ def connect() -> None:
     signals.suggestion_decided.connect(on_suggestion_decided)
     signals.suggestion_commented.connect(on_suggestion_commented)
     signals.pdf_signing_failed.connect(on_pdf_signing_failed)
+    signals.action_reminder.connect(on_action_reminder)

@@ -91,3 +91,11 @@ SUGGESTION_COMMENT = register(Kind(
     "suggestion_comment", "Comments on your suggestions",
     "When someone comments on a change you suggested.",
     heading="Comments on your suggestions"))
+ACTION_DUE = register(Kind(
+    "action_due", "Agreed actions your authority leads that are due soon",
+    "When an open action your authority leads is due within seven days (officers).",
+    heading="Agreed actions due soon"))
+ACTION_OVERDUE = register(Kind(
+    "action_overdue", "Agreed actions your authority leads that are overdue",
+    "When an open action your authority leads passes its due date (officers).",
+    heading="Agreed actions overdue"))
