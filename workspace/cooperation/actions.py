@@ -328,13 +328,13 @@ def close_action(action: Action, user, *, expected_version: int, status: str,
 
 
 def reopen_action(action: Action, user, *, expected_version: int) -> Action:
-    """Open a done or dropped action again (its outcome is kept in the audit history); its
-    reminders go again."""
+    """Open a done or dropped action again (its outcome is kept in the audit history). A
+    reminder already sent for its due date is not sent again."""
     if action.status == OPEN and str(expected_version) == str(action.version):
         raise CooperationError("This action is open already.", status=409)
     previous = {"status": action.status, "outcome": action.outcome}
     _bump(action, expected_version, status=OPEN, outcome="", closed_at=None,
-          closed_by_id=None, reminded_due_at=None, reminded_overdue_at=None)
+          closed_by_id=None)
     audit.record("action.reopened", action, actor=user,
                  partnership=db.session.get(Partnership, action.partnership_id),
                  version=action.version, **{f"previous_{k}": v for k, v in previous.items()})

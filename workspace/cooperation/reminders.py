@@ -4,7 +4,7 @@ that notifications answers.
 
 The check runs once a minute in the worker; a reminder is marked sent on the action
 (reminded_due_at, reminded_overdue_at) by a conditional write, so two workers sweeping at once
-still send it once. A new due date, or reopening the action, lets its reminders go again.
+still send it once. A new due date lets its reminders go again.
 """
 from __future__ import annotations
 
