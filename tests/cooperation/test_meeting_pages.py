@@ -11,7 +11,7 @@ from workspace.accounts.models import User
 from workspace.cooperation import meetings as service
 from workspace.cooperation.models import Meeting, MeetingAttendee, MeetingRevision
 from workspace.extensions import db
-from workspace.partnerships.models import Partnership
+from workspace.partnerships.models import Partner, Partnership
 
 from .test_meetings import build_setting, valid
 
@@ -186,7 +186,6 @@ def test_add_another_attendee_shows_one_more_row_keeping_what_was_typed(app, log
     assert re.search(r'<select autofocus[^>]*id="attendees-3-organisation_id"', html) or \
         re.search(r'id="attendees-3-organisation_id"[^>]*autofocus', html)
     assert 'value="Head of Planning"' in html and "Watford agreed to a JSP" in html
-    assert 'formaction="/p/own/meetings/new#attendee-row-4"' in html
     more = client.post("/p/own/meetings/new", data={**posted(s), "add": "position"})
     assert 'id="position-row-2"' in more.get_data(as_text=True)
     assert count(app, Meeting) == 0
@@ -256,3 +255,18 @@ def test_a_correction_without_a_reason_or_without_a_change(app, login, setting):
     assert unchanged.status_code == 303
     assert "Nothing was changed" in client.get(unchanged.location).get_data(as_text=True)
     assert count(app, MeetingRevision) == 1 and count(app, MeetingAttendee) == 2
+
+
+def test_the_correction_form_still_offers_an_authority_that_has_left(app, login, setting):
+    s = setting
+    meeting_id = recorded(app, s)
+    with app.app_context():
+        db.session.scalar(select(Partner).where(Partner.partnership_id == s["own"],
+                                                Partner.organisation_id == s["dacorum"])
+                          ).status = "left"
+        db.session.commit()
+    client = as_(app, login, s, "officer")
+    option = re.compile(rf'<option (selected )?value="{s["dacorum"]}"( selected)?>Dacorum')
+    assert option.search(client.get(f"/p/own/meetings/{meeting_id}/correct").get_data(
+        as_text=True))
+    assert not option.search(client.get("/p/own/meetings/new").get_data(as_text=True))

@@ -290,6 +290,21 @@ def test_a_correction_may_keep_a_matter_or_body_retired_since(ctx, setting):
     assert refused.value.field == "matter_ids"
 
 
+def test_a_correction_may_keep_an_authority_that_has_left_but_not_add_one(ctx, setting):
+    s = setting
+    meeting = _recorded(s)
+    db.session.scalar(select(Partner).where(Partner.partnership_id == s["own"],
+                                            Partner.organisation_id == s["dacorum"])
+                      ).status = "left"
+    service.correct_meeting(meeting, officer(s), expected_version=1, reason="Outcome",
+                            **valid(s, outcome="Changed"))
+    assert meeting.version == 2 and s["dacorum"] in [a.organisation_id
+                                                     for a in meeting.attendees]
+    with pytest.raises(CooperationError) as refused:
+        service.record_meeting(own(s), officer(s), **valid(s))
+    assert refused.value.message == "Dacorum Borough Council is not a partner in this partnership"
+
+
 def test_meetings_are_listed_newest_first_filtered_by_matter_and_kept_to_their_partnership(
         ctx, setting):
     s = setting

@@ -1,11 +1,10 @@
 """Meetings of a partnership: record one, correct it (never silently overwritten), read the
 list, one meeting and its history.
 
-A meeting's record is its date, kind, body, title, notes and outcome with its attendees (by
-authority and role), the strategic matters discussed and each authority's stated position on
-them. Every recorded state is kept as canonical JSON in MeetingRevision: number 1 as first
-recorded, then one per correction with who corrected it, when and why. A correction names
-the version it started from; if someone corrected the meeting meanwhile it is refused.
+Every recorded state of a meeting (date, kind, body, title, notes, outcome, attendees by
+authority and role, matters discussed, stated positions) is kept as canonical JSON in
+MeetingRevision: number 1 as first recorded, then one per correction with who, when and why.
+A correction names the version it started from and is refused if the meeting moved on.
 """
 from __future__ import annotations
 
@@ -83,8 +82,10 @@ def _check_date(held_on):
     return held_on
 
 
-def _check_attendees(partnership, attendees):
-    partners = partner_organisation_ids(partnership)
+def _check_attendees(partnership, attendees, current):
+    """Active partners only; a correction may keep an authority that has left since."""
+    partners = partner_organisation_ids(partnership) | (
+        {a.organisation_id for a in current.attendees} if current else set())
     checked = []
     for index, (organisation_id, role, person) in enumerate(attendees):
         where = f"attendees-{index}"
@@ -163,7 +164,8 @@ def _check_positions(partnership, positions, attendees, matters):
 def check_record(partnership, *, held_on, kind, title, body_id=None, notes="", outcome="",
                  attendees=(), matter_ids=(), positions=(), current=None) -> Record:
     """The record checked, field by field (a CooperationError names the first problem);
-    `current` is the meeting being corrected (it may keep a body or matter retired since)."""
+    `current` is the meeting being corrected (it may keep a body or matter retired since, or
+    an authority that has left the partnership)."""
     held_on = _check_date(held_on)
     if kind not in MEETING_KINDS:
         raise CooperationError("Choose what kind of meeting it was", field="kind")
@@ -178,7 +180,7 @@ def check_record(partnership, *, held_on, kind, title, body_id=None, notes="", o
     if not title:
         raise CooperationError("Enter the meeting's title", field="title")
     _length(title, "title", "Title must be {} characters or fewer", "title")
-    checked_attendees = _check_attendees(partnership, list(attendees))
+    checked_attendees = _check_attendees(partnership, list(attendees), current)
     checked_matters = _check_matters(partnership, list(matter_ids), current)
     checked_positions = _check_positions(partnership, list(positions), checked_attendees,
                                          checked_matters)
@@ -270,11 +272,6 @@ def _lock(meeting):
     return meeting
 
 
-def latest_revision(meeting: Meeting) -> MeetingRevision | None:
-    return db.session.scalar(select(MeetingRevision).where(
-        MeetingRevision.meeting_id == meeting.id).order_by(MeetingRevision.number.desc()))
-
-
 def correct_meeting(meeting: Meeting, user, *, expected_version, reason, held_on, kind,
                     title, body_id=None, notes="", outcome="", attendees=(), matter_ids=(),
                     positions=()) -> Meeting:
@@ -283,7 +280,8 @@ def correct_meeting(meeting: Meeting, user, *, expected_version, reason, held_on
     `expected_version`; nothing is written when nothing changed (the version stays)."""
     _lock(meeting)
     if _int(expected_version) != meeting.version:
-        last = latest_revision(meeting)
+        last = db.session.scalar(select(MeetingRevision).where(
+            MeetingRevision.meeting_id == meeting.id).order_by(MeetingRevision.number.desc()))
         who = (f" by {last.user.name} ({last.organisation.name}) on "
                f"{display(last.created_at)}") if last is not None else ""
         raise CooperationError(

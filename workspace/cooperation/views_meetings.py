@@ -25,15 +25,18 @@ def _meeting(partnership, meeting_id):
 
 
 def _choices(partnership, meeting=None):
-    """(active partners, matters that may be discussed, bodies): the live lists, plus a
-    retired matter or body the meeting being corrected already names."""
+    """(active partners, matters that may be discussed, bodies): the live lists, plus an
+    authority that has left, a retired matter or body the meeting being corrected names."""
+    partners = partnership.organisations
     matters = lists.matters(partnership)
     bodies = lists.bodies(partnership)
     if meeting is not None:
+        partners += sorted({a.organisation for a in meeting.attendees} - set(partners),
+                           key=lambda o: o.name)
         matters += [m.matter for m in meeting.matters if m.matter not in matters]
         if meeting.body is not None and meeting.body not in bodies:
             bodies.append(meeting.body)
-    return partnership.organisations, matters, bodies
+    return partners, matters, bodies
 
 
 def _authorities(meeting):
@@ -72,8 +75,7 @@ def _form_page(partnership, form, status=200, meeting=None, stale=None):
 
 
 def _add_row(form):
-    """The form again with one more attendee or position row; the new row is where the
-    page lands (the form's action carries its anchor)."""
+    """The form again with one more attendee or position row, its first field focused."""
     which = request.form.get("add")
     if which not in ("attendee", "position"):
         return None
