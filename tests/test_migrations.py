@@ -182,3 +182,80 @@ def test_existing_admins_become_partnership_admins_of_their_partnerships(empty_d
         finally:
             db.session.remove()
             engine.dispose()
+
+
+#: The revision before the record of cooperation, and the one that makes strategic matters.
+BEFORE_MATTERS = "8c3e4a1f2b67"
+STRATEGIC_MATTERS = "039b90222477"
+
+
+@pytest.mark.parametrize("empty_database_url", KINDS, indirect=True)
+def test_marked_sections_become_the_partnerships_strategic_matters(empty_database_url,
+                                                                   keep_logging):
+    """Data carried over by 039b90222477: each partnership's sections marked as strategic
+    matters become its matters SM1, SM2... in the order of its documents and their sections,
+    one per distinct title (the same title, however spelt, in two documents is one matter);
+    each marked section (a removed one too, so that restoring it keeps its matter) links to
+    its matter; an unmarked section links to none; each partnership numbers its own."""
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": empty_database_url,
+    })
+    with app.app_context():
+        engine = db.engine
+        try:
+            flask_migrate.upgrade(revision=BEFORE_MATTERS)
+            now = "2026-12-01 12:00:00"
+            with engine.begin() as connection:
+                connection.execute(text(
+                    "INSERT INTO partnerships (id, slug, name, short_name, created_at) VALUES "
+                    "(1, 'sw-herts', 'South West Hertfordshire', 'SW Herts', :now), "
+                    "(2, 'luton', 'Luton and Dunstable', 'L&D', :now)"), {"now": now})
+                connection.execute(text(
+                    "INSERT INTO documents (id, partnership_id, title, kind, status, "
+                    "version_number, created_at) VALUES "
+                    "(1, 1, 'Statement of Common Ground', 'scg', 'draft', 1, :now), "
+                    "(2, 1, 'Memorandum of Understanding', 'mou', 'draft', 1, :now), "
+                    "(3, 2, 'Luton SCG', 'scg', 'draft', 1, :now)"), {"now": now})
+                sections = [  # id, document, position, title, marked, removed
+                    (1, 1, 1, "Introduction", False, False),
+                    (2, 1, 2, "Housing need", True, False),
+                    (3, 1, 3, "Green Belt", True, False),
+                    (4, 1, 4, "Minerals", True, True),
+                    (5, 2, 1, " housing NEED ", True, False),
+                    (6, 2, 2, "Transport", True, False),
+                    (7, 3, 1, "Housing need", True, False)]
+                for sid, document, position, title, marked, removed in sections:
+                    connection.execute(text(
+                        "INSERT INTO sections (id, document_id, position, depth, title, body, "
+                        "html, version, feedback_sought, guidance, strategic_matter, "
+                        "created_at, updated_at, removed_at) VALUES (:id, :d, :p, 0, :t, '', "
+                        "'', 1, '', '', :marked, :now, :now, :removed)"),
+                        {"id": sid, "d": document, "p": position, "t": title,
+                         "marked": marked, "now": now, "removed": now if removed else None})
+
+            # To this revision (the head when it was written), as above.
+            flask_migrate.upgrade(revision=STRATEGIC_MATTERS)
+            with engine.connect() as connection:
+                assert MigrationContext.configure(connection).get_current_heads() == \
+                    (STRATEGIC_MATTERS,)
+                made = connection.execute(text(
+                    "SELECT id, partnership_id, reference, title, description, retired_at "
+                    "FROM strategic_matters ORDER BY partnership_id, id")).all()
+                assert [(m.partnership_id, m.reference, m.title, m.description,
+                         m.retired_at) for m in made] == [
+                    (1, "SM1", "Housing need", "", None),
+                    (1, "SM2", "Green Belt", "", None),
+                    (1, "SM3", "Minerals", "", None),
+                    (1, "SM4", "Transport", "", None),
+                    (2, "SM1", "Housing need", "", None)]
+                reference = {m.id: (m.partnership_id, m.reference) for m in made}
+                links = dict(connection.execute(text(
+                    "SELECT id, matter_id FROM sections")).all())
+                assert {sid: reference.get(matter) for sid, matter in links.items()} == {
+                    1: None, 2: (1, "SM1"), 3: (1, "SM2"), 4: (1, "SM3"), 5: (1, "SM1"),
+                    6: (1, "SM4"), 7: (2, "SM1")}
+        finally:
+            db.session.remove()
+            engine.dispose()

@@ -1,9 +1,10 @@
 """Partnership admin forms."""
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
+from wtforms import EmailField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..accounts.forms import EMAIL_VALIDATORS
+from .models import BODY_KINDS
 
 
 class InvitePartnerForm(FlaskForm):
@@ -29,3 +30,19 @@ class GrantAdminForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for buttons that post."""
+
+
+class MatterForm(FlaskForm):
+    """A strategic matter on the partnership's list (the rules are in matters.py)."""
+    reference = StringField("Reference", description="Short and stable, for example SM4. "
+                            "Leave it empty for the next number.")
+    title = StringField("Title")
+    description = TextAreaField("Description (optional)")
+
+
+class BodyForm(FlaskForm):
+    """A body on the partnership's list (the rules are in matters.py)."""
+    name = StringField("Name", description="For example Strategic Planning Members Group")
+    short_name = StringField("Short name (optional)", description="For example SPMG")
+    kind = SelectField("Kind of body", validate_choice=False,
+                       choices=[SelectChoice(v, label) for v, label in BODY_KINDS.items()])

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from .. import audit
 from ..clock import utcnow
+from ..documents.models import Document, Section
 from ..extensions import db
 from .models import BODY_KINDS, Body, Partnership, StrategicMatter
 from .service import PartnershipError
@@ -114,6 +115,31 @@ def matter_for_title(partnership: Partnership, title: str, user) -> StrategicMat
             set_matter_retired(found, False, user)
         return found
     return add_matter(partnership, title, user)
+
+
+def matter_of_title(partnership: Partnership, title: str) -> StrategicMatter | None:
+    """The partnership's matter (not retired) of this title, if there is one; creates none."""
+    return db.session.scalar(select(StrategicMatter).where(
+        StrategicMatter.partnership_id == partnership.id,
+        StrategicMatter.retired_at.is_(None),
+        func.lower(StrategicMatter.title) == (title or "").strip().lower()))
+
+
+def linked_sections(partnership: Partnership) -> dict[int, list[tuple[Document, Section]]]:
+    """{matter id: [(document, section)]}: the live sections marked as strategic matters that
+    are about each of the partnership's matters, by document title and order (one query)."""
+    rows = db.session.execute(
+        select(Document, Section)
+        .join(Section, Section.document_id == Document.id)
+        .join(StrategicMatter, StrategicMatter.id == Section.matter_id)
+        .where(StrategicMatter.partnership_id == partnership.id,
+               Document.partnership_id == partnership.id,
+               Section.strategic_matter.is_(True), Section.removed_at.is_(None))
+        .order_by(Document.title, Document.id, Section.position)).all()
+    linked: dict[int, list] = {}
+    for document, section in rows:
+        linked.setdefault(section.matter_id, []).append((document, section))
+    return linked
 
 
 def bodies(partnership: Partnership, include_retired: bool = False) -> list[Body]:

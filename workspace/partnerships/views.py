@@ -158,3 +158,6 @@ def revoke_admin(slug, grant_id):
         abort(exc.status, description=exc.message)
     flash(f"{user.name} is no longer a partnership admin.", "success")
     return see_other(url_for(".admin", slug=slug) + "#admins")
+
+
+from . import views_lists  # noqa: E402,F401  (the lists of matters and bodies)

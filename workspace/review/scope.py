@@ -12,7 +12,7 @@ from ..documents.feed import record_change
 from ..documents.models import EDITABLE_STATUSES, Document, Section
 from ..extensions import db
 from ..partnerships.matters import matter_for_title
-from ..partnerships.models import Partnership
+from ..partnerships.models import Partnership, StrategicMatter
 from .errors import PositionError
 from .guards import shared_status
 from .models import Signatory, SignatoryMatter
@@ -59,25 +59,57 @@ def check_open(document: Document, what: str) -> None:
                             f"{status.replace('_', ' ')}.", 409)
 
 
-def set_strategic_matter(section: Section, value: bool, user: User) -> bool:
-    """Mark a section as a strategic matter, or no longer one. False when nothing changed.
+#: The `matter` of set_strategic_matter meaning "a new matter named after this section" (the
+#: partnership's matter of the section's title when there already is one).
+NAMED_AFTER_SECTION = "new"
 
-    Positions already given are kept: they count again if the section is marked again.
+
+def set_strategic_matter(section: Section, value: bool, user: User,
+                         matter: StrategicMatter | str | None = None) -> bool:
+    """Mark a section as a strategic matter about `matter`, or no longer one. False when
+    nothing changed.
+
+    `matter` is one of the partnership's matters (not retired, unless the section is already
+    about it), NAMED_AFTER_SECTION, or None: the matter the section was about before, else the
+    one of its title, else a new one named after it. A marked section may be linked to another
+    matter by marking it again with that matter. Positions already given are kept: they count
+    again if the section is marked again, and they stay on the section whatever its matter.
     """
     value = bool(value)
     if section.removed_at is not None:
         raise PositionError("This section has been removed from the document.", 409)
     check_open(section.document, "Strategic matters")
-    if section.strategic_matter == value:
+    partnership = section.document.partnership
+    if isinstance(matter, StrategicMatter) and value:
+        if matter.partnership_id != partnership.id:
+            raise PositionError("Choose one of this partnership's strategic matters.",
+                                field="matter")
+        if matter.retired_at is not None and matter.id != section.matter_id:
+            raise PositionError(f"Strategic matter {matter.reference} has been retired: "
+                                "choose another.", field="matter")
+    if section.strategic_matter == value and (not value or matter is None):
         return False
-    section.strategic_matter = value
-    if value and section.matter_id is None:
-        # A section marked as a strategic matter is about one of the partnership's matters:
-        # the one of its title, or a new one (the admin renames or links it on the list).
-        section.matter = matter_for_title(section.document.partnership, section.title, user)
+    changed = section.strategic_matter != value
+    if changed:
+        section.strategic_matter = value
+        audit.record("section.strategic_matter_changed", section, actor=user,
+                     document=section.document, title=section.title, strategic_matter=value)
+    if value:
+        if isinstance(matter, StrategicMatter):
+            wanted = matter
+        elif matter is None and section.matter_id is not None:
+            wanted = section.matter
+        else:
+            wanted = matter_for_title(partnership, section.title, user)
+        if wanted.id != section.matter_id:
+            changed = True
+            section.matter = wanted
+            audit.record("section.matter_linked", section, actor=user,
+                         document=section.document, title=section.title,
+                         matter=wanted.reference)
+    if not changed:
+        return False
     record_change(section.document_id, section.id, "comment")
-    audit.record("section.strategic_matter_changed", section, actor=user,
-                 document=section.document, title=section.title, strategic_matter=value)
     return True
 
 

@@ -3,12 +3,13 @@
 Thin: the rules are in positions.py. Every route loads its document or section through
 permissions.load_document/load_section (404 for outsiders, 403 for the wrong role).
 """
-from flask import abort, flash, make_response, render_template, request, url_for
+from flask import abort, flash, g, make_response, render_template, request, url_for
 from flask_login import current_user
 
 from ..accounts.models import Organisation
 from ..documents.editing import confirms, impact_digest
 from ..extensions import db
+from ..partnerships import matters as partnership_lists
 from ..permissions import can, load_document, load_section
 from ..web import flash_in_section, is_htmx, render, see_other
 from . import impact
@@ -17,6 +18,7 @@ from .context import section_review_context
 from .forms import StrategicMatterForm
 from .forms_positions import PositionForm, scope_form, scope_rows_from_form
 from .models import ROUTES, STANCES
+from .scope import NAMED_AFTER_SECTION
 from .views import bp
 
 DOC = "/p/<slug>/d/<int:document_id>"
@@ -68,6 +70,63 @@ def _changed_section(partnership, document, section, form):
 def blank_position_form(section):
     """An empty position form for a section, for templates that draw one per matter."""
     return PositionForm.blank(section)
+
+
+def _lists(partnership):
+    """The partnership's matters (all, by id) and bodies, loaded once per request: the
+    document page asks for every section."""
+    cache = g.setdefault("_partnership_lists", {})
+    if partnership.id not in cache:
+        every = partnership_lists.matters(partnership, include_retired=True)
+        cache[partnership.id] = {
+            "matters": every, "by_id": {m.id: m for m in every},
+            "bodies": [b.label for b in partnership_lists.bodies(partnership)]}
+    return cache[partnership.id]
+
+
+@bp.app_template_global()
+def section_matter(partnership, section):
+    """The strategic matter a section is about (None when it is about none)."""
+    return _lists(partnership)["by_id"].get(section.matter_id) if section.matter_id else None
+
+
+@bp.app_template_global()
+def section_matter_choices(partnership, section):
+    """(choices, selected) for the section's strategic-matter select: the matters not
+    retired (and the section's own, retired or not, while it is marked), and the value
+    chosen at first: its matter when marked; else the matter of its title, the one it was
+    about before, or "new" (a new matter named after the section)."""
+    lists = _lists(partnership)
+    current = lists["by_id"].get(section.matter_id) if section.matter_id else None
+    choices = [m for m in lists["matters"] if m.retired_at is None or
+               (section.strategic_matter and m is current)]
+    if section.strategic_matter and current is not None:
+        return choices, str(current.id)
+    title = (section.title or "").strip().casefold()
+    named = next((m for m in choices if m.title.strip().casefold() == title), None)
+    if named is None and current is not None and current.retired_at is None:
+        named = current
+    return choices, str(named.id) if named else NAMED_AFTER_SECTION
+
+
+@bp.app_template_global()
+def decision_bodies(partnership):
+    """The labels of the partnership's bodies, offered for a position's "body that decided"."""
+    return _lists(partnership)["bodies"]
+
+
+def _chosen_matter(partnership, value):
+    """The matter posted with the strategic-matter form: None (the section's own), "new",
+    or one of the partnership's matters; 422 for anything else (another partnership's)."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if value == NAMED_AFTER_SECTION:
+        return NAMED_AFTER_SECTION
+    found = partnership_lists.matter(partnership, value)
+    if found is None:
+        abort(422, description="Choose one of this partnership's strategic matters.")
+    return found
 
 
 @bp.post(SECTION + "/positions")
@@ -191,15 +250,21 @@ def strategic_matter(slug, document_id, section_id):
             response.headers["HX-Redirect"] = request.path
             return response
         return _unmark_question(partnership, document, section, affected, 409)
+    marking = form.strategic_matter.data == "1"
+    matter = _chosen_matter(partnership, form.matter.data) if marking else None
+    was_marked = section.strategic_matter
     try:
-        changed = service.set_strategic_matter(section, form.strategic_matter.data == "1",
-                                               current_user)
+        changed = service.set_strategic_matter(section, marking, current_user, matter=matter)
     except service.PositionError as exc:
         abort(exc.status, description=exc.message)
     if not changed:
         message = "Nothing changed."
+    elif section.strategic_matter and was_marked:
+        message = (f"\u201c{section.title}\u201d is now about strategic matter "
+                   f"{section.matter.label}.")
     elif section.strategic_matter:
-        message = f"\u201c{section.title}\u201d is now a strategic matter."
+        message = (f"\u201c{section.title}\u201d is now a strategic matter "
+                   f"({section.matter.label}).")
     else:
         message = f"\u201c{section.title}\u201d is no longer a strategic matter."
     if not is_htmx():
