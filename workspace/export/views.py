@@ -161,4 +161,4 @@ def trial_certificate():
     return see_other(url_for(".certificates"))
 
 
-from . import views_signing  # noqa: E402,F401  (its routes are on this blueprint)
+from . import views_evidence, views_signing  # noqa: E402,F401  (their routes are on this blueprint)
