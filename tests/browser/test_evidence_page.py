@@ -32,6 +32,7 @@ def test_evidence_page_is_accessible_and_asked_for_by_keyboard(app, demo, open_p
         runner.run_pending(ignore_schedule=True)
     page.goto(document_url(app, "Statement of Common Ground", "evidence"))
     expect(page.get_by_text("No evidence pack has been made yet.")).to_be_visible()
+    assert_accessible(page, "a document's evidence page")
     page.goto("/p/sw-herts/evidence")
     expect(page.get_by_role("link", name="Download the evidence pack as PDF")).to_be_visible()
     assert_accessible(page, "evidence page with a pack ready")

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from workspace import clock
 from workspace.documents.models import Section
@@ -307,3 +307,18 @@ def test_section_counts_as_linked_once_removed(app, admin, record):
         assert len(belt["recorded_positions"]) == 2
         assert not any(p["current_now"] for p in belt["recorded_positions"])
         db.session.rollback()
+
+
+def test_a_pack_whose_work_is_gone_is_not_waited_for(app, admin, record):
+    """A pack not made whose job no longer waits or runs is shown failed, and a fresh one may
+    be asked for (it would otherwise say "being prepared" for ever)."""
+    _ask(admin, f"{record['base']}/evidence")
+    with app.app_context():
+        db.session.execute(delete(Job))
+        db.session.commit()
+    page = admin.get(f"{record['base']}/evidence")
+    assert "Refresh" not in page.headers
+    assert "The background work stopped without making the pack." in page.text
+    _ask(admin, f"{record['base']}/evidence")
+    with app.app_context():
+        assert db.session.scalar(select(func.count(EvidencePack.id))) == 2

@@ -21,7 +21,7 @@ from ..db import immediate_writes
 from ..documents.models import Document
 from ..extensions import db
 from ..jobs import JobFailed, job, submit
-from ..jobs.models import FAILED, Job
+from ..jobs.models import FAILED, PENDING, RUNNING, Job
 from ..partnerships.models import Partnership
 from . import evidence, evidence_files
 from .models import EvidencePack
@@ -86,9 +86,15 @@ def pack_state(pack: EvidencePack | None) -> PackState | None:
         return None
     user = db.session.get(User, pack.requested_by_id)
     requester = user.display_name if user else ""
-    running = pack_job(pack) if not pack.is_ready else None
-    failed = running is not None and running.status == FAILED
-    return PackState(pack, requester, failed, running.last_error or "" if failed else "")
+    if pack.is_ready:
+        return PackState(pack, requester, False, "")
+    work = pack_job(pack)
+    if work is not None and work.status in (PENDING, RUNNING):
+        return PackState(pack, requester, False, "")
+    # Failed, or (should never be) done or gone without storing the files: not being made.
+    reason = work.last_error if work is not None and work.status == FAILED else ""
+    return PackState(pack, requester, True,
+                     reason or "The background work stopped without making the pack.")
 
 
 def request_pack(partnership: Partnership, document: Document | None,
