@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from .accounts.models import Organisation, User
 from .clock import today
+from .cooperation.demo import seed_history, seed_matters_and_bodies, seed_recent
 from .demo_content import ENGAGEMENT_SECTIONS, MATTER_GUIDANCE, SCG_SECTIONS, STRATEGIC_MATTERS
 from .documents.editing import save_section
 from .documents.models import Section
@@ -106,6 +107,7 @@ def seed_demo(password, published_version=True):
                   password, "JSP Programme Manager")
     db.session.flush()
     grant_on_creation(partnership, admin)
+    bodies = seed_matters_and_bodies(partnership, admin)
 
     scg = create_document(partnership, "Statement of Common Ground", "scg", admin)
     for title, depth, body, question in SCG_SECTIONS:
@@ -119,8 +121,10 @@ def seed_demo(password, published_version=True):
     for title, depth, body, question in ENGAGEMENT_SECTIONS:
         append_section(plan, title, body, depth=depth, feedback_sought=question, user=admin)
     seed_engagement(partnership, plan, admin)
+    seed_history(partnership, organisations, admin, bodies)
     db.session.flush()
     _seed_review(scg, plan, organisations, admin, password, published_version)
+    seed_recent(partnership, organisations, admin, bodies)
     return partnership
 
 

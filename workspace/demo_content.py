@@ -75,15 +75,17 @@ government).
 """, "Do we agree how the statement will be monitored, and what triggers its review?"),
     ("Annexes", 0, "Supporting agreements and the record of Duty to Cooperate activity.\n", ""),
     ("Details of MoUs, deals and other agreements", 1, """\
-- Details of MoUs, deals, other agreements
+- Memorandum of Understanding on joint strategic planning, signed by all six authorities
+  (March 2018), setting up the Strategic Planning Members Group (SPMG) and the Strategic
+  Planning Officers Group (SPOG)
+- Details of other MoUs, deals and agreements
 """, "Are any agreements missing from this list?"),
     ("Duty to Cooperate activity table", 1, """\
-| Date | Meeting or activity | Authorities involved | Strategic matters | Outcome |
-|---|---|---|---|---|
-| 28 November 2017 | Officer workshop | All six partner authorities | Joint working | \
-Initial officer discussion |
-| 23 January 2018 | Lead councillor and officer workshop | All six partner authorities | \
-Joint strategic plan, Statement of Common Ground | Agreed to work on a more formal basis |
+The meetings and activities through which the partners have cooperated, drawn from the
+partnership's record of meetings (live while the Statement is drafted, fixed in each agreed
+version):
+
+{{cooperation}}
 """, "Is the record of Duty to Cooperate activity complete?"),
 ]
 

@@ -202,8 +202,9 @@ def test_the_header_count_matches_the_page_and_costs_one_query_per_area(app, log
             tasks.task_count(user)
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)
-    # One query for review's tasks, one for suggestions' (the task_counts signal).
-    assert len(statements) == 2
+    # One query for review's tasks, one each for suggestions' and cooperation's (the
+    # task_counts signal).
+    assert len(statements) == 3
 
 
 @pytest.mark.parametrize("role", ["viewer", "officer", "member", "admin"])

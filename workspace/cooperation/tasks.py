@@ -1,8 +1,8 @@
 """The record of cooperation in My tasks and the header count (task_extras, task_counts):
 the open actions the user's authority leads, in the partnerships it is an active partner in.
 
-The page lists every open one (overdue first, then by due date); the header counts those
-overdue or due within seven days, in one query.
+The page lists every open one (overdue first, then by due date, each marked overdue or due
+soon); the header counts the same, in one query, so it always matches the page's total.
 """
 from __future__ import annotations
 
@@ -57,13 +57,9 @@ def led_actions(user, on: date | None = None) -> list[ActionTask]:
     return [ActionTask(action, partnership, _state(action, on)) for action, partnership in rows]
 
 
-def due_count(user, on: date | None = None) -> int:
-    """How many open actions the user's authority leads are overdue or due within seven days:
-    one query."""
-    on = on or today()
-    return db.session.scalar(
-        _led(user).where(Action.due_on <= on + timedelta(days=DUE_SOON_DAYS))
-        .with_only_columns(func.count(Action.id))) or 0
+def led_count(user) -> int:
+    """How many open actions the user's authority leads: one query."""
+    return db.session.scalar(_led(user).with_only_columns(func.count(Action.id))) or 0
 
 
 def _tasks(user, **_kwargs):
@@ -71,7 +67,7 @@ def _tasks(user, **_kwargs):
 
 
 def _count(user, **_kwargs):
-    return due_count(user)
+    return led_count(user)
 
 
 def connect():
