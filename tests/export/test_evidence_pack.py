@@ -76,6 +76,8 @@ def test_document_pack_matches_the_record_matter_by_matter(app, admin, record, r
     got = admin.get(f"{base}/evidence/{pack.id}/zip")
     assert got.status_code == 200 and got.headers["Content-Type"] == "application/zip"
     assert got.headers["Content-Disposition"].startswith("attachment; filename=")
+    for file in (pdf, got):                       # the page gives each file's size
+        assert f"({-(-len(file.data) // 1024)} KB)" in page.text
 
     archive, t = _tables(got.data)
     text = archive.read("evidence.json")

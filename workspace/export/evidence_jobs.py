@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import defer
 
 from .. import audit, clock
 from ..accounts.models import User
@@ -48,8 +49,11 @@ def _packs(partnership: Partnership, document: Document | None):
 
 
 def latest_pack(partnership: Partnership, document: Document | None) -> EvidencePack | None:
-    """The latest pack asked for, of the document (or of the whole partnership)."""
+    """The latest pack asked for, of the document (or of the whole partnership), without its
+    files (the page needs only their sizes)."""
     return db.session.scalar(_packs(partnership, document)
+                             .options(defer(EvidencePack.pdf_data),
+                                      defer(EvidencePack.zip_data))
                              .order_by(EvidencePack.id.desc()).limit(1))
 
 
@@ -71,6 +75,9 @@ class PackState:
     requested_by: str
     failed: bool
     reason: str
+    #: The files' sizes in bytes (0 until ready).
+    pdf_size: int = 0
+    zip_size: int = 0
 
     @property
     def ready(self) -> bool:
@@ -87,7 +94,10 @@ def pack_state(pack: EvidencePack | None) -> PackState | None:
     user = db.session.get(User, pack.requested_by_id)
     requester = user.display_name if user else ""
     if pack.is_ready:
-        return PackState(pack, requester, False, "")
+        sizes = db.session.execute(select(func.length(EvidencePack.pdf_data),
+                                          func.length(EvidencePack.zip_data))
+                                   .where(EvidencePack.id == pack.id)).one()
+        return PackState(pack, requester, False, "", sizes[0] or 0, sizes[1] or 0)
     work = pack_job(pack)
     if work is not None and work.status in (PENDING, RUNNING):
         return PackState(pack, requester, False, "")
