@@ -294,3 +294,22 @@ def test_an_open_action_past_its_due_date_is_overdue(app, record):
     close(app, record, action_id, 1, "done")
     with app.app_context():
         assert not actions.overdue(db.session.get(Action, action_id), date(2018, 4, 1))
+
+
+def test_closed_actions_list_by_meeting_then_in_their_order_of_next_steps(app, record):
+    """Closed at the same moment (as a meeting's next steps often are), they still read 1, 2,
+    3; a later meeting's come first."""
+    with app.app_context():
+        later = Meeting(partnership_id=record["own"], held_on=date(2018, 2, 21),
+                        kind="officer_group", title="SPOG",
+                        recorded_by_id=record["users"]["officer"])
+        db.session.add(later)
+        db.session.commit()
+        later_id = later.id
+    first = [add(app, record, what=f"Step {n}", meeting_id=record["workshop"]) for n in (1, 2, 3)]
+    spog = add(app, record, what="SPOG step", meeting_id=later_id)
+    for action_id in reversed(first + [spog]):
+        close(app, record, action_id, 1, "done")
+    with app.app_context():
+        assert [a.what for a in actions.actions(_own())] == [
+            "SPOG step", "Step 1", "Step 2", "Step 3"]

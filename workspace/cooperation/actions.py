@@ -40,10 +40,13 @@ OUTCOME_MAX = 2000
 # Reading ------------------------------------------------------------------------------------
 
 def _order(action: Action):
-    """Open ones first, by due date (none last); then the closed ones, latest closed first."""
+    """Open ones first, by due date (none last); then the closed ones, the latest meeting's
+    first and in its order of next steps (one agreed on its own by the day it closed)."""
     if action.status == OPEN:
         return (0, action.due_on is None, action.due_on or date.max, action.id)
-    return (1, 0, date.max, -(action.closed_at or action.updated_at).timestamp())
+    when = action.meeting.held_on if action.meeting is not None else \
+        (action.closed_at or action.updated_at).date()
+    return (1, 0, -when.toordinal(), action.number or 0, action.id)
 
 
 def actions(partnership: Partnership, *, organisation_id: int | None = None,

@@ -284,7 +284,7 @@ def on_signatures_voided(document: Document, **_) -> None:
 
 def register(app: Flask) -> None:
     """Listen to review's signals and register the export jobs (called at app creation)."""
-    from . import jobs  # noqa: F401 - registers the job kinds
+    from . import evidence_jobs, jobs  # noqa: F401 - registers the job kinds
     signals.document_signed.connect(on_signed)
     signals.signatures_voided.connect(on_signatures_voided)
     signals.publication_blockers.connect(publication_blockers)
