@@ -8,7 +8,7 @@ Statement of Common Ground's positions cite.
 Attendees are named by role only, never by person. Where the seed's note names no lead for
 a next step, the action says who took it on.
 """
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from ..clock import today
 from ..partnerships.matters import add_body, add_matter, matter_for_title
@@ -186,6 +186,8 @@ def seed_history(partnership, organisations, admin, bodies):
         status, outcome = closing
         close_action(action, admin, expected_version=action.version, status=status,
                      outcome=outcome)
+        # Recorded now, closed then: the day it was due (or the MoU's signing).
+        action.closed_at = datetime.combine(due or date(2018, 3, 27), time(12))
     record_meeting(
         partnership, admin, held_on=date(2018, 2, 21), kind="officer_group",
         body_id=bodies["SPOG"].id, title="Strategic Planning Officers Group: first meeting",
