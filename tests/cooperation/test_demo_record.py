@@ -95,3 +95,13 @@ def test_the_published_version_keeps_the_table_as_it_stood(app):
         assert "SPMG: the Green Belt review" not in version.content
         assert db.session.scalar(select(Meeting).where(
             Meeting.title == "SPMG: the Green Belt review")) is not None
+
+
+def test_the_partnership_page_leads_to_the_record(app, demo, client, login):
+    with app.app_context():
+        member = db.session.scalar(select(User).where(User.email == "member@watford.example"))
+        member_id = member.id
+    page = login(client, member_id).get("/p/sw-herts/").text
+    for path in ("meetings", "actions", "matters", "bodies", "evidence"):
+        assert f'href="/p/sw-herts/{path}"' in page
+        assert client.get(f"/p/sw-herts/{path}").status_code == 200
