@@ -134,6 +134,8 @@ def _register_blueprints(app):
     from .notifications import register as register_notifications
     from .pages.document import bp as documents_bp  # documents' own routes and the page's
     from .partnerships.views import bp as partnerships_bp
+    from .publishing import register as register_publishing
+    from .publishing.views import bp as public_bp
     from .review.views import bp as review_bp
     from .suggestions import register as register_suggestions
     from .suggestions.views import bp as suggestions_bp
@@ -150,11 +152,13 @@ def _register_blueprints(app):
     app.register_blueprint(jobs_bp)
     app.register_blueprint(suggestions_bp)
     app.register_blueprint(cooperation_bp)
+    app.register_blueprint(public_bp)
     register_engagement_blocks(app)     # the live_blocks filter and content binder
     register_export(app)                # export listens to review's signals
     register_notifications(app)         # notifications listen to every area's signals
     register_suggestions(app)           # suggestions show beside each section
     register_cooperation(app)           # My tasks, reminders, the {{cooperation}} block
+    register_publishing(app)            # public addresses given at publication
 
     @app.get("/favicon.ico")
     def favicon():
@@ -176,6 +180,8 @@ def _register_request_rules(app):
     @app.before_request
     def _require_login():
         if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+            return None
+        if request.blueprint == "public":       # the public register: no account needed
             return None
         if not current_user.is_authenticated:
             if is_htmx():

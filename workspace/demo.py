@@ -85,7 +85,8 @@ def seed_demo(password, published_version=True):
     every authority with trial certificates and published, and version 2 is part-way through
     agreement; without it (quicker, for tests), version 1 is part-way through agreement.
     """
-    partnership = Partnership(**PARTNERSHIP)
+    partnership = Partnership(**PARTNERSHIP, publishes_register=True,
+                              accessibility_contact="jsp@swherts.example")
     db.session.add(partnership)
     organisations = {}
     for code, name, label in AUTHORITIES:

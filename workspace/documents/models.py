@@ -33,12 +33,16 @@ class Document(db.Model):
     """A document the partners co-write, e.g. a Statement of Common Ground."""
 
     __tablename__ = "documents"
+    __table_args__ = (db.UniqueConstraint("partnership_id", "public_slug"),)
 
     id = db.Column(db.Integer, primary_key=True)
     partnership_id = db.Column(db.Integer, db.ForeignKey("partnerships.id"), nullable=False,
                                index=True)
     title = db.Column(db.String(200), nullable=False)
     kind = db.Column(db.String(30), nullable=False, default="other")
+    #: Its address on the public register (e.g. "statement-of-common-ground"), set when its
+    #: first version is published and never changed, so links to it stay good.
+    public_slug = db.Column(db.String(80), nullable=True)
     #: Lifecycle: a key of STATUSES. Ask the properties below rather than compare it.
     status = db.Column(db.String(30), nullable=False, default=DRAFT)
     #: The version being prepared: 1 until version 1 is published, then 2, ...

@@ -19,6 +19,12 @@ class Partnership(db.Model):
     #: Used in file names and the page header, e.g. "SW Herts".
     short_name = db.Column(db.String(60), nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    #: Its published documents are on the public register (/public/<slug>); off until a
+    #: partnership admin switches it on, and switching it off takes everything off at once.
+    publishes_register = db.Column(db.Boolean, nullable=False, default=False,
+                                   server_default=db.false())
+    #: Who the public asks for an alternative format (the register's accessibility statement).
+    accessibility_contact = db.Column(db.String(300), nullable=False, default="")
 
     #: Every membership, whatever its status (the admin page lists invited and left ones).
     memberships = db.relationship("Partner", back_populates="partnership",

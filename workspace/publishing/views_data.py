@@ -1,0 +1,2 @@
+"""Public register routes (views_data)."""
+from .views import bp  # noqa: F401
