@@ -135,6 +135,7 @@ def _register_blueprints(app):
     from .pages.document import bp as documents_bp  # documents' own routes and the page's
     from .partnerships.views import bp as partnerships_bp
     from .publishing import register as register_publishing
+    from .publishing.settings_views import bp as publishing_admin_bp
     from .publishing.views import bp as public_bp
     from .review.views import bp as review_bp
     from .suggestions import register as register_suggestions
@@ -153,6 +154,7 @@ def _register_blueprints(app):
     app.register_blueprint(suggestions_bp)
     app.register_blueprint(cooperation_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(publishing_admin_bp)
     register_engagement_blocks(app)     # the live_blocks filter and content binder
     register_export(app)                # export listens to review's signals
     register_notifications(app)         # notifications listen to every area's signals
