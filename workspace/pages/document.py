@@ -16,6 +16,7 @@ from ..permissions import can, load_document, load_section
 from ..review import comments
 from ..review.context import section_review_context
 from ..web import flash_in_section, is_htmx, render, see_other
+from .guidance import your_actions
 
 
 def _section_anchor(partnership, document, section):
@@ -55,6 +56,7 @@ def show(slug, document_id):
                   sections=sections, presence=presence, review=review,
                   comment_filter=comment_filter, open_comments=open_comments,
                   suggestion_filter=suggestion_filter,
+                  actions=your_actions(partnership, document, review, current_user),
                   open_suggestions=sum(suggested.values()),
                   cursor=feed.cursor(document), presence_tag=presence_tag(presence),
                   removed=structure.removed_sections(document), button_form=ButtonForm(),
