@@ -8,11 +8,14 @@ from ..documents.models import Document
 from ..extensions import db
 from ..signals import version_published
 
+#: Names the register itself uses under /public/<partnership>/ (a document never takes one).
+RESERVED = frozenset({"data", "accessibility", "feed", "feed-atom"})
+
 
 def slug_for(document: Document) -> str:
     base = re.sub(r"[^a-z0-9]+", "-", (document.title or "").lower()).strip("-")[:70]
     base = base or "document"
-    taken = set(db.session.scalars(select(Document.public_slug).where(
+    taken = set(RESERVED) | set(db.session.scalars(select(Document.public_slug).where(
         Document.partnership_id == document.partnership_id, Document.id != document.id,
         Document.public_slug.is_not(None))))
     slug, n = base, 1
