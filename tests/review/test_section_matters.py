@@ -101,6 +101,8 @@ def test_marking_with_a_chosen_matter_links_it(app, login, world, doc):
         event = db.session.scalar(select(AuditEvent).where(
             AuditEvent.action == "section.matter_linked"))
         assert event.details["matter"] == "SM2"
+    activity = client.get(f"/p/own/d/{doc['document']}/activity").text
+    assert "Linked “Introduction” to strategic matter SM2" in activity
 
 
 def test_a_new_matter_named_after_the_section(app, login, world, doc):
