@@ -163,6 +163,8 @@ def record_of_agreement(document: Document, grid: Grid | None = None) -> list[di
             p = c.position
             entries.append({
                 "organisation": c.signatory.organisation.name,
+                #: The authority's stable code (the open data's `organisation`).
+                "organisation_code": c.signatory.organisation.code,
                 "state": c.state,
                 "stance": STANCES.get(c.state, STATE_LABELS["stale"] if c.state ==
                                       "stale" else "No position yet"),
@@ -185,6 +187,11 @@ def record_of_agreement(document: Document, grid: Grid | None = None) -> list[di
             status = "not_agreed"
         else:
             status = "outstanding"
+        matter = section.matter
         record.append({"section_id": section.id, "number": numbers.get(section.id, ""),
-                       "title": section.title, "status": status, "positions": entries})
+                       "title": section.title, "status": status, "positions": entries,
+                       # The partnership's strategic matter the section is about, as it was
+                       # when frozen (the open data's `strategic-matter`).
+                       "matter_reference": matter.reference if matter else "",
+                       "matter_title": matter.title if matter else ""})
     return record
