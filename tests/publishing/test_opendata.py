@@ -203,6 +203,7 @@ def test_the_data_answers_304_while_it_is_the_same_and_sets_no_cookie(client):
 @pytest.mark.parametrize("path", [
     f"{SCG}/v3/data.json",                   # agreed, not published
     f"{SCG}/v3/data.csv",
+    f"{SCG}/v3/changes",
     f"{SCG}/v4/data.json",                   # no such version
     f"{REGISTER}/no-such-document/v1/data.csv",
     "/public/no-such-partnership/statement-of-common-ground/v1/data.json",
