@@ -12,9 +12,10 @@ from .views import bp
 STATEMENT_PREPARED = date(2026, 12, 5)
 STATEMENT_REVIEWED = date(2026, 12, 5)
 #: Kinds of page the automated checks cover (tests/browser/test_public_pages.py).
-PAGES_TESTED = ("the register's home page", "a published version",
-                "what changed between two published versions", "the open data documentation",
-                "this accessibility statement", "the page shown for an address that is not there")
+PAGES_TESTED = ("the register's home page", "a document's published versions",
+                "a published version", "what changed between two published versions",
+                "the open data documentation", "this accessibility statement",
+                "the page shown for an address that is not there")
 
 
 def _answer(body, content_type, last_modified=None):
