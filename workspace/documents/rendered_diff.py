@@ -148,14 +148,17 @@ def _changed(olds, news, budget):
         yield from (_whole(n, "ins", budget) for n in news[j1:j2])
 
 
-def _fragment(text):
-    return lxml_html.fragment_fromstring(render_markdown(text) or "", create_parent="div")
-
-
 def rendered_diff(old_text, new_text):
     """Tracked changes from one Markdown text to another, over their rendered HTML."""
-    budget = _Budget()
-    html = _children(_fragment(old_text), _fragment(new_text), budget)
+    return rendered_html_diff(render_markdown(old_text) or "", render_markdown(new_text) or "")
+
+
+def rendered_html_diff(old_html, new_html):
+    """Tracked changes from one rendered (sanitised) HTML text to another, e.g. the frozen
+    sections of two published versions, whose live blocks are already printed."""
+    def fragment(text):
+        return lxml_html.fragment_fromstring(text or "", create_parent="div")
+    html = _children(fragment(old_html), fragment(new_html), _Budget())
     return Markup(clean_diff(str(html)))
 
 

@@ -10,12 +10,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from lxml import html as lxml_html
 from markupsafe import Markup
 
-from ..documents.markdown import clean_diff
-from ..documents.merge import _Budget
-from ..documents.rendered_diff import _children
+from ..documents.rendered_diff import rendered_html_diff
 from ..review.models import DocumentVersion
 from .matters import matter_key, position_label
 
@@ -71,10 +68,7 @@ def html_diff(old_html: str, new_html: str) -> Markup:
     """Tracked changes from one rendered (sanitised) HTML text to another, with the rendered
     diff of the documents area: block by block, word by word, <ins>/<del> marks that say
     "inserted"/"deleted" to screen readers."""
-    def fragment(text):
-        return lxml_html.fragment_fromstring(text or "", create_parent="div")
-    return Markup(clean_diff(str(_children(fragment(old_html), fragment(new_html),
-                                           _Budget()))))
+    return rendered_html_diff(old_html, new_html)
 
 
 def match_sections(old: list[dict], new: list[dict]) -> list[tuple[dict | None, dict | None]]:
