@@ -169,7 +169,8 @@ def test_signed_pdf_is_prepared_then_served_in_both_variants(app, client, publis
                                                             run_jobs):
     waiting = client.get(f"{V1}/pdf")
     assert waiting.status_code == 202
-    assert waiting.headers["Refresh"] and waiting.headers["Cache-Control"] == "no-store"
+    assert "Refresh" not in waiting.headers          # never reloads itself (WCAG 2.2.1)
+    assert waiting.headers["Retry-After"] and waiting.headers["Cache-Control"] == "no-store"
     assert "This file is being prepared" in waiting.text
     assert "job" not in waiting.text.lower() and "Sign in" not in waiting.text
     assert_no_cookie(waiting)

@@ -158,8 +158,8 @@ def version_pdf(slug, document_slug, number):
 
 
 def _preparing(partnership, document, row, variant, failed):
-    """202 with a page that reloads itself while the file is made (503 if making it failed,
-    without the internal reason)."""
+    """202 with a page that says the file is being made and offers to try again (503 if making
+    it failed, without the internal reason)."""
     body = render_template("public/preparing.html", partnership=partnership,
                            register_partnership=partnership, document=document, version=row,
                            variant_label=export.VARIANT_LABELS[variant], failed=failed,
@@ -170,8 +170,8 @@ def _preparing(partnership, document, row, variant, failed):
                                          **({"variant": variant} if variant != "ua" else {})))
     response = current_app.make_response((body, 503 if failed else 202))
     response.headers["Retry-After"] = str(PREPARING_REFRESH_SECONDS * (12 if failed else 1))
-    if not failed:
-        response.headers["Refresh"] = str(PREPARING_REFRESH_SECONDS)
+    # No Refresh: a page that reloads itself by the clock moves a screen reader's user back
+    # to the top and cannot be stopped (WCAG 2.2.1); the reader follows "Try again".
     response.headers["Cache-Control"] = "no-store"
     return response
 
