@@ -6,6 +6,8 @@ import "./behaviours/focus-after-swap.js";
 import "./behaviours/select-on-focus.js";
 import "./behaviours/copy-link.js";
 import "./behaviours/editor-toolbar.js";
+import "./behaviours/table-editor.js";
+import "./behaviours/editor-presence.js";
 import "./behaviours/paste-from-word.js";
 import "./behaviours/unsaved-text.js";
 import "./behaviours/live-updates.js";

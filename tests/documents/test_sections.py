@@ -328,14 +328,15 @@ def test_cancel_clears_presence(app, doc, officer, other_officer):
     assert "is editing" not in other_officer.get(doc["url"]).text
 
 
-def test_presence_expires_after_two_minutes_without_activity(app, doc, officer,
-                                                             other_officer):
+def test_presence_expires_30_seconds_after_the_last_heartbeat(app, doc, officer,
+                                                               other_officer):
     officer.get(doc["section"](1) + "/edit", headers=HX)
     with app.app_context():
-        db.session.execute(db.update(Presence).values(seen_at=utcnow() - timedelta(minutes=3)))
+        db.session.execute(db.update(Presence).values(seen_at=utcnow() - timedelta(seconds=31)))
         db.session.commit()
     assert "is editing" not in other_officer.get(doc["url"]).text
-    assert officer.post(doc["section"](1) + "/presence").status_code == 204   # activity
+    # A heartbeat (issue 20: it answers with who else is editing the section).
+    assert officer.post(doc["section"](1) + "/presence", headers=HX).status_code == 200
     assert "is editing" in other_officer.get(doc["url"]).text
 
 

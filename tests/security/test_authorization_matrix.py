@@ -129,6 +129,7 @@ ACCESS = {
     "documents.save": "structure",
     "documents.cancel": "edit",
     "documents.presence": "edit",
+    "documents.leave_presence": "edit",
     "documents.preview": "edit",
     "documents.restore_revision": "structure",
     "documents.structure": "edit",
@@ -231,7 +232,8 @@ ORGANISATION_IDS = {"user_id", "partner_id"}
 LEAVING = {"organisation.confirm_leave", "organisation.leave_partnership"}
 #: Endpoints whose requests need the spare section (they move, remove or rewrite it).
 ON_SPARE_SECTION = {"documents.edit", "documents.save", "documents.cancel",
-                    "documents.presence", "documents.restore_revision", "documents.structure",
+                    "documents.presence", "documents.leave_presence",
+                    "documents.restore_revision", "documents.structure",
                     "documents.rename", "documents.move", "documents.nest", "documents.remove",
                     "documents.restore", "documents.add_after", "suggestions.new",
                     "suggestions.create"}
@@ -280,6 +282,7 @@ FORMS = {
     "suggestions.withdraw": {},
     "suggestions.add_comment": {"body": "A comment on a suggestion from the matrix."},
     "documents.presence": {},
+    "documents.leave_presence": {},
     "documents.preview": {"body": "Some *text*."},
     "documents.restore_revision": {},
     "documents.rename": lambda v: {"title": f"Spare {_unique()}"},

@@ -12,7 +12,7 @@ from ..web import render, see_other
 from . import editing, limits, markdown, numbering, service
 from .forms import AddSectionForm, ButtonForm, ConfirmForm, DirectionForm, SectionForm, TitleForm
 from .merge import word_diff
-from .presence import touch_presence
+from .presence import editor_presence, leave_section, touch_presence
 from .rendered_diff import conflict_view, rendered_diff
 from .structure import (
     add_section_after,
@@ -60,7 +60,7 @@ def editor_response(partnership, document, section, form, status=200, error=None
     return render("documents/edit.html", "documents/_editor.html", status=status,
                   partnership=partnership, document=document, section=section,
                   number=_number(section), form=form, error=error, conflict=conflict,
-                  confirm=confirm,
+                  confirm=confirm, editor_presence=editor_presence(section, current_user),
                   changes=_conflict_changes(section, conflict) if conflict else None)
 
 
@@ -103,9 +103,22 @@ def edit(slug, document_id, section_id):
 
 @bp.post("/s/<int:section_id>/presence")
 def presence(slug, document_id, section_id):
-    """Heartbeat from an open editor: keeps "Name is editing" showing to others."""
-    _, _, section = _section_or_404(slug, document_id, section_id, "edit")
+    """Heartbeat from an open editor: keeps "Name is editing" showing to others, and answers
+    with who else is editing the section (204 when the editor already shows just that)."""
+    partnership, document, section = _section_or_404(slug, document_id, section_id, "edit")
     touch_presence(section, current_user)
+    others = editor_presence(section, current_user)
+    if others.tag == request.form.get("shown"):
+        return "", 204
+    return render("documents/_editor_presence.html", partnership=partnership,
+                  document=document, section=section, editor_presence=others)
+
+
+@bp.post("/s/<int:section_id>/presence/leave")
+def leave_presence(slug, document_id, section_id):
+    """The editor's page was hidden or closed (a beacon): stop showing the user as editing."""
+    _, _, section = _section_or_404(slug, document_id, section_id, "edit")
+    leave_section(section, current_user)
     return "", 204
 
 

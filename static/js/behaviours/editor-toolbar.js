@@ -1,6 +1,7 @@
 // The section editor's formatting toolbar ([data-toolbar], aria-controls names its textarea;
-// each button's data-format says what it writes) and Preview button ([data-preview]): both
-// hidden without JavaScript, shown whenever an editor appears.
+// each button's data-format says what it writes; the Table button opens table-editor.js's
+// dialog) and Preview button ([data-preview]): both hidden without JavaScript, shown
+// whenever an editor appears.
 import { replaceSelection } from "./text-editing.js";
 
 const FORMATS = {
@@ -10,7 +11,6 @@ const FORMATS = {
   heading: { line: "### " },
   bullets: { line: "- " },
   numbers: { line: "1. " },
-  table: { block: "| Heading | Heading |\n|---|---|\n| Cell | Cell |\n" },
 };
 
 function applyFormat(textarea, name) {
@@ -20,12 +20,9 @@ function applyFormat(textarea, name) {
     const inner = selected || format.placeholder;
     const [before, after] = format.wrap;
     replaceSelection(textarea, before + inner + after, before.length, before.length + inner.length);
-  } else if (format.line) {
+  } else {
     const lines = (selected || "").split("\n");
     replaceSelection(textarea, lines.map((l) => format.line + l).join("\n"));
-  } else {
-    const prefix = textarea.selectionStart > 0 ? "\n\n" : "";
-    replaceSelection(textarea, prefix + format.block);
   }
 }
 
