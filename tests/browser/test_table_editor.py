@@ -108,3 +108,18 @@ def test_the_table_dialog_is_accessible(demo, open_page):
     part5.get_by_role("button", name="Table").click()
     expect(page.get_by_role("dialog", name="Insert a table")).to_be_visible()
     assert_accessible(page, "the table dialog, choosing its size")
+
+
+def test_the_grid_of_a_wide_table_scrolls_inside_the_dialog_on_a_narrow_screen(demo, open_page):
+    page, part5, _ = _open_editor(open_page, "")
+    page.set_viewport_size({"width": 320, "height": 640})
+    part5.get_by_role("button", name="Table").click()
+    dialog = page.get_by_role("dialog", name="Insert a table")
+    dialog.get_by_label("Columns").fill("6")
+    page.keyboard.press("Enter")
+    expect(dialog.get_by_label("Row 1 (header), column 6")).to_be_attached()
+    box = dialog.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 320, box
+    grid = dialog.locator(".cg-table-editor__grid")
+    assert grid.evaluate("g => g.scrollWidth > g.clientWidth")      # scrolls inside
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320

@@ -59,4 +59,6 @@ document.addEventListener("visibilitychange", () => {
   }
 });
 window.addEventListener("pagehide", leave);
+// Back from the back/forward cache: present again.
+window.addEventListener("pageshow", (event) => { if (event.persisted) editors().forEach(beat); });
 window.setInterval(tick, 1000);
