@@ -100,6 +100,8 @@ def create_app(test_config=None):
     _register_errors(app)
     _register_template_helpers(app)
     init_security_headers(app)
+    from .static_files import init_static
+    init_static(app)
     from .cli import register_cli
     register_cli(app)
     return app

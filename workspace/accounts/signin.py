@@ -159,10 +159,13 @@ def load_user_for_session(user_id: str) -> User | None:
     sid = session.get("sid")
     if not sid:
         return None
-    row = db.session.get(UserSession, sid)
-    if row is None or row.ended_at is not None or str(row.user_id) != str(user_id):
+    if not str(user_id).isdigit():
         return None
-    return row.user if row.user.active else None
+    # One statement on every request: the live session and its active user together.
+    return db.session.scalar(
+        select(User).join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.id == sid, UserSession.ended_at.is_(None),
+               User.id == int(user_id), User.active.is_(True)))
 
 
 def check_new_password(password: str | None, confirm: str | None) -> str | None:

@@ -1,26 +1,106 @@
 """The live change feed of a document: each change to a section or to the structure writes a
-row, and other viewers poll for the rows after the last one they saw."""
+row, and other viewers poll for the rows after the last one they saw.
+
+The feed in commit order. A poller asks for the rows after the last id it saw, so a row must
+never become visible after a row with a larger id. On PostgreSQL ids come from a sequence at
+INSERT time and two transactions can commit in the other order, so a change row is inserted
+only at the end of its transaction, under a per-document transaction-level advisory lock that
+is held until the commit: the writers of one document take turns between taking an id and
+committing, and ids commit in their order. The lock is taken in `before_flush`, so rows that
+other code adds directly to the session are covered too (only later in their transaction).
+SQLite serialises writers already (write requests begin IMMEDIATE).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, literal, select, text
+from sqlalchemy.orm import Session
 
-from ..clock import utcnow
+from .. import clock
 from ..extensions import db
-from .models import Document, DocumentChange
+from .models import Document, DocumentChange, Presence
+
+#: The first key of the two-key advisory locks the feed takes ("FEED"); the second key is the
+#: document id. Two-key and one-key advisory locks do not overlap in PostgreSQL.
+LOCK_CLASS = 0x46454544 - 2**31
+_PENDING = "cg_feed_pending"
+_LOCKED = "cg_feed_locked"
 
 
 def record_change(document_id: int, section_id: int | None, kind: str) -> None:
-    """Tell other viewers' live feed that a section (or the structure) changed."""
-    db.session.add(DocumentChange(document_id=document_id, section_id=section_id, kind=kind,
-                                  at=utcnow()))
+    """Tell other viewers' live feed that a section (or the structure) changed.
+
+    The row is written when the transaction commits (see the module's docstring)."""
+    db.session.info.setdefault(_PENDING, []).append(
+        DocumentChange(document_id=document_id, section_id=section_id, kind=kind,
+                       at=clock.utcnow()))
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending(session):
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        session.add_all(pending)
+        session.flush()
+
+
+@event.listens_for(Session, "before_flush")
+def _lock_documents(session, _context, _instances):
+    """Take each changed document's feed lock before its change rows get their ids."""
+    documents = sorted({obj.document_id for obj in session.new
+                        if isinstance(obj, DocumentChange)})
+    if not documents or session.get_bind().dialect.name != "postgresql":
+        return
+    locked = session.info.setdefault(_LOCKED, set())
+    for document_id in documents:
+        if document_id not in locked:
+            session.execute(text("SELECT pg_advisory_xact_lock(:cls, :doc)"),
+                            {"cls": LOCK_CLASS, "doc": document_id})
+            locked.add(document_id)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session, *_args):
+    session.info.pop(_LOCKED, None)
+    if _args:   # a rollback: the changes recorded in it never happened
+        session.info.pop(_PENDING, None)
 
 
 def cursor(document: Document) -> int:
-    """The id of the latest change to the document (0 when none)."""
+    """The id of the latest change to the document (0 when none): one index-only read."""
     return db.session.scalar(select(func.coalesce(func.max(DocumentChange.id), 0))
                              .where(DocumentChange.document_id == document.id))
+
+
+def _latest(document_id):
+    return (select(func.coalesce(func.max(DocumentChange.id), 0))
+            .where(DocumentChange.document_id == document_id).scalar_subquery())
+
+
+def poll_state(document_id: int, exclude_user_id: int, now=None):
+    """(latest change id, presence tag) in one statement: what a poll compares with the
+    client's cursor and tag before loading anything else."""
+    from . import presence
+    # The same window as presence.presence_by_section (a setting where presence has one).
+    window = presence.timeout() if hasattr(presence, "timeout") else presence.PRESENCE_TIMEOUT
+    now = now or clock.utcnow()
+    latest = _latest(document_id)
+    editors = (select(latest.label("latest"), Presence.section_id, Presence.user_id)
+               .where(Presence.document_id == document_id,
+                      Presence.seen_at >= now - window,
+                      Presence.user_id != exclude_user_id))
+    alone = select(latest.label("latest"), literal(None).label("section_id"),
+                   literal(None).label("user_id"))
+    rows = db.session.execute(editors.union_all(alone)).all()
+    items = sorted((r.section_id, r.user_id) for r in rows if r.section_id is not None)
+    return rows[0].latest, tag_of(items)
+
+
+def tag_of(items) -> str:
+    """The presence tag of sorted (section id, user id) pairs (as presence.presence_tag)."""
+    return format(hash(tuple(items)) & 0xFFFFFFFF, "x") if items else "0"
 
 
 @dataclass
