@@ -471,7 +471,9 @@ def test_accepting_an_invitation_creates_the_user_and_signs_them_in(app, admin_c
     assert response.status_code == 303
     home = newcomer.get("/")
     assert home.status_code == 200
-    assert "New Person, Watford Borough Council (Member)" in home.text
+    # The header names the person and authority; the role is for screen readers only there.
+    assert ('New Person, Watford Borough Council<span class="govuk-visually-hidden"> '
+            '(signed in as Member)</span>') in home.text
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "new.person@watford.example"))
         assert (user.role, user.organisation_id) == ("member", world["orgs"]["watford"])

@@ -338,6 +338,7 @@ def test_lifecycle_and_versions_pages(app, demo, open_page, email):
 def test_position_history_and_signatories(app, demo, open_page):
     page = open_page(ADMIN).page
     open_document(page)
+    open_all_details(page)          # each matter's positions are folded into one line
     page.get_by_role("link", name=re.compile(r"^Position history for Hertsmere")).first.click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert_accessible(page, "position history")
@@ -376,6 +377,7 @@ def test_pages_the_plain_forms_answer_with(demo, open_page):
     page = open_page(WATFORD).page
     open_document(page)
     housing = section(page, "Housing need and distribution")
+    housing.locator(".cg-comments__threads > summary").click()      # threads are folded
     page.goto(housing.get_by_role("link", name=re.compile(r"^Edit your comment")).get_attribute(
         "href"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Edit your comment")

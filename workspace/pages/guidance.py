@@ -128,13 +128,13 @@ def _officer_actions(document, review, args):
     open_threads = sum(e.get("open", 0) for e in (review.get("comments") or {}).values())
     actions = []
     if suggested:
-        actions.append(Action(f"{plural(suggested, 'open suggestion')} waiting",
-                              "Show them", url_for("documents.show", filter="suggestions",
-                                                   **args),
-                              hidden=" (sections with open suggestions)"))
+        actions.append(Action(
+            f"{plural(suggested, 'open suggestion')} waiting", "Show those sections",
+            url_for("documents.show", filter="suggestions", **args),
+            hidden=" (sections with open suggestions)"))
     if open_threads:
-        actions.append(Action(f"{plural(open_threads, 'open comment thread')} waiting",
-                              "Show them", url_for("documents.show", filter="open-comments",
-                                                   **args),
-                              hidden=" (sections with open comments)"))
+        actions.append(Action(
+            f"{plural(open_threads, 'open comment thread')} waiting", "Show those sections",
+            url_for("documents.show", filter="open-comments", **args),
+            hidden=" (sections with open comments)"))
     return actions

@@ -1,0 +1,44 @@
+// A table wider than its place (a phone, a long table) scrolls inside a labelled, focusable
+// region, so a keyboard user can scroll it and a screen reader names it after the caption. The
+// templates that already wrap their tables (.cg-table-scroll, .cg-register-scroll) or stack them
+// (.cg-stack-table) are left alone. Without JavaScript, app.css lets such a table scroll inside
+// itself on a narrow screen.
+
+const SKIP = ".cg-table-scroll, .cg-register-scroll, .cg-stack-table, [data-no-table-scroll]";
+let counter = 0;
+
+function wrap(table) {
+  const region = document.createElement("div");
+  region.className = "cg-table-scroll";
+  region.setAttribute("role", "region");
+  region.tabIndex = 0;
+  const caption = table.querySelector("caption");
+  if (caption) {
+    if (!caption.id) caption.id = `cg-table-caption-${++counter}`;
+    region.setAttribute("aria-labelledby", caption.id);
+  } else {
+    region.setAttribute("aria-label", "Table");
+  }
+  table.parentNode.insertBefore(region, table);
+  region.appendChild(table);
+}
+
+function check(root) {
+  const scope = root && root.querySelectorAll ? root : document;
+  scope.querySelectorAll("table.govuk-table").forEach((table) => {
+    if (table.closest(SKIP) || !table.parentElement) return;
+    const room = table.parentElement.clientWidth;
+    table.style.display = "table";             // measure its natural width, not the fallback's
+    const wide = table.offsetWidth > room + 1;
+    table.style.display = "";
+    if (wide) wrap(table);
+  });
+}
+
+let pending = null;
+window.addEventListener("resize", () => {
+  clearTimeout(pending);
+  pending = setTimeout(() => check(document), 150);
+});
+document.addEventListener("htmx:load", (event) => check(event.detail.elt));
+check(document);

@@ -1,0 +1,155 @@
+"""On a 390 px phone no page scrolls sideways, for any role: wide tables scroll inside their
+own labelled, focusable region (or stack into a list), the rest wraps, and the header is
+compact (the person and their authority; the role is for screen readers only there).
+
+Checked on every kind of page each role reaches, with every <details> open (the widest the
+page gets), with JavaScript and, for the pages with tables, without it.
+"""
+import re
+
+import pytest
+from sqlalchemy import select
+
+from workspace.accounts.models import User
+from workspace.documents.models import Document
+from workspace.extensions import db
+
+from .support import SCG, WATFORD, expect, open_document
+
+MEMBER = "member@watford.example"
+ADMIN = "admin@swherts.example"
+ORGADMIN = "orgadmin@watford.example"
+VIEWER = "viewer@watford.example"
+PLAN = "JSP Vision: Engagement Plan"
+PHONE = {"width": 390, "height": 844}
+
+#: Elements wider than the window that do not sit inside something scrolling on its own.
+_OVERFLOWING = """() => {
+  const width = document.documentElement.clientWidth;
+  const scrolls = (el) => ["auto", "scroll"].includes(getComputedStyle(el).overflowX);
+  const insideScroller = (el) => {
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (scrolls(up)) return true;
+    }
+    return false;
+  };
+  return Array.from(document.querySelectorAll("body *"))
+    .filter((el) => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.right > width + 1;
+    })
+    .filter((el) => !insideScroller(el))
+    .map((el) => `${el.tagName.toLowerCase()}.${el.className}: ${el.textContent.slice(0, 60)}`);
+}"""
+
+#: Containers that do scroll sideways, and are not a labelled, focusable region.
+_UNLABELLED_SCROLLERS = """() => Array.from(document.querySelectorAll("body *"))
+  .filter((el) => ["auto", "scroll"].includes(getComputedStyle(el).overflowX)
+                  && el.scrollWidth > el.clientWidth + 1)
+  .filter((el) => !(el.getAttribute("role") === "region" && el.tabIndex === 0
+                    && (el.getAttribute("aria-label") || el.getAttribute("aria-labelledby"))))
+  .map((el) => `${el.tagName.toLowerCase()}.${el.className}`)"""
+
+#: (who, page) for every kind of page, by role. "doc:<title>[/suffix]" is a document's page.
+PAGES = [
+    (MEMBER, "/"), (MEMBER, "doc:" + SCG), (MEMBER, "doc:" + SCG + "/review-queue"),
+    (MEMBER, "doc:" + SCG + "/agreement"), (MEMBER, "doc:" + SCG + "/lifecycle"),
+    (MEMBER, "/tasks"), (MEMBER, "/notifications"),
+    (WATFORD, "doc:" + SCG), (WATFORD, "doc:" + PLAN), (WATFORD, "doc:" + SCG + "/activity"),
+    (WATFORD, "/p/sw-herts/"), (WATFORD, "/p/sw-herts/engagement/"),
+    (WATFORD, "/p/sw-herts/meetings"), (WATFORD, "/p/sw-herts/actions"),
+    (WATFORD, "/p/sw-herts/matters"), (WATFORD, "/notifications/preferences"),
+    (ADMIN, "doc:" + SCG), (ADMIN, "doc:" + SCG + "/lifecycle"),
+    (ADMIN, "doc:" + SCG + "/versions"), (ADMIN, "doc:" + SCG + "/decisions"),
+    (ADMIN, "doc:" + SCG + "/signatories"), (ADMIN, "/p/sw-herts/admin"),
+    (ADMIN, "/p/sw-herts/bodies"), (ADMIN, "/tasks"),
+    (ORGADMIN, "/organisation/"),
+    (VIEWER, "doc:" + SCG),
+]
+
+
+def _url(app, where):
+    if not where.startswith("doc:"):
+        return where
+    title, _, suffix = where[4:].partition("/")
+    with app.app_context():
+        document_id = db.session.scalar(select(Document.id).where(Document.title == title))
+    return f"/p/sw-herts/d/{document_id}/{suffix}"
+
+
+@pytest.fixture
+def viewer(app, demo, factory):
+    with app.app_context():
+        watford = db.session.scalar(select(User.organisation_id).where(User.email == MEMBER))
+    factory.user(watford, "viewer", email=VIEWER, password="common-ground",
+                 name="Watford Viewer")
+
+
+def _fits(page):
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.evaluate(_OVERFLOWING) == []
+
+
+@pytest.mark.parametrize("email, where", PAGES,
+                         ids=[f"{e.split('@')[0]}-{w.strip('/') or 'home'}" for e, w in PAGES])
+def test_no_page_scrolls_sideways_on_a_phone(app, demo, viewer, open_page, email, where):
+    page = open_page(email).page
+    page.set_viewport_size(PHONE)
+    response = page.goto(_url(app, where))
+    assert response.status == 200, where
+    page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+    page.wait_for_timeout(200)              # table-scroll.js re-measures after a resize
+    _fits(page)
+    # What scrolls is a region a keyboard can reach and a screen reader can name.
+    assert page.evaluate(_UNLABELLED_SCROLLERS) == []
+
+
+@pytest.mark.parametrize("email, where", [
+    (MEMBER, "doc:" + SCG), (ADMIN, "doc:" + SCG + "/versions"), (WATFORD, "/p/sw-herts/meetings"),
+    (ADMIN, "doc:" + SCG + "/lifecycle"), (ORGADMIN, "/organisation/"),
+])
+def test_no_page_scrolls_sideways_without_javascript(app, demo, open_page, email, where):
+    page = open_page(email, javascript=False).page
+    page.set_viewport_size(PHONE)
+    page.goto(_url(app, where))
+    _fits(page)
+
+
+def test_header_names_the_person_and_authority_not_the_role(app, demo, open_page):
+    page = open_page(MEMBER).page
+    page.set_viewport_size(PHONE)
+    page.goto("/")
+    who = page.locator(".cg-who")
+    expect(who).to_have_text("Watford Member, Watford Borough Council (signed in as Member)")
+    visible = who.evaluate("""(el) => { const c = el.cloneNode(true);
+        c.querySelectorAll('.govuk-visually-hidden').forEach((h) => h.remove());
+        return c.textContent.trim(); }""")
+    assert visible == "Watford Member, Watford Borough Council"
+    # One line for the person: the header stays short.
+    box = who.bounding_box()
+    assert box["height"] < 30, box
+
+
+def test_users_table_becomes_a_list_on_a_phone(app, demo, open_page):
+    page = open_page(ORGADMIN).page
+    page.set_viewport_size(PHONE)
+    page.goto("/organisation/")
+    row = page.locator("#users tbody tr").first
+    cells = row.locator("td")
+    first, second = cells.nth(0).bounding_box(), cells.nth(1).bounding_box()
+    assert second["y"] >= first["y"] + first["height"] - 1, "cells should stack"
+    _fits(page)
+
+
+def test_document_contents_stick_on_a_wide_screen_only(app, demo, open_page):
+    page = open_page(WATFORD).page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    open_document(page)
+    contents = page.locator(".cg-contents")
+    assert contents.evaluate("(el) => getComputedStyle(el).position") == "sticky"
+    page.mouse.wheel(0, 3000)
+    page.wait_for_timeout(200)
+    assert 0 <= contents.bounding_box()["y"] < 100, "the contents stay in view"
+    page.set_viewport_size(PHONE)
+    assert contents.evaluate("(el) => getComputedStyle(el).position") == "static"
+    assert re.search(r"\d", page.locator("#contents-list").inner_text())
