@@ -1,10 +1,15 @@
 """Sections from a Word (.docx) file.
 
-Read with python-docx: only the document XML is read, so macros, scripts and embedded objects
-are never run. Headings become sections (Heading 1 a part, 2 a sub-section, 3 and below a
-sub-sub-section); tables, lists, bold, italic and web links become Markdown; images are
-counted and reported, not imported. The package is first unpacked with a count of its real
-bytes (docx_safety).
+Read from the document XML (python-docx opens the package), so macros, scripts and embedded
+objects are never run; the package is first unpacked with a count of its real bytes
+(docx_safety). Headings become sections (Heading 1 a part, 2 a sub-section, 3 and below a
+sub-sub-section). Paragraphs inside content controls and tracked insertions are read; tracked
+deletions are not (changes are taken as accepted). Word's automatic paragraph numbers are
+written as text at the start of the paragraph, as Word shows them ("1.2", "(a)", "5\\."),
+worked out by word_numbering; bulleted paragraphs become Markdown lists. Runs, footnotes and
+superscript: word_inline; notes, headers and footers: word_notes. Tables become pipe tables
+with merged cells once (continuation cells empty). A Title and Subtitle before the first
+heading and Word's table of contents are left out and said so.
 """
 import io
 import re
@@ -13,11 +18,10 @@ import zipfile
 from docx import Document as WordDocument
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
-from docx.table import Table
-from docx.text.hyperlink import Hyperlink
+from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from . import docx_safety
+from . import docx_safety, word_inline, word_notes, word_numbering
 from .editing import MAX_TITLE
 from .import_parsing import (
     OPENING_NOTE,
@@ -30,7 +34,6 @@ from .import_parsing import (
 )
 from .models import MAX_DEPTH
 
-URL_SCHEMES = ("http://", "https://", "mailto:")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MACRO_TYPE = "application/vnd.ms-word.document.macroEnabled.main+xml"
 
@@ -98,156 +101,191 @@ def _heading_level(paragraph):
     return None
 
 
-def _num_pr(paragraph):
-    """(numId, level) of the paragraph's list numbering, direct or from its style."""
-    for p_pr in [paragraph._p.pPr] + [s.element.pPr for s in _styles(paragraph)]:
-        num_pr = p_pr.numPr if p_pr is not None else None
-        if num_pr is not None and num_pr.numId is not None:
-            ilvl = num_pr.ilvl.val if num_pr.ilvl is not None else 0
-            return num_pr.numId.val, ilvl
-    return None, 0
-
-
-def _number_format(word, num_id, ilvl, cache):
-    """Word's number format ("decimal", "bullet" ...) of a list level, or None."""
-    key = (num_id, ilvl)
-    if key not in cache:
-        cache[key] = None
-        try:
-            numbering = word.part.numbering_part.element
-            abstract = numbering.num_having_numId(num_id).abstractNumId.val
-            found = numbering.xpath(f'./w:abstractNum[@w:abstractNumId="{int(abstract)}"]'
-                                    f'/w:lvl[@w:ilvl="{int(ilvl)}"]/w:numFmt/@w:val')
-            cache[key] = found[0] if found else None
-        except (KeyError, NotImplementedError, ValueError, AttributeError):
-            pass
-    return cache[key]
-
-
-def _list_prefix(paragraph, word=None, cache=None):
-    """The Markdown list marker for a list paragraph ("- ", "1. ", indented by level)."""
-    name = (paragraph.style.name if paragraph.style is not None else "") or ""
-    match = re.fullmatch(r"List (Bullet|Number|Paragraph)(?: (\d))?", name)
-    num_id, ilvl = _num_pr(paragraph)
-    if num_id == 0:                     # numbering explicitly switched off
-        num_id = None
-    if not match and num_id is None:
-        return None
-    level = int(match.group(2) or 1) - 1 if match and match.group(2) else ilvl
-    ordered = bool(match and match.group(1) == "Number")
-    if num_id is not None and word is not None:
-        number_format = _number_format(word, num_id, ilvl, {} if cache is None else cache)
-        if number_format is not None:
-            ordered = number_format not in ("bullet", "none")
-    return "   " * min(level, 2) + ("1. " if ordered else "- ")
-
-
-def _escape(text):
-    return re.sub(r"([\\`*_\[\]<>|#])", r"\\\1", text)
-
-
-def _run_markdown(run, text=None):
-    text = _escape(run.text if text is None else text)
-    if not text.strip():
-        return text
-    if run.bold:
-        text = f"**{text}**"
-    if run.italic:
-        text = f"*{text}*"
+def _label_markdown(label):
+    """Word's number for a paragraph as text that Markdown will not read as a list marker."""
+    text = word_inline.escape(label)
+    if re.fullmatch(r"\d{1,9}[.)]", text):
+        text = text[:-1] + "\\" + text[-1]
+    elif text in ("-", "+"):
+        text = "\\" + text
     return text
 
 
-def _paragraph_markdown(paragraph, counts):
-    parts = []
-    for item in paragraph.iter_inner_content():
-        if isinstance(item, Hyperlink):
-            text = "".join(_run_markdown(r) for r in item.runs)
-            address = item.address or ""
-            if address.startswith(URL_SCHEMES):
-                parts.append(f"[{text}](<{address}>)")
-            else:
-                if address:
-                    counts["links"] += 1
+def _blocks(parent):
+    """The paragraphs and tables of `parent` in reading order, inside content controls and
+    tracked insertions too; tracked deletions are left out."""
+    for child in parent:
+        if child.tag in (qn("w:p"), qn("w:tbl")):
+            yield child
+        elif child.tag == qn("w:sdt"):
+            gallery = child.find(f"{qn('w:sdtPr')}/{qn('w:docPartObj')}/"
+                                 f"{qn('w:docPartGallery')}")
+            content = child.find(qn("w:sdtContent"))
+            if gallery is not None and gallery.get(qn("w:val")) == "Table of Contents":
+                yield child                  # Word's table of contents: left out
+            elif content is not None:
+                yield from _blocks(content)
+        elif child.tag in (qn("w:customXml"), qn("w:ins"), qn("w:moveTo")):
+            yield from _blocks(child)
+
+
+class _Reader:
+    def __init__(self, word):
+        self.word = word
+        self.context = word_inline.Context(word)
+        self.numbering = word_numbering.Numbering(word)
+
+    def paragraph(self, p):
+        """(Markdown text, Word's label or None, list level) of a paragraph."""
+        paragraph = Paragraph(p, self.word._body)
+        label, ilvl = self.numbering.label(paragraph, _styles(paragraph))
+        if label is None and paragraph.style is not None:
+            match = re.fullmatch(r"List Bullet(?: (\d))?", paragraph.style.name or "")
+            if match:
+                label, ilvl = word_numbering.BULLET, int(match.group(1) or 1) - 1
+        return word_inline.paragraph_markdown(p, self.context), label, ilvl
+
+    def cell_text(self, tc):
+        parts = []
+        for p in tc.iter(qn("w:p")):
+            text, label, _ilvl = self.paragraph(p)
+            if text and label and label != word_numbering.BULLET:
+                text = _label_markdown(label) + " " + text
+            elif text and label:
+                text = "\u2022 " + text
+            if text:
                 parts.append(text)
-        else:
-            if item._r.findall(".//" + qn("w:drawing")) or item._r.findall(".//" + qn("w:pict")):
-                counts["images"] += 1
-            parts.append(_run_markdown(item))
-    return "".join(parts).strip()
+        return " ".join(parts).replace("\n", " ").strip()
+
+    def table(self, tbl):
+        rows = []
+        for tr in tbl.iter(qn("w:tr")):
+            if tr.getparent() is not tbl and tr.getparent().getparent().getparent() is not tbl:
+                continue                     # a row of a table nested in a cell
+            cells = [""] * _grid(tr, f"{qn('w:trPr')}/{qn('w:gridBefore')}")
+            for tc in tr.findall(".//" + qn("w:tc")):
+                if tc.getparent() is not tr and tc.getparent().tag != qn("w:sdtContent"):
+                    continue
+                tc_pr = tc.find(qn("w:tcPr"))
+                merge = tc_pr.find(qn("w:vMerge")) if tc_pr is not None else None
+                continued = merge is not None and merge.get(qn("w:val"), "continue") != \
+                    "restart"
+                cells.append("" if continued else self.cell_text(tc))
+                cells += [""] * (_grid(tc_pr, qn("w:gridSpan"), 1) - 1)
+            rows.append(cells)
+        if not rows:
+            return ""
+        width = max(len(r) for r in rows)
+        rows = [r + [""] * (width - len(r)) for r in rows]
+        lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * width]
+        lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
+        return "\n".join(lines)
 
 
-def _table_markdown(table, counts):
-    rows = []
-    for row in table.rows:
-        cells = []
-        for cell in row.cells:
-            text = " ".join(_paragraph_markdown(p, counts) for p in cell.paragraphs)
-            cells.append(text.replace("\n", " ").strip())
-        rows.append(cells)
-    if not rows:
-        return ""
-    width = max(len(r) for r in rows)
-    rows = [r + [""] * (width - len(r)) for r in rows]
-    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * width]
-    lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
-    return "\n".join(lines)
+def _grid(node, path, default=0):
+    """An integer setting such as a cell's w:gridSpan, within reason."""
+    found = node.find(path) if node is not None else None
+    try:
+        return max(default, min(int(found.get(qn("w:val"))), 63))
+    except (AttributeError, TypeError, ValueError):
+        return default
 
 
 def parse_docx(data):
     """Sections from a .docx: one per heading, with its text as Markdown."""
     word, notes = _open_docx(data)
-    counts = {"images": 0, "links": 0}
-    formats = {}                        # (numId, level) -> Word number format
+    reader = _Reader(word)
+    context = reader.context
     sections, blocks = [], []
     current = None
-    list_open = False
+    bullets = None                       # the list level the open bulleted list starts at
+    first_reference = 0
+    note_texts = {kind: word_notes.note_texts(word, kind, word_inline.Context(word))
+                  for kind in ("footnote", "endnote")}
 
-    def close():
-        if current is not None:
-            current.body = "\n\n".join(b for b in blocks if b).strip() + "\n" if any(
-                blocks) else ""
+    def body():
+        text = "\n\n".join(b for b in blocks if b).strip()
+        refs = context.references[first_reference:]
+        if refs:
+            text = (text + "\n\n" + word_notes.definitions(refs, note_texts)).strip()
+        return text + "\n" if text else ""
 
-    for item in word.iter_inner_content():
-        if isinstance(item, Table):
-            blocks.append(_table_markdown(item, counts))
-            list_open = False
+    front = []                           # Title and Subtitle before the first heading
+    for element in _blocks(word.element.body):
+        if element.tag == qn("w:sdt"):
+            context.count("contents")
             continue
-        level = _heading_level(item)
-        if level is not None and item.text.strip():
-            close()
-            if current is None and any(blocks):
-                sections.append(ParsedSection(OPENING_TITLE, 0, ""))
-                sections[-1].body = "\n\n".join(b for b in blocks if b).strip() + "\n"
-                notes.append(OPENING_NOTE)
-            blocks = []
-            current = ParsedSection(heading_title(item.text) or item.text.strip()[:MAX_TITLE],
-                                    min(level - 1, MAX_DEPTH))
-            sections.append(current)
-            list_open = False
+        if element.tag == qn("w:tbl"):
+            blocks.append(reader.table(element))
+            bullets = None
             continue
-        text = _paragraph_markdown(item, counts)
-        prefix = _list_prefix(item, word, formats)
-        if prefix and text:
-            if list_open:
-                blocks[-1] += "\n" + prefix + text
+        paragraph = Paragraph(element, word._body)
+        style = (paragraph.style.name if paragraph.style is not None else "") or ""
+        if re.fullmatch(r"(?i)toc \d|toc heading", style):
+            context.count("contents")
+            continue
+        if current is None and style in ("Title", "Subtitle") and not any(blocks):
+            front.append(_plain(element, word))
+            continue
+        level = _heading_level(paragraph)
+        before = len(context.references)
+        text, label, ilvl = reader.paragraph(element)
+        if level is not None:
+            title = heading_title(_plain(element, word)) if text else ""
+            if title and len(context.references) > before:
+                context.count("heading notes", len(context.references) - before)
+                del context.references[before:]
+            if title:
+                if current is not None:
+                    current.body = body()
+                elif any(blocks):
+                    sections.append(ParsedSection(OPENING_TITLE, 0, body()))
+                    notes.append(OPENING_NOTE)
+                blocks, first_reference = [], len(context.references)
+                current = ParsedSection(title[:MAX_TITLE], min(level - 1, MAX_DEPTH))
+                sections.append(current)
+                context.section = current.title
+                bullets = None
+                continue
+        if not text:
+            continue
+        if label == word_numbering.BULLET:
+            if bullets is None:
+                bullets = ilvl
+                blocks.append("")
             else:
-                blocks.append(prefix + text)
-            list_open = True
+                blocks[-1] += "\n"
+            blocks[-1] += "  " * max(0, min(ilvl - bullets, 3)) + "- " + text
             continue
-        list_open = False
-        if text:
-            blocks.append(text)
-    close()
+        bullets = None
+        blocks.append(_label_markdown(label) + " " + text if label else text)
+    if any(front):
+        quoted = ", ".join(f"\u201c{t[:MAX_TITLE]}\u201d" for t in front if t)
+        notes.append(f"The title and subtitle at the top of the file were not imported as "
+                     f"text: {quoted}.")
+    if context.total("contents"):
+        notes.append("Word's table of contents was left out: the sections are listed and "
+                     "numbered automatically.")
+    return _finish(word, sections, current, body, notes, context)
+
+
+def _plain(p, word):
+    """A heading's text, without note references."""
+    pieces = word_inline.segments(p, word_notes._Quiet(word))
+    return " ".join("".join(t for t, fmt in pieces if fmt is not None).split())
+
+
+def _finish(word, sections, current, body, notes, context):
+    if current is not None:
+        current.body = body()
     if not sections:
         title = (word.core_properties.title or "Imported text").strip()[:MAX_TITLE]
-        body = "\n\n".join(b for b in blocks if b).strip()
-        sections = [ParsedSection(title, 0, body + "\n" if body else "")]
+        sections = [ParsedSection(title, 0, body())]
         notes.append("The document has no headings, so it was imported as one section. "
                      "Use Word's Heading styles to split it into sections.")
-    if counts["images"]:
-        notes.append(f"{counts['images']} image{'s were' if counts['images'] != 1 else ' was'}"
-                     " not imported.")
-    if counts["links"]:
-        notes.append(f"{counts['links']} link{'s' if counts['links'] != 1 else ''} to "
-                     "something other than a web page or email address became plain text.")
+    notes += word_notes.sentences(context, word_notes.running_texts(word, context))
+    headed = context.total("heading notes")
+    if headed:
+        notes.append(f"{headed} footnote{'s' if headed != 1 else ''} on headings "
+                     f"{'were' if headed != 1 else 'was'} not imported.")
     return Parsed(nest(sections), notes)
