@@ -97,6 +97,9 @@ def your_actions(partnership, document, review, user) -> list[Action]:
         actions += _officer_actions(document, review, args)
     if can("manage"):
         step = NEXT_STEPS.get(document.status)
+        owed = sum(outstanding(review, sid) for sid in review.get("positions") or {})
+        if step and document.is_out_for_agreement and owed:
+            step += f" ({plural(owed, 'position')} outstanding)"
         if step:
             actions.append(Action(step, "Lifecycle and versions",
                                   url_for("review.lifecycle", **args),
