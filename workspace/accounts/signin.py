@@ -4,10 +4,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import current_app, request, session
 from flask_login import login_user, logout_user
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import Integer, bindparam, delete, func, select, text, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import audit
@@ -162,10 +163,15 @@ def load_user_for_session(user_id: str) -> User | None:
     if not str(user_id).isdigit():
         return None
     # One statement on every request: the live session and its active user together.
-    return db.session.scalar(
-        select(User).join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.id == sid, UserSession.ended_at.is_(None),
-               User.id == int(user_id), User.active.is_(True)))
+    return db.session.scalar(_session_user_stmt(), {"sid": sid, "user_id": int(user_id)})
+
+
+@lru_cache(maxsize=1)
+def _session_user_stmt():
+    """Built once, with the session id and user id as parameters (every request runs it)."""
+    return (select(User).join(UserSession, UserSession.user_id == User.id)
+            .where(UserSession.id == bindparam("sid"), UserSession.ended_at.is_(None),
+                   User.id == bindparam("user_id", type_=Integer), User.active.is_(True)))
 
 
 def check_new_password(password: str | None, confirm: str | None) -> str | None:

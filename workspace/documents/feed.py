@@ -13,8 +13,9 @@ SQLite serialises writers already (write requests begin IMMEDIATE).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import event, func, literal, select, text
+from sqlalchemy import DateTime, Integer, bindparam, event, func, literal, select, text
 from sqlalchemy.orm import Session
 
 from .. import clock
@@ -74,9 +75,20 @@ def cursor(document: Document) -> int:
                              .where(DocumentChange.document_id == document.id))
 
 
-def _latest(document_id):
-    return (select(func.coalesce(func.max(DocumentChange.id), 0))
-            .where(DocumentChange.document_id == document_id).scalar_subquery())
+@lru_cache(maxsize=1)
+def _poll_stmt():
+    """The poll's statement, built once with its values as parameters: building it cost a
+    poll more than running it."""
+    latest = (select(func.coalesce(func.max(DocumentChange.id), 0))
+              .where(DocumentChange.document_id == bindparam("document_id", type_=Integer))
+              .scalar_subquery().label("latest"))
+    editors = (select(latest, Presence.section_id, Presence.user_id)
+               .where(Presence.document_id == bindparam("document_id", type_=Integer),
+                      Presence.seen_at >= bindparam("since", type_=DateTime),
+                      Presence.user_id != bindparam("user_id", type_=Integer)))
+    alone = select(latest, literal(None, Integer).label("section_id"),
+                   literal(None, Integer).label("user_id"))
+    return editors.union_all(alone)
 
 
 def poll_state(document_id: int, exclude_user_id: int, now=None):
@@ -86,14 +98,9 @@ def poll_state(document_id: int, exclude_user_id: int, now=None):
     # The same window as presence.presence_by_section (a setting where presence has one).
     window = presence.timeout() if hasattr(presence, "timeout") else presence.PRESENCE_TIMEOUT
     now = now or clock.utcnow()
-    latest = _latest(document_id)
-    editors = (select(latest.label("latest"), Presence.section_id, Presence.user_id)
-               .where(Presence.document_id == document_id,
-                      Presence.seen_at >= now - window,
-                      Presence.user_id != exclude_user_id))
-    alone = select(latest.label("latest"), literal(None).label("section_id"),
-                   literal(None).label("user_id"))
-    rows = db.session.execute(editors.union_all(alone)).all()
+    rows = db.session.execute(_poll_stmt(), {"document_id": document_id,
+                                             "since": now - window,
+                                             "user_id": exclude_user_id}).all()
     items = sorted((r.section_id, r.user_id) for r in rows if r.section_id is not None)
     return rows[0].latest, tag_of(items)
 
