@@ -85,13 +85,13 @@ def _outline_level(p_pr):
     return int(value) + 1 if value and value.isdigit() and int(value) < 9 else None
 
 
-def _heading_level(paragraph):
+def _heading_level(p, styles):
     """1 for Heading 1 ...; also a house style based on a Heading style, or a paragraph
     given an outline level (Word's navigation pane shows both as headings)."""
-    level = _outline_level(paragraph._p.pPr)
+    level = _outline_level(p.pPr)
     if level:
         return level
-    for style in _styles(paragraph):
+    for style in styles:
         match = re.fullmatch(r"Heading (\d)", style.name or "")
         if match:
             return int(match.group(1))
@@ -134,13 +134,25 @@ class _Reader:
         self.word = word
         self.context = word_inline.Context(word)
         self.numbering = word_numbering.Numbering(word)
+        self._chains = {}
+
+    def styles(self, p):
+        """The paragraph's style chain, nearest first, worked out once per style (python-docx
+        looks the default style up by scanning every style, for every paragraph)."""
+        key = p.style
+        if key not in self._chains:
+            self._chains[key] = _styles(Paragraph(p, self.word._body))
+        return self._chains[key]
+
+    def style_name(self, p):
+        chain = self.styles(p)
+        return (chain[0].name if chain else "") or ""
 
     def paragraph(self, p):
         """(Markdown text, Word's label or None, list level) of a paragraph."""
-        paragraph = Paragraph(p, self.word._body)
-        label, ilvl = self.numbering.label(paragraph, _styles(paragraph))
-        if label is None and paragraph.style is not None:
-            match = re.fullmatch(r"List Bullet(?: (\d))?", paragraph.style.name or "")
+        label, ilvl = self.numbering.label(p, self.styles(p))
+        if label is None:
+            match = re.fullmatch(r"List Bullet(?: (\d))?", self.style_name(p))
             if match:
                 label, ilvl = word_numbering.BULLET, int(match.group(1) or 1) - 1
         return word_inline.paragraph_markdown(p, self.context), label, ilvl
@@ -219,15 +231,14 @@ def parse_docx(data):
             blocks.append(reader.table(element))
             bullets = None
             continue
-        paragraph = Paragraph(element, word._body)
-        style = (paragraph.style.name if paragraph.style is not None else "") or ""
+        style = reader.style_name(element)
         if re.fullmatch(r"(?i)toc \d|toc heading", style):
             context.count("contents")
             continue
         if current is None and style in ("Title", "Subtitle") and not any(blocks):
             front.append(_plain(element, word))
             continue
-        level = _heading_level(paragraph)
+        level = _heading_level(element, reader.styles(element))
         before = len(context.references)
         text, label, ilvl = reader.paragraph(element)
         if level is not None:

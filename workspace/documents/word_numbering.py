@@ -8,7 +8,7 @@ so lists sharing one continue each other's numbers, unless a list overrides a le
 (w:lvlOverride/w:startOverride), which restarts it on the list's first paragraph. Using a
 level restarts the levels below it (or only those whose w:lvlRestart says so).
 
-`Numbering.label(paragraph)` gives ("1.2", ilvl) for a numbered paragraph, ("bullet", ilvl)
+`Numbering.label(p, styles)` gives ("1.2", ilvl) for a numbered paragraph, ("bullet", ilvl)
 for a bulleted one, or (None, 0); it must be called for every paragraph in reading order,
 headings included, because a heading numbered "2" moves its paragraphs on to "2.1".
 """
@@ -114,10 +114,10 @@ class Numbering:
             except (AttributeError, KeyError, TypeError):
                 continue
 
-    def _num_pr(self, paragraph, styles):
+    def _num_pr(self, p, styles):
         """(numId, ilvl) from the paragraph, else its style chain; numId 0 switches off."""
         num_id = ilvl = None
-        for p_pr, style in [(paragraph._p.pPr, None)] + [(s.element.pPr, s) for s in styles]:
+        for p_pr, style in [(p.pPr, None)] + [(s.element.pPr, s) for s in styles]:
             num_pr = p_pr.numPr if p_pr is not None else None
             if num_pr is None:
                 continue
@@ -135,9 +135,10 @@ class Numbering:
         levels = self.abstract.get(self.nums.get(num_id, (None,))[0], {})
         return next((i for i, lvl in levels.items() if lvl.style == style_id), None)
 
-    def label(self, paragraph, styles):
-        """("1.2" or BULLET, ilvl) for a list paragraph, (None, 0) otherwise."""
-        num_id, ilvl = self._num_pr(paragraph, styles)
+    def label(self, p, styles):
+        """("1.2" or BULLET, ilvl) for the paragraph element `p` with the style chain
+        `styles`, or (None, 0) when it is not numbered."""
+        num_id, ilvl = self._num_pr(p, styles)
         if num_id in (None, "0") or num_id not in self.nums:
             return None, 0
         abstract_id, overrides = self.nums[num_id]
