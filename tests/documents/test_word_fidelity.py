@@ -249,3 +249,24 @@ def test_styles_are_looked_up_once_per_style_not_once_per_paragraph(monkeypatch)
     parsed = _parse(body)
     assert parsed.sections[0].body.count("Paragraph") == 200
     assert len(calls) <= 3
+
+
+def test_emphasis_ending_in_punctuation_against_a_letter_still_renders():
+    """Markdown reads "**Note:**text" as literal asterisks: the colon goes outside."""
+    body = heading("Notes") + para(raw(run("Note:", bold=True)), "text, x",
+                                   raw(run("(a)", italic=True)), "y ", raw(run("?!", bold=True)))
+    text = _parse(body).sections[0].body
+    assert text == "**Note**:text, x(*a*)y **?!**\n"
+    html = render_markdown(text)
+    assert "<strong>Note</strong>:text" in html and "x(<em>a</em>)y" in html
+
+
+def test_numbered_paragraphs_in_table_cells_keep_their_numbers():
+    row = "<w:tc><w:tcPr/>{}</w:tc>"
+    body = (heading("Matters", 1) + para("Before.", num_id=1, ilvl=1) + table(
+        [cell("Matter"), cell("Position")],
+        [row.format(para("Housing need", num_id=1, ilvl=1)),
+         row.format(para("Agreed") + para("Watford", num_id=2))]))
+    text = _parse(body, numbering=OUTLINE, heading_numbering=True).sections[0].body
+    assert text == ("1.1 Before.\n\n| Matter | Position |\n|---|---|\n"
+                    "| 1.2 Housing need | Agreed \u2022 Watford |\n")

@@ -9,6 +9,7 @@ markers, so Word's "**Recommendation 1: **" renders as bold. Footnote and endnot
 become `[^n]`; images and embedded objects are counted, field codes never shown.
 """
 import re
+import unicodedata
 
 from docx.oxml.ns import qn
 
@@ -167,15 +168,29 @@ def _address(link, context):
     return rel.target_ref if rel.is_external else ""
 
 
-def _wrap(text, fmt):
-    """Escaped `text` with its markers, spaces at its edges moved outside them."""
+def _punctuation(char):
+    return bool(char) and unicodedata.category(char)[0] in "PS"
+
+
+def _wrap(text, fmt, before="", after=""):
+    """Escaped `text` with its markers, spaces at its edges moved outside them. Punctuation at
+    an edge that touches a letter outside is moved out too, since Markdown would not read
+    the markers there as emphasis ("**Note:**text" becomes "**Note**:text")."""
     core = text.strip(" \t")
     if not core or core.isspace():
         return escape(text)
     lead = text[:len(text) - len(text.lstrip(" \t"))]
     trail = text[len(text.rstrip(" \t")):]
-    body = escape(core)
     bold, italic, vert = fmt
+    if (bold or italic) and not lead and before.isalnum():
+        while core and _punctuation(core[0]):
+            lead, core = lead + core[0], core[1:]
+    if (bold or italic) and not trail and after.isalnum():
+        while core and _punctuation(core[-1]):
+            core, trail = core[:-1], core[-1] + trail
+    if not core:
+        return escape(text)
+    lead, body, trail = escape(lead), escape(core), escape(trail)
     if vert:
         mark = "^" if vert == "superscript" else "~"
         body = mark + body.replace(" ", "\\ ").replace("\n", "\\ ") + mark
@@ -198,7 +213,15 @@ def markdown(pieces):
             merged[-1] = (merged[-1][0] + text, fmt)
         else:
             merged.append((text, fmt))
-    return "".join(text if fmt is None else _wrap(text, fmt) for text, fmt in merged)
+    out = []
+    for at, (text, fmt) in enumerate(merged):
+        if fmt is None:
+            out.append(text)
+            continue
+        before = out[-1][-1:] if out else ""
+        after = merged[at + 1][0][:1] if at + 1 < len(merged) else ""
+        out.append(_wrap(text, fmt, before, after))
+    return "".join(out)
 
 
 def paragraph_markdown(p, context):
