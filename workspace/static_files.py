@@ -6,26 +6,26 @@
   in the signed-in pages (not in the public register's, whose HTML is rendered once and kept),
   and an answer to that exact hash is cached for a year; any other answer for them is
   revalidated (ETag / Last-Modified), so ES modules that main.js imports stay fresh.
-- Text answers of 500 bytes or more are gzip-compressed for browsers that accept it: static
-  files, and pages that carry no CSRF token. Pages with a CSRF token are left as they are: a
-  secret in a compressed answer beside text the requester chose can be guessed from its size
-  (BREACH).
+- Text answers of 500 bytes or more are compressed (Flask-Compress) for browsers that accept
+  it: static files, and pages that carry no CSRF token. Pages with a CSRF token are left as
+  they are: a secret in a compressed answer beside text the requester chose can be guessed
+  from its size (BREACH).
 """
 from __future__ import annotations
 
-import gzip
 import hashlib
 import os
 import re
 
 from flask import g, has_request_context, request
+from flask_compress import Compress
 
 YEAR = 365 * 24 * 3600
 #: A name with its version in it: name-1.2.3.min.js
 VERSIONED = re.compile(r"-\d+\.\d+\.\d+[.-]")
-COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml",
-                "application/xml", "application/rss+xml", "application/atom+xml")
 MIN_SIZE = 500
+#: Used through `compress` only: it never registers its own after_request (COMPRESS_REGISTER).
+_compressor = Compress()
 _hashes: dict[str, tuple[float, str]] = {}
 
 
@@ -47,6 +47,15 @@ def content_hash(static_folder: str, filename: str) -> str | None:
 
 def init_static(app) -> None:
     folder = app.static_folder
+    app.config.setdefault("COMPRESS_REGISTER", False)
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_STREAMS", False)
+    app.config.setdefault("COMPRESS_MIN_SIZE", MIN_SIZE)
+    app.config.setdefault("COMPRESS_MIMETYPES", [
+        "text/html", "text/css", "text/csv", "text/plain", "text/javascript",
+        "application/javascript", "application/json", "image/svg+xml", "application/xml",
+        "application/atom+xml", "application/schema+json"])
+    _compressor.init_app(app)
 
     @app.url_defaults
     def _version(endpoint, values):
@@ -77,24 +86,19 @@ def init_static(app) -> None:
 
 
 def compress(response):
-    """gzip the answer when the browser accepts it and it is worth it."""
-    if (response.status_code != 200 or "gzip" not in request.headers.get("Accept-Encoding", "")
-            or response.headers.get("Content-Encoding") or (response.is_streamed
-            and not response.direct_passthrough)
-            or not (response.mimetype or "").startswith(COMPRESSIBLE)
-            or (request.endpoint != "static" and "csrf_token" in g)):
+    """Compress the answer (Flask-Compress: gzip, or Brotli / Zstandard when the browser
+    prefers them), except a page carrying a CSRF token (BREACH)."""
+    if request.endpoint != "static" and "csrf_token" in g:
         return response
-    response.vary.add("Accept-Encoding")
-    response.direct_passthrough = False
-    source = response.response
-    data = response.get_data()
-    if hasattr(source, "close"):     # a file being sent: read, so close it now
-        source.close()
-    if len(data) < MIN_SIZE:
-        return response
-    response.set_data(gzip.compress(data, compresslevel=6))
-    response.headers["Content-Encoding"] = "gzip"
-    if response.get_etag()[0]:
-        etag, weak = response.get_etag()
-        response.set_etag(etag + "-gz", weak=weak)
-    return response
+    if (response.direct_passthrough and response.status_code == 200
+            and "Accept-Encoding" in request.headers
+            and response.mimetype in _compressor.compress_mimetypes_set):
+        # A file being sent: read it (static text is small) and close it, so it is compressed
+        # whole and no file is left open.
+        source = response.response
+        response.direct_passthrough = False
+        data = response.get_data()
+        if hasattr(source, "close"):
+            source.close()
+        response.set_data(data)
+    return _compressor.after_request(response)
