@@ -527,7 +527,11 @@ def test_new_document_from_a_file(app, demo, open_page):
     page.get_by_role("button", name="Preview").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Check the new document before it is created")
-    expect(page.get_by_role("heading", level=5, name="1.1.1 Unmet need")).to_be_visible()
+    # The draft's one top-level heading, with everything inside it, is the file's title: left
+    # out to begin with (a labelled checkbox), its sub-sections one level up.
+    expect(page.get_by_label("Leave out the file's title, \u201cStrategic context\u201d, and "
+                             "import its sections one level up")).to_be_checked()
+    expect(page.get_by_role("heading", level=4, name="2.1 Unmet need")).to_be_visible()
     assert_accessible(page, "new document from a file: preview")
     page.get_by_role("button", name="Create the document with 3 sections").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Joint statement from Word")

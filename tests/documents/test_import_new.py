@@ -78,14 +78,19 @@ def test_the_preview_shows_nested_sections_and_creates_nothing(app, officer):
     assert "Preview: 3 sections from draft.docx" in page.text
     assert "Nothing has been saved yet" in page.text
     assert "Imported statement" in page.text and "Statement of Common Ground" in page.text
-    # Levels as nesting: numbered 1, 1.1, 1.1.1 and one heading level deeper each time.
-    assert re.search(r'<h3 [^>]*><span class="cg-number">1</span> Strategic context</h3>',
+    # The draft starts with one top-level heading ("Strategic context") with everything else
+    # inside it: that is the file's title, left out to begin with (the preview's checkbox), so
+    # its text is the opening text and its sub-sections come in one level up.
+    assert re.search(r'<input [^>]*name="use_title" type="checkbox" value="y" checked',
                      page.text)
-    assert re.search(r'<h4 [^>]*><span class="cg-number">1.1</span> Housing need</h4>',
+    # Levels as nesting: numbered 1, 2, 2.1 and one heading level deeper each time.
+    assert re.search(r'<h3 [^>]*><span class="cg-number">1</span> Opening text</h3>',
                      page.text)
-    assert re.search(r'<h5 [^>]*><span class="cg-number">1.1.1</span> Unmet need</h5>',
+    assert re.search(r'<h3 [^>]*><span class="cg-number">2</span> Housing need</h3>',
                      page.text)
-    assert 'class="cg-import-section cg-depth-2"' in page.text
+    assert re.search(r'<h4 [^>]*><span class="cg-number">2.1</span> Unmet need</h4>',
+                     page.text)
+    assert 'class="cg-import-section cg-depth-1"' in page.text
     assert "<strong>mostly</strong>" in page.text and "<em>under pressure</em>" in page.text
     assert "<table>" in page.text and "<li>Dacorum</li>" in page.text
     assert 'href="https://www.gov.uk/guidance/plan-making"' in page.text
@@ -163,12 +168,17 @@ def test_bad_files_are_refused_with_a_clear_message_and_nothing_created(
     assert _counts(app) == (0, 0, 0)
 
 
+# Two top-level headings: the file has no title of its own (a blank title is refused; with a
+# file that has one, tests/documents/test_import_title.py, the file's title is used).
+PARTS = b"# One\n\nText.\n\n# Two\n\nMore.\n\n## Two a\n\nDetail.\n"
+
+
 def test_a_good_file_is_kept_while_the_title_is_corrected(app, officer):
-    refused = _preview(officer, draft_docx(), title="")
+    refused = _preview(officer, PARTS, name="draft.md", title="")
     assert refused.status_code == 422 and "Enter a title" in refused.text
-    assert "Chosen already: draft.docx" in refused.text
+    assert "Chosen already: draft.md" in refused.text
     page = _preview(officer, None, title="Second try", token=_token(refused))
-    assert page.status_code == 200 and "Preview: 3 sections from draft.docx" in page.text
+    assert page.status_code == 200 and "Preview: 3 sections from draft.md" in page.text
     assert officer.post(CONFIRM, data={"token": _token(page)}).status_code == 303
     with app.app_context():
         assert db.session.scalar(select(Document.title)) == "Second try"

@@ -2,6 +2,7 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -66,6 +67,9 @@ class ConfirmImportForm(FlaskForm):
     """Confirm a preview: its sealed token and, into a document, where its sections go."""
     token = HiddenField()
     after = HiddenField(default="end")
+    #: Ticked: the file's one top-level heading is the document's title (a new document) or
+    #: left out (an existing one), and its sub-sections come in one level up.
+    use_title = BooleanField()
 
 
 class NewDocumentForm(FlaskForm):

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..clock import utcnow
 from ..extensions import db
+from . import limits
 from .import_parsing import ImportRefused, Parsed, check_sizes
 from .markdown import render_markdown
 from .markdown_import import parse_markdown
@@ -95,10 +96,27 @@ def open_preview(purpose: str, token: str | None) -> dict:
                            "was imported. Choose the file again.", status=400) from None
 
 
-def preview_sections(parsed: Parsed) -> list[tuple[str, int, str, Markup]]:
-    """[(number, depth, title, sanitised HTML)] of the parsed sections, for the preview."""
+def preview_sections(parsed: Parsed,
+                     use_title: bool = True) -> list[tuple[str, int, str, Markup]]:
+    """[(number, depth, title, sanitised HTML)] of the parsed sections of a new document, for
+    the preview: as they will be with the file's title as the document's title (the
+    preview's choice to begin with), when the file has one."""
+    if use_title:
+        parsed = parsed.without_title()
     return [(number, s.depth, s.title, Markup(render_markdown(s.body)))
             for number, s in number_sections(parsed.sections)]
+
+
+def leaves_out_title(document: Document, parsed: Parsed) -> bool:
+    """Whether an import into an existing document leaves out the file's title heading
+    (Parsed.title_heading) to begin with: when the document has no sections yet (the whole
+    file is coming in) or the heading is the document's own title. The preview's checkbox
+    changes it."""
+    heading = parsed.title_heading
+    if heading is None:
+        return False
+    same = " ".join(heading.split()).casefold() == " ".join(document.title.split()).casefold()
+    return same or limits.live_count(document) == 0
 
 
 def token_sha256(token: str | None) -> str:

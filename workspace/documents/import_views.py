@@ -16,6 +16,7 @@ from .import_preview import (
     MAX_UPLOAD_BYTES,
     AlreadyImported,
     imported_already,
+    leaves_out_title,
     open_preview,
     parse_upload,
     seal_preview,
@@ -34,12 +35,15 @@ bp = Blueprint("importing", __name__, url_prefix="/p/<slug>/d/<int:document_id>/
 
 
 def _page(partnership, document, status=200, error=None, parsed=None, token=None,
-          after=None, filename="", place=None):
+          after=None, filename="", place=None, leave_title=False):
+    shown = parsed.without_title() if parsed and leave_title else parsed
     return render("documents/import.html", status=status, partnership=partnership,
-                  document=document, error=error, parsed=parsed, token=token,
+                  document=document, error=error, parsed=shown, token=token,
                   after=after, filename=filename, button_form=ButtonForm(),
+                  file_title=parsed.title_heading if parsed else None,
+                  leave_title=leave_title,
                   form=import_form(section_choices(document), after, error),
-                  previews=placed_previews(document, parsed, place)
+                  previews=placed_previews(document, shown, place)
                   if parsed else [],
                   place_label=section_label(document, place) if place else None,
                   section_usage=limits.usage(document))
@@ -96,12 +100,14 @@ def preview(slug, document_id):
     except ImportRefused as exc:
         return _page(partnership, document, exc.status, exc.message, after=after)
     return _page(partnership, document, parsed=parsed, token=token, after=after,
-                 filename=filename, place=place)
+                 filename=filename, place=place,
+                 leave_title=leaves_out_title(document, parsed))
 
 
 @bp.post("/confirm")
 def confirm(slug, document_id):
-    """Add every previewed section in one transaction, as revision 1 of each.
+    """Add every previewed section in one transaction, as revision 1 of each (without the
+    file's title heading, its sub-sections one level up, when the preview's box is ticked).
 
     A preview is imported once: confirming it again (a resubmit, a retry, a second tab)
     imports nothing and sees the document it went into, with a notice saying so (303, as
@@ -119,7 +125,10 @@ def confirm(slug, document_id):
         if data.get("document") != document.id:
             raise ImportRefused("The preview belongs to another document, so nothing was "
                                 "imported. Choose the file again.", 400)
-        added = import_sections(document, Parsed.from_data(data["parsed"]),
+        parsed = Parsed.from_data(data["parsed"])
+        if form.use_title.data:
+            parsed = parsed.without_title()
+        added = import_sections(document, parsed,
                                 _after(document, after), current_user,
                                 data.get("file", ""), token=token)
     except AlreadyImported as done:

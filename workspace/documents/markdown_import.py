@@ -1,5 +1,15 @@
-"""Sections from a Markdown file: one per # heading (## nested, ### and below deeper)."""
+"""Sections from a Markdown file, split where markdown-it-py (CommonMark) finds a heading.
+
+Only headings at the top level of the file split it: ATX ("# Title") and setext ("Title"
+underlined with ==== or ----) alike; # and ==== are parts, ## and ---- sub-sections, ### and
+below sub-sub-sections. A heading inside fenced code (``` or ~~~, nested as CommonMark nests
+them), a block quote or a list stays text. Each section's body is the file's own lines
+between its heading and the next, so the Markdown is kept as written, less HTML comments
+(<!-- ... -->, block or inline), which are dropped and counted in a note.
+"""
 import re
+
+from markdown_it import MarkdownIt
 
 from ..security import CONTROL_CHARACTERS
 from .editing import MAX_TITLE
@@ -14,13 +24,20 @@ from .import_parsing import (
 )
 from .models import MAX_DEPTH
 
-_ATX = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
+NO_HEADINGS_NOTE = ("The file has no headings, so it was imported as one section. Start a "
+                    "line with # to begin a section.")
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+#: The parser that finds headings and comments: as the app's renderer reads the text (tables,
+#: strikethrough), with HTML recognised so that comments can be found and left out.
+_splitter = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
 
 
-def parse_markdown(data):
-    """Sections from a Markdown file: one per # heading (## nested, ### and below deeper)."""
+def _is_comment(text):
+    return text.strip().startswith("<!--")
+
+
+def _decode(data):
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -30,41 +47,93 @@ def parse_markdown(data):
         raise ImportRefused("The file is not a Markdown text file, whatever its name says.")
     # As for every form (workspace.security): no control characters (the Word export, XML,
     # refuses them).
-    text = CONTROL_CHARACTERS.sub("", text)
+    return CONTROL_CHARACTERS.sub("", text)
+
+
+def _without_comments(lines, tokens):
+    """The lines with every HTML comment taken out (a line that held only a comment goes),
+    and for each comment the line it started on."""
+    lines = list(lines)
+    found = []
+    for token in tokens:
+        if token.map is None:
+            continue
+        start, end = token.map
+        if token.type == "html_block" and _is_comment(token.content):
+            found += [start] * len(_COMMENT.findall(token.content))
+            rest = _COMMENT.sub("", "\n".join(lines[start:end])).strip()
+            lines[start:end] = [None] * (end - start)
+            lines[start] = rest or None
+        elif token.type == "inline" and token.children:
+            comments = [c.content for c in token.children
+                        if c.type == "html_inline" and _is_comment(c.content)]
+            if not comments:
+                continue
+            found += [start] * len(comments)
+            text = "\n".join(line or "" for line in lines[start:end])
+            for comment in comments:
+                text = text.replace(comment, "", 1)
+            # A line that held only a comment goes, rather than splitting its paragraph.
+            kept = [line if line.strip() or not was else None
+                    for line, was in zip(text.split("\n"), lines[start:end])]
+            lines[start:end] = kept + [None] * (end - start - len(kept))
+    return lines, found
+
+
+def _body(lines):
+    """Lines as a section's body: without dropped lines and blank lines at either end."""
+    kept = [line.rstrip() if i == len(lines) - 1 else line
+            for i, line in enumerate(lines) if line is not None]
+    while kept and not kept[0].strip():
+        kept.pop(0)
+    while kept and not kept[-1].strip():
+        kept.pop()
+    return "\n".join(kept).rstrip() + "\n" if kept else ""
+
+
+def _title(inline):
+    # A setext heading may run over several lines: one line of title.
+    text = " ".join(_COMMENT.sub("", inline.content if inline is not None else "").split())
+    return heading_title(text) or text[:MAX_TITLE]
+
+
+def _quote_list(titles):
+    names = [f"\u201c{t}\u201d" for t in dict.fromkeys(titles)]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def parse_markdown(data):
+    """Sections from a Markdown file: one per top-level heading (## nested, ### and below
+    deeper), and notes on what was left out."""
+    text = _decode(data)
     notes = []
     images = len(_IMAGE.findall(text))
     text = _IMAGE.sub(lambda m: m.group(1), text)
-    sections, lines, current = [], [], None
-    in_fence = False
-
-    def flush():
-        body = "\n".join(lines).strip()
-        return body + "\n" if body else ""
-
-    for line in text.splitlines():
-        if _FENCE.match(line):
-            in_fence = not in_fence
-        match = None if in_fence else _ATX.match(line)
-        if match:
-            if current is None:
-                if flush():
-                    sections.append(ParsedSection(OPENING_TITLE, 0, flush()))
-                    notes.append(OPENING_NOTE)
-            else:
-                current.body = flush()
-            current = ParsedSection(heading_title(match.group(2)) or
-                                    match.group(2).strip()[:MAX_TITLE],
-                                    min(len(match.group(1)) - 1, MAX_DEPTH))
-            sections.append(current)
-            lines = []
-        else:
-            lines.append(line)
-    if current is not None:
-        current.body = flush()
-    if not sections:
-        sections = [ParsedSection("Imported text", 0, flush())]
-        notes.append("The file has no headings, so it was imported as one section. Start a "
-                     "line with # to begin a section.")
+    tokens = _splitter.parse(text)
+    lines, comments = _without_comments(text.splitlines(), tokens)
+    headings = [(tokens[i].map, int(tokens[i].tag[1]) - 1, tokens[i + 1])
+                for i, token in enumerate(tokens)
+                if token.type == "heading_open" and token.level == 0 and token.map]
+    sections, comment_places = [], []
+    first = headings[0][0][0] if headings else len(lines)
+    if _body(lines[:first]):
+        sections.append(ParsedSection(OPENING_TITLE, 0, _body(lines[:first])))
+        notes.append(OPENING_NOTE)
+    for index, ((start, end), level, inline) in enumerate(headings):
+        stop = headings[index + 1][0][0] if index + 1 < len(headings) else len(lines)
+        title = _title(inline)
+        sections.append(ParsedSection(title, min(level, MAX_DEPTH), _body(lines[end:stop])))
+        comment_places += [title for line in comments if start <= line < stop]
+    if headings:
+        comment_places = [OPENING_TITLE for line in comments if line < first] + comment_places
+    if not headings:
+        sections = [ParsedSection("Imported text", 0, _body(lines))]
+        notes = [NO_HEADINGS_NOTE]
+        comment_places = ["Imported text"] * len(comments)
+    if comments:
+        count = len(comments)
+        notes.append(f"{count} HTML comment{'s were' if count != 1 else ' was'} not "
+                     f"imported (in {_quote_list(comment_places)}).")
     if images:
         notes.append(f"{images} image{'s were' if images != 1 else ' was'} not imported.")
     if re.search(r"<\s*script", text, re.IGNORECASE):

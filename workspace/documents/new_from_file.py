@@ -7,6 +7,7 @@ from flask import current_app
 from .. import audit
 from ..accounts.models import User
 from .editing import MAX_TITLE, EditError, check_title
+from .forms import ConfirmImportForm
 from .import_parsing import ImportRefused, Parsed, check_sizes, nest
 from .import_preview import (
     NEW_DOCUMENT,
@@ -52,13 +53,10 @@ def preview_new_document(partnership, title: str | None, kind: str | None, filen
     """Check a new document's title, kind and file and parse the file; nothing is saved.
 
     Returns (parsed, filename, token for the confirmation). Without a new file, the file of
-    an earlier preview (`token`) is used again. Refused names every problem at once.
+    an earlier preview (`token`) is used again. The title may be left blank when the file has
+    its own (Parsed.title_heading). Refused names every problem at once.
     """
     errors, status = {}, 422
-    try:
-        title = check_title(title)
-    except EditError as exc:
-        errors["title"] = exc.message
     if kind not in DOCUMENT_KINDS:
         errors["kind"] = "Choose the kind of document"
     parsed = None
@@ -75,6 +73,13 @@ def preview_new_document(partnership, title: str | None, kind: str | None, filen
             parsed, filename = Parsed.from_data(earlier["parsed"]), earlier.get("file", "")
         except ImportRefused as exc:
             errors["file"] = exc.message
+    try:
+        title = check_title(title)
+    except EditError as exc:
+        # No title typed: the file's own title (its one top-level heading) will do.
+        if (title or "").strip() or parsed is None or parsed.title_heading is None:
+            errors["title"] = exc.message
+        title = ""
     sealed = None if parsed is None else seal_preview(NEW_DOCUMENT, {
         "partnership": partnership.id, "title": title, "kind": kind, "file": filename,
         "parsed": parsed.as_data()})
@@ -88,8 +93,19 @@ def preview_new_document(partnership, title: str | None, kind: str | None, filen
     return parsed, filename, sealed
 
 
-def import_new_document(partnership, token: str | None, user: User) -> Document:
+def use_title_chosen() -> bool:
+    """Whether the confirmation asked to use the file's title as the document's title (the
+    preview's checkbox, ticked to begin with)."""
+    return bool(ConfirmImportForm().use_title.data)
+
+
+def import_new_document(partnership, token: str | None, user: User,
+                        use_title: bool | None = None) -> Document:
     """Create the previewed document and all its sections, each as revision 1, audited.
+
+    With `use_title` (None: as the confirmation form says) and a file that starts with its
+    title (Parsed.title_heading), that heading is not a section: its sub-sections are the
+    document's top-level sections, and it is the document's title unless one was typed.
 
     All or nothing: the request's one commit saves it; any failure rolls everything back.
     A preview confirmed before raises AlreadyImported and creates nothing.
@@ -104,11 +120,18 @@ def import_new_document(partnership, token: str | None, user: User) -> Document:
     if data.get("kind") not in DOCUMENT_KINDS:
         raise ImportRefused("Choose the kind of document", status=422, field="kind",
                            kept=data)
-    try:
-        title = check_title(data.get("title", ""))
-    except EditError as exc:
-        raise ImportRefused(exc.message, field="title", kept=data) from None
     parsed = Parsed.from_data(data["parsed"])
+    if use_title is None:
+        use_title = use_title_chosen()
+    heading = parsed.title_heading if use_title else None
+    try:
+        title = check_title(data.get("title") or heading)
+    except EditError as exc:
+        message = (f"{exc.message}, or use \u201c{parsed.title_heading}\u201d from the file"
+                   if parsed.title_heading and not data.get("title") else exc.message)
+        raise ImportRefused(message, field="title", kept=data) from None
+    if heading:
+        parsed = parsed.without_title()
     try:
         check_sizes(parsed)
     except ImportRefused as exc:
