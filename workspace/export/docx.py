@@ -12,16 +12,17 @@ from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
-from markdown_it import MarkdownIt
 
 from ..clock import DATE, display
+from ..documents.markdown import parser
 from ..review.models import STATUSES
 from ..suggestions.listings import open_by_number
-from . import service
+from . import docx_parts, service
 from .docx_blocks import write_section
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-_md = MarkdownIt("commonmark", {"html": False}).enable("table").enable("strikethrough")
+#: The app's Markdown dialect: CommonMark, tables, strikethrough, footnotes, ^sup^, ~sub~.
+_md = parser()
 URL_SCHEMES = ("http://", "https://", "mailto:")
 RECORD_STATUS = {"agreed": "Agreement reached", "not_agreed": "Agreement not reached",
                  "outstanding": "Still to be agreed"}
@@ -49,24 +50,37 @@ def file_name(document, number, on=None):
 
 def build_docx(document, number=None):
     """(bytes, version number) of the document's version `number`, or of the draft."""
-    content, _sha, row, agreed = service.export_source(document, number)
+    content, sha, row, agreed = service.export_source(document, number)
     content = xml_text(content)
     blocks = xml_text(service.signature_blocks(document, row))
     word = WordDocument()
     word.core_properties.title = content["title"]
+    partnership = xml_text(document.partnership.name)
+    docx_parts.running_header(word, f"{partnership} \u00b7 {content['title']}")
+    docx_parts.page_footer(word, sha if row is not None else None)
     word.add_heading(content["title"], 0)
     status = STATUSES.get(document.status, document.status) if row is None or \
         row.number >= document.version_number else "Published"
     version = row.number if row else document.version_number
-    word.add_paragraph(f"{xml_text(document.partnership.name)} \u00b7 {document.kind_label}"
+    word.add_paragraph(f"{partnership} \u00b7 {document.kind_label}"
                        f" \u00b7 version {version} \u00b7 {status}"
-                       + ("" if agreed else " \u00b7 DRAFT"))
+                       + ("" if agreed else " \u00b7 DRAFT"), style="Subtitle")
+    docx_parts.contents(word)
     # Open suggestions are drafting notes: in the Word file of the draft only, never in a
     # frozen version's file (nor in any PDF, which prints the content alone).
     suggested = open_by_number(document) if row is None else {}
-    for section in content["sections"]:
+    # Heading numbers are Word numbering (a multilevel list on the section headings), so the
+    # heading's text is its title; typed as text only if Word's count would differ.
+    sections = content["sections"]
+    numbered = docx_parts.word_numbers([s["number"].count(".") for s in sections]) == \
+        [s["number"] for s in sections]
+    num_id = docx_parts.heading_numbering(word) if numbered and sections else None
+    for section in sections:
         depth = section["number"].count(".")
-        word.add_heading(f"{section['number']} {section['title']}", min(depth + 1, 3))
+        heading = word.add_heading(section["title"] if numbered else
+                                   f"{section['number']} {section['title']}", min(depth + 1, 9))
+        if numbered:
+            docx_parts.number_heading(heading, num_id, min(depth, 8))
         write_section(word, section["body"], content.get("blocks"), write_markdown)
         if suggested.get(section["number"]):
             _suggestions(word, suggested[section["number"]], min(depth + 2, 4))
@@ -141,7 +155,13 @@ def _signatures(word, blocks):
 
 def write_markdown(word, text):
     """Append Markdown as Word paragraphs, headings, lists, tables, quotes and code."""
-    tokens = _md.parse(xml_text(text or ""))
+    tokens = _md.parse(xml_text(text or ""), {})
+    notes = _note_texts(tokens)
+
+    def note(paragraph, note_id):
+        if note_id in notes:
+            _footnotes(word).add(paragraph, notes[note_id], _inline)
+
     lists = []          # stack of [kind, Word numbering id or None, item has its marker]
     quote = 0
     i = 0
@@ -149,10 +169,15 @@ def write_markdown(word, text):
         tok = tokens[i]
         kind = tok.type
         if kind == "bullet_list_open":
-            lists.append(["bullet", None, False])
+            # Nested lists are levels of a Word list (w:ilvl 1, 2 …), so a reader of the file
+            # (the import, pandoc, LibreOffice) sees them nested, not only indented.
+            lists.append(["bullet", docx_parts.nested_list(word, "bullet", len(lists))
+                          if lists else None, False])
         elif kind == "ordered_list_open":
             style = _list_style("ordered", len(lists) + 1)
-            lists.append(["ordered", _restart_numbering(word, style, _start(tok)), False])
+            num = docx_parts.nested_list(word, "decimal", len(lists), _start(tok)) if lists \
+                else _restart_numbering(word, style, _start(tok))
+            lists.append(["ordered", num, False])
         elif kind in ("bullet_list_close", "ordered_list_close"):
             lists.pop()
         elif kind == "list_item_open":
@@ -163,15 +188,15 @@ def write_markdown(word, text):
             quote -= 1
         elif kind == "heading_open":
             paragraph = word.add_paragraph()
-            _inline(paragraph, tokens[i + 1].children or [], bold=True)
+            _inline(paragraph, tokens[i + 1].children or [], bold=True, note=note)
             i += 2
         elif kind == "paragraph_open":
             paragraph = word.add_paragraph(style=_paragraph_style(word, lists, quote))
             if lists and not lists[-1][2]:
                 lists[-1][2] = True             # the item's first paragraph has the marker
                 if lists[-1][1] is not None:
-                    _number(paragraph, lists[-1][1])
-            _inline(paragraph, tokens[i + 1].children or [])
+                    _number(paragraph, lists[-1][1], len(lists) - 1)
+            _inline(paragraph, tokens[i + 1].children or [], note=note)
             i += 2
         elif kind in ("fence", "code_block"):
             run = word.add_paragraph().add_run(tok.content.rstrip("\n"))
@@ -180,8 +205,31 @@ def write_markdown(word, text):
         elif kind == "hr":
             word.add_paragraph("\u2014" * 10)
         elif kind == "table_open":
-            i = _table(word, tokens, i)
+            i = _table(word, tokens, i, note)
+        elif kind == "footnote_block_open":     # written as Word footnotes at their references
+            while tokens[i].type != "footnote_block_close":
+                i += 1
         i += 1
+
+
+def _footnotes(word):
+    """The Word file's footnotes (made on its first note)."""
+    if getattr(word, "_cg_footnotes", None) is None:
+        word._cg_footnotes = docx_parts.Footnotes(word)
+    return word._cg_footnotes
+
+
+def _note_texts(tokens):
+    """{footnote id: [inline tokens of each of its paragraphs]} from the notes block."""
+    notes, current = {}, None
+    for tok in tokens:
+        if tok.type == "footnote_open":
+            current = notes.setdefault(tok.meta["id"], [])
+        elif tok.type == "footnote_close":
+            current = None
+        elif current is not None and tok.type == "inline":
+            current.append(tok.children or [])
+    return notes
 
 
 def _list_style(kind, level):
@@ -220,14 +268,15 @@ def _restart_numbering(word, style, start=1):
     return num.numId
 
 
-def _number(paragraph, num_id):
-    """Put the paragraph in the Word list `num_id` (level 0: the style gives the indent)."""
+def _number(paragraph, num_id, level=0):
+    """Put the paragraph in the Word list `num_id` at `level` (0: the style gives the
+    indent; nested lists are levels of a multilevel list, docx_parts.nested_list)."""
     num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
-    num_pr.get_or_add_ilvl().val = 0
+    num_pr.get_or_add_ilvl().val = level
     num_pr.get_or_add_numId().val = num_id
 
 
-def _table(word, tokens, i):
+def _table(word, tokens, i, note=None):
     """Write the table starting at tokens[i]; return the index of its table_close."""
     rows, header_rows = [], 0
     in_head = False
@@ -246,16 +295,18 @@ def _table(word, tokens, i):
     columns = max((len(r) for r in rows), default=0)
     if columns:
         table = word.add_table(rows=len(rows), cols=columns)
-        table.style = "Table Grid"
+        table.style = docx_parts.header_table_style(word)
+        docx_parts.header_rows(table, header_rows)
         for r, cells in enumerate(rows):
             for c, children in enumerate(cells):
-                _inline(table.cell(r, c).paragraphs[0], children, bold=r < header_rows)
+                _inline(table.cell(r, c).paragraphs[0], children, note=note)
     return i
 
 
-def _inline(paragraph, children, bold=False):
-    """Runs for inline tokens: bold, italic, strike, code, links, line breaks."""
-    state = {"strong": bold, "em": False, "s": False}
+def _inline(paragraph, children, bold=False, note=None):
+    """Runs for inline tokens: bold, italic, strike, superscript, subscript, code, links,
+    line breaks, and footnote references (note(paragraph, id) writes the footnote)."""
+    state = {"strong": bold, "em": False, "s": False, "sup": False, "sub": False}
     link = None
     for tok in children:
         kind = tok.type
@@ -263,8 +314,10 @@ def _inline(paragraph, children, bold=False):
             state["strong"] = kind.endswith("open") or bold
         elif kind in ("em_open", "em_close"):
             state["em"] = kind.endswith("open")
-        elif kind in ("s_open", "s_close"):
-            state["s"] = kind.endswith("open")
+        elif kind in ("s_open", "s_close", "sup_open", "sup_close", "sub_open", "sub_close"):
+            state[kind.split("_")[0]] = kind.endswith("open")
+        elif kind == "footnote_ref" and note is not None and link is None:
+            note(paragraph, tok.meta["id"])
         elif kind == "link_open":
             href = tok.attrGet("href") or ""
             link = href if href.startswith(URL_SCHEMES) else None
@@ -285,6 +338,10 @@ def _inline(paragraph, children, bold=False):
             run.bold = state["strong"] or None
             run.italic = state["em"] or None
             run.font.strike = state["s"] or None
+            if state["sup"]:        # one w:vertAlign: setting the other to None removes it
+                run.font.superscript = True
+            elif state["sub"]:
+                run.font.subscript = True
             if kind == "code_inline":
                 run.font.name = "Courier New"
 

@@ -3,6 +3,7 @@
 from the data the version's content holds (bound when it was frozen, or read now for the
 draft: lifecycle.canonical_content), so a version's Word file shows what its PDF shows. The
 marker itself is never printed."""
+import re
 from datetime import date
 
 from markdown_it import MarkdownIt
@@ -46,12 +47,26 @@ def split(body):
     return parts
 
 
+#: A footnote definition (`[^1]: the note`) and its indented or blank continuation lines.
+_NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^[^\]\s]+\]:.*\n?(?:(?:[ \t]*\n|(?: {4}|\t).*\n?))*",
+                              re.MULTILINE)
+
+
+def definitions(body):
+    """The section's footnote definitions, so that text cut off by a block still has its
+    notes (they stand at the end of the section)."""
+    return "".join(m.group(0).rstrip("\n") + "\n\n" for m in _NOTE_DEFINITION.finditer(body or ""))
+
+
 def write_section(word, body, blocks, write_markdown):
     """Write a section's Markdown, with each marker paragraph as its block's tables."""
-    for kind, value in split(body):
+    parts = split(body)
+    notes = definitions(body) if len(parts) > 1 else ""
+    for kind, value in parts:
         name, *options = value.split() if kind == "block" else (None,)
         if kind == "text":
-            write_markdown(word, value)
+            own = notes and not definitions(value)
+            write_markdown(word, value + ("\n\n" + notes if own else ""))
         elif blocks and name in blocks:
             WRITERS[name](word, blocks[name], *options)
         else:
