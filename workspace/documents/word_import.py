@@ -282,7 +282,7 @@ def parse_docx(data):
 
 def _plain(p, word):
     """A heading's text, without note references."""
-    pieces = word_inline.segments(p, word_notes._Quiet(word))
+    pieces = word_inline.segments(p, word_notes.Quiet(word))
     return " ".join("".join(t for t, fmt in pieces if fmt is not None).split())
 
 

@@ -57,7 +57,7 @@ def running_texts(word, context):
         for root in _parts(word, reltype):
             lines = []
             for p in root.iter(qn("w:p")):
-                pieces = word_inline.segments(p, _Quiet(word))
+                pieces = word_inline.segments(p, Quiet(word))
                 line = " ".join("".join(t for t, _fmt in pieces).split())
                 if line:
                     lines.append(line)
@@ -68,7 +68,7 @@ def running_texts(word, context):
     return found
 
 
-class _Quiet(word_inline.Context):
+class Quiet(word_inline.Context):
     """A reading context whose counts and references go nowhere (headers, footers)."""
 
     def reference(self, kind, word_id):
