@@ -17,6 +17,7 @@ from datetime import datetime
 
 from flask import render_template
 
+from ..engagement.csv_io import neutralise
 from .evidence import canonical_json
 from .pdf import print_root, render_pdf
 
@@ -190,9 +191,11 @@ def rows(data: dict) -> dict[str, list[dict]]:
 
 
 def _cell(value) -> str:
+    """A CSV cell: booleans as true/false, and text a spreadsheet would run as a formula
+    ("=…", "+…", "-…", "@…") behind an apostrophe (the JSON keeps the text as it is)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return "" if value is None else str(value)
+    return neutralise(value)
 
 
 def csv_text(name: str, table: list[dict]) -> str:

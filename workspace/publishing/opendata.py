@@ -2,7 +2,8 @@
 from the version's frozen record of agreement, as JSON (with the document, the schema and the
 content fingerprint) and as CSV (one header row, the same fields, UTF-8).
 
-Every value is a string ("" when empty), dates ISO, so a CSV row read back is the JSON row.
+Every value is a string ("" when empty), dates ISO, so a CSV row read back is the JSON row
+(but for text a spreadsheet would run as a formula, which the CSV puts behind an apostrophe).
 The fields and their schema are in schema.py.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from flask import url_for
 
 from ..clock import in_uk
 from ..documents.models import Document
+from ..engagement.csv_io import neutralise
 from ..partnerships.models import Partnership
 from ..review.models import DocumentVersion
 from ..review.signing import signatures
@@ -109,7 +111,9 @@ def as_csv(found: list[dict]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=FIELD_NAMES)
     writer.writeheader()
-    writer.writerows(found)
+    # Text a spreadsheet would run as a formula goes behind an apostrophe (as in every CSV the
+    # workspace writes); the JSON keeps it as it is.
+    writer.writerows({key: neutralise(value) for key, value in row.items()} for row in found)
     return out.getvalue()
 
 
