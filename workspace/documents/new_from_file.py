@@ -7,7 +7,6 @@ from flask import current_app
 from .. import audit
 from ..accounts.models import User
 from .editing import MAX_TITLE, EditError, check_title
-from .forms import ConfirmImportForm
 from .import_parsing import ImportRefused, Parsed, check_sizes, nest
 from .import_preview import (
     NEW_DOCUMENT,
@@ -93,17 +92,11 @@ def preview_new_document(partnership, title: str | None, kind: str | None, filen
     return parsed, filename, sealed
 
 
-def use_title_chosen() -> bool:
-    """Whether the confirmation asked to use the file's title as the document's title (the
-    preview's checkbox, ticked to begin with)."""
-    return bool(ConfirmImportForm().use_title.data)
-
-
 def import_new_document(partnership, token: str | None, user: User,
                         use_title: bool | None = None) -> Document:
     """Create the previewed document and all its sections, each as revision 1, audited.
 
-    With `use_title` (None: as the confirmation form says) and a file that starts with its
+    With `use_title` (the preview's checkbox; None counts as ticked) and a file that starts with its
     title (Parsed.title_heading), that heading is not a section: its sub-sections are the
     document's top-level sections, and it is the document's title unless one was typed.
 
@@ -122,7 +115,7 @@ def import_new_document(partnership, token: str | None, user: User,
                            kept=data)
     parsed = Parsed.from_data(data["parsed"])
     if use_title is None:
-        use_title = use_title_chosen()
+        use_title = True
     heading = parsed.title_heading if use_title else None
     try:
         title = check_title(data.get("title") or heading)

@@ -116,7 +116,8 @@ def import_confirm(slug):
     form.validate_on_submit() or abort(400)
     try:
         document = new_from_file.import_new_document(partnership, form.token.data,
-                                                 current_user)
+                                                     current_user,
+                                                     use_title=bool(form.use_title.data))
     except AlreadyImported as done:
         return already_imported(slug, done.document_id)
     except ImportRefused as exc:
