@@ -1,6 +1,8 @@
 """Shared by the security suite: the demo partnership with a frozen version, a second
-("foreign") partnership with objects of its own, and a parser that finds anything a browser
-would execute in a page."""
+("foreign") partnership with objects of its own (its record of cooperation too: a strategic
+matter, a body, a meeting, an agreed action and evidence packs), and a parser that finds
+anything a browser would execute in a page."""
+import json
 import re
 import uuid
 from datetime import date
@@ -47,12 +49,29 @@ def freeze_version_1(document, admin):
     lifecycle.send_out(document, admin, reason="Positions are needed before the rest is done.")
 
 
+def publish_version_1(document):
+    """Version 1 on the public register, as lifecycle.publish leaves it (a publication date
+    and the document's public address), without the signing it needs first: the register
+    asks only those two. Returns the document's public address."""
+    from workspace.clock import utcnow
+    from workspace.publishing.addresses import give_address
+    from workspace.review.models import DocumentVersion
+    row = db.session.scalar(select(DocumentVersion).where(
+        DocumentVersion.document_id == document.id, DocumentVersion.number == 1))
+    row.published_at = utcnow()
+    slug = give_address(document)
+    db.session.flush()
+    return slug
+
+
 def build_foreign(slug="elsewhere", code="luton", organisation="Luton Borough Council",
                   name="Luton and Central Bedfordshire", short_name="Luton", also_active=(),
                   also_invited=(), admin_grant=False):
     """A partnership the demo users do not belong to (unless their organisation is named in
     also_active), with a document, a section, a comment, a decision sought, a stakeholder, an
-    engagement activity, an objective, an officer and an organisation admin of its own
+    engagement activity, an objective, a strategic matter, a body, a meeting, an agreed
+    action, an evidence pack of the document and one of the whole partnership (ready), an
+    officer and an organisation admin of its own
     (`admin@<code>.example`, a partnership admin there too when admin_grant), a partnership
     admin grant (the officer's), and a membership still waiting for consent (the first of
     also_invited, when given). Returns their ids."""
@@ -102,7 +121,85 @@ def build_foreign(slug="elsewhere", code="luton", organisation="Luton Borough Co
     ids["activity_id"] = fresh_activity(partnership.id, f"{short_name} residents")
     ids["objective_id"] = fresh_objective(partnership.id, f"{short_name} objective")
     ids["job_id"] = fresh_failed_job(partnership.id, f"{short_name} PDF")
+    ids.update(cooperation_ids(partnership.id, document.id, admin.id))
+    # Its address on a register, were it published (it is not: the partnership does not
+    # publish, and the document has no version).
+    document.public_slug = f"{slug}-statement"
+    ids["document_slug"] = document.public_slug
+    db.session.flush()
     return ids
+
+
+def cooperation_ids(partnership_id, document_id, user_id):
+    """A strategic matter, a body, a meeting, an agreed action and two ready evidence packs
+    (the document's, the partnership's) of the partnership, for URLs that name them."""
+    return {"matter_id": fresh_matter(partnership_id), "body_id": fresh_body(partnership_id),
+            "meeting_id": fresh_meeting(partnership_id, user_id),
+            "action_id": fresh_action(partnership_id, user_id),
+            "pack_id": fresh_pack(partnership_id, None, user_id),
+            "document_pack_id": fresh_pack(partnership_id, document_id, user_id)}
+
+
+def fresh_matter(partnership_id, title=None):
+    """A strategic matter with a reference and title of its own (both unique)."""
+    from workspace.partnerships.models import StrategicMatter
+    unique = uuid.uuid4().hex[:8]
+    row = StrategicMatter(partnership_id=partnership_id, reference=f"T{unique}",
+                          title=title or f"Matter {unique}")
+    db.session.add(row)
+    db.session.flush()
+    return row.id
+
+
+def fresh_body(partnership_id, name=None):
+    from workspace.partnerships.models import Body
+    row = Body(partnership_id=partnership_id, name=name or f"Body {uuid.uuid4().hex[:8]}",
+               short_name="TB", kind="officer_group")
+    db.session.add(row)
+    db.session.flush()
+    return row.id
+
+
+def _lead(partnership_id, user_id):
+    """(partnership, user, an active partner to name: the user's own organisation)."""
+    partnership = db.session.get(Partnership, partnership_id)
+    user = db.session.get(User, user_id)
+    return partnership, user, user.organisation_id
+
+
+def fresh_meeting(partnership_id, user_id):
+    """A meeting recorded by the user (an attendee from their organisation, a partner)."""
+    from workspace.cooperation.meetings import record_meeting
+    partnership, user, organisation_id = _lead(partnership_id, user_id)
+    row = record_meeting(partnership, user, held_on=date(2026, 1, 5), kind="workshop",
+                         title=f"Workshop {uuid.uuid4().hex[:8]}",
+                         attendees=[(organisation_id, "Head of Planning", "")])
+    db.session.flush()
+    return row.id
+
+
+def fresh_action(partnership_id, user_id):
+    """An open action the user's organisation leads, agreed on its own."""
+    from workspace.cooperation.actions import add_action
+    partnership, user, organisation_id = _lead(partnership_id, user_id)
+    row = add_action(partnership, user, what=f"Meet {uuid.uuid4().hex[:8]}.",
+                     lead_organisation_id=organisation_id, due_on=date(2030, 1, 1))
+    db.session.flush()
+    return row.id
+
+
+def fresh_pack(partnership_id, document_id, user_id):
+    """A ready evidence pack of the document (None: of the whole partnership), with stub
+    files: who may download it is the question, not what it holds."""
+    from workspace.clock import utcnow
+    from workspace.export.models import EvidencePack
+    row = EvidencePack(partnership_id=partnership_id, document_id=document_id,
+                       requested_by_id=user_id, requested_at=utcnow(), ready_at=utcnow(),
+                       pdf_data=b"%PDF-1.7\n%stub\n", zip_data=b"PK\x05\x06" + bytes(18),
+                       data_sha256="0" * 64)
+    db.session.add(row)
+    db.session.flush()
+    return row.id
 
 
 def fresh_stakeholder(partnership_id, name="A stakeholder"):
@@ -165,6 +262,22 @@ def url_scheme_is_bad(value):
     return cleaned.startswith(BAD_SCHEMES)
 
 
+def _own_stylesheet(tag, values):
+    """The app's own stylesheet (a partial that brings its CSS along), like its own scripts."""
+    href = values.get("href", "")
+    return (tag == "link" and values.get("rel", "").lower() == "stylesheet"
+            and href.startswith("/static/") and not href.startswith("//"))
+
+
+def _json_object(value):
+    """True for hx-vals that are plain JSON: htmx evaluates only a "js:"/"javascript:" value
+    (and hx-vars always), so a JSON object is data, not code."""
+    try:
+        return isinstance(json.loads(value or ""), dict)
+    except ValueError:
+        return False
+
+
 class Risks(HTMLParser):
     """What in a page a browser would run, load or style from outside the app's own code."""
 
@@ -192,7 +305,7 @@ class Risks(HTMLParser):
         if tag in FORBIDDEN_TAGS and not (
                 tag == "svg" and APP_SVG_CLASS in values.get("class", "").split()):
             self._problem(f"<{tag}>")
-        if tag in {"link", "meta"} and not self.in_head:
+        if tag in {"link", "meta"} and not self.in_head and not _own_stylesheet(tag, values):
             self._problem(f"<{tag}> outside <head>")
         if tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
             self._problem("<meta http-equiv=refresh>")
@@ -203,8 +316,8 @@ class Risks(HTMLParser):
         for name, value in values.items():
             if name.startswith(("on", "hx-on", "data-hx-on")):
                 self._problem(f"<{tag} {name}=...>")
-            if name in {"style", "srcdoc", "hx-vars", "data-hx-vars", "hx-vals",
-                        "data-hx-vals"}:
+            if name in {"style", "srcdoc", "hx-vars", "data-hx-vars"} or (
+                    name in {"hx-vals", "data-hx-vals"} and not _json_object(value)):
                 self._problem(f"<{tag} {name}=...>")
             if name in URL_ATTRIBUTES and url_scheme_is_bad(value):
                 if (tag, name, value) == ("link", "href", "data:,") and self.in_head:

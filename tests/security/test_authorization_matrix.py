@@ -12,7 +12,12 @@ follows from it:
 * allowed: 2xx, 3xx (not to sign-in), 409 or 422 (the point is authorisation, not the
   business rule behind it).
 
-Rules: ``public`` (anyone), ``signed_in`` (any account, no partnership in the URL), ``read``,
+Rules: ``public`` (anyone), ``public_register`` (the public register, /public/: anyone, signed
+in or not, never sent to sign-in; 2xx for what is published on the register of a partnership
+that publishes one, which the demo does and whose version 1 the requests name; 404 for the
+foreign partnership, which publishes nothing), ``public_not_found`` (the register's not-found
+pages: 404 to anyone, whatever is published), ``signed_in`` (any account, no partnership in
+the URL), ``read``,
 ``comment``, ``edit``, ``structure`` (``edit`` in a draft, ``manage`` while out for agreement),
 ``suggest``, ``position``, ``sign``, ``manage`` (permissions.PERMISSIONS, plus what a
 partnership admin grant adds in its own partnership only), ``author`` (the comment's author
@@ -20,8 +25,8 @@ only), ``resolve`` (the thread's author, officers and the partnership's admins) 
 ``organisation_admin`` (an organisation's own admins, on their own organisation: another
 organisation's users and memberships are not found). Requests carry real ids: the demo
 (sw-herts) for "own", a partnership with its own document, section, comment, decision,
-organisation, users, membership and admin grant for "foreign"; organisation routes carry
-Watford's ids.
+organisation, users, membership, admin grant, strategic matter, body, meeting, agreed action
+and evidence packs for "foreign"; organisation routes carry Watford's ids.
 
 The requests are sent by the actors in ACTORS: Watford's viewer, officer, Member and
 organisation admin, the SW Herts partnership admin, a Watford viewer who is partnership admin
@@ -52,12 +57,19 @@ from workspace.review.models import DecisionSought
 
 from .support import (
     build_foreign,
+    cooperation_ids,
     create_admin,
     freeze_version_1,
+    fresh_action,
     fresh_activity,
+    fresh_body,
     fresh_failed_job,
+    fresh_matter,
+    fresh_meeting,
     fresh_objective,
+    fresh_pack,
     fresh_stakeholder,
+    publish_version_1,
     user_by_email,
 )
 
@@ -216,15 +228,76 @@ ACCESS = {
     "export.certificates": "organisation_admin",
     "export.upload_certificate": "organisation_admin",
     "export.trial_certificate": "organisation_admin",
+    # The record of cooperation: everyone in the partnership reads its meetings and agreed
+    # actions; officers and partnership admins (edit) record, correct, add, change, close and
+    # reopen them.
+    "cooperation.meetings": "read",
+    "cooperation.meeting": "read",
+    "cooperation.meeting_history": "read",
+    "cooperation.actions": "read",
+    "cooperation.action": "read",
+    "cooperation.new_meeting": "edit",
+    "cooperation.correct_meeting": "edit",
+    "cooperation.new_action": "edit",
+    "cooperation.add_action": "edit",
+    "cooperation.update_action": "edit",
+    "cooperation.close_action": "edit",
+    "cooperation.reopen_action": "edit",
+    # The partnership's lists of strategic matters and bodies: everyone reads them, its
+    # admins keep them.
+    "partnerships.matters": "read",
+    "partnerships.bodies": "read",
+    "partnerships.add_matter": "manage",
+    "partnerships.edit_matter": "manage",
+    "partnerships.save_matter": "manage",
+    "partnerships.retire_matter": "manage",
+    "partnerships.restore_matter": "manage",
+    "partnerships.add_body": "manage",
+    "partnerships.edit_body": "manage",
+    "partnerships.save_body": "manage",
+    "partnerships.retire_body": "manage",
+    "partnerships.restore_body": "manage",
+    # The evidence pack: everyone in the partnership reads and downloads it; officers and
+    # partnership admins ask for one (background work).
+    "export.document_evidence": "read",
+    "export.document_evidence_pdf": "read",
+    "export.document_evidence_zip": "read",
+    "export.partnership_evidence": "read",
+    "export.partnership_evidence_pdf": "read",
+    "export.partnership_evidence_zip": "read",
+    "export.request_document_evidence": "edit",
+    "export.request_partnership_evidence": "edit",
+    # The public register: no sign-in; what is published on a register that is on, else 404.
+    "public.register": "public_register",
+    "public.document": "public_register",
+    "public.version": "public_register",
+    "public.version_pdf": "public_register",
+    "public.version_docx": "public_register",
+    "public.version_changes": "public_register",
+    "public.version_data_json": "public_register",
+    "public.version_data_csv": "public_register",
+    "public.data_schema": "public_register",
+    "public.data_docs": "public_register",
+    "public.feed": "public_register",
+    "public.accessibility": "public_register",
+    "public.index": "public_not_found",
+    "public.unknown": "public_not_found",
+    # Whether the register is published, and its contact: the partnership's admins.
+    "publishing_admin.settings": "manage",
+    "publishing_admin.save": "manage",
 }
 #: Not routes of the app's own: served files.
 EXCLUDED = {"static"}
 
 #: Rules that hold outside any partnership (no slug in the URL).
 UNSCOPED = {"public", "signed_in", "organisation_admin"}
+#: Rules that hold with or without a partnership in the URL.
+ANYWHERE = {"public_not_found"}
+#: Rules of the public register: never a sign-in, whoever asks.
+PUBLIC_REGISTER = {"public_register", "public_not_found"}
 RULES = ({"public", "signed_in", "author", "resolve", "organisation_admin", "structure",
           "signer"}
-         | set(PERMISSIONS) - {"manage_organisation"})
+         | PUBLIC_REGISTER | set(PERMISSIONS) - {"manage_organisation"})
 #: Organisation routes that name one of the organisation's users or memberships: for an admin
 #: of any other organisation the id does not exist (404).
 ORGANISATION_IDS = {"user_id", "partner_id"}
@@ -238,7 +311,10 @@ ON_SPARE_SECTION = {"documents.edit", "documents.save", "documents.cancel",
                     "documents.restore", "documents.add_after", "suggestions.new",
                     "suggestions.create"}
 #: Ids of rows each request gets fresh (it may change or remove them).
-ROW_IDS = {"stakeholder_id", "activity_id", "objective_id", "job_id", "signature_id"}
+ROW_IDS = {"stakeholder_id", "activity_id", "objective_id", "job_id", "signature_id",
+           "matter_id", "body_id", "meeting_id", "action_id"}
+#: The `<path:rest>` of the register's catch-all not-found route.
+REST = "no-such-page/here"
 #: Query strings some GET routes need to find what they show.
 QUERY = {"documents.diff": {"from": 1}}
 
@@ -252,6 +328,8 @@ STAKEHOLDER = {"name": "Matrix stakeholder", "category": "other", "contact": "Cl
                "relationship_now": "coexist", "relationship_target": "cooperate",
                "influence": "3", "quality": "3", "priority": "medium", "actions": "Meet.",
                "objectives": "Unite"}
+MEETING = {"held_on-day": "5", "held_on-month": "1", "held_on-year": "2026", "kind": "workshop",
+           "attendees-0-role": "Head of Planning"}
 ACTIVITY = {"audience": "Residents", "groups": "2", "participants": "40",
             "convened_by": "Watford", "led_by": "Officer", "period": "Summer",
             "start_date": "2026-06-01", "end_date": "2026-07-01", "level": "consult",
@@ -362,6 +440,41 @@ FORMS = {
     "engagement.save_objective": lambda v: {"name": f"Renamed {_unique()}",
                                             "description": "Changed by the matrix."},
     "engagement.remove_objective": {},
+    # The record of cooperation: a meeting (Watford attended), an action Watford leads; the
+    # rows each request gets are fresh (version 1, open).
+    "cooperation.new_meeting": lambda v: dict(MEETING, title=f"Matrix meeting {_unique()}",
+                                              **{"attendees-0-organisation_id":
+                                                 str(v["own_organisation_id"])}),
+    "cooperation.correct_meeting": lambda v: dict(
+        MEETING, title=f"Corrected {_unique()}", expected_version="1",
+        reason="Corrected by the matrix.",
+        **{"attendees-0-organisation_id": str(v["own_organisation_id"])}),
+    "cooperation.add_action": lambda v: {"what": f"Matrix action {_unique()}.",
+                                         "lead_organisation_id": str(v["own_organisation_id"])},
+    "cooperation.update_action": lambda v: {"what": f"Changed {_unique()}.", "version": "1",
+                                            "lead_organisation_id":
+                                            str(v["own_organisation_id"])},
+    "cooperation.close_action": {"close-status": "done", "close-outcome": "Done.",
+                                 "close-version": "1"},
+    "cooperation.reopen_action": {"reopen-version": "1"},
+    "partnerships.add_matter": lambda v: {"title": f"Matter {_unique()}", "reference": "",
+                                          "description": "From the matrix."},
+    "partnerships.save_matter": lambda v: {"title": f"Renamed {_unique()}",
+                                           "reference": f"R{_unique()}",
+                                           "description": "Changed by the matrix."},
+    "partnerships.retire_matter": {},
+    "partnerships.restore_matter": {},
+    "partnerships.add_body": lambda v: {"name": f"Body {_unique()}", "short_name": "MB",
+                                        "kind": "other"},
+    "partnerships.save_body": lambda v: {"name": f"Renamed {_unique()}", "short_name": "RB",
+                                         "kind": "member_group"},
+    "partnerships.retire_body": {},
+    "partnerships.restore_body": {},
+    "export.request_document_evidence": {},
+    "export.request_partnership_evidence": {},
+    # The register stays on: the public routes' requests expect it.
+    "publishing_admin.save": {"publishes": "on",
+                              "accessibility_contact": "access@swherts.example"},
 }
 
 
@@ -394,11 +507,13 @@ def test_access_table_is_consistent(app):
             if name not in RULES:
                 problems.append(f"{rule.endpoint} {method}: unknown rule {name!r}")
             in_partnership = "slug" in rule.arguments
-            if in_partnership and name in UNSCOPED:
+            if name in ANYWHERE:
+                pass
+            elif in_partnership and name in UNSCOPED:
                 problems.append(f"{rule.endpoint}: a partnership route cannot be {name}")
-            if not in_partnership and name not in UNSCOPED:
+            elif not in_partnership and name not in UNSCOPED:
                 problems.append(f"{rule.endpoint}: {name} needs a partnership in the URL")
-            if method == "POST" and name not in {"public", "signed_in"} and \
+            if method == "POST" and name not in {"public", "signed_in"} | PUBLIC_REGISTER and \
                     rule.endpoint not in FORMS:
                 problems.append(f"{rule.endpoint}: POST without plausible data in FORMS")
     assert not problems, "\n".join(problems)
@@ -458,6 +573,7 @@ def matrix_world(app, demo, login):
         spare = append_section(scg, "Spare section", "Spare text.", user=admin)
         db.session.flush()
         freeze_version_1(scg, admin)
+        document_slug = publish_version_1(scg)
         decision = db.session.scalar(select(DecisionSought.id).where(
             DecisionSought.document_id == scg.id))
         orgadmin = user_by_email("orgadmin@watford.example")
@@ -485,9 +601,12 @@ def matrix_world(app, demo, login):
                "decision_id": decision, "organisation_id": watford.id,
                "user_id": extra["target"].id, "number": 1, "token": token,
                "unsubscribe_token": unsubscribe_token(user_by_email("member@watford.example"),
-                                                      ["comment_reply"])}
+                                                      ["comment_reply"]),
+               "document_slug": document_slug, "rest": REST,
+               **cooperation_ids(scg.partnership_id, scg.id, admin.id)}
         foreign.update(number=1, token=token, unsubscribe_token=own["unsubscribe_token"],
-                       signature_id=1)
+                       signature_id=1, rest=REST)
+        db.session.commit()
         theirs = user_by_email("officer@hertsmere.example").id
         grantee = user_by_email("officer@dacorum.example").id
     world = {"users": users, "own": own, "foreign": foreign, "shared": shared,
@@ -523,12 +642,17 @@ def new_import_token(app, login, own, officer):
 
 
 def fresh_row(app, kind, partnership_id):
-    """A new stakeholder, activity or objective of the partnership: each request gets its
-    own."""
+    """A new stakeholder, activity, objective, failed job, signature, strategic matter, body,
+    meeting or action of the partnership: each request gets its own (meetings and actions
+    recorded by the SW Herts partnership admin)."""
     with app.app_context():
+        def by_admin(make):
+            return lambda p: make(p, user_by_email("admin@swherts.example").id)
         made = {"stakeholder_id": fresh_stakeholder, "activity_id": fresh_activity,
                 "objective_id": fresh_objective, "job_id": fresh_failed_job,
-                "signature_id": fresh_signature}[kind](partnership_id)
+                "signature_id": fresh_signature, "matter_id": fresh_matter,
+                "body_id": fresh_body, "meeting_id": by_admin(fresh_meeting),
+                "action_id": by_admin(fresh_action)}[kind](partnership_id)
         db.session.commit()
         return made
 
@@ -630,6 +754,8 @@ def values_for(app, world, rule, where, actor, owner):
     remove are made for it alone."""
     endpoint, arguments = rule.endpoint, set(rule.arguments)
     values = dict(world[where])
+    if "pack_id" in arguments and "document_id" in arguments:
+        values["pack_id"] = values["document_pack_id"]     # the document's own pack
     if where == "own":
         if endpoint in ON_SPARE_SECTION:
             values["section_id"] = world["spare"]
@@ -671,9 +797,16 @@ def values_for(app, world, rule, where, actor, owner):
 # Expectations ---------------------------------------------------------------------------------
 
 def expected(rule, actor, where, owner, arguments=()):
-    """What the request should answer: allowed, sign-in, not-found or forbidden."""
+    """What the request should answer: allowed, published, sign-in, not-found or
+    forbidden."""
     if rule == "public":
         return "allowed"
+    if rule == "public_not_found":
+        return "not-found"
+    if rule == "public_register":
+        # The demo publishes its register, with version 1 of its Statement on it; the
+        # foreign partnership publishes nothing. Signed in or not makes no difference.
+        return "published" if where == "own" else "not-found"
     if actor == ANONYMOUS:
         return "sign-in"
     if rule == "signed_in":
@@ -722,6 +855,8 @@ def problem_with(response, expectation, htmx):
         ok = status == 404
     elif expectation == "forbidden":
         ok = status == 403
+    elif expectation == "published":
+        ok = 200 <= status < 300            # no redirect, least of all to sign-in
     else:
         bounced = status == 302 and location.startswith("/sign-in")
         ok = (200 <= status < 400 or status in (409, 422)) and not bounced
@@ -817,18 +952,36 @@ ALLOWED_ACTOR = {"read": "viewer", "comment": "viewer", "author": "viewer",
                  "resolve": "partnership_admin", "edit": "officer", "suggest": "officer",
                  "position": "member",
                  "sign": "member", "signer": "member", "manage": "partnership_admin",
-                 "structure": "partnership_admin"}
-#: Ids that may come from another partnership.
+                 "structure": "partnership_admin", "public_register": "viewer",
+                 "public_not_found": "viewer"}
+#: Ids that may come from another partnership ("document_pack_id" goes in a document's
+#: pack_id).
 FOREIGN_IDS = ("document_id", "section_id", "comment_id", "decision_id", "stakeholder_id",
-               "activity_id", "objective_id", "partner_id", "grant_id", "job_id")
+               "activity_id", "objective_id", "partner_id", "grant_id", "job_id", "matter_id",
+               "body_id", "meeting_id", "action_id", "pack_id", "document_pack_id",
+               "document_slug")
+
+
+def _argument(name, rule):
+    """The URL argument an id of FOREIGN_IDS goes in for this route, or None: a document's
+    pack in a document's route, the partnership's pack in the partnership's."""
+    for_document = "document_id" in rule.arguments
+    if name == "document_pack_id":
+        return "pack_id" if for_document and "pack_id" in rule.arguments else None
+    if name == "pack_id" and for_document:
+        return None
+    return name if name in rule.arguments else None
 
 
 def test_ids_from_another_document_or_partnership_are_not_found(app, matrix_world, login,
                                                                quick_pdf):
     """Our partnership in the URL, but one id (document, section, comment, decision, row,
-    membership, admin grant) from the other document of our partnership, from the foreign
+    membership, admin grant, matter, body, meeting, action, evidence pack, a document's public
+    address, a version number) from the other document of our partnership, from the foreign
     partnership or from the second partnership Watford is in: 404 for a user whose role (or
-    grant) would otherwise be allowed."""
+    grant) would otherwise be allowed. On the register, the other document of our partnership
+    has an address but no published version, and version 2 of the Statement is not
+    published (nor frozen)."""
     world = matrix_world
     with app.test_request_context():
         own_doc = world["own"]["document_id"]
@@ -840,10 +993,17 @@ def test_ids_from_another_document_or_partnership_are_not_found(app, matrix_worl
             DecisionSought.document_id == plan.id))
         plan_comment = add_comment(db.session.get(Section, plan_section), "Plan thread.",
                                    db.session.get(User, world["users"]["viewer"])).id
+        admin_id = world["users"]["partnership_admin"]
+        # The Statement's own pack in the partnership's routes; the plan's in the Statement's.
+        statement_pack = fresh_pack(plan.partnership_id, own_doc, admin_id)
+        plan_pack = fresh_pack(plan.partnership_id, plan.id, admin_id)
+        plan.public_slug = "engagement-plan"
         db.session.commit()
     elsewhere = {
         "sibling": {"document_id": None, "section_id": plan_section, "comment_id": plan_comment,
-                    "decision_id": plan_decision},
+                    "decision_id": plan_decision, "pack_id": statement_pack,
+                    "document_pack_id": plan_pack, "document_slug": "engagement-plan",
+                    "number": 2},
         "foreign": {key: world["foreign"][key] for key in FOREIGN_IDS},
         "shared": {key: world["shared"][key] for key in FOREIGN_IDS},
     }
@@ -858,10 +1018,11 @@ def test_ids_from_another_document_or_partnership_are_not_found(app, matrix_worl
             actor = ALLOWED_ACTOR[kind]
             for source, ids in elsewhere.items():
                 for name, other in ids.items():
-                    if name not in rule.arguments or other is None:
+                    argument = _argument(name, rule)
+                    if argument is None or other is None:
                         continue
                     values = values_for(app, world, rule, "own", actor, "mine")
-                    values[name] = other
+                    values[argument] = other
                     values["section_version"] = 1
                     with app.test_request_context():
                         url = url_for(rule.endpoint,
