@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import text
 
 from workspace import create_app
-from workspace.config import load_config, normalise_database_url
+from workspace.config import ConfigurationError, load_config, normalise_database_url
 from workspace.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -176,3 +176,93 @@ def test_development_without_secret_key_keeps_a_generated_key(monkeypatch, tmp_p
         for a in apps:
             with a.app_context():
                 db.engine.dispose()
+
+
+# (f) every number and yes/no setting refuses a bad value in one line naming it --------------
+
+BAD_SETTINGS = [
+    ("SESSION_LIFETIME_HOURS", "twelve", "a whole number of hours"),
+    ("SESSION_LIFETIME_HOURS", "0", "1 or more"),
+    ("INVITATION_MAX_AGE_HOURS", "3 days", "a whole number of hours"),
+    ("IMPORT_PREVIEW_MAX_AGE_MINUTES", "1.5", "a whole number of minutes"),
+    ("IMPORT_MAX_UNCOMPRESSED_MB", "40MB", "a whole number of megabytes"),
+    ("MAX_SECTIONS_PER_DOCUMENT", "lots", "a whole number of sections"),
+    ("LOGIN_MAX_FAILURES_PER_ACCOUNT", "five", "a whole number of failures"),
+    ("LOGIN_MAX_FAILURES_PER_ADDRESS", "-1", "a whole number of failures"),
+    ("LOGIN_THROTTLE_MINUTES", "15m", "a whole number of minutes"),
+    ("TRUSTED_PROXIES", "yes", "a whole number of proxies"),
+    ("TRUSTED_PROXIES", "-1", "0 or more"),
+    ("MAIL_PORT", "smtp", "a whole number"),
+    ("NOTIFY_BATCH_SECONDS", "half a minute", "a number of seconds"),
+    ("NOTIFY_BATCH_SECONDS", "nan", "a number of seconds"),
+    ("SQLITE_BUSY_TIMEOUT_MS", "5s", "a whole number of milliseconds"),
+    ("SQLITE_LOCK_RETRY_SECONDS", "-2", "a number of seconds"),
+    ("MAX_UPLOAD_MB", "sixty", "a whole number of megabytes"),
+    ("JOBS_WORKERS", "0", "1 or more"),
+    ("JOBS_LEASE_SECONDS", "1m", "a whole number of seconds"),
+    ("JOBS_RETRY_DELAY_SECONDS", "soon", "a number of seconds"),
+    ("SESSION_COOKIE_SECURE", "maybe", "true or false"),
+    ("MAIL_USE_TLS", "tls", "true or false"),
+    ("LOG_FORMAT", "xml", "one of text, json"),
+    ("LOG_LEVEL", "LOUD", "one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+]
+
+
+@pytest.mark.parametrize("name, value, expects", BAD_SETTINGS,
+                         ids=[f"{n}={v}" for n, v, _ in BAD_SETTINGS])
+def test_a_bad_setting_is_refused_in_one_line_naming_it(monkeypatch, tmp_path, capsys,
+                                                        name, value, expects):
+    monkeypatch.setenv(name, value)
+    app = Flask("workspace", instance_path=str(tmp_path / "instance"))
+    with pytest.raises(ConfigurationError) as raised:
+        load_config(app)
+    assert raised.value.code == ConfigurationError.EXIT_STATUS
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line == str(raised.value)
+    assert line.startswith(f"Common Ground cannot start: {name} must be ")
+    assert expects in line
+    assert f"(it is {value!r})." in line
+
+
+def test_the_example_refusal_reads_as_promised(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("SESSION_LIFETIME_HOURS", "twelve")
+    with pytest.raises(ConfigurationError):
+        load_config(Flask("workspace", instance_path=str(tmp_path / "instance")))
+    assert capsys.readouterr().err.strip() == (
+        "Common Ground cannot start: SESSION_LIFETIME_HOURS must be a whole number of hours, "
+        "1 or more, like 12 (it is 'twelve').")
+
+
+@pytest.mark.parametrize("name, value, key, expected", [
+    ("SESSION_LIFETIME_HOURS", " 8 ", "PERMANENT_SESSION_LIFETIME", 8 * 3600),
+    ("TRUSTED_PROXIES", "2", "TRUSTED_PROXIES", 2),
+    ("NOTIFY_BATCH_SECONDS", "0.5", "NOTIFY_BATCH_SECONDS", 0.5),
+    ("MAIL_USE_TLS", "off", "MAIL_USE_TLS", False),
+    ("SESSION_COOKIE_SECURE", "Yes", "SESSION_COOKIE_SECURE", True),
+    ("MAIL_PORT", "", "MAIL_PORT", 587),                    # empty: the default
+    ("LOG_FORMAT", "JSON", "LOG_FORMAT", "json"),
+    ("LOG_LEVEL", "warning", "LOG_LEVEL", "WARNING"),
+])
+def test_good_settings_are_read(monkeypatch, tmp_path, name, value, key, expected):
+    monkeypatch.setenv(name, value)
+    app = Flask("workspace", instance_path=str(tmp_path / "instance"))
+    load_config(app)
+    assert app.config[key] == expected
+
+
+def test_defaults_for_logs(monkeypatch, tmp_path):
+    monkeypatch.delenv("LOG_FORMAT", raising=False)
+    monkeypatch.delenv("LOG_LEVEL", raising=False)
+    app = Flask("workspace", instance_path=str(tmp_path / "instance"))
+    load_config(app)
+    assert (app.config["LOG_FORMAT"], app.config["LOG_LEVEL"]) == ("text", "INFO")
+
+
+@pytest.mark.parametrize("command", [CREATE_APP, FLASK + ["db", "upgrade"]],
+                         ids=["python-c", "flask-db-upgrade"])
+def test_a_bad_number_stops_the_app_and_flask_in_one_line(tmp_path, command):
+    result = _run(command, SECRET_KEY="x" * 32, FLASK_APP="wsgi",
+                  DATABASE_URL="sqlite:///" + str(tmp_path / "app.sqlite3"),
+                  SESSION_LIFETIME_HOURS="twelve")
+    _assert_one_line_refusal(result, "SESSION_LIFETIME_HOURS must be a whole number of hours",
+                             "'twelve'")

@@ -1,7 +1,6 @@
 """Common Ground: a workspace where partner authorities co-write and agree documents."""
 import math
 import os
-import sys
 import time
 
 from flask import Flask, g, redirect, render_template, request, url_for
@@ -10,42 +9,21 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import audit, clock
+from . import audit, clock, health, logs
 from . import db as dbmod
-from .config import load_config
+from .config import ConfigurationError, load_config, refuse
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .security import CleanRequest, init_security_headers
 from .web import is_htmx, section_url
 
 #: Endpoints anyone may reach without signing in.
 PUBLIC_ENDPOINTS = frozenset({"static", "auth.login", "auth.accept_invitation", "health",
-                              "favicon", "export.verify",
+                              "readyz", "favicon", "export.verify",
                               # an e-mail's unsubscribe link: its signed token is the proof
                               "notifications.unsubscribe", "notifications.unsubscribe_post"})
 
 
-class ConfigurationError(SystemExit):
-    """A one-line reason the app cannot start; exits non-zero without a traceback.
-
-    The line is written to stderr when raised; the exit status is 4, which gunicorn reads as
-    "App failed to load" and stops, instead of restarting workers in a loop (a message as the
-    SystemExit code would exit 1, and 3 would make Werkzeug's reloader restart for ever).
-    """
-
-    EXIT_STATUS = 4
-
-    def __init__(self, message):
-        self.message = f"Common Ground cannot start: {message}"
-        super().__init__(self.EXIT_STATUS)
-
-    def __str__(self):
-        return self.message
-
-
-def _refuse(message):
-    error = ConfigurationError(message)
-    print(error.message, file=sys.stderr, flush=True)
-    raise error
+_refuse = refuse
 
 
 def create_app(test_config=None):
@@ -74,6 +52,7 @@ def create_app(test_config=None):
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    logs.init_app(app)          # first after_request registered: its access line comes last
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."
     login_manager.session_protection = None
@@ -95,6 +74,7 @@ def create_app(test_config=None):
         init_jobs(app)
     except ValueError as exc:
         _refuse(str(exc))
+    health.init_app(app)
     _register_blueprints(app)
     _register_request_rules(app)
     _register_errors(app)
@@ -169,12 +149,6 @@ def _register_blueprints(app):
         """No icon: answer quietly instead of logging a 404 for every page."""
         return "", 204
 
-    @app.get("/healthz")
-    def health():
-        """Liveness: the process answers and the database is reachable."""
-        problem = dbmod.check_database(db.engine)
-        return ({"status": "ok"}, 200) if problem is None else ({"status": "error"}, 503)
-
 
 def _register_request_rules(app):
     from .accounts.signin import load_user_for_session
@@ -243,11 +217,13 @@ def _register_errors(app):
                      "This document changed while you were reading it")
         back = _back_to_document() if code in (403, 405, 409, 410, 422) else None
         if is_htmx():
+            if code >= 500:
+                message = f"{message} Reference: {logs.request_id()}."
             body = render_template("_notification.html", title=title, message=message,
                                    kind="error")
             return body, code, {"HX-Retarget": "#notifications", "HX-Reswap": "innerHTML"}
         return render_template("errors/error.html", title=title, message=message,
-                               code=code, back=back), code
+                               code=code, back=back, request_id=logs.request_id()), code
 
     @app.errorhandler(HTTPException)
     def _http_error(exc):
@@ -274,7 +250,7 @@ def _register_errors(app):
 
     @app.errorhandler(Exception)
     def _server_error(exc):
-        app.logger.exception("Unhandled error")
+        app.logger.exception("Unhandled error on %s %s", request.method, logs.safe_path())
         return _render_error(500, "The error has been logged. Your change was not saved.")
 
 
@@ -297,4 +273,4 @@ def _register_template_helpers(app):
     app.jinja_env.lstrip_blocks = True
 
 
-__all__ = ["audit", "create_app"]
+__all__ = ["ConfigurationError", "audit", "create_app"]

@@ -4,14 +4,96 @@ Every variable read here is listed in the README's configuration table.
 """
 import os
 import secrets
+import sys
 from pathlib import Path
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigurationError(SystemExit):
+    """A one-line reason the app cannot start; exits non-zero without a traceback.
+
+    The line is written to stderr when raised (by `refuse`); the exit status is 4, which
+    gunicorn reads as "App failed to load" and stops, instead of restarting workers in a loop
+    (a message as the SystemExit code would exit 1, and 3 would make Werkzeug's reloader
+    restart for ever).
+    """
+
+    EXIT_STATUS = 4
+
+    def __init__(self, message):
+        self.message = f"Common Ground cannot start: {message}"
+        super().__init__(self.EXIT_STATUS)
+
+    def __str__(self):
+        return self.message
+
+
+def refuse(message):
+    """Write the one-line reason to stderr and stop."""
+    error = ConfigurationError(message)
+    print(error.message, file=sys.stderr, flush=True)
+    raise error
+
+
+def _raw(name):
+    value = os.environ.get(name)
+    return None if value is None or not value.strip() else value.strip()
 
 
 def _bool(name, default=False):
-    value = os.environ.get(name)
+    value = _raw(name)
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value.lower() in TRUE_WORDS:
+        return True
+    if value.lower() in FALSE_WORDS:
+        return False
+    refuse(f"{name} must be true or false (also 1/0, yes/no, on/off) (it is {value!r}).")
+
+
+def _int(name, default, unit, example, minimum=0):
+    """A whole number of `unit`s (None: a plain number), at least `minimum`."""
+    value = _raw(name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or number < minimum:
+        what = f"a whole number of {unit}" if unit else "a whole number"
+        at_least = f", {minimum} or more" if minimum else ", 0 or more"
+        refuse(f"{name} must be {what}{at_least}, like {example} (it is {value!r}).")
+    return number
+
+
+def _float(name, default, unit, example):
+    """A number (decimals allowed) of `unit`s, zero or more."""
+    value = _raw(name)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = None
+    if number is None or not number >= 0 or number == float("inf"):
+        refuse(f"{name} must be a number of {unit}, zero or more, like {example} "
+               f"(it is {value!r}).")
+    return number
+
+
+def _choice(name, default, choices):
+    value = _raw(name)
+    if value is None:
+        return default
+    for choice in choices:
+        if value.lower() == choice.lower():
+            return choice
+    refuse(f"{name} must be one of {', '.join(choices)} (it is {value!r}).")
 
 
 def normalise_database_url(url):
@@ -50,26 +132,28 @@ def load_config(app):
         # Production runs behind HTTPS: cookies are Secure unless explicitly turned off.
         SESSION_COOKIE_SECURE=_bool("SESSION_COOKIE_SECURE", env == "production"),
         SESSION_COOKIE_NAME="cg_session",
-        PERMANENT_SESSION_LIFETIME=int(os.environ.get("SESSION_LIFETIME_HOURS", "12")) * 3600,
+        PERMANENT_SESSION_LIFETIME=_int("SESSION_LIFETIME_HOURS", 12, "hours", 12, 1) * 3600,
         REMEMBER_COOKIE_DURATION=0,
         WTF_CSRF_TIME_LIMIT=None,
         WTF_CSRF_SSL_STRICT=True,
         DEMO_PASSWORD=os.environ.get("DEMO_PASSWORD", "common-ground"),
-        INVITATION_MAX_AGE_HOURS=int(os.environ.get("INVITATION_MAX_AGE_HOURS", "72")),
-        IMPORT_PREVIEW_MAX_AGE_MINUTES=int(os.environ.get("IMPORT_PREVIEW_MAX_AGE_MINUTES",
-                                                          "60")),
-        IMPORT_MAX_UNCOMPRESSED_MB=int(os.environ.get("IMPORT_MAX_UNCOMPRESSED_MB", "40")),
-        MAX_SECTIONS_PER_DOCUMENT=int(os.environ.get("MAX_SECTIONS_PER_DOCUMENT", "500")),
-        LOGIN_MAX_FAILURES_PER_ACCOUNT=int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
-        LOGIN_MAX_FAILURES_PER_ADDRESS=int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20")),
-        LOGIN_THROTTLE_MINUTES=int(os.environ.get("LOGIN_THROTTLE_MINUTES", "15")),
-        TRUSTED_PROXIES=int(os.environ.get("TRUSTED_PROXIES", "0")),
+        INVITATION_MAX_AGE_HOURS=_int("INVITATION_MAX_AGE_HOURS", 72, "hours", 72, 1),
+        IMPORT_PREVIEW_MAX_AGE_MINUTES=_int("IMPORT_PREVIEW_MAX_AGE_MINUTES", 60,
+                                            "minutes", 60, 1),
+        IMPORT_MAX_UNCOMPRESSED_MB=_int("IMPORT_MAX_UNCOMPRESSED_MB", 40, "megabytes", 40, 1),
+        MAX_SECTIONS_PER_DOCUMENT=_int("MAX_SECTIONS_PER_DOCUMENT", 500, "sections", 500, 1),
+        LOGIN_MAX_FAILURES_PER_ACCOUNT=_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5, "failures",
+                                            5, 1),
+        LOGIN_MAX_FAILURES_PER_ADDRESS=_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20, "failures",
+                                            20, 1),
+        LOGIN_THROTTLE_MINUTES=_int("LOGIN_THROTTLE_MINUTES", 15, "minutes", 15, 1),
+        TRUSTED_PROXIES=_int("TRUSTED_PROXIES", 0, "proxies in front of the app", 1),
         # Flask-Limiter: counts in this process's memory unless Redis is named.
         RATELIMIT_STORAGE_URI=(os.environ.get("RATELIMIT_STORAGE_URI")
                                or os.environ.get("REDIS_URL") or "memory://"),
         VERIFY_RATE_LIMIT=os.environ.get("VERIFY_RATE_LIMIT", "5 per minute;30 per hour"),
         MAIL_SERVER=os.environ.get("MAIL_SERVER", ""),
-        MAIL_PORT=int(os.environ.get("MAIL_PORT", "587")),
+        MAIL_PORT=_int("MAIL_PORT", 587, None, 587, 1),
         MAIL_USERNAME=os.environ.get("MAIL_USERNAME", ""),
         MAIL_PASSWORD=os.environ.get("MAIL_PASSWORD", ""),
         MAIL_USE_TLS=_bool("MAIL_USE_TLS", True),
@@ -78,10 +162,10 @@ def load_config(app):
         BASE_URL=os.environ.get("BASE_URL",
                                 "http://127.0.0.1:5000" if env == "development" else ""),
         # Notifications wait this long before their e-mail goes, so a burst is one e-mail.
-        NOTIFY_BATCH_SECONDS=float(os.environ.get("NOTIFY_BATCH_SECONDS", "30")),
-        SQLITE_BUSY_TIMEOUT_MS=int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "5000")),
-        SQLITE_LOCK_RETRY_SECONDS=float(os.environ.get("SQLITE_LOCK_RETRY_SECONDS", "2")),
-        MAX_CONTENT_LENGTH=int(os.environ.get("MAX_UPLOAD_MB", "60")) * 1024 * 1024,
+        NOTIFY_BATCH_SECONDS=_float("NOTIFY_BATCH_SECONDS", 30.0, "seconds", 30),
+        SQLITE_BUSY_TIMEOUT_MS=_int("SQLITE_BUSY_TIMEOUT_MS", 5000, "milliseconds", 5000),
+        SQLITE_LOCK_RETRY_SECONDS=_float("SQLITE_LOCK_RETRY_SECONDS", 2.0, "seconds", 2),
+        MAX_CONTENT_LENGTH=_int("MAX_UPLOAD_MB", 60, "megabytes", 60, 1) * 1024 * 1024,
         SIGNING_KEY_SECRET=os.environ.get("SIGNING_KEY_SECRET", ""),
         # The "Verify a PDF" trust list: a PEM bundle of root certificates an uploaded signing
         # certificate must chain to to count as trusted. Empty: certificates are reported as
@@ -89,7 +173,10 @@ def load_config(app):
         SIGNING_TRUST_ROOTS=os.environ.get("SIGNING_TRUST_ROOTS", ""),
         # Background work (workspace/jobs): the queue that wakes the worker.
         JOBS_QUEUE_URL=(os.environ.get("JOBS_QUEUE_URL") or os.environ.get("REDIS_URL") or ""),
-        JOBS_WORKERS=int(os.environ.get("JOBS_WORKERS", "2")),
-        JOBS_LEASE_SECONDS=int(os.environ.get("JOBS_LEASE_SECONDS", "60")),
-        JOBS_RETRY_DELAY_SECONDS=float(os.environ.get("JOBS_RETRY_DELAY_SECONDS", "10")),
+        JOBS_WORKERS=_int("JOBS_WORKERS", 2, "worker threads", 2, 1),
+        JOBS_LEASE_SECONDS=_int("JOBS_LEASE_SECONDS", 60, "seconds", 60, 1),
+        # Logs (workspace/logs.py): one line per request; "json" for a log platform.
+        LOG_FORMAT=_choice("LOG_FORMAT", "text", LOG_FORMATS),
+        LOG_LEVEL=_choice("LOG_LEVEL", "INFO", LOG_LEVELS),
+        JOBS_RETRY_DELAY_SECONDS=_float("JOBS_RETRY_DELAY_SECONDS", 10.0, "seconds", 10),
     )
