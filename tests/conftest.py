@@ -73,6 +73,10 @@ def app(database_url):
         # No per-address limits on the verify page: many tests post to it from one address
         # (tests/export/test_verify_limits.py sets a small limit where it tests it).
         "VERIFY_RATE_LIMIT": "",
+        # Nor per-user limits on exports, imports, invitations and password changes
+        # (tests/test_rate_limits.py sets small ones where it tests them).
+        "EXPORT_RATE_LIMIT": "", "IMPORT_RATE_LIMIT": "", "INVITE_RATE_LIMIT": "",
+        "PASSWORD_CHANGE_RATE_LIMIT": "",
     })
     app.test_client_class = CsrfClient
     with app.app_context():

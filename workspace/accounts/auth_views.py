@@ -3,6 +3,7 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..db import retry_when_locked
+from ..rate_limits import password_change_limit
 from ..web import is_local_url, keep_changes, render, see_other
 from . import invitations, signin
 from .forms import AcceptInvitationForm, ChangePasswordForm, SignInForm
@@ -48,6 +49,7 @@ def logout():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@password_change_limit
 def change_password():
     """Change your own password."""
     form = ChangePasswordForm()

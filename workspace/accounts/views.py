@@ -6,6 +6,7 @@ from ..mail import mail_enabled
 from ..partnerships import service as partnership_service
 from ..partnerships.forms import EmptyForm
 from ..permissions import require
+from ..rate_limits import invite_limit
 from ..web import render, see_other
 from . import invitations, service
 from .forms import ActiveForm, InviteUserForm, RoleForm
@@ -44,6 +45,7 @@ def index():
 
 
 @bp.post("/invitations")
+@invite_limit
 def invite():
     """Invite a person to become a user of this organisation."""
     organisation = _organisation()

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..permissions import load_document
+from ..rate_limits import import_limit
 from ..web import render, see_other
 from . import limits
 from .editing import EditError
@@ -84,6 +85,7 @@ def start(slug, document_id):
 
 
 @bp.post("/")
+@import_limit
 def preview(slug, document_id):
     """Parse the file and show its sections; nothing is saved yet."""
     partnership, document = load_document(slug, document_id, "edit")

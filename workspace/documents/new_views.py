@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, url_for
 from flask_login import current_user
 
 from ..permissions import load_partnership
+from ..rate_limits import import_limit
 from ..web import render, see_other
 from . import limits, new_from_file, starters
 from .editing import EditError
@@ -79,6 +80,7 @@ def import_start(slug):
 
 
 @bp.post("/new/import")
+@import_limit
 def import_preview(slug):
     """Check the form and show the file's sections; nothing is saved yet."""
     partnership = load_partnership(slug, "edit")

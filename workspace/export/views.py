@@ -5,6 +5,7 @@ from flask_login import current_user
 from ..db import retry_when_locked
 from ..extensions import limit_from_config
 from ..permissions import load_document, require
+from ..rate_limits import export_limit
 from ..web import render, see_other
 from . import docx, keys, service
 from .forms import CertificateForm, VerifyForm, file_bytes
@@ -54,6 +55,7 @@ def _pdf_answer(partnership, document, answer, variant):
 
 
 @bp.get("/p/<slug>/d/<int:document_id>/pdf")
+@export_limit
 @retry_when_locked
 def document_pdf(slug, document_id):
     """The document as it stands (a draft carries the DRAFT mark on every page)."""
@@ -64,6 +66,7 @@ def document_pdf(slug, document_id):
 
 
 @bp.get("/p/<slug>/d/<int:document_id>/versions/<int:number>/pdf")
+@export_limit
 @retry_when_locked
 def version_pdf(slug, document_id, number):
     """A frozen version's PDF, with every authority's digital signature so far."""
@@ -84,6 +87,7 @@ def _docx_response(document, number):
 
 
 @bp.get("/p/<slug>/d/<int:document_id>/docx")
+@export_limit
 def document_docx(slug, document_id):
     """The document as it stands, as a Word file."""
     _, document = load_document(slug, document_id)
@@ -91,6 +95,7 @@ def document_docx(slug, document_id):
 
 
 @bp.get("/p/<slug>/d/<int:document_id>/versions/<int:number>/docx")
+@export_limit
 def version_docx(slug, document_id, number):
     """A frozen version as a Word file, with the record of agreement and signature blocks."""
     _, document = load_document(slug, document_id)

@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 
 from ..db import retry_when_locked
 from ..permissions import can, load_document, load_partnership
+from ..rate_limits import export_limit
 from ..web import render, see_other
 from . import evidence_jobs
 from .views import PREPARING_REFRESH_SECONDS, bp
@@ -89,6 +90,7 @@ def partnership_evidence(slug):
 
 
 @bp.post("/p/<slug>/evidence")
+@export_limit
 @retry_when_locked
 def request_partnership_evidence(slug):
     """Ask for a fresh evidence pack of the whole partnership."""
@@ -115,6 +117,7 @@ def document_evidence(slug, document_id):
 
 
 @bp.post("/p/<slug>/d/<int:document_id>/evidence")
+@export_limit
 @retry_when_locked
 def request_document_evidence(slug, document_id):
     """Ask for a fresh evidence pack of the document."""

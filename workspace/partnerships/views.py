@@ -7,6 +7,7 @@ from ..accounts.signin import AuthError
 from ..documents.service import documents_by_partnership
 from ..mail import mail_enabled
 from ..permissions import load_partnership, visible_partnerships
+from ..rate_limits import invite_limit
 from ..web import render, see_other
 from . import service
 from .forms import EmptyForm, GrantAdminForm, InvitePartnerForm, NewOrganisationForm
@@ -58,6 +59,7 @@ def admin(slug):
 
 
 @bp.post("/p/<slug>/admin/partners")
+@invite_limit
 def invite_partner(slug):
     """Invite an existing organisation by its code; it joins when its own admin accepts."""
     partnership = load_partnership(slug, "manage")
@@ -75,6 +77,7 @@ def invite_partner(slug):
 
 
 @bp.post("/p/<slug>/admin/organisations")
+@invite_limit
 def add_organisation(slug):
     """Create a new organisation with an invitation for its first admin."""
     partnership = load_partnership(slug, "manage")
