@@ -23,9 +23,10 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 
 #: Limits per client address (request.remote_addr, which ProxyFix corrects when
-#: TRUSTED_PROXIES is set) by default; workspace/rate_limits.py counts per signed-in user. Counts live in RATELIMIT_STORAGE_URI: memory of each process by
-#: default (each gunicorn worker counts on its own), Redis when configured. One Limiter holds
-#: one storage: the app initialised last sets it.
+#: TRUSTED_PROXIES is set) by default; workspace/rate_limits.py counts per signed-in user.
+#: Counts live in RATELIMIT_STORAGE_URI: memory of each process by default (each gunicorn
+#: worker counts on its own), Redis when configured. One Limiter holds one storage: the app
+#: initialised last sets it.
 limiter = Limiter(key_func=get_remote_address, key_prefix="common-ground",
                   in_memory_fallback_enabled=True)
 
