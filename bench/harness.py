@@ -252,7 +252,10 @@ class Gunicorn:
 
     def start(self, ready_path="/healthz", timeout=60):
         self.port = free_port()
-        command = [str(BIN / "gunicorn"), self.app_spec, "--bind", f"127.0.0.1:{self.port}",
+        # "-c /dev/null": not the repository's gunicorn.conf.py (its access log would cost a
+        # line per request); the measured settings are all given here.
+        command = [str(BIN / "gunicorn"), "-c", os.devnull, self.app_spec,
+                   "--bind", f"127.0.0.1:{self.port}",
                    "--workers", str(self.workers), "--worker-class", self.worker_class,
                    "--threads", str(self.threads), "--timeout", "30",
                    "--graceful-timeout", "5", "--keep-alive", "5", "--log-level", "warning",
