@@ -262,13 +262,6 @@ def url_scheme_is_bad(value):
     return cleaned.startswith(BAD_SCHEMES)
 
 
-def _own_stylesheet(tag, values):
-    """The app's own stylesheet (a partial that brings its CSS along), like its own scripts."""
-    href = values.get("href", "")
-    return (tag == "link" and values.get("rel", "").lower() == "stylesheet"
-            and href.startswith("/static/") and not href.startswith("//"))
-
-
 def _json_object(value):
     """True for hx-vals that are plain JSON: htmx evaluates only a "js:"/"javascript:" value
     (and hx-vars always), so a JSON object is data, not code."""
@@ -305,7 +298,7 @@ class Risks(HTMLParser):
         if tag in FORBIDDEN_TAGS and not (
                 tag == "svg" and APP_SVG_CLASS in values.get("class", "").split()):
             self._problem(f"<{tag}>")
-        if tag in {"link", "meta"} and not self.in_head and not _own_stylesheet(tag, values):
+        if tag in {"link", "meta"} and not self.in_head:
             self._problem(f"<{tag}> outside <head>")
         if tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
             self._problem("<meta http-equiv=refresh>")
