@@ -2,7 +2,7 @@
 and migrated to head. Both public, without a session cookie, exempt from rate limits."""
 import pytest
 from flask_limiter import ExemptionScope
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import OperationalError
 
 from workspace import create_app, health
@@ -11,9 +11,20 @@ from workspace.extensions import db, limiter
 UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/nothing"
 
 
+def _tables(app):
+    with app.app_context():
+        return set(inspect(db.engine).get_table_names())
+
+
 @pytest.fixture
 def stamped(app):
-    """stamp(revision): the test database says it is migrated to `revision`."""
+    """stamp(revision): the test database says it is migrated to `revision` (as it was after)."""
+    existed = "alembic_version" in _tables(app)
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(text("CREATE TABLE IF NOT EXISTS alembic_version "
+                                "(version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
+        before = connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
+        before = list(before)
 
     def _stamp(revision):
         with app.app_context(), db.engine.begin() as connection:
@@ -21,12 +32,26 @@ def stamped(app):
             connection.execute(text("INSERT INTO alembic_version (version_num) VALUES (:r)"),
                                {"r": revision})
 
-    with app.app_context(), db.engine.begin() as connection:
-        connection.execute(text(
-            "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
     yield _stamp
     with app.app_context(), db.engine.begin() as connection:
+        if existed:
+            connection.execute(text("DELETE FROM alembic_version"))
+            for revision in before:
+                connection.execute(text("INSERT INTO alembic_version (version_num) "
+                                        "VALUES (:r)"), {"r": revision})
+        else:
+            connection.execute(text("DROP TABLE alembic_version"))
+
+
+@pytest.fixture
+def never_migrated(app, stamped):
+    """No alembic_version table (put back afterwards by `stamped`)."""
+    with app.app_context(), db.engine.begin() as connection:
         connection.execute(text("DROP TABLE alembic_version"))
+    yield
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(text("CREATE TABLE alembic_version "
+                                "(version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
 
 
 def _no_connection(*_args, **_kwargs):
@@ -58,8 +83,8 @@ def test_readyz_is_not_ready_when_migrations_are_behind(client, stamped):
     assert "91271aa93b47" in response.json["reason"]
 
 
-def test_readyz_is_not_ready_when_the_database_was_never_migrated(client):
-    response = client.get("/readyz")            # the test database is made by create_all
+def test_readyz_is_not_ready_when_the_database_was_never_migrated(client, never_migrated):
+    response = client.get("/readyz")
     assert response.status_code == 503
     assert "no migrations applied" in response.json["reason"]
 
