@@ -298,8 +298,7 @@ def evidence_packs(w):
                     for row in csv.reader(io.StringIO(body)):
                         for cell in row:
                             if cell.startswith(FORMULA_STARTS):
-                                # Reported: see test_hostile_input.KNOWN_GAPS.
-                                seen = f"evidence {of} {name}: {cell[:40]!r}"
-                                w.known.append(("evidence pack CSV", seen))
+                                w.problems.append(f"evidence {of} {name}: a cell "
+                                                  f"starts a formula: {cell[:40]!r}")
                 elif name.endswith(".json"):
                     json.loads(body)

@@ -29,7 +29,6 @@ import re
 import zipfile
 from xml.etree import ElementTree
 
-import pytest
 from flask import url_for
 from pypdf import PdfReader
 from sqlalchemy import func, select
@@ -62,18 +61,6 @@ LIMITS = {"title": 200, "summary": 200, "comment": 5000, "feedback": 1000, "reas
           "decision_text": 2000, "decision_minute_ref": 100, "invite_name": 200,
           "partner_name": 200, "signed": 200}
 BODY_LIMIT_BYTES = 200 * 1024
-#: Gaps found and reported, not yet fixed: where they are -> what is wrong. The run collects
-#: them apart (Hostile.known) and ends as an expected failure naming them while any is seen;
-#: once one is fixed and no longer seen, the run fails until it is taken out of this table.
-KNOWN_GAPS = {
-    "evidence pack CSV": "workspace/export/evidence_files.py csv_text/_cell write cells as "
-                         "typed: a meeting title or attendee role starting =, +, -, @, tab "
-                         "runs as a formula in a spreadsheet (engagement.csv_io.neutralise "
-                         "is not used)",
-    "open data CSV": "workspace/publishing/opendata.py as_csv writes the positions' reasons "
-                     "and names as typed: a cell starting =, +, -, @ or tab is a formula in a "
-                     "spreadsheet, on the public register",
-}
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -117,7 +104,6 @@ class Hostile:
         self.typed = {}            # field -> [texts submitted and accepted]
         self.pages = {}            # description -> page text
         self.problems = []
-        self.known = []            # (KNOWN_GAPS key, what was seen)
 
     def remember(self, field, text):
         self.typed.setdefault(field, []).append(text)
@@ -181,11 +167,7 @@ class Hostile:
         for row in rows:
             for cell in row:
                 if cell.startswith(FORMULA_STARTS):
-                    found = f"{what}: CSV cell starts a formula: {cell[:40]!r}"
-                    if "/public/" in what and what.rstrip(" )").endswith("/data.csv"):
-                        self.known.append(("open data CSV", found))
-                    else:
-                        self.problems.append(found)
+                    self.problems.append(f"{what}: CSV cell starts a formula: {cell[:40]!r}")
 
     def post(self, client, url, data, what, accepted=True, headers=None):
         response = client.post(url, data=data, headers=headers or {})
@@ -828,10 +810,3 @@ def test_hostile_input_everywhere(app, login, run_jobs):
                 if normalise(CONTROL_CHARACTERS.sub("", part)) not in shown:
                     missing.append(f"{field}: {part[:60]!r}")
     assert not missing, "typed but shown on no page:\n" + "\n".join(missing)
-    seen = {key for key, _ in w.known}
-    fixed = set(KNOWN_GAPS) - seen
-    assert not fixed, f"no longer seen (fixed? take them out of KNOWN_GAPS): {sorted(fixed)}"
-    if w.known:
-        pytest.xfail("known gaps, reported and not fixed yet:\n" + "\n".join(
-            f"{key}: {KNOWN_GAPS[key]} (e.g. {what})"
-            for key, what in dict(w.known).items()))
