@@ -89,7 +89,7 @@ def test_each_action_answers_429_with_retry_after_past_its_limit(limited, as_use
     refused = send(client)
     assert refused.status_code == 429
     assert 0 < int(refused.headers["Retry-After"]) <= 60
-    assert "Too many attempts" in refused.text
+    assert "Too many requests" in refused.text
     assert words in refused.text
     assert "Try again in" in refused.text
     assert "changed" in refused.text          # the message says nothing was changed

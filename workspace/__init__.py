@@ -189,7 +189,7 @@ def _register_errors(app):
               409: "This changed while you were reading it",
               410: "This is no longer available", 413: "The file is too large",
               422: "Some of what you entered needs changing",
-              429: "Too many attempts", 500: "Something went wrong"}
+              429: "Too many requests", 500: "Something went wrong"}
 
     def _back_to_document():
         """(title, url) of the document the URL names, when the user may read it. Never for

@@ -38,7 +38,7 @@ def test_verify_is_limited_per_client_address(limited):
     refused = post_verify(client)
     assert refused.status_code == 429
     assert 0 < int(refused.headers["Retry-After"]) <= 3600
-    assert "Too many attempts" in refused.text
+    assert "Too many requests" in refused.text
     assert "You have checked too many PDFs from this address." in refused.text
     assert "Try again in" in refused.text
     # Opening the page is not counted; another address has its own count.
