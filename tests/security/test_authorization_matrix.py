@@ -12,7 +12,8 @@ follows from it:
 * allowed: 2xx, 3xx (not to sign-in), 409 or 422 (the point is authorisation, not the
   business rule behind it).
 
-Rules: ``public`` (anyone), ``public_register`` (the public register, /public/: anyone, signed
+Rules: ``public`` (anyone), ``probe`` (anyone, never sent to sign-in: 200 when ready, 503
+when not), ``public_register`` (the public register, /public/: anyone, signed
 in or not, never sent to sign-in; 2xx for what is published on the register of a partnership
 that publishes one, which the demo does and whose version 1 the requests name; 404 for the
 foreign partnership, which publishes nothing), ``public_not_found`` (the register's not-found
@@ -82,6 +83,9 @@ ACCESS = {
     "auth.accept_invitation": "public",
     "export.verify": "public",
     "health": "public",
+    # Readiness for a load balancer: anyone, never sent to sign-in; 200, or 503 while the
+    # database is not migrated to head (the test database is made without migrations).
+    "readyz": "probe",
     "favicon": "public",
     # Any account; no partnership in the URL.
     "partnerships.home": "signed_in",
@@ -290,14 +294,14 @@ ACCESS = {
 EXCLUDED = {"static"}
 
 #: Rules that hold outside any partnership (no slug in the URL).
-UNSCOPED = {"public", "signed_in", "organisation_admin"}
+UNSCOPED = {"public", "probe", "signed_in", "organisation_admin"}
 #: Rules that hold with or without a partnership in the URL.
 ANYWHERE = {"public_not_found"}
 #: Rules of the public register: never a sign-in, whoever asks.
 PUBLIC_REGISTER = {"public_register", "public_not_found"}
 RULES = ({"public", "signed_in", "author", "resolve", "organisation_admin", "structure",
           "signer"}
-         | PUBLIC_REGISTER | set(PERMISSIONS) - {"manage_organisation"})
+         | {"probe"} | PUBLIC_REGISTER | set(PERMISSIONS) - {"manage_organisation"})
 #: Organisation routes that name one of the organisation's users or memberships: for an admin
 #: of any other organisation the id does not exist (404).
 ORGANISATION_IDS = {"user_id", "partner_id"}
@@ -803,6 +807,8 @@ def expected(rule, actor, where, owner, arguments=()):
         return "allowed"
     if rule == "public_not_found":
         return "not-found"
+    if rule == "probe":
+        return "probe"
     if rule == "public_register":
         # The demo publishes its register, with version 1 of its Statement on it; the
         # foreign partnership publishes nothing. Signed in or not makes no difference.
@@ -855,6 +861,8 @@ def problem_with(response, expectation, htmx):
         ok = status == 404
     elif expectation == "forbidden":
         ok = status == 403
+    elif expectation == "probe":
+        ok = status in (200, 503)           # ready or not, never a sign-in
     elif expectation == "published":
         ok = 200 <= status < 300            # no redirect, least of all to sign-in
     else:
