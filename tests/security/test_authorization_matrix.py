@@ -84,7 +84,7 @@ ACCESS = {
     "export.verify": "public",
     "health": "public",
     # Readiness for a load balancer: anyone, never sent to sign-in; 200, or 503 while the
-    # database is not migrated to head (the test database is made without migrations).
+    # database is not migrated to head.
     "readyz": "probe",
     "favicon": "public",
     # Any account; no partnership in the URL.

@@ -657,7 +657,7 @@ def refuse_long(w, stage):
 def sweep(w, role, client, values):
     """Every GET page of the app, full and as htmx, as seen by `role`."""
     # The PDFs are rendered once each, below; everything else every time.
-    # /readyz answers 503 on a test database, made without migrations (tests/test_health.py).
+    # Health probes show no user text (/readyz may answer 503: tests/test_health.py).
     skip = {"static", "health", "readyz", "favicon", "export.document_pdf",
             "export.version_pdf", "public.version_pdf"}
     for rule in sorted(w.app.url_map.iter_rules(), key=lambda r: r.rule):
