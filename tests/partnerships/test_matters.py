@@ -131,6 +131,15 @@ def test_a_refused_matter_answers_422_with_the_message_by_its_field(app, admin, 
     assert matter_rows(app, world) == [("SM1", "Housing need", "", False)]
 
 
+def test_a_description_longer_than_a_few_paragraphs_is_refused(app, admin, world):
+    response = admin.post("/p/own/matters", data={"title": "Transport",
+                                                  "description": "x" * 5001})
+    assert response.status_code == 422
+    assert 'id="matter-description-error"' in response.text
+    assert "Keep the description to 5,000 characters." in response.text
+    assert matter_rows(app, world) == []
+
+
 def test_the_admin_changes_a_matter(app, admin, world):
     matter_id = add_matter(app, world, "Housing need")
     form = admin.get(f"/p/own/matters/{matter_id}/edit")

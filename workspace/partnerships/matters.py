@@ -17,6 +17,8 @@ from ..extensions import db
 from .models import BODY_KINDS, Body, Partnership, StrategicMatter
 from .service import PartnershipError
 
+#: The longest description of a strategic matter (a paragraph or two, not a document).
+MAX_DESCRIPTION = 5000
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-/]{0,19}$")
 
 
@@ -55,6 +57,9 @@ def _check_matter(partnership, title, reference, description, current=None):
         raise PartnershipError("Enter the strategic matter's title.", field="title")
     if len(title) > 200:
         raise PartnershipError("The title must be 200 characters or fewer.", field="title")
+    if len(description or "") > MAX_DESCRIPTION:
+        raise PartnershipError(f"Keep the description to {MAX_DESCRIPTION:,} characters.",
+                               field="description")
     if not REFERENCE.match(reference):
         raise PartnershipError("Enter a short reference such as SM1 (letters, digits, dots "
                                "or dashes, 20 characters or fewer).", field="reference")
