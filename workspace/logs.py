@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 from flask import current_app, g, has_request_context, request
 from flask.logging import default_handler
+from sqlalchemy import inspect as sa_inspect
 
 #: The logger everything in the app logs under (Flask's app.logger for the `workspace` app).
 ROOT_LOGGER = "workspace"
@@ -135,15 +136,23 @@ def access_fields(status):
     """The access line's fields: the path without its query (which may hold tokens), the
     signed-in user's id (never the e-mail), the address as the app sees it."""
     started = g.get("request_started")
-    user = g.get("_login_user")      # only when the request loaded it: no extra query
-    user_id = getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
     return {"method": request.method,
             "path": safe_path(),
             "status": status,
             "duration_ms": (round((time.perf_counter() - started) * 1000, 1)
                             if started is not None else None),
-            "user_id": user_id,
+            "user_id": _user_id(),
             "remote_addr": request.remote_addr}
+
+
+def _user_id():
+    """The signed-in user's id when the request loaded the user, read from the row's identity:
+    never a query (the request's commit has expired the row by now)."""
+    user = g.get("_login_user")
+    if user is None or getattr(user, "is_anonymous", True):
+        return None
+    state = sa_inspect(user, raiseerr=False)
+    return state.identity[0] if state is not None and state.identity else None
 
 
 def safe_path():
