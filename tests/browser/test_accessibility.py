@@ -1,9 +1,11 @@
 """Accessibility: axe-core finds no WCAG 2.2 A or AA violation on any kind of page.
 
-axe-core is vendored (static/vendor/axe-core-<version>.min.js, pinned, see static/src/README.md)
-and loaded into each page as the page sees it: signed out and signed in, with errors, with the
-editor open, after htmx swaps. It is added by URL from the app's own static folder, so the
-page's Content-Security-Policy (script-src 'self', no inline script) stays on while axe runs.
+axe-core is vendored for the tests only (tests/browser/vendor/axe-core-<version>.min.js, pinned,
+see static/src/README.md): the app never serves it. It is loaded into each page as the page sees
+it: signed out and signed in, with errors, with the editor open, after htmx swaps. The page asks
+for it by a same-origin URL that the browser context answers from the file (Playwright routing),
+so the request never reaches the app and the page's Content-Security-Policy (script-src 'self',
+no inline script) stays on while axe runs.
 
 axe checks only what is rendered; pages whose forms sit in closed <details> are also checked
 with every <details> open, so those forms are checked too.
@@ -35,9 +37,10 @@ from .support import (
 )
 
 AXE_VERSION = "4.14.1"
-AXE_FILE = Path(__file__).resolve().parents[2] / "static" / "vendor" / \
-    f"axe-core-{AXE_VERSION}.min.js"
-AXE_URL = f"/static/vendor/axe-core-{AXE_VERSION}.min.js"
+AXE_FILE = Path(__file__).resolve().parent / "vendor" / f"axe-core-{AXE_VERSION}.min.js"
+#: Same origin as the page (so script-src 'self' allows it), answered by the browser context
+#: from AXE_FILE: no app route serves it.
+AXE_URL = f"/__browser-tests__/axe-core-{AXE_VERSION}.min.js"
 #: WCAG 2.0, 2.1 and 2.2 at levels A and AA (axe has no "wcag22a" rule: the level A criteria
 #: new in 2.2 cannot be checked by a tool).
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -73,9 +76,19 @@ def _accepted(violation, node):
                     for p in problems) and problems)
 
 
+def _route_axe(page):
+    """Answer AXE_URL from the test's own copy, once per browser context."""
+    context = page.context
+    if not getattr(context, "_cg_axe_routed", False):
+        context.route(f"**{AXE_URL}", lambda route: route.fulfill(
+            path=AXE_FILE, content_type="text/javascript; charset=utf-8"))
+        context._cg_axe_routed = True
+
+
 def axe_violations(page):
     """The page's WCAG 2.2 A/AA violations found by axe, as plain dicts."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
+        _route_axe(page)
         page.add_script_tag(url=AXE_URL)
     violations = []
     for violation in page.evaluate(_RUN_AXE, WCAG_TAGS):
