@@ -20,6 +20,8 @@ def register_cli(app):
     app.cli.add_command(verify_pdf_command)
     from .jobs.cli import jobs_cli
     app.cli.add_command(jobs_cli)
+    from .backup import register_backup_commands
+    register_backup_commands(app)
 
 
 @click.command("seed-demo")
