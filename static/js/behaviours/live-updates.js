@@ -1,7 +1,7 @@
 // Live updates on the document page. The change feed ([data-live-feed], polled by htmx) is told
 // which sections have an editor open here, and redraws sections as others change them. A redraw
-// is held back while this person is writing in the section's comment forms and fetched again
-// once they have finished; otherwise it goes through and focus goes back where it was (the same
+// is held back while this person is working in one of the section's forms (comments,
+// suggestions, positions) and fetched again once they have finished; otherwise it goes through and focus goes back where it was (the same
 // control, found by id, text or form, else the heading of the comments or of the section).
 // A section with this person's own request in flight (a save being sent) is not redrawn under
 // it: the answer to that request is what they wait for, and it decides where focus goes.
@@ -19,18 +19,44 @@ document.addEventListener("htmx:configRequest", (event) => {
   if (editing.length) event.detail.parameters.editing = editing.join(",");
 });
 
-// Writing: text typed, focus in a text box, a comment open for editing, or a comment, reply or
-// feedback form (or a suggestion's Reject box) opened and not yet used.
-function commentsBusy(section) {
-  return Array.from(section.querySelectorAll(".cg-comments, .cg-suggestions")).some(formsBusy);
+// Working in a form: focus in a field, a field changed and not sent, a comment open for
+// editing, or a form just opened (focus still on the summary of the <details> holding it, or
+// being fetched: see inFlight). A form opened and left untouched holds nothing back: the redraw
+// goes through (and closes it). Open <details>' own Resolve or Delete buttons hold nothing.
+const AREAS = ".cg-comments, .cg-suggestions, .cg-positions";
+
+function working(section) {
+  return Array.from(section.querySelectorAll(AREAS)).some(formsBusy);
 }
 
-function formsBusy(comments) {
+function changed(field) {
+  if (field.matches("input[type=checkbox], input[type=radio]")) return field.checked !== field.defaultChecked;
+  if (field.matches("select[multiple]")) return Array.from(field.options).some((o) => o.selected !== o.defaultSelected);
+  if (field.matches("select")) {
+    // With no option marked selected the first one is shown: that is its unchanged state.
+    let initial = 0;
+    Array.from(field.options).forEach((o, i) => { if (o.defaultSelected) initial = i; });
+    return field.selectedIndex !== initial;
+  }
+  if (field.matches("input[type=hidden], input[type=submit], input[type=button]")) return false;
+  return field.value !== field.defaultValue;
+}
+
+function justOpened(active, area) {
+  if (!active.matches("summary")) return false;
+  const details = active.parentElement;
+  if (!(details instanceof HTMLDetailsElement) || !details.open || details.matches("[data-keep-open]")) return false;
+  return area.contains(details) && details.querySelector("form, [data-on-demand]") !== null;
+}
+
+function formsBusy(area) {
   const active = document.activeElement;
-  if (active && comments.contains(active) && active.matches("textarea, input, select")) return true;
-  if (comments.querySelector("[data-comment-edit]")) return true;
-  if (comments.querySelector("details[open] form")) return true;
-  return Array.from(comments.querySelectorAll("textarea")).some((t) => t.value !== t.defaultValue);
+  if (active && area.contains(active)) {
+    if (active.matches("textarea, input, select")) return true;
+    if (justOpened(active, area)) return true;
+  }
+  if (area.querySelector("[data-comment-edit]")) return true;
+  return Array.from(area.querySelectorAll("textarea, input, select")).some(changed);
 }
 
 // htmx marks the element that sent a request with .htmx-request until its answer is in.
@@ -96,7 +122,7 @@ document.addEventListener("htmx:oobBeforeSwap", (event) => {
     target.querySelectorAll(".cg-section").forEach((section) => {
       const fresh = event.detail.fragment.querySelector(`#${section.id}`);
       if (!fresh) return;
-      if (!commentsBusy(section) && !inFlight(section)) { keepMessages(section, fresh); return; }
+      if (!working(section) && !inFlight(section)) { keepMessages(section, fresh); return; }
       focusAfterSwap = focusKey(section) || focusAfterSwap;
       section.dataset.refreshPending = "1";
       fresh.replaceWith(section);
@@ -104,7 +130,7 @@ document.addEventListener("htmx:oobBeforeSwap", (event) => {
     return;
   }
   if (!target.matches(".cg-section")) return;
-  if (commentsBusy(target) || inFlight(target)) {
+  if (working(target) || inFlight(target)) {
     event.detail.shouldSwap = false;
     target.dataset.refreshPending = "1";
     return;
@@ -127,12 +153,12 @@ document.addEventListener("htmx:oobAfterSwap", () => {
   if (element) focusOn(element);
 });
 
-// After each poll, fetch again the sections held back whose comment forms are now idle.
+// After each poll, fetch again the sections held back whose forms are now idle.
 document.addEventListener("htmx:afterRequest", (event) => {
   if (!event.detail.elt.matches || !event.detail.elt.matches("[data-live-feed]")) return;
   document.querySelectorAll(".cg-section[data-refresh-pending]").forEach((section) => {
     if (section.matches("[data-editing-section]")) { delete section.dataset.refreshPending; return; }
-    if (commentsBusy(section) || inFlight(section)) return;
+    if (working(section) || inFlight(section)) return;
     const source = section.querySelector("[data-section-url]");
     delete section.dataset.refreshPending;
     if (source && window.htmx) {
