@@ -18,6 +18,7 @@ import "./behaviours/keep-open.js";
 import "./behaviours/suggestion-counts.js";
 import "./behaviours/on-demand-forms.js";
 import "./behaviours/register-focus.js";
+import "./behaviours/contents-current.js";
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 initAll();
