@@ -58,9 +58,24 @@ class CsrfClient(FlaskClient):
         return URLSafeTimedSerializer(TEST_SECRET, salt="wtf-csrf-token").dumps(raw)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def files_dir(tmp_path_factory):
+    """The file store's folder for this run: every app a test makes stores its files in a
+    temporary folder (FILES_DIR), never in the repository's instance/."""
+    folder = tmp_path_factory.mktemp("files")
+    saved = os.environ.get("FILES_DIR")
+    os.environ["FILES_DIR"] = str(folder)
+    yield folder
+    if saved is None:
+        os.environ.pop("FILES_DIR", None)
+    else:
+        os.environ["FILES_DIR"] = saved
+
+
 @pytest.fixture(scope="session")
-def app(database_url):
+def app(database_url, files_dir):
     app = create_app({
+        "FILES_DIR": str(files_dir),
         "TESTING": True,
         "SECRET_KEY": TEST_SECRET,
         "SQLALCHEMY_DATABASE_URI": database_url,

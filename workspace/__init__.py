@@ -75,6 +75,8 @@ def create_app(test_config=None):
     except ValueError as exc:
         _refuse(str(exc))
     health.init_app(app)
+    from .files import init_app as init_files
+    init_files(app)                 # the file store: FILES_DIR, or FILES_S3_BUCKET
     _register_blueprints(app)
     _register_request_rules(app)
     _register_errors(app)

@@ -3,6 +3,7 @@
 Every variable read here is listed in the README's configuration table.
 """
 import os
+import re
 import secrets
 import sys
 from pathlib import Path
@@ -114,6 +115,29 @@ def _dev_secret_key(instance_path):
     return path.read_text().strip()
 
 
+#: An S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens.
+S3_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+
+
+def _files_settings(instance_path):
+    """Where generated files live (workspace/files): a folder, or an S3-compatible bucket."""
+    bucket = _raw("FILES_S3_BUCKET") or ""
+    if bucket and not S3_BUCKET.match(bucket):
+        refuse("FILES_S3_BUCKET must be a bucket name: 3 to 63 lower-case letters, digits, "
+               f"dots and hyphens (it is {bucket!r}).")
+    endpoint = _raw("FILES_S3_ENDPOINT_URL") or ""
+    if endpoint and not re.match(r"^https?://[^/\s]+", endpoint):
+        refuse("FILES_S3_ENDPOINT_URL must be an http:// or https:// address, like "
+               f"https://s3.example.com (it is {endpoint!r}).")
+    prefix = (_raw("FILES_S3_PREFIX") or "").strip("/")
+    if prefix and not re.match(r"^[A-Za-z0-9!_.*'()/-]+$", prefix):
+        refuse("FILES_S3_PREFIX must be letters, digits and / - _ . only, like "
+               f"common-ground/files (it is {prefix!r}).")
+    return {"FILES_DIR": _raw("FILES_DIR") or str(Path(instance_path) / "files"),
+            "FILES_S3_BUCKET": bucket, "FILES_S3_ENDPOINT_URL": endpoint,
+            "FILES_S3_PREFIX": prefix}
+
+
 def load_config(app):
     """Fill app.config from the environment."""
     env = os.environ.get("APP_ENV", "production").strip().lower()
@@ -180,3 +204,4 @@ def load_config(app):
         LOG_LEVEL=_choice("LOG_LEVEL", "INFO", LOG_LEVELS),
         JOBS_RETRY_DELAY_SECONDS=_float("JOBS_RETRY_DELAY_SECONDS", 10.0, "seconds", 10),
     )
+    app.config.update(_files_settings(app.instance_path))

@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from tests.export.test_verify_findings import _agree_sign_and_publish, _bundle, _ca, _issued_by
+from workspace import files
 from workspace.documents.models import Document
 from workspace.export import service
 from workspace.export.models import PdfExport, PdfFile
@@ -44,12 +45,12 @@ def _in_thread(work):
 def _version_file(app, number=1):
     with app.app_context():
         db.session.rollback()
-        return db.session.scalar(
-            select(PdfFile.data).join(PdfExport, PdfExport.id == PdfFile.export_id)
+        return files.get(db.session.scalar(
+            select(PdfFile.file_sha256).join(PdfExport, PdfExport.id == PdfFile.export_id)
             .join(Document, Document.id == PdfExport.document_id)
             .where(PdfExport.variant == "ua", PdfExport.version_id.is_not(None),
                    PdfExport.retired_at.is_(None))
-            .order_by(PdfExport.id.desc(), PdfFile.signature_count.desc()).limit(1))
+            .order_by(PdfExport.id.desc(), PdfFile.signature_count.desc()).limit(1)))
 
 
 def _draft_file(app):
@@ -61,9 +62,9 @@ def _draft_file(app):
     _in_thread(render)
     with app.app_context():
         db.session.rollback()
-        return db.session.scalar(
-            select(PdfFile.data).join(PdfExport, PdfExport.id == PdfFile.export_id)
-            .where(PdfExport.version_id.is_(None)).limit(1))
+        return files.get(db.session.scalar(
+            select(PdfFile.file_sha256).join(PdfExport, PdfExport.id == PdfFile.export_id)
+            .where(PdfExport.version_id.is_(None)).limit(1)))
 
 
 def _check(open_page, path, heading, name):

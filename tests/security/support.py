@@ -191,11 +191,14 @@ def fresh_action(partnership_id, user_id):
 def fresh_pack(partnership_id, document_id, user_id):
     """A ready evidence pack of the document (None: of the whole partnership), with stub
     files: who may download it is the question, not what it holds."""
+    from workspace import files
     from workspace.clock import utcnow
     from workspace.export.models import EvidencePack
+    pdf, archive = b"%PDF-1.7\n%stub\n", b"PK\x05\x06" + bytes(18)
     row = EvidencePack(partnership_id=partnership_id, document_id=document_id,
                        requested_by_id=user_id, requested_at=utcnow(), ready_at=utcnow(),
-                       pdf_data=b"%PDF-1.7\n%stub\n", zip_data=b"PK\x05\x06" + bytes(18),
+                       pdf_sha256=files.put(pdf), pdf_size=len(pdf),
+                       zip_sha256=files.put(archive), zip_size=len(archive),
                        data_sha256="0" * 64)
     db.session.add(row)
     db.session.flush()

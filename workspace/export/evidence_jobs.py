@@ -2,9 +2,10 @@
 
 An officer or partnership admin asks (`request_pack`): a row is written and a job
 ("export.evidence_pack") submitted. The job reads the record (evidence.build), ends its read
-transaction, renders the PDF and writes the ZIP with none open, then stores both in one short
-write and sets `ready_at`. Running it again for a pack already made does nothing. A pack
-still being prepared is not asked for twice: asking again returns it.
+transaction, renders the PDF and writes the ZIP with none open and puts both in the file
+store, then names them on the row in one short write and sets `ready_at`. Running it again
+for a pack already made does nothing. A pack still being prepared is not asked for twice:
+asking again returns it.
 """
 from __future__ import annotations
 
@@ -12,10 +13,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import defer
+from sqlalchemy import select
 
-from .. import audit, clock
+from .. import audit, clock, files
 from ..accounts.models import User
 from ..clock import utcnow
 from ..db import immediate_writes
@@ -49,11 +49,8 @@ def _packs(partnership: Partnership, document: Document | None):
 
 
 def latest_pack(partnership: Partnership, document: Document | None) -> EvidencePack | None:
-    """The latest pack asked for, of the document (or of the whole partnership), without its
-    files (the page needs only their sizes)."""
+    """The latest pack asked for, of the document (or of the whole partnership)."""
     return db.session.scalar(_packs(partnership, document)
-                             .options(defer(EvidencePack.pdf_data),
-                                      defer(EvidencePack.zip_data))
                              .order_by(EvidencePack.id.desc()).limit(1))
 
 
@@ -94,10 +91,7 @@ def pack_state(pack: EvidencePack | None) -> PackState | None:
     user = db.session.get(User, pack.requested_by_id)
     requester = user.display_name if user else ""
     if pack.is_ready:
-        sizes = db.session.execute(select(func.length(EvidencePack.pdf_data),
-                                          func.length(EvidencePack.zip_data))
-                                   .where(EvidencePack.id == pack.id)).one()
-        return PackState(pack, requester, False, "", sizes[0] or 0, sizes[1] or 0)
+        return PackState(pack, requester, False, "", pack.pdf_size or 0, pack.zip_size or 0)
     work = pack_job(pack)
     if work is not None and work.status in (PENDING, RUNNING):
         return PackState(pack, requester, False, "")
@@ -154,9 +148,12 @@ def make_evidence_pack(pack_id: int) -> None:
     html = evidence_files.print_html(data, sha)
     db.session.rollback()                          # end the read before slow work
     pdf_data = evidence_files.make_pdf(html)
+    pdf_sha256, zip_sha256 = files.put(pdf_data), files.put(zip_data)   # no transaction open
     with immediate_writes():
         pack = db.session.get(EvidencePack, pack_id)
         if pack is None or pack.is_ready:
             return
-        pack.pdf_data, pack.zip_data, pack.data_sha256 = pdf_data, zip_data, sha
+        pack.pdf_sha256, pack.pdf_size = pdf_sha256, len(pdf_data)
+        pack.zip_sha256, pack.zip_size = zip_sha256, len(zip_data)
+        pack.data_sha256 = sha
         pack.ready_at = utcnow()

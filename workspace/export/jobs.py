@@ -26,7 +26,7 @@ from types import SimpleNamespace
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
-from .. import audit
+from .. import audit, files
 from ..accounts.models import User
 from ..clock import utcnow
 from ..db import immediate_writes
@@ -133,7 +133,10 @@ def _make(document, number, source, variants) -> None:
         for step in steps:
             data = add_signature(data, step.key, step.organisation, step.name, step.position,
                                  signed_at=step.signed_at, variant=variant)
-        made.append((variant, rendering, data, pages))
+        # Into the file store now, with no transaction open: a file whose row is never
+        # written (the state changed meanwhile) is removed by files.remove_unreferenced.
+        kept = _kept(rendering)
+        made.append((variant, kept, _kept(data) if steps else kept, pages))
     with immediate_writes():
         if version_id is not None:                 # one writer per version (PostgreSQL)
             db.session.scalar(select(DocumentVersion.id).where(
@@ -149,24 +152,29 @@ def _make(document, number, source, variants) -> None:
                    steps, before[variant])
 
 
+def _kept(data: bytes) -> tuple[str, int]:
+    """Put the bytes in the file store: (SHA-256, size)."""
+    return files.put(data), len(data)
+
+
 def _store(document, version_id, fingerprint, variant, state, rendering, data, pages, steps,
            before):
-    """The rendering (signature count 0) and, when it carries signatures, the signed file
-    (the one served); a file cut back to the rendering is still recognised."""
+    """The rows of the rendering (signature count 0) and, when it carries signatures, of the
+    signed file (the one served); a file cut back to the rendering is still recognised.
+    `rendering` and `data` are (SHA-256, size) of files already in the store."""
     created = utcnow()
     export = PdfExport(document_id=document.id, version_id=version_id,
                        content_sha256=fingerprint, variant=variant, created_at=created,
                        stamp_boxes=json.dumps(state), page_count=pages)
     db.session.add(export)
     db.session.flush()
-    db.session.add(PdfFile(export_id=export.id, signature_count=0, data=rendering,
-                           file_sha256=service.sha256_bytes(rendering), size=len(rendering),
-                           created_at=created))
+    db.session.add(PdfFile(export_id=export.id, signature_count=0, file_sha256=rendering[0],
+                           size=rendering[1], created_at=created))
     if not steps:
         return
     stored = PdfFile(export_id=export.id, signature_count=len(steps),
-                     signed_for_id=steps[-1].organisation.id, data=data,
-                     file_sha256=service.sha256_bytes(data), size=len(data), created_at=created)
+                     signed_for_id=steps[-1].organisation.id, file_sha256=data[0],
+                     size=data[1], created_at=created)
     db.session.add(stored)
     db.session.flush()
     for step in steps:

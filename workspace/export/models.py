@@ -3,6 +3,7 @@ import json
 
 from ..clock import utcnow
 from ..extensions import db
+from ..files import stored_file_column
 
 
 class PdfExport(db.Model):
@@ -54,7 +55,9 @@ class PdfFile(db.Model):
     a key have signed, the file served: the rendering with their digital signatures, one
     incremental revision each.
 
-    Kept so the verify page can recognise every file the workspace ever handed out.
+    Kept so the verify page can recognise every file the workspace ever handed out. The
+    bytes are in the file store (workspace/files) under `file_sha256`: a new signature makes
+    a new file; a stored file is never rewritten.
     """
 
     __tablename__ = "pdf_files"
@@ -66,8 +69,8 @@ class PdfFile(db.Model):
     signature_count = db.Column(db.Integer, nullable=False, default=0)
     #: The authority whose signature is the file's last (None without signatures).
     signed_for_id = db.Column(db.Integer, db.ForeignKey("organisations.id"), nullable=True)
-    data = db.Column(db.LargeBinary, nullable=False)
-    file_sha256 = db.Column(db.String(64), nullable=False, index=True)
+    #: The file's SHA-256: its address in the file store.
+    file_sha256 = stored_file_column()
     size = db.Column(db.Integer, nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
@@ -105,7 +108,8 @@ class SigningKey(db.Model):
 class EvidencePack(db.Model):
     """The evidence pack of a document (or of the whole partnership) for an inspector or a
     gateway assessor: a tagged PDF and a ZIP of the same data as CSV and JSON, made by a
-    background job (`ready_at` set once both are stored)."""
+    background job (`ready_at` set once both are stored). Both files are in the file store
+    (workspace/files) under their SHA-256."""
 
     __tablename__ = "evidence_packs"
     __table_args__ = (db.Index("ix_evidence_packs_partnership_id_document_id",
@@ -118,8 +122,12 @@ class EvidencePack(db.Model):
     requested_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
     requested_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     ready_at = db.Column(db.DateTime, nullable=True)
-    pdf_data = db.Column(db.LargeBinary, nullable=True)
-    zip_data = db.Column(db.LargeBinary, nullable=True)
+    #: The PDF's and the ZIP's SHA-256 (their addresses in the file store) and sizes in
+    #: bytes; None until ready.
+    pdf_sha256 = stored_file_column(nullable=True)
+    zip_sha256 = stored_file_column(nullable=True)
+    pdf_size = db.Column(db.Integer, nullable=True)
+    zip_size = db.Column(db.Integer, nullable=True)
     #: SHA-256 of the pack's canonical JSON data (the same in the PDF and the ZIP).
     data_sha256 = db.Column(db.String(64), nullable=True)
 

@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Flask, abort
+from flask import Flask, abort, current_app
 from sqlalchemy import select, update
 
-from .. import clock, signals
+from .. import clock, files, signals
 from ..accounts.models import User
 from ..clock import utcnow
 from ..documents.models import Document
@@ -110,6 +110,20 @@ def is_current(export: PdfExport, row: DocumentVersion | None, agreed: bool) -> 
     """Does the rendering print what the version now needs (its signatures, its
     publication)?"""
     return export.state == rendering_state(row, agreed)
+
+
+#: What a download says when a row names a file the store does not hold (or holds damaged).
+FILE_GONE = ("The stored file could not be read from the file store. An administrator "
+             "should restore the file store from its backup (see the README, Files).")
+
+
+def stored_bytes(sha256: str) -> bytes:
+    """A stored file's bytes (files.get); 503 with FILE_GONE when the store has lost them."""
+    try:
+        return files.get(sha256)
+    except (files.FileMissing, files.FileDamaged) as exc:
+        current_app.logger.error("File store: %s", exc)
+        abort(503, description=FILE_GONE)
 
 
 def latest_file(export: PdfExport) -> PdfFile | None:

@@ -14,7 +14,7 @@ bp = Blueprint("export", __name__)
 
 
 def _pdf_response(document, stored, number):
-    response = make_response(stored.data)
+    response = make_response(service.stored_bytes(stored.file_sha256))
     response.headers["Content-Type"] = "application/pdf"
     name = service.file_name(document, number, stored.created_at.date())
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

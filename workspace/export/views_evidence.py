@@ -15,6 +15,7 @@ from ..permissions import can, load_document, load_partnership
 from ..rate_limits import export_limit
 from ..web import render, see_other
 from . import evidence_jobs
+from .service import stored_bytes
 from .views import PREPARING_REFRESH_SECONDS, bp
 
 REFUSAL = "Only officers and partnership admins can ask for an evidence pack."
@@ -72,7 +73,7 @@ def _file(partnership, document, pack_id, kind):
         abort(404)
     if not pack.is_ready:
         return _page(partnership, document, pack, status=202, waiting_for=kind)
-    data = pack.pdf_data if kind == "pdf" else pack.zip_data
+    data = stored_bytes(pack.pdf_sha256 if kind == "pdf" else pack.zip_sha256)
     response = make_response(data)
     response.headers["Content-Type"] = CONTENT_TYPES[kind]
     name = evidence_jobs.file_name(partnership, document, pack, kind)

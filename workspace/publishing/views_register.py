@@ -152,7 +152,8 @@ def version_pdf(slug, document_slug, number):
     unchanged = rendering.not_modified(stored.file_sha256, modified)
     if unchanged is not None:
         return unchanged
-    response = rendering.conditional(stored.data, stored.file_sha256, modified)
+    response = rendering.conditional(export.stored_bytes(stored.file_sha256),
+                                     stored.file_sha256, modified)
     name = export.file_name(document, number, row.published_at.date())
     return _file_headers(response, "application/pdf", name)
 
