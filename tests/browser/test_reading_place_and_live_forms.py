@@ -2,6 +2,8 @@
 section being read as the reader scrolls; a live redraw waits while the reader works in a form
 (focus in it, or text typed and not sent) and goes through when an opened form is left
 untouched."""
+import re
+
 from sqlalchemy import select
 
 from workspace.accounts.models import User
@@ -21,6 +23,8 @@ from .support import (
 PART = "Part 5: Monitoring and review"
 CONTEXT = "Part 1: Strategic context"
 RISK = "Part 4: Risk assessment and management"
+MEMBER = "member@watford.example"
+EMPLOYMENT = "Strategic employment opportunities"
 
 
 def _comment_from_dacorum(app, title, text):
@@ -91,3 +95,19 @@ def test_a_live_redraw_goes_through_an_open_form_left_untouched(app, demo, open_
     arrived = section(page, PART).locator(".cg-comment__body",
                                           has_text="Dacorum's comment reaches Watford.")
     expect(arrived).to_have_count(1)
+
+
+def test_a_live_redraw_keeps_a_position_being_written(app, demo, open_page):
+    page = open_document(open_page(MEMBER).page)
+    matter = section(page, EMPLOYMENT)
+    matter.locator("summary", has_text=re.compile("^Record Watford")).click()
+    form = matter.locator("form", has=page.get_by_role("button", name=re.compile(
+        "^Record position")))
+    form.get_by_label("Agreed", exact=True).check()
+    reason = form.get_by_label(re.compile("^Reason"))
+    reason.fill("Agreed at the portfolio holders' meeting")   # focus is in the box
+
+    _comment_from_dacorum(app, EMPLOYMENT, "Dacorum comments while Watford records.")
+    wait_until_caught_up(page, app)
+    expect(reason).to_have_value("Agreed at the portfolio holders' meeting")
+    expect(form.get_by_label("Agreed", exact=True)).to_be_checked()
