@@ -11,6 +11,7 @@ from .demo import database_is_empty, demo_emails_taken, demo_exists, seed_demo
 from .extensions import db
 from .partnerships.models import Partner, Partnership
 from .partnerships.service import grant_on_creation, slugify
+from .retention import prune_command
 
 
 def register_cli(app):
@@ -18,6 +19,7 @@ def register_cli(app):
     app.cli.add_command(create_admin_command)
     app.cli.add_command(make_signing_cert_command)
     app.cli.add_command(verify_pdf_command)
+    app.cli.add_command(prune_command)      # retention; importing it registers the daily job
     from .jobs.cli import jobs_cli
     app.cli.add_command(jobs_cli)
     from .backup import register_backup_commands

@@ -203,5 +203,12 @@ def load_config(app):
         LOG_FORMAT=_choice("LOG_FORMAT", "text", LOG_FORMATS),
         LOG_LEVEL=_choice("LOG_LEVEL", "INFO", LOG_LEVELS),
         JOBS_RETRY_DELAY_SECONDS=_float("JOBS_RETRY_DELAY_SECONDS", 10.0, "seconds", 10),
+        # Retention (workspace/retention.py, `flask prune` and the worker's daily job): rows
+        # older than this go; 0 keeps them for ever.
+        PRUNE_DRAFT_PDFS_AFTER_DAYS=_int("PRUNE_DRAFT_PDFS_AFTER_DAYS", 30, "days", 30),
+        PRUNE_PRESENCE_AFTER_MINUTES=_int("PRUNE_PRESENCE_AFTER_MINUTES", 60, "minutes", 60),
+        PRUNE_LOGIN_ATTEMPTS_AFTER_DAYS=_int("PRUNE_LOGIN_ATTEMPTS_AFTER_DAYS", 30, "days", 30),
+        PRUNE_SESSIONS_AFTER_DAYS=_int("PRUNE_SESSIONS_AFTER_DAYS", 30, "days", 30),
+        PRUNE_IMPORT_RECEIPTS_AFTER_DAYS=_int("PRUNE_IMPORT_RECEIPTS_AFTER_DAYS", 7, "days", 7),
     )
     app.config.update(_files_settings(app.instance_path))
