@@ -76,11 +76,19 @@ test-postgres: install-test
 	@test -n "$$TEST_DATABASE_URL" || { echo "Set TEST_DATABASE_URL to a PostgreSQL server URL"; exit 2; }
 	$(BIN)/pytest
 
-## assets: rebuild the vendored GOV.UK Frontend CSS (needs Node.js; the output is committed)
+## assets: rebuild the vendored GOV.UK Frontend CSS and JS, only the components the pages use
+## (needs Node.js and npm; the output is committed, so running the app never needs them)
+GOVUK_FRONTEND = 6.6.0
 assets:
-	cd static/src && npm install --no-save --silent govuk-frontend@5.14.0 sass@1 && \
+	cd static/src && npm install --no-save --no-package-lock --silent \
+	  govuk-frontend@$(GOVUK_FRONTEND) sass@1.108.2 esbuild@0.28.2 && \
 	npx sass --load-path=node_modules --style=compressed --no-source-map --quiet-deps \
-	  govuk-frontend.scss ../vendor/govuk-frontend-5.14.0.min.css && rm -rf node_modules
+	  govuk-frontend.scss ../vendor/govuk-frontend-$(GOVUK_FRONTEND).min.css && \
+	npx esbuild govuk-frontend-components.mjs --bundle --format=esm --minify --target=es2020 \
+	  --legal-comments=none --log-level=warning \
+	  --banner:js="/*! GOV.UK Frontend $(GOVUK_FRONTEND) (MIT), only the components in static/src/govuk-frontend-components.mjs */" \
+	  --outfile=../vendor/govuk-frontend-$(GOVUK_FRONTEND).components.min.js && \
+	rm -rf node_modules
 
 bench: install
 	$(BIN)/python bench/run_all.py

@@ -1,7 +1,7 @@
 // Common Ground's small behaviours, one module each, bound to data- attributes.
 // No inline script anywhere: the CSP forbids it. Everything here is an enhancement: every
 // action also works as a plain form or link.
-import { initAll } from "../vendor/govuk-frontend-5.14.0.min.js";
+import { initAll } from "../vendor/govuk-frontend-6.6.0.components.min.js";
 import "./behaviours/focus-after-swap.js";
 import "./behaviours/select-on-focus.js";
 import "./behaviours/copy-link.js";

@@ -21,15 +21,18 @@ _OVERFLOW = """() => {
 }"""
 
 
-def test_remove_buttons_look_like_links_and_sign_out_stays_white(demo, open_page):
+def test_remove_buttons_look_like_links_and_sign_out_like_the_header_links(demo, open_page):
     page = open_page(WATFORD).page
     page.goto(ENGAGEMENT)
     for scope in ("#objectives ~ table", "#register", "#activities ~ div"):
         button = page.locator(scope).first.get_by_role("button", name=re.compile("^Remove")).first
         expect(button).to_be_visible()
-        expect(button).to_have_css("color", "rgb(29, 112, 184)")        # GOV.UK link colour
+        expect(button).to_have_css("color", "rgb(26, 101, 166)")     # GOV.UK Frontend 6 link
         expect(button).to_have_css("text-decoration-line", "underline")
-    expect(page.get_by_role("button", name="Sign out")).to_have_css("color", "rgb(255, 255, 255)")
+    header_link = page.get_by_role("navigation", name="Account").get_by_role(
+        "link", name="Change password")
+    colour = header_link.evaluate("(a) => getComputedStyle(a).color")
+    expect(page.get_by_role("button", name="Sign out")).to_have_css("color", colour)
     button = page.locator("#register").get_by_role("button", name=re.compile("^Remove")).first
     button.focus()
     expect(button).to_have_css("background-color", "rgb(255, 221, 0)")  # focus is visible

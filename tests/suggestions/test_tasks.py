@@ -42,7 +42,7 @@ def test_a_decided_suggestion_leaves_the_list_and_its_author_sees_the_decision(s
 
 def _header_count(text):
     import re
-    found = re.search(r'govuk-header__link" href="/tasks">My tasks(?: \((\d+))?', text)
+    found = re.search(r'govuk-service-navigation__link" href="/tasks">My tasks(?: \((\d+))?', text)
     assert found, "no My tasks link"
     return int(found.group(1) or 0)
 
