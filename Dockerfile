@@ -31,11 +31,17 @@ RUN groupadd --system --gid 10001 common-ground \
 
 WORKDIR /app
 
+# The locked packages (requirements/app.lock: every version pinned, every file's hash checked),
+# in a layer of their own that is rebuilt only when the lock changes.
+COPY requirements/app.lock ./requirements/app.lock
+RUN pip install --require-hashes -r requirements/app.lock
+
 # The app reads its templates, static files and migrations from beside the package, so it
-# is installed in place (editable), as `make install` does, not copied into site-packages.
+# is installed in place (editable), as `make install` does, not copied into site-packages;
+# --no-deps: everything it needs came from the lock; built with the locked setuptools.
 COPY pyproject.toml README.md ./
 COPY workspace ./workspace
-RUN pip install -e .
+RUN pip install --no-deps --no-build-isolation -e . && pip check
 COPY wsgi.py gunicorn.conf.py ./
 COPY templates ./templates
 COPY static ./static

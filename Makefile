@@ -6,19 +6,41 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test lint test-sqlite test-postgres install install-test system-libs assets bench load faults clean
+.PHONY: run test lint test-sqlite test-postgres install install-test system-libs lock audit \
+        assets bench load faults clean
 
-# pip -qq: errors only (a failed install still stops make); setuptools' notes about editable
-# installs and a machine's unreachable extra indexes are not worth a screenful on every clone.
-$(VENV)/.installed: pyproject.toml
+# Installs come from the lock files in requirements/ (every package pinned, with its hashes),
+# never from pyproject.toml's ranges: app.lock for running, test.lock (the same pins plus the
+# test tools) for testing. `make lock` refreshes them after pyproject.toml changes.
+APP_LOCK  := requirements/app.lock
+TEST_LOCK := requirements/test.lock
+# Tools that are not the app's: kept in a venv of their own inside .venv, so they never
+# change a locked package. Pinned, like the rest.
+TOOLS         := $(VENV)/tools
+UV_VERSION    := 0.13.9
+AUDIT_VERSION := 2.10.1
+# Where the lock must hold: CPython 3.11 (the image's and this machine's) and every later
+# version, on any platform (uv's universal resolution; markers pick per version).
+LOCK_PYTHON   := 3.11
+
+# pip -qq: errors only (a failed install still stops make). The locked packages first (hashes
+# checked, nothing else fetched), then the app itself, built with the locked setuptools.
+define install_from
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -qq --upgrade pip
-	$(BIN)/python -m pip install -qq -e .
+	$(BIN)/python -m pip install -qq --no-warn-conflicts --require-hashes -r $(1)
+	$(BIN)/python -m pip install -qq --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check >/dev/null || $(BIN)/python -m pip check
+endef
+
+$(VENV)/.installed: pyproject.toml $(APP_LOCK)
+	$(call install_from,$(APP_LOCK))
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(BIN)/python -m pip install -qq -e '.[test]'
-	touch $@
+# test.lock holds app.lock's pins too, so this also refreshes what `make install` put there.
+$(VENV)/.installed-test: pyproject.toml $(TEST_LOCK) $(APP_LOCK)
+	$(call install_from,$(TEST_LOCK))
+	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed system-libs
 
@@ -75,6 +97,33 @@ test-sqlite: install-test
 test-postgres: install-test
 	@test -n "$$TEST_DATABASE_URL" || { echo "Set TEST_DATABASE_URL to a PostgreSQL server URL"; exit 2; }
 	$(BIN)/pytest
+
+## lock: re-resolve requirements/*.lock from pyproject.toml (and requirements/build.in),
+## keeping every pin that still fits; `make lock UPGRADE=1` moves all to the newest allowed.
+## Needs PyPI. Commit the lock files; the next `make run`/`make test` installs them.
+LOCK_FLAGS = --universal --python-version $(LOCK_PYTHON) --generate-hashes \
+  --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
+lock: $(TOOLS)/bin/uv
+	$(TOOLS)/bin/uv pip compile -q $(LOCK_FLAGS) pyproject.toml requirements/build.in \
+	  -o $(APP_LOCK)
+	$(TOOLS)/bin/uv pip compile -q $(LOCK_FLAGS) pyproject.toml requirements/build.in \
+	  --extra test --constraint $(APP_LOCK) -o $(TEST_LOCK)
+
+## audit: pip-audit the locked packages against PyPI's vulnerability data (needs the internet,
+## so it is not part of `make test` or CI). Fails when a package is vulnerable, and (--strict)
+## when one could not be checked, so an unreachable database is never a pass.
+audit: $(TOOLS)/bin/pip-audit
+	$(TOOLS)/bin/pip-audit --strict --disable-pip --require-hashes --progress-spinner off \
+	  -r $(APP_LOCK) -r $(TEST_LOCK)
+
+$(TOOLS)/bin/python:
+	$(PYTHON) -m venv $(TOOLS)
+
+$(TOOLS)/bin/uv: | $(TOOLS)/bin/python
+	$(TOOLS)/bin/python -m pip install -qq uv==$(UV_VERSION)
+
+$(TOOLS)/bin/pip-audit: | $(TOOLS)/bin/python
+	$(TOOLS)/bin/python -m pip install -qq pip-audit==$(AUDIT_VERSION)
 
 ## assets: rebuild the vendored GOV.UK Frontend CSS and JS, only the components the pages use
 ## (needs Node.js and npm; the output is committed, so running the app never needs them)
