@@ -43,13 +43,14 @@ timeout = _int("GUNICORN_TIMEOUT", 60)
 graceful_timeout = 30        # on SIGTERM, requests in progress get this long to finish
 keepalive = 5                # seconds an idle connection from the proxy is kept open
 
-# Logs to standard output/error, for journald, `docker logs` or a log shipper. The access
-# line carries the request id the app echoes in X-Request-ID, to match it with the app's logs.
-accesslog = "-"
+# gunicorn's own messages (start, stop, a worker killed) on standard error, for journald,
+# `docker logs` or a log shipper. No gunicorn access log: the app writes one access line per
+# request itself (workspace/logs.py: request id, user, duration, in LOG_FORMAT), and a second
+# line for the same request would only double the volume. Static files have no line there
+# (the reverse proxy in front logs them).
+accesslog = None
 errorlog = "-"
 loglevel = "info"
-access_log_format = ('%(h)s request_id=%({x-request-id}o)s "%(r)s" %(s)s %(B)s '
-                     '%(M)sms "%(f)s" "%(a)s"')
 
 # Addresses whose X-Forwarded-Proto gunicorn believes (comma-separated, or *). The app's own
 # TRUSTED_PROXIES decides which client address and host it sees.

@@ -6,6 +6,7 @@ Every environment variable the app, gunicorn.conf.py or compose.yaml reads must 
 README's configuration tables.
 """
 import ast
+import logging
 import re
 import runpy
 import shlex
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from gunicorn.config import KNOWN_SETTINGS
+
+from workspace.logs import ACCESS_LOGGER
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
@@ -89,17 +92,34 @@ def test_gunicorn_conf_sets_only_settings_gunicorn_knows(monkeypatch):
                 and not hasattr(value, "__file__")}          # modules imported by the file
     assert settings <= known, settings - known
     assert {"bind", "workers", "timeout", "graceful_timeout", "keepalive", "accesslog",
-            "errorlog", "access_log_format", "forwarded_allow_ips"} <= settings
+            "errorlog", "forwarded_allow_ips"} <= settings
 
 
-def test_gunicorn_defaults_listen_locally_on_8000_with_logs_on_stdout(monkeypatch):
+def test_gunicorn_defaults_listen_locally_on_8000_with_errors_on_stderr(monkeypatch):
     conf = _load_gunicorn_conf(monkeypatch)
     assert conf["bind"] == "127.0.0.1:8000"
     assert conf["workers"] == conf["default_workers"]()
     assert conf["threads"] == 1
     assert conf["timeout"] == 60
-    assert conf["accesslog"] == "-" and conf["errorlog"] == "-"
-    assert "%({x-request-id}o)s" in conf["access_log_format"]
+    assert conf["errorlog"] == "-"
+    assert conf["forwarded_allow_ips"] == "127.0.0.1"
+
+
+def test_each_request_is_logged_once_by_the_app_not_again_by_gunicorn(monkeypatch, client):
+    conf = _load_gunicorn_conf(monkeypatch)
+    assert conf["accesslog"] is None and "access_log_format" not in conf
+    # The one line is the app's (workspace/logs.py, with the request id and the user).
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    access = logging.getLogger(ACCESS_LOGGER)
+    access.addHandler(handler)
+    try:
+        response = client.get("/healthz")
+    finally:
+        access.removeHandler(handler)
+    assert len(records) == 1
+    assert records[0].request_id == response.headers["X-Request-ID"]
     assert conf["forwarded_allow_ips"] == "127.0.0.1"
 
 
