@@ -4,9 +4,12 @@ The table follows DESIGN.md. A view never decides a permission itself: it loads 
 through one of the loaders below, naming the action, and gets the object, a 404 (the object
 is outside the user's partnerships, so its existence is not revealed) or a 403.
 """
+from functools import lru_cache
+
 from flask import abort, g, has_request_context
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Integer, bindparam
+from sqlalchemy.orm import joinedload
 
 from .accounts.models import User
 from .documents.models import Document, Section
@@ -73,15 +76,21 @@ def is_partnership_admin(user, partnership_id):
 
 def _holds_grant(user_id, partnership_id):
     """The grant, while the holder's organisation is still an active partner."""
-    return db.session.scalar(
-        db.select(PartnershipAdmin.id)
-        .join(User, User.id == PartnershipAdmin.user_id)
-        .join(Partner, (Partner.partnership_id == PartnershipAdmin.partnership_id)
-              & (Partner.organisation_id == User.organisation_id)
-              & (Partner.status == "active"))
-        .where(PartnershipAdmin.user_id == user_id,
-               PartnershipAdmin.partnership_id == partnership_id)
-    ) is not None
+    return db.session.scalar(_holds_grant_stmt(), {"user_id": user_id,
+                                                   "partnership_id": partnership_id}) is not None
+
+
+@lru_cache(maxsize=1)
+def _holds_grant_stmt():
+    """Built once with the user and partnership as parameters."""
+    return (db.select(PartnershipAdmin.id)
+            .join(User, User.id == PartnershipAdmin.user_id)
+            .join(Partner, (Partner.partnership_id == PartnershipAdmin.partnership_id)
+                  & (Partner.organisation_id == User.organisation_id)
+                  & (Partner.status == "active"))
+            .where(PartnershipAdmin.user_id == bindparam("user_id", type_=Integer),
+                   PartnershipAdmin.partnership_id == bindparam("partnership_id",
+                                                                type_=Integer)))
 
 
 def can(action, user=None, partnership_id=None):
@@ -151,13 +160,20 @@ def _opened(partnership, grant_id):
 def visible_partnerships(user=None):
     """Partnerships the user's organisation is an active partner in, by name."""
     user = user or current_user
-    return db.session.scalars(
-        db.select(Partnership)
-        .join(Partner, Partner.partnership_id == Partnership.id)
-        .where(Partner.organisation_id == user.organisation_id, Partner.status == "active")
-        .order_by(Partnership.name)
-        .options(selectinload(Partnership.partners))
-    ).all()
+    return db.session.scalars(_visible_partnerships_stmt(),
+                              {"organisation_id": user.organisation_id}).unique().all()
+
+
+@lru_cache(maxsize=1)
+def _visible_partnerships_stmt():
+    """Built once with the organisation as a parameter (the home page runs it every time); the
+    active partners (and their organisations) come in the same statement."""
+    return (db.select(Partnership)
+            .join(Partner, Partner.partnership_id == Partnership.id)
+            .where(Partner.organisation_id == bindparam("organisation_id", type_=Integer),
+                   Partner.status == "active")
+            .order_by(Partnership.name)
+            .options(joinedload(Partnership.partners)))
 
 
 def load_partnership(slug, action="read"):

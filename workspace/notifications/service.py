@@ -9,10 +9,11 @@ notifications becomes one e-mail (jobs.py).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from flask import current_app, has_request_context, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import Integer, and_, bindparam, func, select, update
 
 from .. import audit
 from ..accounts.models import User
@@ -189,8 +190,15 @@ def listed(user: User) -> list[Notification]:
 
 
 def unread_count(user: User) -> int:
-    return db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None)))
+    return db.session.scalar(_unread_count_stmt(), {"user_id": user.id})
+
+
+@lru_cache(maxsize=1)
+def _unread_count_stmt():
+    """Built once with the user as a parameter (the header asks it on every page)."""
+    return select(func.count(Notification.id)).where(
+        Notification.user_id == bindparam("user_id", type_=Integer),
+        Notification.read_at.is_(None))
 
 
 def own_notification(user: User, notification_id: int) -> Notification | None:

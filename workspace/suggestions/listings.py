@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import DateTime, Integer, bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from ..clock import utcnow
@@ -49,25 +50,48 @@ class SuggestionTask:
         return credit(self.suggestion)
 
 
-def _visible(user):
+def _visible(organisation_id):
+    """The documents of the partnerships the organisation is an active partner in."""
     return (select(Document.id)
             .join(Partner, Partner.partnership_id == Document.partnership_id)
-            .where(Partner.organisation_id == user.organisation_id, Partner.status == "active"))
+            .where(Partner.organisation_id == organisation_id, Partner.status == "active"))
 
 
-def _rows(stmt):
+#: The user as bound parameters: the statements below are built once and run with
+#: _params(user, now) (building them cost more than running them).
+_USER_ID = bindparam("user_id", type_=Integer)
+_ORGANISATION_ID = bindparam("organisation_id", type_=Integer)
+_SINCE = bindparam("since", type_=DateTime)
+
+
+def _params(user, now=None):
+    return {"user_id": user.id, "organisation_id": user.organisation_id,
+            "since": (now or utcnow()) - timedelta(days=DECISIONS_SHOWN_DAYS)}
+
+
+def _with_places(stmt):
+    return (stmt.add_columns(Section, Document)
+            .join(Section, Section.id == Suggestion.section_id)
+            .join(Document, Document.id == Suggestion.document_id))
+
+
+def _rows(stmt, params):
     return [SuggestionTask(s, section, document) for s, section, document in
-            db.session.execute(stmt.add_columns(Section, Document)
-                               .join(Section, Section.id == Suggestion.section_id)
-                               .join(Document, Document.id == Suggestion.document_id)).all()]
+            db.session.execute(stmt, params).all()]
+
+
+@lru_cache(maxsize=1)
+def _to_decide_stmt():
+    return _with_places(
+        select(Suggestion)
+        .where(Suggestion.status == OPEN, Suggestion.document_id.in_(_visible(_ORGANISATION_ID)))
+        .where(Section.removed_at.is_(None))
+        .order_by(Suggestion.created_at, Suggestion.id))
 
 
 def to_decide(user) -> list[SuggestionTask]:
     """Open suggestions on live sections the user may accept or reject now, oldest first."""
-    rows = _rows(select(Suggestion)
-                 .where(Suggestion.status == OPEN, Suggestion.document_id.in_(_visible(user)))
-                 .where(Section.removed_at.is_(None))
-                 .order_by(Suggestion.created_at, Suggestion.id))
+    rows = _rows(_to_decide_stmt(), {"organisation_id": user.organisation_id})
     allowed: dict[int, bool] = {}
     found = []
     for row in rows:
@@ -81,17 +105,21 @@ def to_decide(user) -> list[SuggestionTask]:
 def decisions_on_mine(user, now=None) -> list[SuggestionTask]:
     """The user's suggestions accepted or rejected by someone else in the last
     DECISIONS_SHOWN_DAYS days, latest first."""
-    return _rows(_decisions_on_mine_stmt(user, now)
-                 .order_by(Suggestion.decided_at.desc(), Suggestion.id.desc()))
+    return _rows(_decisions_on_mine_list_stmt(), _params(user, now))
 
 
-def _decisions_on_mine_stmt(user, now=None):
-    since = (now or utcnow()) - timedelta(days=DECISIONS_SHOWN_DAYS)
+@lru_cache(maxsize=1)
+def _decisions_on_mine_list_stmt():
+    return _with_places(_decisions_on_mine_stmt()
+                        .order_by(Suggestion.decided_at.desc(), Suggestion.id.desc()))
+
+
+def _decisions_on_mine_stmt():
     return (select(Suggestion)
-            .where(Suggestion.author_id == user.id,
+            .where(Suggestion.author_id == _USER_ID,
                    Suggestion.status.in_(("accepted", "rejected")),
-                   Suggestion.decided_by_id != user.id, Suggestion.decided_at >= since,
-                   Suggestion.document_id.in_(_visible(user))))
+                   Suggestion.decided_by_id != _USER_ID, Suggestion.decided_at >= _SINCE,
+                   Suggestion.document_id.in_(_visible(_ORGANISATION_ID))))
 
 
 @dataclass
@@ -100,44 +128,54 @@ class ReplyTask(SuggestionTask):
     comment: SuggestionComment | None = None
 
 
-def _replies_on_mine_stmt(user, now=None):
-    since = (now or utcnow()) - timedelta(days=DECISIONS_SHOWN_DAYS)
+def _replies_on_mine_stmt():
     return (select(SuggestionComment)
             .join(Suggestion, Suggestion.id == SuggestionComment.suggestion_id)
-            .where(Suggestion.author_id == user.id, SuggestionComment.author_id != user.id,
-                   SuggestionComment.created_at >= since,
-                   Suggestion.document_id.in_(_visible(user))))
+            .where(Suggestion.author_id == _USER_ID, SuggestionComment.author_id != _USER_ID,
+                   SuggestionComment.created_at >= _SINCE,
+                   Suggestion.document_id.in_(_visible(_ORGANISATION_ID))))
+
+
+@lru_cache(maxsize=1)
+def _replies_on_mine_list_stmt():
+    return (_replies_on_mine_stmt().add_columns(Suggestion, Section, Document)
+            .join(Section, Section.id == Suggestion.section_id)
+            .join(Document, Document.id == Suggestion.document_id)
+            .order_by(SuggestionComment.created_at.desc(), SuggestionComment.id.desc()))
 
 
 def replies_on_mine(user, now=None) -> list[ReplyTask]:
     """Others' comments on the user's suggestions in the last DECISIONS_SHOWN_DAYS days,
     latest first."""
-    rows = db.session.execute(
-        _replies_on_mine_stmt(user, now).add_columns(Suggestion, Section, Document)
-        .join(Section, Section.id == Suggestion.section_id)
-        .join(Document, Document.id == Suggestion.document_id)
-        .order_by(SuggestionComment.created_at.desc(), SuggestionComment.id.desc())).all()
+    rows = db.session.execute(_replies_on_mine_list_stmt(), _params(user, now)).all()
     return [ReplyTask(suggestion, section, document, comment)
             for comment, suggestion, section, document in rows]
 
 
-def task_count(user, now=None) -> int:
-    """len(to_decide(user)) + len(decisions_on_mine(user)) for the header, in one query
-    however many suggestions and sections: a row per document the user sees, with its open
-    suggestions on live sections counted (the right to decide is the document's), and the
-    decisions on the user's suggestions counted once beside them."""
+@lru_cache(maxsize=1)
+def _count_stmt():
+    """task_count's query, built once with the user as parameters."""
     document = aliased(Document)       # the subqueries' own `documents` stay uncorrelated
     open_n = (select(func.count(Suggestion.id))
               .join(Section, Section.id == Suggestion.section_id)
               .where(Suggestion.document_id == document.id, Suggestion.status == OPEN,
                      Section.removed_at.is_(None))
               .scalar_subquery())
-    decisions_n = (_decisions_on_mine_stmt(user, now)
+    decisions_n = (_decisions_on_mine_stmt()
                    .with_only_columns(func.count(Suggestion.id)).scalar_subquery())
-    replies_n = (_replies_on_mine_stmt(user, now)
+    replies_n = (_replies_on_mine_stmt()
                  .with_only_columns(func.count(SuggestionComment.id)).scalar_subquery())
-    rows = db.session.execute(select(document.id, open_n, decisions_n, replies_n)
-                              .where(document.id.in_(_visible(user)))).all()
+    return (select(document.id, open_n, decisions_n, replies_n)
+            .where(document.id.in_(_visible(_ORGANISATION_ID))))
+
+
+def task_count(user, now=None) -> int:
+    """len(to_decide(user)) + len(decisions_on_mine(user)) + len(replies_on_mine(user)) for
+    the header, in one query however many suggestions and sections: a row per document the
+    user sees, with its open suggestions on live sections counted (the right to decide is the
+    document's), and the decisions on and replies to the user's suggestions counted once beside
+    them."""
+    rows = db.session.execute(_count_stmt(), _params(user, now)).all()
     if not rows:
         return 0
     # Documents are loaded only where suggestions wait (most pages have none to count).
