@@ -6,6 +6,8 @@ In-process (Flask test client, SQLite, the demo data plus a 10- and a 60-section
 - the 60-section document page ÷ the 12-section demo Statement of Common Ground   (≤ 4×)
 - SQL statements of the 60-section page vs the 10-section one                     (60 ≤ 10)
 - home and My tasks ÷ an in-process Flask "hello"                                 (≤ 10×)
+  (beside them, for comparison, the floor of any signed-in page: a bench-only route that
+  answers its user's name, through the same login, session, access log and commit)
 - save rate ÷ the bare conditional `UPDATE … WHERE version = :base` rate, both with one
   commit per iteration on the same database                                       (≥ 0.5×)
   (also the service-level save, editing.save_section + commit, for comparison)
@@ -119,6 +121,20 @@ def signed_in_cookie(app, email):
     return app.config["SESSION_COOKIE_NAME"], value
 
 
+FLOOR_PATH = "/_bench/signed-in"
+
+
+def add_floor_route(app):
+    """A signed-in page that does nothing: what every signed-in request costs before its own
+    work (the session's user, the cookie, the access line, the commit)."""
+    from flask_login import current_user
+
+    def signed_in():
+        return f"hello {current_user.name}\n"
+
+    app.add_url_rule(FLOOR_PATH, "bench_signed_in", signed_in)
+
+
 def client_for(app, email):
     client = app.test_client()
     name, value = signed_in_cookie(app, email)
@@ -139,6 +155,7 @@ def in_process(calls):
     app = create_app({"SECRET_KEY": "bench-speed", "SQLALCHEMY_DATABASE_URI": url,
                       "WTF_CSRF_ENABLED": False, "SESSION_COOKIE_SECURE": False,
                       "MAIL_SERVER": "", "SERVER_NAME": "localhost"})
+    add_floor_route(app)
     try:
         with app.app_context():
             db.create_all()
@@ -165,6 +182,7 @@ def in_process(calls):
             "hello": median_ms(get(hello, "/"), calls),
             "scg_page": median_ms(get(reader, f"{base}/{scg}/"), calls),
             "page_60": median_ms(get(reader, f"{base}/{made[60]}/"), calls),
+            "floor": median_ms(get(reader, FLOOR_PATH), calls),
             "home": median_ms(get(reader, "/"), calls),
             "tasks": median_ms(get(reader, "/tasks"), calls),
             "poll": median_ms(get(reader, poll, 204), calls),
@@ -362,6 +380,8 @@ def report(local, served):
     print(f"  {'service save rate ÷ bare UPDATE rate':<44}"
           f"{local['save_bare'] / local['save_service']:>8.3f}×  (for comparison; "
           f"{local['save_service']:.2f} ms)")
+    print(f"  {'signed-in floor (empty page) ÷ hello':<44}{local['floor'] / hello:>8.3f}×  "
+          f"(for comparison; {local['floor']:.2f} ms)")
     print(f"  {'poll, nothing changed ÷ hello':<44}{local['poll'] / hello:>8.3f}×  "
           f"(for comparison; {local['poll']:.2f} ms)")
     ten, sixty = local["statements"][10], local["statements"][60]
