@@ -266,6 +266,24 @@ BEFORE_FILE_STORE = "593822bb0579"
 FILE_STORE = "c4f1e7a9d2b3"
 
 
+def _document_with_an_export(connection, now):
+    """An organisation, its user, a partnership with a document, and a PDF export of it."""
+    for statement in (
+            ("INSERT INTO organisations (id, code, name, created_at) VALUES "
+             "(1, 'watford', 'Watford Borough Council', :now)"),
+            ("INSERT INTO partnerships (id, slug, name, short_name, created_at, "
+             "accessibility_contact) VALUES (1, 'sw-herts', 'South West Hertfordshire', "
+             "'SW Herts', :now, '')"),
+            ("INSERT INTO users (id, email, name, job_title, organisation_id, role, "
+             "password_hash, active, created_at) VALUES (1, 'admin@watford.example', "
+             "'Watford Admin', '', 1, 'admin', 'x', :yes, :now)"),
+            ("INSERT INTO documents (id, partnership_id, title, kind, status, version_number, "
+             "created_at) VALUES (1, 1, 'Statement of Common Ground', 'scg', 'draft', 1, :now)"),
+            ("INSERT INTO pdf_exports (id, document_id, content_sha256, variant, stamp_boxes, "
+             "page_count, created_at) VALUES (1, 1, :c, 'ua', '{}', 1, :now)")):
+        connection.execute(text(statement), {"now": now, "yes": True, "c": "c" * 64})
+
+
 @pytest.mark.parametrize("empty_database_url", KINDS, indirect=True)
 def test_stored_files_move_into_the_file_store_and_back(empty_database_url, keep_logging,
                                                          tmp_path):
@@ -296,28 +314,7 @@ def test_stored_files_move_into_the_file_store_and_back(empty_database_url, keep
             flask_migrate.upgrade(revision=BEFORE_FILE_STORE)
             now = "2026-12-05 12:00:00"
             with engine.begin() as connection:
-                connection.execute(text(
-                    "INSERT INTO organisations (id, code, name, created_at) VALUES "
-                    "(1, 'watford', 'Watford Borough Council', :now)"), {"now": now})
-                connection.execute(text(
-                    "INSERT INTO partnerships (id, slug, name, short_name, created_at, "
-                    "accessibility_contact) VALUES "
-                    "(1, 'sw-herts', 'South West Hertfordshire', 'SW Herts', :now, '')"),
-                    {"now": now})
-                connection.execute(text(
-                    "INSERT INTO users (id, email, name, job_title, organisation_id, role, "
-                    "password_hash, active, created_at) VALUES (1, 'admin@watford.example', "
-                    "'Watford Admin', '', 1, 'admin', 'x', :yes, :now)"),
-                    {"now": now, "yes": True})
-                connection.execute(text(
-                    "INSERT INTO documents (id, partnership_id, title, kind, status, "
-                    "version_number, created_at) VALUES "
-                    "(1, 1, 'Statement of Common Ground', 'scg', 'draft', 1, :now)"),
-                    {"now": now})
-                connection.execute(text(
-                    "INSERT INTO pdf_exports (id, document_id, content_sha256, variant, "
-                    "stamp_boxes, page_count, created_at) VALUES "
-                    "(1, 1, :c, 'ua', '{}', 1, :now)"), {"c": "c" * 64, "now": now})
+                _document_with_an_export(connection, now)
                 for file_id, count, data in ((1, 0, rendering), (2, 1, signed)):
                     connection.execute(text(
                         "INSERT INTO pdf_files (id, export_id, signature_count, data, "
@@ -382,23 +379,7 @@ def test_the_downgrade_refuses_when_the_store_has_lost_a_file(empty_database_url
             flask_migrate.upgrade(revision=FILE_STORE)
             now = "2026-12-05 12:00:00"
             with engine.begin() as connection:
-                connection.execute(text(
-                    "INSERT INTO organisations (id, code, name, created_at) VALUES "
-                    "(1, 'watford', 'Watford Borough Council', :now)"), {"now": now})
-                connection.execute(text(
-                    "INSERT INTO partnerships (id, slug, name, short_name, created_at, "
-                    "accessibility_contact) VALUES "
-                    "(1, 'sw-herts', 'South West Hertfordshire', 'SW Herts', :now, '')"),
-                    {"now": now})
-                connection.execute(text(
-                    "INSERT INTO documents (id, partnership_id, title, kind, status, "
-                    "version_number, created_at) VALUES "
-                    "(1, 1, 'Statement of Common Ground', 'scg', 'draft', 1, :now)"),
-                    {"now": now})
-                connection.execute(text(
-                    "INSERT INTO pdf_exports (id, document_id, content_sha256, variant, "
-                    "stamp_boxes, page_count, created_at) VALUES "
-                    "(1, 1, :c, 'ua', '{}', 1, :now)"), {"c": "c" * 64, "now": now})
+                _document_with_an_export(connection, now)
                 connection.execute(text(
                     "INSERT INTO pdf_files (id, export_id, signature_count, file_sha256, "
                     "size, created_at) VALUES (1, 1, 0, :s, 3, :now)"),
