@@ -139,15 +139,41 @@ def require(action, user=None, partnership_id=None):
 
 
 def _active_partner(partnership_id_column):
-    """The join condition: the signed-in user's organisation is an active partner."""
+    """The join condition: the organisation (parameter "organisation_id") is an active
+    partner."""
     return ((Partner.partnership_id == partnership_id_column)
-            & (Partner.organisation_id == current_user.organisation_id)
+            & (Partner.organisation_id == bindparam("organisation_id", type_=Integer))
             & (Partner.status == "active"))
 
 
 def _admin_grant():
+    """The join condition: the user (parameter "user_id") holds the partnership admin grant."""
     return ((PartnershipAdmin.partnership_id == Partnership.id)
-            & (PartnershipAdmin.user_id == current_user.id))
+            & (PartnershipAdmin.user_id == bindparam("user_id", type_=Integer)))
+
+
+def _signed_in():
+    """The loaders' parameters: the signed-in user and organisation."""
+    return {"user_id": current_user.id, "organisation_id": current_user.organisation_id}
+
+
+# The loaders' statements are built once and run with parameters: every request opens one.
+@lru_cache(maxsize=1)
+def _partnership_stmt():
+    return (db.select(Partnership, PartnershipAdmin.id)
+            .join(Partner, _active_partner(Partnership.id))
+            .outerjoin(PartnershipAdmin, _admin_grant())
+            .where(Partnership.slug == bindparam("slug")))
+
+
+@lru_cache(maxsize=1)
+def _document_stmt():
+    return (db.select(Partnership, Document, PartnershipAdmin.id)
+            .join(Partner, _active_partner(Partnership.id))
+            .join(Document, Document.partnership_id == Partnership.id)
+            .outerjoin(PartnershipAdmin, _admin_grant())
+            .where(Partnership.slug == bindparam("slug"),
+                   Document.id == bindparam("document_id", type_=Integer)))
 
 
 def _opened(partnership, grant_id):
@@ -179,12 +205,7 @@ def _visible_partnerships_stmt():
 def load_partnership(slug, action="read"):
     """The partnership named by slug if the user's organisation is an active partner; else
     404. Then 403 unless the user may do the action there."""
-    found = db.session.execute(
-        db.select(Partnership, PartnershipAdmin.id)
-        .join(Partner, _active_partner(Partnership.id))
-        .outerjoin(PartnershipAdmin, _admin_grant())
-        .where(Partnership.slug == slug)
-    ).first()
+    found = db.session.execute(_partnership_stmt(), {**_signed_in(), "slug": slug}).first()
     if found is None:
         abort(404)
     partnership, grant_id = found
@@ -199,13 +220,8 @@ def load_document(slug, document_id, action="read"):
     The role check comes after the membership check, so outsiders learn nothing (404) and
     partners without the role get a clear 403.
     """
-    found = db.session.execute(
-        db.select(Partnership, Document, PartnershipAdmin.id)
-        .join(Partner, _active_partner(Partnership.id))
-        .join(Document, Document.partnership_id == Partnership.id)
-        .outerjoin(PartnershipAdmin, _admin_grant())
-        .where(Partnership.slug == slug, Document.id == document_id)
-    ).first()
+    found = db.session.execute(_document_stmt(), {**_signed_in(), "slug": slug,
+                                                  "document_id": document_id}).first()
     if found is None:
         abort(404)
     partnership, document, grant_id = found
