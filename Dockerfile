@@ -47,8 +47,9 @@ COPY templates ./templates
 COPY static ./static
 COPY migrations ./migrations
 
-# instance/ holds what the app writes locally (the SQLite queue file when no Redis is set).
-RUN mkdir -p /app/instance && chown common-ground:common-ground /app/instance
+# instance/ holds what the app writes locally (the SQLite queue file when no Redis is set) and
+# instance/files the file store (a named volume in compose.yaml starts with this ownership).
+RUN mkdir -p /app/instance/files && chown -R common-ground:common-ground /app/instance
 USER common-ground
 
 EXPOSE 8000

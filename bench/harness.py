@@ -252,8 +252,8 @@ class Gunicorn:
 
     def start(self, ready_path="/healthz", timeout=60):
         self.port = free_port()
-        # "-c /dev/null": not the repository's gunicorn.conf.py (its access log would cost a
-        # line per request); the measured settings are all given here.
+        # "-c /dev/null": not the repository's gunicorn.conf.py; the measured settings are all
+        # given here.
         command = [str(BIN / "gunicorn"), "-c", os.devnull, self.app_spec,
                    "--bind", f"127.0.0.1:{self.port}",
                    "--workers", str(self.workers), "--worker-class", self.worker_class,

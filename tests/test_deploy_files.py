@@ -357,3 +357,19 @@ def test_every_variable_the_app_and_deployment_read_is_in_the_readme():
     missing = sorted({f"{name} (read by {where})" for name, where in read
                       if name not in documented})
     assert not missing, "not in the README's configuration tables: " + ", ".join(missing)
+
+
+def test_compose_shares_one_file_store_volume_between_app_worker_and_migration():
+    """The worker renders PDFs the web app serves, and the migration moves old files into the
+    store: all three see the same named volume at the image's FILES_DIR (instance/files), and
+    the image makes that folder for its unprivileged user, so the volume starts writable."""
+    app_block = _anchor("app")
+    volume = re.search(r"- ([\w-]+):/app/instance/files\n", app_block)
+    assert volume, "the &app block mounts no volume at /app/instance/files"
+    assert re.search(rf"^  {volume.group(1)}:", COMPOSE.split("\nvolumes:\n", 1)[1], flags=re.M)
+    services = _services()
+    for name in ("app", "worker", "migrate"):
+        assert "<<: *app" in services[name]
+        assert "volumes:" not in services[name], f"{name} replaces the shared volumes"
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"mkdir -p /app/instance/files && chown -R common-ground", dockerfile)

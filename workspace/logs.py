@@ -8,7 +8,7 @@ The request id comes from the `X-Request-ID` header only when the app sits behin
 proxies (TRUSTED_PROXIES > 0) and the value is a sane token; otherwise it is generated. It is
 echoed in the response's `X-Request-ID` header.
 
-Static files are left out of the access lines (gunicorn's access log has them).
+Static files are left out of the access lines (the reverse proxy's access log has them).
 """
 import json
 import logging
