@@ -74,6 +74,17 @@ def is_partnership_admin(user, partnership_id):
     return _holds_grant(user.id, partnership_id)
 
 
+def remember_grants(user, held):
+    """Keep for this request whether the user holds the partnership admin grant, as
+    {partnership id: held}, found by a query that also checked the user's organisation is an
+    active partner there (is_partnership_admin's own question): such a page then asks no
+    statement per partnership."""
+    if has_request_context():
+        answers = g.setdefault("_admin_of", {})
+        for partnership_id, grant in held.items():
+            answers.setdefault((user.id, partnership_id), bool(grant))
+
+
 def _holds_grant(user_id, partnership_id):
     """The grant, while the holder's organisation is still an active partner."""
     return db.session.scalar(_holds_grant_stmt(), {"user_id": user_id,

@@ -10,13 +10,15 @@ from functools import lru_cache
 
 from sqlalchemy import DateTime, Integer, bindparam, func, select
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.util import identity_key
 
 from ..clock import utcnow
 from ..documents.models import Document, Section
 from ..documents.numbering import number_sections
 from ..documents.service import live_sections
 from ..extensions import db
-from ..partnerships.models import Partner
+from ..partnerships.models import Partner, PartnershipAdmin
+from ..permissions import remember_grants
 from ..signals import section_history_extras, task_counts, task_extras
 from .comments import by_suggestion
 from .models import OPEN, Suggestion, SuggestionComment
@@ -165,7 +167,14 @@ def _count_stmt():
                    .with_only_columns(func.count(Suggestion.id)).scalar_subquery())
     replies_n = (_replies_on_mine_stmt()
                  .with_only_columns(func.count(SuggestionComment.id)).scalar_subquery())
-    return (select(document.id, open_n, decisions_n, replies_n)
+    # The partnership admin grant beside each document: its organisation is an active partner
+    # (the documents are the visible ones), so this is permissions' own question, answered here
+    # instead of in a statement per partnership.
+    grant = (select(PartnershipAdmin.id)
+             .where(PartnershipAdmin.partnership_id == document.partnership_id,
+                    PartnershipAdmin.user_id == _USER_ID)
+             .exists())
+    return (select(document.id, document.partnership_id, open_n, decisions_n, replies_n, grant)
             .where(document.id.in_(_visible(_ORGANISATION_ID))))
 
 
@@ -178,10 +187,26 @@ def task_count(user, now=None) -> int:
     rows = db.session.execute(_count_stmt(), _params(user, now)).all()
     if not rows:
         return 0
-    # Documents are loaded only where suggestions wait (most pages have none to count).
-    return (sum(n for doc_id, n, _d, _r in rows
-                if n and may_decide(db.session.get(Document, doc_id), user))
-            + (rows[0][2] or 0) + (rows[0][3] or 0))
+    waiting = {doc_id: n for doc_id, _p, n, _d, _r, _g in rows if n}
+    if waiting:
+        remember_grants(user, {partnership_id: held
+                               for doc_id, partnership_id, _n, _d, _r, held in rows
+                               if doc_id in waiting})
+        # Documents are loaded only where suggestions wait, in one statement (none when the
+        # request has them already).
+        documents = _documents(waiting)
+        waiting = {doc_id: n for doc_id, n in waiting.items()
+                   if may_decide(documents[doc_id], user)}
+    return sum(waiting.values()) + (rows[0][3] or 0) + (rows[0][4] or 0)
+
+
+def _documents(ids) -> dict[int, Document]:
+    found = {i: db.session.identity_map.get(identity_key(Document, i)) for i in ids}
+    missing = [i for i, document in found.items() if document is None]
+    if missing:
+        found.update((d.id, d) for d in db.session.scalars(
+            select(Document).where(Document.id.in_(missing))))
+    return found
 
 
 def _count(user, **_kwargs):
