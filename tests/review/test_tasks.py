@@ -207,6 +207,23 @@ def test_the_header_count_matches_the_page_and_costs_one_query_per_area(app, log
     assert len(statements) == 3
 
 
+def test_my_tasks_shows_its_own_total_in_the_header_without_counting_again(
+        app, login, scg, monkeypatch):
+    """On My tasks the header's count is the page's total, so the header's count query (four
+    counts and the other areas' signals) is not run a second time for the same answer."""
+    member = scg["users"]["member"]
+    client = login(app.test_client(), member)
+
+    def counted_again(_user, on=None):
+        raise AssertionError("the header counted again on My tasks")
+
+    monkeypatch.setattr(tasks, "task_count", counted_again)
+    page = client.get("/tasks")
+    assert page.status_code == 200
+    assert "My tasks (2" in page.text      # the two strategic matters Watford owes
+    assert "Positions Watford Borough Council still owes (2)" in page.text
+
+
 @pytest.mark.parametrize("role", ["viewer", "officer", "member", "admin"])
 def test_the_tasks_page_and_header_link_work_for_every_role(app, login, scg, role):
     client = login(app.test_client(), scg["users"][role])

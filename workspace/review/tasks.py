@@ -44,6 +44,15 @@ from .models import (
 #: Documents in this status ask signatories for positions.
 ASKING_FOR_POSITIONS = OUT_FOR_AGREEMENT
 
+#: The user as bound parameters: the lists' and the count's statements are built once with
+#: these (building them cost more than running them) and run with _who(user).
+_WHO = SimpleNamespace(id=bindparam("user_id", type_=Integer),
+                       organisation_id=bindparam("organisation_id", type_=Integer))
+
+
+def _who(user):
+    return {"user_id": user.id, "organisation_id": user.organisation_id}
+
 
 def _visible_documents(user):
     """Ids of documents in the partnerships the user's organisation belongs to."""
@@ -157,12 +166,16 @@ class ReplyTask:
     last: Comment
 
 
+@lru_cache(maxsize=1)
+def _awaiting_reply_list_stmt():
+    return (_awaiting_reply_stmt(_WHO, lambda thread, last: (thread, last, Section, Document))
+            .join(Document, Document.id == Section.document_id))
+
+
 def awaiting_reply(user: User) -> list[ReplyTask]:
     """[ReplyTask], the longest-waiting first."""
-    stmt = (_awaiting_reply_stmt(user, lambda thread, last: (thread, last, Section, Document))
-            .join(Document, Document.id == Section.document_id))
-    tasks = [ReplyTask(d.partnership, d, s, t, last)
-             for t, last, s, d in db.session.execute(stmt).all()]
+    rows = db.session.execute(_awaiting_reply_list_stmt(), _who(user)).all()
+    tasks = [ReplyTask(d.partnership, d, s, t, last) for t, last, s, d in rows]
     return sorted(tasks, key=lambda task: (task.last.created_at, task.last.id))
 
 
@@ -178,11 +191,16 @@ def _awaiting_signature_stmt(user):
             .where(Document.id.in_(_signatory_documents(user, "agreed")), ~signed))
 
 
+@lru_cache(maxsize=1)
+def _awaiting_signature_list_stmt():
+    return _awaiting_signature_stmt(_WHO).order_by(Document.title)
+
+
 def awaiting_signature(user: User) -> list[Document]:
     """Agreed documents a Member's authority has not signed yet."""
     if user.role != "member":
         return []
-    return db.session.scalars(_awaiting_signature_stmt(user).order_by(Document.title)).all()
+    return db.session.scalars(_awaiting_signature_list_stmt(), _who(user)).all()
 
 
 # Decisions sought soon ----------------------------------------------------------------------
@@ -208,13 +226,18 @@ class DecisionTask:
     state: str
 
 
+@lru_cache(maxsize=1)
+def _decisions_soon_list_stmt():
+    return (_decisions_soon_stmt(_WHO, bindparam("until", type_=Date)).add_columns(Document)
+            .join(Document, Document.id == DecisionSought.document_id)
+            .order_by(DecisionSought.due_date, DecisionSought.id))
+
+
 def decisions_soon(user: User, on: date | None = None) -> list[DecisionTask]:
     """Decisions sought by visible documents, due within 30 days or overdue, not taken."""
     on = on or today()
-    rows = db.session.execute(
-        _decisions_soon_stmt(user, _soon_until(on)).add_columns(Document)
-        .join(Document, Document.id == DecisionSought.document_id)
-        .order_by(DecisionSought.due_date, DecisionSought.id)).all()
+    rows = db.session.execute(_decisions_soon_list_stmt(),
+                              _who(user) | {"until": _soon_until(on)}).all()
     return [DecisionTask(d.partnership, d, decision, decision_state(decision, on))
             for decision, d in rows]
 
@@ -254,8 +277,7 @@ def _count(stmt):
 def _count_stmt(member):
     """The header count's query, built once (per kind of user) with the user as parameters:
     building these statements cost every page more than running them."""
-    who = SimpleNamespace(id=bindparam("user_id", type_=Integer),
-                          organisation_id=bindparam("organisation_id", type_=Integer))
+    who = _WHO
     counts = [
         _count(_owed_positions_stmt(who)) if member else literal(0),
         _count(_awaiting_reply_stmt(who, lambda thread, _last: (thread.id,))),
@@ -269,8 +291,7 @@ def task_count(user: User, on: date | None = None) -> int:
     """How many tasks wait for the user, in one query (the header shows it on every page),
     plus what other areas answer through the task_counts signal (a query or two each)."""
     on = on or today()
-    row = db.session.execute(_count_stmt(user.role == "member"), {
-        "user_id": user.id, "organisation_id": user.organisation_id,
-        "until": _soon_until(on)}).one()
+    row = db.session.execute(_count_stmt(user.role == "member"),
+                             _who(user) | {"until": _soon_until(on)}).one()
     # Other areas add theirs (suggestions: to decide, and decisions on the user's own).
     return sum(row) + sum(answer or 0 for _receiver, answer in task_counts.send(user))

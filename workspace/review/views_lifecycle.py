@@ -228,6 +228,8 @@ def record_decision_post(slug, document_id, decision_id):
 def my_tasks():
     """What is waiting for me: positions, replies, signatures, decisions sought soon."""
     found = tasks.my_tasks(current_user)
+    # The header's count is this page's total: no second query for it.
+    g.task_count = found.total
     return render("review/tasks.html", tasks=found, page_title="My tasks")
 
 
