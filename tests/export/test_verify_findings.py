@@ -2,6 +2,7 @@
 to an earlier revision (missing a signature the version received), trial and untrusted
 certificates, and the genuine, complete, current and trusted file, each said in words, with
 the exit status the command documents; and bad uploads refused with nothing stored."""
+import html
 import io
 import re
 from datetime import UTC, datetime, timedelta
@@ -171,6 +172,24 @@ def test_a_draft_says_it_is_a_draft(app, published, member, run_jobs):
     assert "The current published version is version 1" in words
     assert "Version A draft, not agreed" in words
     assert cli(app, draft).exit_code == 4
+
+
+def test_a_pruned_draft_is_not_recognised_and_the_page_says_why(app, published, member,
+                                                               run_jobs):
+    """Retention removes old draft renderings: such a file is not recognised (not genuine,
+    exit 1), and the page says a draft's PDFs are not kept rather than calling it altered."""
+    client = member()
+    draft = download(client, f"{SCG}/pdf", run_jobs).data
+    with app.app_context():
+        drafts = select(PdfExport.id).where(PdfExport.version_id.is_(None))
+        db.session.execute(PdfFile.__table__.delete().where(PdfFile.export_id.in_(drafts)))
+        db.session.execute(PdfExport.__table__.delete().where(PdfExport.version_id.is_(None)))
+        db.session.commit()
+    words = html.unescape(text_of(post(client, draft)))
+    assert "Result Not recognised" in words
+    assert "If it is a draft's PDF: a draft's PDFs are kept for 30 days" in words
+    assert "Altered" not in words
+    assert cli(app, draft).exit_code == 1
 
 
 def test_a_superseded_version_names_the_newer_one(app, published, member, run_jobs):

@@ -251,6 +251,20 @@ def _what(report) -> str:
     return f"{version} of document {report.claims.get('document', '?')}"
 
 
+def _unknown_draft(report) -> str:
+    """What to add when an unsigned file the workspace does not hold may be an old draft
+    rendering: drafts' PDFs are pruned (workspace/retention.py), a version's never are, so
+    such a file is either altered or a draft's (a draft names the version it would become)."""
+    if report.signatures or (report.export is not None and report.export.version_id):
+        return ""
+    days = current_app.config.get("PRUNE_DRAFT_PDFS_AFTER_DAYS") or 0
+    kept = f"kept for {days} days" if days else "kept"
+    return (f" If it is a draft's PDF: a draft's PDFs are {kept} (the newest of each document "
+            "stays), so a genuine older draft is not recognised either. Download the draft "
+            "again for a copy this page recognises; only a version's PDF is a record of "
+            "agreement.")
+
+
 def _not_genuine(report) -> list[Finding]:
     """What makes the file no genuine export of this workspace, if anything."""
     if report.export is None and report.version_row is None:
@@ -264,7 +278,7 @@ def _not_genuine(report) -> list[Finding]:
                         f"It says it is {_what(report)}, with content fingerprint "
                         f"{(report.fingerprint or 'none')[:16]}…, but this workspace holds no "
                         "such export. It may come from another installation, or it was "
-                        "altered.")]
+                        "altered." + _unknown_draft(report))]
     found = []
     for sig in report.signatures:
         if not (sig.intact and sig.valid):
@@ -285,7 +299,13 @@ def _not_genuine(report) -> list[Finding]:
         elif sig.recorded is None:
             found.append(Finding(NOT_GENUINE, "Carries a signature the version never received",
                                  f"{_who(sig)} has no signature recorded on this version."))
-    if not report.signatures and report.known_file is None:
+    if not report.signatures and report.known_file is None and _unknown_draft(report):
+        found.append(Finding(NOT_GENUINE, "Not recognised",
+                             f"It says it is {_what(report)}, a draft's rendering, but this "
+                             "workspace does not hold this file: it was altered, or it is an "
+                             "older draft rendering."
+                             + _unknown_draft(report)))
+    elif not report.signatures and report.known_file is None:
         found.append(Finding(NOT_GENUINE, "Altered",
                              f"It says it is {_what(report)}, but it is not a file this "
                              "workspace produced, and it carries no signature that could show "
