@@ -13,7 +13,7 @@ from . import audit, clock, health, logs
 from . import db as dbmod
 from .config import ConfigurationError, load_config, refuse
 from .extensions import csrf, db, limiter, login_manager, migrate
-from .security import CleanRequest, init_security_headers
+from .security import CleanRequest, QuietSessionInterface, init_security_headers
 from .web import is_htmx, section_url
 
 #: Endpoints anyone may reach without signing in.
@@ -56,6 +56,7 @@ def create_app(test_config=None):
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."
     login_manager.session_protection = None
+    app.session_interface = QuietSessionInterface()     # polls do not refresh the cookie
 
     with app.app_context():
         engine = db.engine

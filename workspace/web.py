@@ -4,6 +4,12 @@ from urllib.parse import urlsplit
 from flask import flash, g, make_response, redirect, render_template, request, url_for
 
 
+def background_request():
+    """Mark this request as made by the page on its own (a poll, a heartbeat), not by the
+    person: its answer does not refresh the session cookie (security.QuietSessionInterface)."""
+    g.background_request = True
+
+
 def is_htmx():
     """True for a request made by htmx (not a history restore, which wants the full page)."""
     return request.headers.get("HX-Request") == "true" and \

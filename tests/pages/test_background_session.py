@@ -1,0 +1,83 @@
+"""Requests the page makes on its own (the live feed's poll, an editor's presence heartbeat
+and its leaving beacon) do not send the session cookie again; the person's own requests do
+(the sign-in lasts SESSION_LIFETIME_HOURS after their last one).
+
+Why: a slow poll answering after a form's redirect would put back the session as it stood
+before the form, and with it lose the flash message the redirect carried ("Section
+renamed."); and a tab left open would keep its sign-in alive for ever."""
+import pytest
+
+from workspace.documents import service
+from workspace.documents.models import Document
+from workspace.extensions import db
+
+from .test_document_queries import feed_query, make_document, page_url
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def signed_in(client, login, world):
+    """The officer, signed in as /sign-in does it: a permanent session (the cookie lasts
+    SESSION_LIFETIME_HOURS and is sent again with each answer that refreshes it)."""
+    login(client, world["users"]["officer"])
+    with client.session_transaction() as session:
+        session.permanent = True
+    return client
+
+
+def _sets_session_cookie(app, response):
+    name = app.config["SESSION_COOKIE_NAME"]
+    return any(header.startswith(f"{name}=") for header in response.headers.getlist("Set-Cookie"))
+
+
+def test_a_page_refreshes_the_session_cookie_and_a_poll_does_not(app, signed_in, world):
+    document_id = make_document(app, world["partnerships"]["own"], 3)
+    page = signed_in.get(page_url(document_id))
+    assert page.status_code == 200 and _sets_session_cookie(app, page)
+    cursor, presence = feed_query(page.text)
+
+    nothing = signed_in.get(f"/p/own/d/{document_id}/changes",
+                         query_string={"cursor": cursor, "presence": presence})
+    assert nothing.status_code == 204 and not _sets_session_cookie(app, nothing)
+
+
+
+def test_presence_heartbeats_and_the_leaving_beacon_do_not_refresh_the_cookie(
+        app, signed_in, world):
+    document_id = make_document(app, world["partnerships"]["own"], 2)
+    with app.app_context():
+        section_id = service.live_sections(db.session.get(Document, document_id))[0].id
+    base = f"/p/own/d/{document_id}/s/{section_id}"
+    editor = signed_in.get(f"{base}/edit")
+    assert editor.status_code == 200 and _sets_session_cookie(app, editor)
+    beat = signed_in.post(f"{base}/presence", headers=HX)
+    assert beat.status_code in (200, 204) and not _sets_session_cookie(app, beat)
+    leave = signed_in.post(f"{base}/presence/leave")
+    assert leave.status_code == 204 and not _sets_session_cookie(app, leave)
+
+
+def test_a_flash_survives_a_poll_answered_after_the_redirect(app, signed_in, world):
+    """The race itself, as a browser lives it: the poll left with the cookie as it stood
+    before the form and answers after the form's redirect. Its answer must not put that old
+    cookie back, or the page the redirect leads to loses "Section renamed."."""
+    document_id = make_document(app, world["partnerships"]["own"], 2)
+    with app.app_context():
+        section_id = service.live_sections(db.session.get(Document, document_id))[0].id
+    name = app.config["SESSION_COOKIE_NAME"]
+    page = signed_in.get(page_url(document_id))
+    cursor, presence = feed_query(page.text)
+    before_the_form = signed_in.get_cookie(name).value
+
+    renamed = signed_in.post(f"/p/own/d/{document_id}/s/{section_id}/rename",
+                          data={"title": "Housing need"})
+    assert renamed.status_code == 303
+    with_the_flash = signed_in.get_cookie(name).value
+
+    signed_in.set_cookie(name, before_the_form)          # what the slow poll carries
+    poll = signed_in.get(f"/p/own/d/{document_id}/changes", headers=HX,
+                      query_string={"cursor": cursor, "presence": presence})
+    assert poll.status_code == 200                     # the rename is news to it
+    if not _sets_session_cookie(app, poll):            # the browser keeps what it held
+        signed_in.set_cookie(name, with_the_flash)
+    assert "Section renamed." in signed_in.get(renamed.headers["Location"]).text
