@@ -5,6 +5,7 @@ note` at the end of the section), rendered as numbered notes at the end of the s
 superscript `^2^` and subscript `H~2~O` (pandoc style)."""
 import hashlib
 import re
+from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -115,16 +116,35 @@ def _notes_prefix(tokens, prefix):
     return hashlib.sha256(str(prefix).encode()).hexdigest()[:8]
 
 
+#: Rendered HTML is kept for this many texts per process (a revision's text never changes, so
+#: the same text always renders the same); a text longer than CACHE_MAX_CHARS is rendered
+#: each time, so the cache holds a few megabytes at most in practice (512 × 20,000 characters
+#: and their HTML at the very worst).
+CACHE_TEXTS = 512
+CACHE_MAX_CHARS = 20_000
+
+
 def render_markdown(text, prefix=None):
-    """Markdown in, sanitised HTML out: no script, no event handler, no javascript: URL."""
+    """Markdown in, sanitised HTML out: no script, no event handler, no javascript: URL.
+    Rendered once per text and prefix while the text is in the cache (see CACHE_TEXTS)."""
+    text = text or ""
+    if len(text) > CACHE_MAX_CHARS:
+        return _render(text, prefix)
+    return _render_cached(text, prefix)
+
+
+def _render(text, prefix):
     env = {}
-    tokens = _md.parse(text or "", env)
+    tokens = _md.parse(text, env)
     env["docId"] = _notes_prefix(tokens, prefix)
     html = _ALIGN_STYLE.sub(r'class="align-\1"', _md.renderer.render(tokens, _md.options, env))
     return nh3.clean(
         html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow", attribute_filter=_known_classes_only,
         strip_comments=True)
+
+
+_render_cached = lru_cache(maxsize=CACHE_TEXTS)(_render)
 
 
 def clean_diff(html):

@@ -14,11 +14,12 @@ and the visually hidden span.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import html as lxml_html
 from markupsafe import Markup, escape
 
-from .markdown import clean_diff, render_markdown
+from .markdown import CACHE_MAX_CHARS, clean_diff, render_markdown
 from .merge import _WORDS, _Budget, _opcodes, word_diff
 
 #: Elements whose children are blocks to align one by one.
@@ -149,8 +150,20 @@ def _changed(olds, news, budget):
 
 
 def rendered_diff(old_text, new_text):
-    """Tracked changes from one Markdown text to another, over their rendered HTML."""
+    """Tracked changes from one Markdown text to another, over their rendered HTML. The
+    same two texts always give the same changes (a stale position shows the same difference
+    on every page view), so it is worked out once while the pair is in the cache."""
+    old_text, new_text = old_text or "", new_text or ""
+    if len(old_text) + len(new_text) > CACHE_MAX_CHARS:
+        return _rendered_diff(old_text, new_text)
+    return _rendered_diff_cached(old_text, new_text)
+
+
+def _rendered_diff(old_text, new_text):
     return rendered_html_diff(render_markdown(old_text) or "", render_markdown(new_text) or "")
+
+
+_rendered_diff_cached = lru_cache(maxsize=256)(_rendered_diff)
 
 
 def rendered_html_diff(old_html, new_html):
