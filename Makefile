@@ -7,7 +7,7 @@ PORT   ?= 5000
 export FLASK_APP := wsgi
 
 .PHONY: run test lint test-sqlite test-postgres install install-test system-libs lock audit \
-        assets bench load faults clean
+        assets bench bench-tools load faults clean
 
 # Installs come from the lock files in requirements/ (every package pinned, with its hashes),
 # never from pyproject.toml's ranges: app.lock for running, test.lock (the same pins plus the
@@ -139,8 +139,18 @@ assets:
 	  --outfile=../vendor/govuk-frontend-$(GOVUK_FRONTEND).components.min.js && \
 	rm -rf node_modules
 
-bench: install
+bench: install bench-tools
 	$(BIN)/python bench/run_all.py
+
+# wrk drives the page-speed benchmark's gunicorn figures (without it a slower Python client
+# stands in): install it when missing and we are root (Debian/Ubuntu), otherwise say how.
+bench-tools:
+	@if command -v wrk >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing wrk for the benchmarks"; apt-get update -qq && apt-get install -y -qq wrk; \
+	else \
+	  echo "The benchmarks use wrk when installed (apt-get install wrk); a Python client stands in."; \
+	fi
 
 ## load: gunicorn + ~20 clients for ~20 s on SQLite (and PostgreSQL when BENCH_DATABASE_URL is
 ## set): figures as ratios to a bare "hello", and a check that no accepted save was lost
