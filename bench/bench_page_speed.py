@@ -112,7 +112,8 @@ def signed_in_cookie(app, email):
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == email))
         token = secrets.token_urlsafe(32)
-        db.session.add(UserSession(id=token, user_id=user.id, created_at=utcnow()))
+        now = utcnow()
+        db.session.add(UserSession(id=token, user_id=user.id, created_at=now, last_seen_at=now))
         db.session.commit()
         user_id = user.id
     serializer = app.session_interface.get_signing_serializer(app)

@@ -221,7 +221,9 @@ def login(app):
     def _login(client, user_id):
         token = secrets.token_urlsafe(32)
         with app.app_context():
-            db.session.add(UserSession(id=token, user_id=user_id, created_at=utcnow()))
+            now = utcnow()
+            db.session.add(UserSession(id=token, user_id=user_id, created_at=now,
+                                       last_seen_at=now))
             db.session.commit()
         with client.session_transaction() as sess:
             sess["_user_id"] = str(user_id)

@@ -201,10 +201,32 @@ def test_ended_sessions_go_past_their_setting_and_live_ones_never(app, ctx, worl
                     ended_at=NOW - 31 * DAY),
         UserSession(id="ended-lately", user_id=user, created_at=NOW - 90 * DAY,
                     ended_at=NOW - 29 * DAY),
-        UserSession(id="live-and-old", user_id=user, created_at=NOW - 400 * DAY)])
+        # In use for over a year, seen within the hour: never removed.
+        UserSession(id="live-and-old", user_id=user, created_at=NOW - 400 * DAY,
+                    last_seen_at=NOW - timedelta(minutes=50))])
     db.session.commit()
     assert _prune("sessions") == 1
     assert set(db.session.scalars(select(UserSession.id))) == {"ended-lately", "live-and-old"}
+
+
+def test_sessions_never_signed_out_go_once_long_unused(app, ctx, world, monkeypatch):
+    """A session nobody signed out of goes once its last use (its sign-in when it was never
+    seen since) is older than the setting plus the sign-in's lifetime (12 hours here) and the
+    hour within which last use is written down: its cookie had expired long before."""
+    monkeypatch.setitem(app.config, "PRUNE_SESSIONS_AFTER_DAYS", 30)
+    user = world["user"]
+    cut = NOW - 30 * DAY - timedelta(hours=13)
+    db.session.add_all([
+        UserSession(id="unused-for-long", user_id=user, created_at=NOW - 90 * DAY,
+                    last_seen_at=cut - timedelta(minutes=1)),
+        UserSession(id="unused-just-short", user_id=user, created_at=NOW - 90 * DAY,
+                    last_seen_at=cut + timedelta(minutes=1)),
+        UserSession(id="never-seen-old", user_id=user, created_at=cut - DAY),
+        UserSession(id="never-seen-recent", user_id=user, created_at=NOW - DAY)])
+    db.session.commit()
+    assert _prune("sessions") == 2
+    assert set(db.session.scalars(select(UserSession.id))) == {"unused-just-short",
+                                                               "never-seen-recent"}
 
 
 def _receipts(world, *ages):
@@ -287,7 +309,7 @@ def test_flask_prune_prints_the_counts_and_dry_run_removes_nothing(app, world):
         "Draft PDFs: 1 removed (older than 30 days).",
         "Presence: 1 removed (older than 60 minutes).",
         "Failed sign-in attempts: 1 removed (older than 30 days).",
-        "Ended sessions: 1 removed (older than 30 days).",
+        "Ended or abandoned sessions: 1 removed (older than 30 days).",
         "Import receipts: 1 removed (older than 7 days)."]
     with app.app_context():
         assert [_count(m) for m in MODELS] == [1, 0, 0, 0, 0]
@@ -296,7 +318,7 @@ def test_flask_prune_prints_the_counts_and_dry_run_removes_nothing(app, world):
 def test_flask_prune_says_when_a_kind_is_kept(app, monkeypatch):
     monkeypatch.setitem(app.config, "PRUNE_SESSIONS_AFTER_DAYS", 0)
     result = app.test_cli_runner().invoke(args=["prune"])
-    assert "Ended sessions: kept (PRUNE_SESSIONS_AFTER_DAYS is 0)." in result.output
+    assert "Ended or abandoned sessions: kept (PRUNE_SESSIONS_AFTER_DAYS is 0)." in result.output
 
 
 # The worker's schedule -----------------------------------------------------------------------

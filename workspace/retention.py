@@ -12,8 +12,9 @@ once older than its setting (0 keeps them for ever):
 - failed sign-in attempts (PRUNE_LOGIN_ATTEMPTS_AFTER_DAYS): never one inside
   LOGIN_THROTTLE_MINUTES, the window the sign-in throttle counts.
 - sessions (PRUNE_SESSIONS_AFTER_DAYS): sessions ended (signed out, replaced by a new sign-in,
-  ended by a password change or deactivation) that long ago. A session not ended is never
-  removed: its cookie may still be in use.
+  ended by a password change or deactivation) that long ago, and sessions never signed out
+  whose last use is that long ago plus the sign-in's lifetime (their cookie expired long
+  before). A session still in use is never removed.
 - import receipts (PRUNE_IMPORT_RECEIPTS_AFTER_DAYS): a preview is not stored (it travels in
   a signed token), only the receipt of its confirmation; never one younger than
   IMPORT_PREVIEW_MAX_AGE_MINUTES, while its token could still be confirmed again.
@@ -34,6 +35,7 @@ from sqlalchemy import delete, exists, func, or_, select
 
 from . import clock, files
 from .accounts.models import LoginAttempt, UserSession
+from .accounts.signin import SEEN_EVERY
 from .db import immediate_writes
 from .documents import presence as presence_rules
 from .documents.models import ImportReceipt, Presence
@@ -121,8 +123,14 @@ def remove_login_attempts(before: datetime, dry_run: bool = False) -> int:
 
 
 def remove_sessions(before: datetime, dry_run: bool = False) -> int:
-    return _delete(UserSession, UserSession.ended_at.is_not(None)
-                   & (UserSession.ended_at < before), dry_run)
+    """Sessions ended before `before`, and sessions never ended whose last use (or sign-in)
+    is so old that their cookie expired long ago: before `before` by more than the sign-in's
+    lifetime and the granularity of last use (signin.SEEN_EVERY)."""
+    abandoned = before - current_app.permanent_session_lifetime - SEEN_EVERY
+    last_use = func.coalesce(UserSession.last_seen_at, UserSession.created_at)
+    return _delete(UserSession, (UserSession.ended_at.is_not(None)
+                                 & (UserSession.ended_at < before))
+                   | (UserSession.ended_at.is_(None) & (last_use < abandoned)), dry_run)
 
 
 def remove_import_receipts(before: datetime, dry_run: bool = False) -> int:
@@ -140,7 +148,8 @@ KINDS = (
          presence_rules.timeout),
     Kind("login_attempts", "Failed sign-in attempts", "PRUNE_LOGIN_ATTEMPTS_AFTER_DAYS", "days",
          remove_login_attempts, _minutes("LOGIN_THROTTLE_MINUTES")),
-    Kind("sessions", "Ended sessions", "PRUNE_SESSIONS_AFTER_DAYS", "days", remove_sessions,
+    Kind("sessions", "Ended or abandoned sessions", "PRUNE_SESSIONS_AFTER_DAYS", "days",
+         remove_sessions,
          timedelta),
     Kind("import_receipts", "Import receipts", "PRUNE_IMPORT_RECEIPTS_AFTER_DAYS", "days",
          remove_import_receipts, _minutes("IMPORT_PREVIEW_MAX_AGE_MINUTES")),

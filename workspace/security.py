@@ -1,9 +1,11 @@
 """Security headers on every response, and request parameters without control characters."""
 import re
 
-from flask import Request, g
+from flask import Request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.datastructures import ImmutableMultiDict
+
+from .web import is_background_request
 
 #: C0 control characters but tab, line feed and carriage return, and the two non-characters
 #: XML forbids. Nobody types them; PostgreSQL refuses NUL in text (the request failed with a
@@ -60,13 +62,13 @@ class CleanRequest(Request):
 
 class QuietSessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, except that a background request (the live feed's poll,
-    an editor's presence heartbeat; see web.background_request) does not send the cookie
+    an editor's presence heartbeat; see web.background) does not send the cookie
     again unless it changed the session. Otherwise a slow poll answering after a form's
     redirect puts back the session as it stood before the form (losing the flash message the
     redirect carried), and an unattended open tab would keep its sign-in alive for ever: the
     sign-in lasts SESSION_LIFETIME_HOURS after the person's last own request."""
 
     def should_set_cookie(self, app, session):
-        if g.get("background_request") and not session.modified:
+        if not session.modified and is_background_request():
             return False
         return super().should_set_cookie(app, session)

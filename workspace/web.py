@@ -1,13 +1,31 @@
 """Small helpers every blueprint's views share: partial-or-page, redirects, commit rules."""
 from urllib.parse import urlsplit
 
-from flask import flash, g, make_response, redirect, render_template, request, url_for
+from flask import (
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 
-def background_request():
-    """Mark this request as made by the page on its own (a poll, a heartbeat), not by the
-    person: its answer does not refresh the session cookie (security.QuietSessionInterface)."""
-    g.background_request = True
+def background(view):
+    """Mark a view the page calls on its own (a poll, a heartbeat), not the person: its
+    answers do not refresh the session cookie (security.QuietSessionInterface) nor count as
+    the person's use of the session (accounts.signin). Put it under the route decorator."""
+    view.background = True
+    return view
+
+
+def is_background_request():
+    """True while answering a view marked with @background (known before the view runs, so
+    before_request hooks that load the user see it too)."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, "background", False)
 
 
 def is_htmx():

@@ -81,3 +81,44 @@ def test_a_flash_survives_a_poll_answered_after_the_redirect(app, signed_in, wor
     if not _sets_session_cookie(app, poll):            # the browser keeps what it held
         signed_in.set_cookie(name, with_the_flash)
     assert "Section renamed." in signed_in.get(renamed.headers["Location"]).text
+
+
+def test_the_persons_requests_note_the_sessions_last_use_at_most_hourly_and_polls_never(
+        app, signed_in, world):
+    """What retention reads to remove sessions nobody signed out of (retention.py)."""
+    from datetime import timedelta
+
+    from sqlalchemy import select, update
+
+    from workspace.accounts.models import UserSession
+    from workspace.clock import utcnow
+
+    document_id = make_document(app, world["partnerships"]["own"], 2)
+
+    def last_seen():
+        with app.app_context():
+            return db.session.scalar(select(UserSession.last_seen_at))
+
+    def seen(ago):
+        with app.app_context():
+            db.session.execute(update(UserSession).values(last_seen_at=utcnow() - ago))
+            db.session.commit()
+            return db.session.scalar(select(UserSession.last_seen_at))
+
+    signed_in_at = last_seen()
+    assert signed_in_at is not None                          # a sign-in is a use
+    long_ago = seen(timedelta(hours=3))
+    page = signed_in.get(page_url(document_id))
+    assert page.status_code == 200 and last_seen() > long_ago
+
+    half_an_hour_ago = seen(timedelta(minutes=30))
+    signed_in.get(page_url(document_id))
+    assert last_seen() == half_an_hour_ago                  # not written again within the hour
+
+    two_hours_ago = seen(timedelta(hours=2))
+    cursor, presence = feed_query(page.text)
+    signed_in.get(f"/p/own/d/{document_id}/changes",
+                  query_string={"cursor": cursor, "presence": presence})
+    assert last_seen() == two_hours_ago                     # a poll is not the person
+    signed_in.get(page_url(document_id))
+    assert last_seen() > two_hours_ago

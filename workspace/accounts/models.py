@@ -98,6 +98,9 @@ class UserSession(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     ended_at = db.Column(db.DateTime, nullable=True)
     address = db.Column(db.String(64), nullable=True)
+    #: When the person last used it, to within SEEN_EVERY (signin.py): retention removes a
+    #: session never signed out once this is long past its lifetime. None: not since sign-in.
+    last_seen_at = db.Column(db.DateTime, nullable=True)
 
     user = db.relationship("User", lazy="joined", innerjoin=True)
 

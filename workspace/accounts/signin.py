@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import audit
 from ..clock import utcnow
 from ..extensions import db
+from ..web import is_background_request
 from .models import PASSWORD_METHOD, LoginAttempt, User, UserSession
 
 MIN_PASSWORD_LENGTH = 10
@@ -128,7 +129,9 @@ def start_session(user: User, address: str | None) -> None:
                            .values(ended_at=utcnow()))
     session.clear()
     token = secrets.token_urlsafe(32)
-    db.session.add(UserSession(id=token, user_id=user.id, address=address, created_at=utcnow()))
+    now = utcnow()
+    db.session.add(UserSession(id=token, user_id=user.id, address=address, created_at=now,
+                               last_seen_at=now))
     login_user(user)
     session["sid"] = token
     session.permanent = True
@@ -163,13 +166,34 @@ def load_user_for_session(user_id: str) -> User | None:
     if not str(user_id).isdigit():
         return None
     # One statement on every request: the live session and its active user together.
-    return db.session.scalar(_session_user_stmt(), {"sid": sid, "user_id": int(user_id)})
+    row = db.session.execute(_session_user_stmt(), {"sid": sid, "user_id": int(user_id)}).first()
+    if row is None:
+        return None
+    user, seen = row
+    _note_seen(sid, seen)
+    return user
+
+
+#: How often a session's last use is written down: at most once an hour per session, so a
+#: request rarely writes for it, and retention can still tell a session nobody uses.
+SEEN_EVERY = timedelta(hours=1)
+
+
+def _note_seen(sid: str, seen) -> None:
+    """Write down that the person used the session (not for the page's own polls and
+    heartbeats, which do not extend a sign-in either); committed with the request."""
+    if is_background_request():
+        return
+    now = utcnow()
+    if seen is None or seen < now - SEEN_EVERY:
+        db.session.execute(update(UserSession).where(UserSession.id == sid)
+                           .values(last_seen_at=now))
 
 
 @lru_cache(maxsize=1)
 def _session_user_stmt():
     """Built once, with the session id and user id as parameters (every request runs it)."""
-    return (select(User).join(UserSession, UserSession.user_id == User.id)
+    return (select(User, UserSession.last_seen_at).join(UserSession, UserSession.user_id == User.id)
             .where(UserSession.id == bindparam("sid"), UserSession.ended_at.is_(None),
                    User.id == bindparam("user_id", type_=Integer), User.active.is_(True)))
 

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 
 from ..permissions import can, load_document, load_section, may_change_text
-from ..web import background_request, render, see_other
+from ..web import background, render, see_other
 from . import editing, limits, markdown, numbering, service
 from .forms import AddSectionForm, ButtonForm, ConfirmForm, DirectionForm, SectionForm, TitleForm
 from .merge import word_diff
@@ -102,10 +102,10 @@ def edit(slug, document_id, section_id):
 
 
 @bp.post("/s/<int:section_id>/presence")
+@background
 def presence(slug, document_id, section_id):
     """Heartbeat from an open editor: keeps "Name is editing" showing to others, and answers
     with who else is editing the section (204 when the editor already shows just that)."""
-    background_request()
     partnership, document, section = _section_or_404(slug, document_id, section_id, "edit")
     touch_presence(section, current_user)
     others = editor_presence(section, current_user)
@@ -116,9 +116,9 @@ def presence(slug, document_id, section_id):
 
 
 @bp.post("/s/<int:section_id>/presence/leave")
+@background
 def leave_presence(slug, document_id, section_id):
     """The editor's page was hidden or closed (a beacon): stop showing the user as editing."""
-    background_request()
     _, _, section = _section_or_404(slug, document_id, section_id, "edit")
     leave_section(section, current_user)
     return "", 204
