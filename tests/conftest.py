@@ -13,6 +13,7 @@ import pytest
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
 
 import workspace.accounts.models as account_models
 from workspace import create_app
@@ -110,14 +111,28 @@ def _clean(app):
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as connection:
-            if db.engine.dialect.name == "postgresql":
-                connection.execute(text(
-                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) +
-                    " RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    connection.execute(text(f'DELETE FROM "{table}"'))
+        # A browser may still send one last request as its context closes (an editor's
+        # leaving beacon), after the live server went quiet: on PostgreSQL that request and
+        # the TRUNCATE can deadlock, and one of them is cancelled. The TRUNCATE is then simply
+        # run again (the request, if it was the one cancelled, was the test's last anyway).
+        for attempt in range(3):
+            try:
+                _clean_tables(tables)
+                return
+            except OperationalError as exc:
+                if "deadlock" not in str(exc).lower() or attempt == 2:
+                    raise
+
+
+def _clean_tables(tables):
+    with db.engine.begin() as connection:
+        if db.engine.dialect.name == "postgresql":
+            connection.execute(text(
+                "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) +
+                " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f'DELETE FROM "{table}"'))
 
 
 @pytest.fixture(autouse=True)
