@@ -273,3 +273,11 @@ def demo(app):
     with app.app_context():
         seed_demo("common-ground", published_version=False)
         db.session.commit()
+
+
+@pytest.fixture
+def member(client, login, app, demo):
+    """The demo's Watford Member, signed in on `client` (a test file may define its own)."""
+    with app.app_context():
+        uid = db.session.scalar(select(User.id).where(User.email == "member@watford.example"))
+    return login(client, uid)

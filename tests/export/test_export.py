@@ -24,13 +24,6 @@ SCG = "/p/sw-herts/d/1"
 
 
 @pytest.fixture
-def member(client, login, app, demo):
-    with app.app_context():
-        uid = db.session.scalar(select(User.id).where(User.email == "member@watford.example"))
-    return login(client, uid)
-
-
-@pytest.fixture
 def admin_client(app, login, demo):
     with app.app_context():
         uid = db.session.scalar(select(User.id).where(User.email == "admin@swherts.example"))

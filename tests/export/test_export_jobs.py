@@ -5,7 +5,6 @@ import json
 import re
 import threading
 
-import pytest
 from sqlalchemy import func, select
 
 from workspace.accounts.models import Organisation, User
@@ -20,13 +19,6 @@ from workspace.review import lifecycle, positions
 from workspace.review.models import DocumentVersion
 
 SCG = "/p/sw-herts/d/1"
-
-
-@pytest.fixture
-def member(client, login, app, demo):
-    with app.app_context():
-        uid = db.session.scalar(select(User.id).where(User.email == "member@watford.example"))
-    return login(client, uid)
 
 
 def _agree(app, signing_codes=(), keyed=("dacorum", "stalbans", "watford")):

@@ -7,7 +7,6 @@ import io
 import re
 from datetime import timedelta
 
-import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
 from sqlalchemy import select
@@ -42,13 +41,6 @@ PARTNERSHIP = "South West Hertfordshire Joint Strategic Plan"
 KEYED = ("dacorum", "herts", "stalbans", "threerivers", "watford")
 #: The order the Members sign in (not alphabetical).
 ORDER = ("watford", "hertsmere", "dacorum", "threerivers", "herts", "stalbans")
-
-
-@pytest.fixture
-def member(client, login, app, demo):
-    with app.app_context():
-        uid = db.session.scalar(select(User.id).where(User.email == "member@watford.example"))
-    return login(client, uid)
 
 
 def _agree(app, keyed=KEYED):

@@ -17,13 +17,6 @@ from workspace.files import LocalStore
 SCG = "/p/sw-herts/d/1"
 
 
-@pytest.fixture
-def member(client, login, app, demo):
-    with app.app_context():
-        uid = db.session.scalar(select(User.id).where(User.email == "member@watford.example"))
-    return login(client, uid)
-
-
 def _snapshot(store):
     """{SHA-256: (bytes, how it sits in the store)} of every stored file: for a folder the
     file's inode and modification time, for a bucket the object's ETag and time."""
