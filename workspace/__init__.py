@@ -39,10 +39,6 @@ def create_app(test_config=None):
             "SECRET_KEY is not set. Set it to a long random value in production "
             "(python -c 'import secrets; print(secrets.token_hex(32))'), "
             "or set APP_ENV=development for a local trial.")
-    if app.config["TRUSTED_PROXIES"]:
-        n = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
-
     problem = dbmod.url_problem(app.config["SQLALCHEMY_DATABASE_URI"])
     if problem:
         _refuse(f"DATABASE_URL is not a usable database URL: {problem}.")
@@ -87,6 +83,11 @@ def create_app(test_config=None):
     init_static(app)
     from .cli import register_cli
     register_cli(app)
+    from .pages.live_poll import init_app as init_live_poll
+    init_live_poll(app, engine)     # the live feed's "nothing changed", before the app
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     return app
 
 

@@ -46,10 +46,14 @@ def request_id():
 
 
 def _incoming_id():
-    if not current_app.config.get("TRUSTED_PROXIES"):
+    return incoming_id(current_app.config, request.headers.get(HEADER, ""))
+
+
+def incoming_id(config, given):
+    """The request id a trusted proxy gave (`given`, the header's value), else None."""
+    if not config.get("TRUSTED_PROXIES"):
         return None
-    given = request.headers.get(HEADER, "")
-    return given if SANE_ID.fullmatch(given) else None
+    return given if SANE_ID.fullmatch(given or "") else None
 
 
 class RequestIdFilter(logging.Filter):
@@ -111,7 +115,6 @@ def configure(app):
 def init_app(app):
     """Request ids, the response header and one access line per request."""
     configure(app)
-    access = logging.getLogger(ACCESS_LOGGER)
 
     def _start():
         g.request_started = time.perf_counter()
@@ -126,10 +129,19 @@ def init_app(app):
         response.headers[HEADER] = request_id()
         if request.endpoint in QUIET_ENDPOINTS:
             return response
-        fields = access_fields(response.status_code)
-        access.info(" ".join(f"{k}={fields[k] if fields[k] is not None else '-'}"
-                             for k in ACCESS_FIELDS), extra={"access": fields})
+        write_access_line(access_fields(response.status_code))
         return response
+
+
+def write_access_line(fields, given_id=None):
+    """The access line of a request: `fields` as access_fields gives them; `given_id` the
+    request's id when it is answered outside Flask's request context."""
+    extra = {"access": fields}
+    if given_id:
+        extra["request_id"] = given_id
+    logging.getLogger(ACCESS_LOGGER).info(
+        " ".join(f"{k}={fields[k] if fields[k] is not None else '-'}" for k in ACCESS_FIELDS),
+        extra=extra)
 
 
 def access_fields(status):
@@ -157,4 +169,9 @@ def _user_id():
 
 def safe_path():
     """The request's path, percent-encoded again: no spaces or line breaks in a log line."""
-    return quote(request.path, safe="/:@!$&'()*+,;=-._~")
+    return quote_path(request.path)
+
+
+def quote_path(path):
+    """`path` percent-encoded again (see safe_path)."""
+    return quote(path, safe="/:@!$&'()*+,;=-._~")

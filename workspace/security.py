@@ -32,15 +32,20 @@ def init_security_headers(app):
     @app.after_request
     def _headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        for name, value in security_headers(app.config):
+            headers.setdefault(name, value)
         return response
+
+
+def security_headers(config):
+    """(name, value) of the headers every answer carries."""
+    headers = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+               ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin"),
+               ("Cross-Origin-Opener-Policy", "same-origin"),
+               ("Permissions-Policy", "camera=(), microphone=(), geolocation=()")]
+    if config.get("SESSION_COOKIE_SECURE"):
+        headers.append(("Strict-Transport-Security", "max-age=31536000"))
+    return headers
 
 
 class CleanParameters(ImmutableMultiDict):

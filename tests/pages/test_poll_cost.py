@@ -1,9 +1,11 @@
 """What a poll of the live feed costs when nothing changed, and what the document page costs
 as it grows.
 
-A poll that finds nothing answers 204 after three statements: the signed-in session with its
-user (one statement), the membership check that loads the document, and one read of the
-latest change id with who is editing. No section, no user of the editors, nothing else.
+A poll that finds nothing, asked without the page's ticket (an old tab), is answered by the
+app's view after three statements: the signed-in session with its user (one statement), the
+membership check that loads the document, and one read of the latest change id with who is
+editing. No section, no user of the editors, nothing else. With the ticket it is one
+statement (tests/pages/test_quiet_poll.py).
 """
 from datetime import timedelta
 

@@ -98,6 +98,34 @@ def test_positions_owed_are_missing_or_stale_in_scope_matters(app, scg):
     assert count == 1
 
 
+def test_the_page_lists_what_the_agreement_grid_shows_outstanding(app, scg):
+    """The list is one statement (the header count's); the grid is the document page's own
+    reckoning: the two agree on matters, states and numbers, as positions come and texts
+    change."""
+    member, dacorum = scg["users"]["member"], scg["users"]["dacorum_member"]
+
+    def both(user_id):
+        with app.test_request_context():
+            user = db.session.get(User, user_id)
+            listed = [(t.document.id, t.section.id, t.number, t.state)
+                      for t in tasks.owed_positions(user)]
+            grid = [(t.document.id, t.section.id, t.number, t.state) for t in
+                    tasks.owed_in_document(db.session.get(Document, scg["id"]), user)]
+            return listed, grid
+
+    steps = [lambda: None,
+             lambda: position(app, scg, 2, member, "reservations", "Subject to review."),
+             lambda: edit(app, scg, 2, "Green Belt, revised.\n", scg["users"]["officer"]),
+             lambda: position(app, scg, 2, dacorum),
+             lambda: position(app, scg, 1, member, "not_agreed", "No.")]
+    for step in steps:
+        step()
+        for user_id in (member, dacorum):
+            listed, grid = both(user_id)
+            assert listed == grid
+    assert both(member)[0] == [(scg["id"], scg["sections"][2], "3", "stale")]
+
+
 def test_positions_are_owed_only_by_members_and_only_while_out_for_agreement(app, scg):
     for role in ("viewer", "officer", "admin"):
         found, count = user_tasks(app, scg["users"][role])

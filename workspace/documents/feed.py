@@ -75,32 +75,46 @@ def cursor(document: Document) -> int:
                              .where(DocumentChange.document_id == document.id))
 
 
-@lru_cache(maxsize=1)
-def _poll_stmt():
-    """The poll's statement, built once with its values as parameters: building it cost a
-    poll more than running it."""
+def poll_statement(*extra):
+    """The poll's statement: a row per other user editing (section id, user id) and one more
+    row without, each with the latest change id and the `extra` columns (scalar subqueries)."""
     latest = (select(func.coalesce(func.max(DocumentChange.id), 0))
               .where(DocumentChange.document_id == bindparam("document_id", type_=Integer))
               .scalar_subquery().label("latest"))
-    editors = (select(latest, Presence.section_id, Presence.user_id)
+    editors = (select(latest, Presence.section_id, Presence.user_id, *extra)
                .where(Presence.document_id == bindparam("document_id", type_=Integer),
                       Presence.seen_at >= bindparam("since", type_=DateTime),
                       Presence.user_id != bindparam("user_id", type_=Integer)))
     alone = select(latest, literal(None, Integer).label("section_id"),
-                   literal(None, Integer).label("user_id"))
+                   literal(None, Integer).label("user_id"), *extra)
     return editors.union_all(alone)
+
+
+@lru_cache(maxsize=1)
+def _poll_stmt():
+    """Built once with its values as parameters: building it cost a poll more than running
+    it."""
+    return poll_statement()
+
+
+def poll_window(config=None):
+    """How far back a presence heartbeat still counts (presence.presence_by_section's)."""
+    from . import presence
+    return presence.timeout(config)
 
 
 def poll_state(document_id: int, exclude_user_id: int, now=None):
     """(latest change id, presence tag) in one statement: what a poll compares with the
     client's cursor and tag before loading anything else."""
-    from . import presence
-    # The same window as presence.presence_by_section (a setting where presence has one).
-    window = presence.timeout() if hasattr(presence, "timeout") else presence.PRESENCE_TIMEOUT
     now = now or clock.utcnow()
     rows = db.session.execute(_poll_stmt(), {"document_id": document_id,
-                                             "since": now - window,
+                                             "since": now - poll_window(),
                                              "user_id": exclude_user_id}).all()
+    return state_of(rows)
+
+
+def state_of(rows):
+    """(latest change id, presence tag) of the poll statement's rows."""
     items = sorted((r.section_id, r.user_id) for r in rows if r.section_id is not None)
     return rows[0].latest, tag_of(items)
 

@@ -27,9 +27,11 @@ PRESENCE_TIMEOUT = timedelta(seconds=30)
 HEARTBEAT = timedelta(seconds=10)
 
 
-def timeout() -> timedelta:
-    """How long presence lasts without a heartbeat."""
-    seconds = current_app.config.get("PRESENCE_TIMEOUT_SECONDS")
+def timeout(config=None) -> timedelta:
+    """How long presence lasts without a heartbeat (`config`: the app's, by default the
+    current app's)."""
+    seconds = (config if config is not None else current_app.config).get(
+        "PRESENCE_TIMEOUT_SECONDS")
     return timedelta(seconds=seconds) if seconds else PRESENCE_TIMEOUT
 
 

@@ -8,7 +8,7 @@
 - documents awaiting their signature (Members of signatory authorities);
 - decisions sought soon: due within 30 days, or overdue, and not yet taken.
 
-The page builds the full lists (with agreement_grid for positions); the header count is one
+The page's lists and the header's count are built from the same statements; the count is one
 SQL query of four counts, so it costs every page a single round trip.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from types import SimpleNamespace
 
-from sqlalchemy import Date, Integer, and_, bindparam, exists, func, literal, or_, select
+from sqlalchemy import Date, Integer, and_, bindparam, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from ..accounts.models import User
@@ -110,15 +110,35 @@ class PositionTask:
     state: str
 
 
+@lru_cache(maxsize=1)
+def _owed_positions_list_stmt():
+    """The owed matters with their document and state, built once (run with _who(user))."""
+    given = (exists().where(Position.section_id == Section.id,
+                            Position.organisation_id == _WHO.organisation_id))
+    return (_owed_positions_stmt(_WHO)
+            .with_only_columns(Section, Document,
+                               case((given, literal("stale")), else_=literal("missing")))
+            .order_by(Document.title, Document.id))
+
+
 def owed_positions(user: User) -> list[PositionTask]:
-    """[PositionTask] for a Member's authority; [] for everyone else."""
+    """[PositionTask] for a Member's authority (each document in its own order); [] for
+    everyone else. The same statement as the header's count, so the two always agree."""
     if user.role != "member":
         return []
-    documents = db.session.scalars(
-        select(Document).where(Document.id.in_(_signatory_documents(user,
-                                                                    ASKING_FOR_POSITIONS)))
-        .order_by(Document.title)).all()
-    return [task for document in documents for task in owed_in_document(document, user)]
+    rows = db.session.execute(_owed_positions_list_stmt(), _who(user)).all()
+    by_document: dict[int, list] = {}
+    for section, document, state in rows:
+        by_document.setdefault(document.id, []).append((section, document, state))
+    tasks = []
+    for found in by_document.values():
+        document = found[0][1]
+        order = {s.id: (i, n) for i, (n, s) in enumerate(number_sections(
+            live_sections(document)))}
+        for section, _document, state in sorted(found, key=lambda r: order.get(r[0].id, (0,))):
+            tasks.append(PositionTask(document.partnership, document, section,
+                                      order.get(section.id, (0, ""))[1], state))
+    return tasks
 
 
 def owed_in_document(document: Document, user: User) -> list[PositionTask]:
