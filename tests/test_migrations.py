@@ -8,6 +8,7 @@ leave nothing behind.
 """
 import logging
 import os
+from contextlib import contextmanager
 
 import flask_migrate
 import pytest
@@ -284,6 +285,25 @@ def _document_with_an_export(connection, now):
         connection.execute(text(statement), {"now": now, "yes": True, "c": "c" * 64})
 
 
+@contextmanager
+def _app_with_a_file_store(database_url, folder):
+    """(app, engine) on an empty database, with its file store in `folder`, in an app
+    context; the connections are closed afterwards."""
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "FILES_DIR": str(folder),
+    })
+    with app.app_context():
+        engine = db.engine
+        try:
+            yield app, engine
+        finally:
+            db.session.remove()
+            engine.dispose()
+
+
 @pytest.mark.parametrize("empty_database_url", KINDS, indirect=True)
 def test_stored_files_move_into_the_file_store_and_back(empty_database_url, keep_logging,
                                                          tmp_path):
@@ -294,72 +314,61 @@ def test_stored_files_move_into_the_file_store_and_back(empty_database_url, keep
 
     from workspace.files import LocalStore
 
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key-not-for-production",
-        "SQLALCHEMY_DATABASE_URI": empty_database_url,
-        "FILES_DIR": str(tmp_path / "files"),
-    })
-    store = app.extensions["files"]
-    assert isinstance(store, LocalStore) and store.root == tmp_path / "files"
     rendering, signed = b"%PDF-1.7 rendering", b"%PDF-1.7 rendering + a signature"
     pack_pdf, pack_zip = b"%PDF-1.7 evidence", b"PK\x05\x06" + bytes(18)
 
     def sha(data):
         return hashlib.sha256(data).hexdigest()
 
-    with app.app_context():
-        engine = db.engine
-        try:
-            flask_migrate.upgrade(revision=BEFORE_FILE_STORE)
-            now = "2026-12-05 12:00:00"
-            with engine.begin() as connection:
-                _document_with_an_export(connection, now)
-                for file_id, count, data in ((1, 0, rendering), (2, 1, signed)):
-                    connection.execute(text(
-                        "INSERT INTO pdf_files (id, export_id, signature_count, data, "
-                        "file_sha256, size, created_at) VALUES (:i, 1, :n, :d, :s, :z, :now)"),
-                        {"i": file_id, "n": count, "d": data, "s": sha(data), "z": len(data),
-                         "now": now})
+    with _app_with_a_file_store(empty_database_url, tmp_path / "files") as (app, engine):
+        store = app.extensions["files"]
+        assert isinstance(store, LocalStore) and store.root == tmp_path / "files"
+        flask_migrate.upgrade(revision=BEFORE_FILE_STORE)
+        now = "2026-12-05 12:00:00"
+        with engine.begin() as connection:
+            _document_with_an_export(connection, now)
+            for file_id, count, data in ((1, 0, rendering), (2, 1, signed)):
                 connection.execute(text(
-                    "INSERT INTO evidence_packs (id, partnership_id, document_id, "
-                    "requested_by_id, requested_at, ready_at, pdf_data, zip_data, "
-                    "data_sha256) VALUES (1, 1, 1, 1, :now, :now, :p, :z, :d), "
-                    "(2, 1, NULL, 1, :now, NULL, NULL, NULL, NULL)"),
-                    {"now": now, "p": pack_pdf, "z": pack_zip, "d": "d" * 64})
-            assert list(store.addresses()) == []
+                    "INSERT INTO pdf_files (id, export_id, signature_count, data, "
+                    "file_sha256, size, created_at) VALUES (:i, 1, :n, :d, :s, :z, :now)"),
+                    {"i": file_id, "n": count, "d": data, "s": sha(data), "z": len(data),
+                     "now": now})
+            connection.execute(text(
+                "INSERT INTO evidence_packs (id, partnership_id, document_id, "
+                "requested_by_id, requested_at, ready_at, pdf_data, zip_data, "
+                "data_sha256) VALUES (1, 1, 1, 1, :now, :now, :p, :z, :d), "
+                "(2, 1, NULL, 1, :now, NULL, NULL, NULL, NULL)"),
+                {"now": now, "p": pack_pdf, "z": pack_zip, "d": "d" * 64})
+        assert list(store.addresses()) == []
 
-            flask_migrate.upgrade(revision=FILE_STORE)
-            assert {found for found, _when in store.addresses()} == {
-                sha(rendering), sha(signed), sha(pack_pdf), sha(pack_zip)}
-            for data in (rendering, signed, pack_pdf, pack_zip):
-                assert store.get(sha(data)) == data
-            with engine.connect() as connection:
-                assert "data" not in {c["name"] for c in inspect(engine).get_columns(
-                    "pdf_files")}
-                assert not {"pdf_data", "zip_data"} & {c["name"] for c in inspect(
-                    engine).get_columns("evidence_packs")}
-                assert connection.execute(text(
-                    "SELECT id, file_sha256, size FROM pdf_files ORDER BY id")).all() == [
-                    (1, sha(rendering), len(rendering)), (2, sha(signed), len(signed))]
-                assert connection.execute(text(
-                    "SELECT id, pdf_sha256, pdf_size, zip_sha256, zip_size, data_sha256 "
-                    "FROM evidence_packs ORDER BY id")).all() == [
-                    (1, sha(pack_pdf), len(pack_pdf), sha(pack_zip), len(pack_zip), "d" * 64),
-                    (2, None, None, None, None, None)]
+        flask_migrate.upgrade(revision=FILE_STORE)
+        assert {found for found, _when in store.addresses()} == {
+            sha(rendering), sha(signed), sha(pack_pdf), sha(pack_zip)}
+        for data in (rendering, signed, pack_pdf, pack_zip):
+            assert store.get(sha(data)) == data
+        with engine.connect() as connection:
+            assert "data" not in {c["name"] for c in inspect(engine).get_columns(
+                "pdf_files")}
+            assert not {"pdf_data", "zip_data"} & {c["name"] for c in inspect(
+                engine).get_columns("evidence_packs")}
+            assert connection.execute(text(
+                "SELECT id, file_sha256, size FROM pdf_files ORDER BY id")).all() == [
+                (1, sha(rendering), len(rendering)), (2, sha(signed), len(signed))]
+            assert connection.execute(text(
+                "SELECT id, pdf_sha256, pdf_size, zip_sha256, zip_size, data_sha256 "
+                "FROM evidence_packs ORDER BY id")).all() == [
+                (1, sha(pack_pdf), len(pack_pdf), sha(pack_zip), len(pack_zip), "d" * 64),
+                (2, None, None, None, None, None)]
 
-            flask_migrate.downgrade(revision=BEFORE_FILE_STORE)
-            with engine.connect() as connection:
-                assert [(i, bytes(d)) for i, d in connection.execute(text(
-                    "SELECT id, data FROM pdf_files ORDER BY id"))] == [
-                    (1, rendering), (2, signed)]
-                packs = connection.execute(text(
-                    "SELECT id, pdf_data, zip_data FROM evidence_packs ORDER BY id")).all()
-                assert [(i, p and bytes(p), z and bytes(z)) for i, p, z in packs] == [
-                    (1, pack_pdf, pack_zip), (2, None, None)]
-        finally:
-            db.session.remove()
-            engine.dispose()
+        flask_migrate.downgrade(revision=BEFORE_FILE_STORE)
+        with engine.connect() as connection:
+            assert [(i, bytes(d)) for i, d in connection.execute(text(
+                "SELECT id, data FROM pdf_files ORDER BY id"))] == [
+                (1, rendering), (2, signed)]
+            packs = connection.execute(text(
+                "SELECT id, pdf_data, zip_data FROM evidence_packs ORDER BY id")).all()
+            assert [(i, p and bytes(p), z and bytes(z)) for i, p, z in packs] == [
+                (1, pack_pdf, pack_zip), (2, None, None)]
 
 
 @pytest.mark.parametrize("empty_database_url", KINDS, indirect=True)
@@ -367,29 +376,18 @@ def test_the_downgrade_refuses_when_the_store_has_lost_a_file(empty_database_url
                                                               keep_logging, tmp_path, capfd):
     """Moving files back into the database stops, naming what is missing, before changing
     anything, when the store no longer holds a file a row names."""
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key-not-for-production",
-        "SQLALCHEMY_DATABASE_URI": empty_database_url,
-        "FILES_DIR": str(tmp_path / "files"),
-    })
-    with app.app_context():
-        engine = db.engine
-        try:
-            flask_migrate.upgrade(revision=FILE_STORE)
-            now = "2026-12-05 12:00:00"
-            with engine.begin() as connection:
-                _document_with_an_export(connection, now)
-                connection.execute(text(
-                    "INSERT INTO pdf_files (id, export_id, signature_count, file_sha256, "
-                    "size, created_at) VALUES (1, 1, 0, :s, 3, :now)"),
-                    {"s": "e" * 64, "now": now})
-            with pytest.raises(SystemExit):              # Flask-Migrate logs, then exits
-                flask_migrate.downgrade(revision=BEFORE_FILE_STORE)
-            assert f"does not hold 1 of them (the first: {'e' * 64})" in capfd.readouterr().err
-            with engine.connect() as connection:
-                assert MigrationContext.configure(connection).get_current_heads() == \
-                    (FILE_STORE,)
-        finally:
-            db.session.remove()
-            engine.dispose()
+    with _app_with_a_file_store(empty_database_url, tmp_path / "files") as (_app, engine):
+        flask_migrate.upgrade(revision=FILE_STORE)
+        now = "2026-12-05 12:00:00"
+        with engine.begin() as connection:
+            _document_with_an_export(connection, now)
+            connection.execute(text(
+                "INSERT INTO pdf_files (id, export_id, signature_count, file_sha256, "
+                "size, created_at) VALUES (1, 1, 0, :s, 3, :now)"),
+                {"s": "e" * 64, "now": now})
+        with pytest.raises(SystemExit):              # Flask-Migrate logs, then exits
+            flask_migrate.downgrade(revision=BEFORE_FILE_STORE)
+        assert f"does not hold 1 of them (the first: {'e' * 64})" in capfd.readouterr().err
+        with engine.connect() as connection:
+            assert MigrationContext.configure(connection).get_current_heads() == \
+                (FILE_STORE,)
