@@ -1,6 +1,7 @@
 """The live feed's quiet answer (workspace/pages/live_poll.py): a poll carrying the page's
 ticket, when nothing changed, is answered 204 by one statement before the app; anything else
 goes on to the app's own view, which checks everything again."""
+import base64
 import html
 import logging
 import re
@@ -15,6 +16,7 @@ from workspace.documents import editing, service
 from workspace.documents.models import Document
 from workspace.documents.presence import touch_presence
 from workspace.extensions import db
+from workspace.partnerships.models import Partner
 
 from .test_document_queries import make_document, page_url
 from .test_poll_cost import _sql
@@ -158,3 +160,48 @@ def test_a_ticket_ends_when_the_user_is_deactivated(app, officer, document_id, w
         db.session.commit()
     response, _ = _poll(app, officer, path, query)
     assert response.status_code in (302, 401)
+
+
+def test_an_organisation_that_left_gets_no_quiet_answer(app, officer, document_id, world):
+    """Whatever cursor it tries: the view refuses, so the feed tells a former partner
+    nothing of the document's activity."""
+    path, query = poller(officer.get(page_url(document_id)).text)
+    with app.app_context():
+        db.session.execute(update(Partner).where(
+            Partner.organisation_id == world["orgs"]["watford"],
+            Partner.partnership_id == world["partnerships"]["own"]).values(status="left"))
+        db.session.commit()
+    for cursor in ("0", query["cursor"], "999999"):
+        response, _ = _poll(app, officer, path, {**query, "cursor": cursor})
+        assert response.status_code == 404, cursor
+
+
+def test_the_address_must_name_the_documents_partnership(app, officer, document_id):
+    path, query = poller(officer.get(page_url(document_id)).text)
+    for slug in ("foreign", "no-such-partnership"):
+        response, _ = _poll(app, officer, path.replace("/p/own/", f"/p/{slug}/"), query)
+        assert response.status_code == 404, slug
+
+
+@pytest.mark.parametrize("cursor", ["²", "①", "9" * 5000, "-1", " 1"])
+def test_an_odd_cursor_goes_on_to_the_view(app, officer, document_id, cursor):
+    path, query = poller(officer.get(page_url(document_id)).text)
+    response, statements = _poll(app, officer, path, {**query, "cursor": cursor})
+    assert response.status_code in (200, 204) and len(statements) > 1
+
+
+def test_a_malformed_cookie_header_goes_on_to_the_view(app, client, officer, document_id):
+    path, query = poller(officer.get(page_url(document_id)).text)
+    name = app.config["SESSION_COOKIE_NAME"]
+    anonymous = app.test_client()
+    response = anonymous.get(path, query_string=query, headers={"Cookie": f"{name}=\xff"})
+    assert response.status_code in (302, 401)
+
+
+def test_the_ticket_does_not_carry_the_session_id(app, officer, document_id):
+    _, query = poller(officer.get(page_url(document_id)).text)
+    with officer.session_transaction() as session:
+        sid = session["sid"]
+    payload = query["ticket"].split(".")[0]
+    decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
+    assert sid not in decoded and sid not in query["ticket"]

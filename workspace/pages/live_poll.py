@@ -2,22 +2,22 @@
 
 Every open document tab polls every two seconds and nearly every poll finds nothing, so that
 answer is given here, in front of the app, by one statement. The page gives its poller a signed
-ticket naming the user, the document and the sign-in session the page was drawn for (after the
-membership check, `ticket`). A poll carrying a ticket that matches its session cookie is
-answered 204 when one read says the session is still live (not signed out or ended, the user
-still active) and the document's latest change id and who is editing are as the client last
-saw. Anything else (a change, an editor arriving or leaving, no ticket, a ticket for another
-session or document, a bad cookie, a database error) goes on to the app's own view
+ticket naming the user, the document and (by a digest) the sign-in session the page was drawn
+for (`ticket`). A poll carrying a ticket that matches its session cookie is answered 204 when
+one read finds the session still live (not signed out or ended, the user still active), the
+user's organisation still an active partner in the partnership the address names, and the
+document's latest change id and who is editing as the client last saw. Anything else (a
+change, an editor arriving or leaving, no ticket, a ticket for another session or document, a
+bad cookie or parameter, a database error) goes on to the app's own view
 (pages.document.changes), which checks everything again and answers as before.
-
-What the ticket does not re-check is membership: a person whose organisation leaves the
-partnership while their tab stays open is still told "nothing changed" (which their page
-already shows) until something changes; then the view refuses them.
 
 The answer has the app's security headers, its request id and its access line.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
+import logging
 import re
 import time
 import uuid
@@ -26,17 +26,21 @@ from urllib.parse import parse_qs
 from flask import current_app, session
 from flask_login import current_user
 from itsdangerous import BadData, URLSafeSerializer
-from sqlalchemy import Integer, bindparam, func, select
-from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.http import parse_cookie
+from sqlalchemy import Integer, and_, bindparam, func, select
+from werkzeug.sansio.http import parse_cookie
 
 from .. import clock, logs
 from ..accounts.models import User, UserSession
 from ..documents import feed
+from ..documents.models import Document
+from ..partnerships.models import Partner, Partnership
 from ..security import security_headers
 
+LOG = logging.getLogger(__name__)
 #: The feed's address (pages.document.changes): /p/<slug>/d/<document id>/changes
-PATH = re.compile(r"/p/[^/]+/d/([0-9]{1,12})/changes\Z")
+PATH = re.compile(r"/p/([^/]+)/d/([0-9]{1,12})/changes\Z")
+#: A cursor is a change id: digits, and no more than a database integer holds.
+CURSOR = re.compile(r"[0-9]{1,18}\Z")
 SALT = "common-ground.live-feed"
 #: The poller's query parameter holding the ticket.
 PARAMETER = "ticket"
@@ -48,7 +52,13 @@ def ticket(document) -> str | None:
     sid = session.get("sid")
     if not sid or not current_user.is_authenticated:
         return None
-    return _signer(current_app.secret_key).dumps([current_user.id, document.id, sid])
+    return _signer(current_app.secret_key).dumps([current_user.id, document.id, _digest(sid)])
+
+
+def _digest(sid):
+    """The session id as the ticket names it: a digest, so the id itself (the secret the
+    cookie carries) is never in a page or an address."""
+    return hashlib.sha256(sid.encode()).hexdigest()[:32]
 
 
 def _signer(secret):
@@ -56,13 +66,21 @@ def _signer(secret):
 
 
 def _statement():
-    live = (select(func.count()).select_from(UserSession)
-            .join(User, User.id == UserSession.user_id)
-            .where(UserSession.id == bindparam("sid"), UserSession.ended_at.is_(None),
-                   User.id == bindparam("user_id", type_=Integer),
-                   User.active.is_(True))
-            .scalar_subquery().label("live"))
-    return feed.poll_statement(live)
+    """The poll's statement with one more column: 1 when the session is live, its user
+    active and their organisation an active partner in the document's partnership (whose
+    slug the address names), else 0."""
+    allowed = (select(func.count()).select_from(UserSession)
+               .join(User, User.id == UserSession.user_id)
+               .join(Document, Document.id == bindparam("document_id", type_=Integer))
+               .join(Partnership, and_(Partnership.id == Document.partnership_id,
+                                       Partnership.slug == bindparam("slug")))
+               .join(Partner, and_(Partner.partnership_id == Partnership.id,
+                                   Partner.organisation_id == User.organisation_id,
+                                   Partner.status == "active"))
+               .where(UserSession.id == bindparam("sid"), UserSession.ended_at.is_(None),
+                      User.id == bindparam("user_id", type_=Integer), User.active.is_(True))
+               .scalar_subquery().label("allowed"))
+    return feed.poll_statement(allowed)
 
 
 class QuietPoll:
@@ -73,8 +91,6 @@ class QuietPoll:
         self.statement = _statement()
         self.tickets = _signer(app.secret_key)
         self.cookies = app.session_interface.get_signing_serializer(app)
-        self.cookie_name = app.config["SESSION_COOKIE_NAME"]
-        self.lifetime = int(app.permanent_session_lifetime.total_seconds())
         self.headers = security_headers(app.config) + [("Vary", "Cookie")]
 
     def __call__(self, environ, start_response):
@@ -82,35 +98,43 @@ class QuietPoll:
             match = PATH.match(environ.get("PATH_INFO", ""))
             if match:
                 started = time.perf_counter()
-                user_id = self.unchanged(environ, int(match.group(1)))
+                try:
+                    user_id = self.unchanged(environ, match.group(1), int(match.group(2)))
+                except Exception:       # whatever it was (the database?), the view answers
+                    LOG.warning("The live feed's quiet answer failed; the view answers",
+                                exc_info=True)
+                    user_id = None
                 if user_id is not None:
                     return self.no_content(environ, start_response, started, user_id)
         return self.next(environ, start_response)
 
-    def unchanged(self, environ, document_id):
+    def unchanged(self, environ, slug, document_id):
         """The user's id when the poll may be answered "nothing changed", else None."""
         query = parse_qs(environ.get("QUERY_STRING", ""))
         given = query.get(PARAMETER, [""])[0]
         cursor = query.get("cursor", [""])[0]
-        cookie = parse_cookie(environ.get("HTTP_COOKIE", "")).get(self.cookie_name)
-        if not given or not cookie or not cursor.isdigit():
+        cookie = parse_cookie(environ.get("HTTP_COOKIE")).get(
+            self.app.config["SESSION_COOKIE_NAME"])
+        if not given or not cookie or not CURSOR.match(cursor):
             return None
         try:
-            signed_in = self.cookies.loads(cookie, max_age=self.lifetime)
-            user_id, ticket_document, sid = self.tickets.loads(given)
+            signed_in = self.cookies.loads(cookie, max_age=int(
+                self.app.permanent_session_lifetime.total_seconds()))
+            user_id, ticket_document, sid_digest = self.tickets.loads(given)
         except (BadData, TypeError, ValueError):
             return None
-        if (ticket_document != document_id or sid != signed_in.get("sid")
+        sid = signed_in.get("sid") if isinstance(signed_in, dict) else None
+        if (not isinstance(sid, str) or ticket_document != document_id
+                or not isinstance(sid_digest, str)
+                or not hmac.compare_digest(sid_digest, _digest(sid))
                 or str(user_id) != signed_in.get("_user_id")):
             return None
-        try:
-            with self.engine.connect() as connection:
-                rows = connection.execute(self.statement, {
-                    "document_id": document_id, "user_id": user_id, "sid": sid,
-                    "since": clock.utcnow() - feed.poll_window(self.app.config)}).all()
-        except SQLAlchemyError:         # the app's view answers, and logs, as it always has
-            return None
-        if not rows[0].live:
+        with self.engine.connect() as connection:
+            rows = connection.execute(self.statement, {
+                "document_id": document_id, "user_id": user_id, "sid": sid,
+                "slug": _text(slug),
+                "since": clock.utcnow() - feed.poll_window(self.app.config)}).all()
+        if not rows[0].allowed:
             return None
         latest, tag = feed.state_of(rows)
         if latest > int(cursor) or tag != query.get("presence", [""])[0]:
@@ -120,13 +144,18 @@ class QuietPoll:
     def no_content(self, environ, start_response, started, user_id):
         request_id = logs.incoming_id(self.app.config, environ.get("HTTP_X_REQUEST_ID")) \
             or uuid.uuid4().hex
-        path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
+        path = _text(environ.get("PATH_INFO", ""))
         logs.write_access_line({
             "method": "GET", "path": logs.quote_path(path), "status": 204,
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             "user_id": user_id, "remote_addr": environ.get("REMOTE_ADDR")}, request_id)
         start_response("204 NO CONTENT", [*self.headers, (logs.HEADER, request_id)])
         return []
+
+
+def _text(value):
+    """A WSGI string (bytes as latin-1) as the text it stands for."""
+    return value.encode("latin-1").decode("utf-8", "replace")
 
 
 def init_app(app, engine):
