@@ -362,14 +362,63 @@ def test_the_document_page_shows_positions_and_the_form_where_the_member_may_rec
     assert f'id="positions-{housing}"' in page
     assert "Dacorum needs the numbers first." in page
     assert page.count("Record Watford Borough Council's position") == 3
-    assert f'action="/p/own/d/{scg["id"]}/s/{housing}/positions"' in page
+    assert form_url(scg, housing) in page
     assert f'id="positions-{scg["sections"]["intro"]}"' not in page    # not a matter
     county = as_user(app, login, scg, "herts_member").get(scg["page"]).text
     assert county.count("Hertfordshire County Council is not a signatory for this matter.") \
         == 2
-    assert f'action="/p/own/d/{scg["id"]}/s/{infra}/positions"' in county
+    assert form_url(scg, infra) in county and form_url(scg, housing) not in county
     viewer = as_user(app, login, scg, "viewer").get(scg["page"]).text
     assert "Dacorum needs the numbers first." in viewer and "Record " not in viewer
+
+
+def form_url(scg, section_id, seen=1):
+    """The position form's address as the page links it (&amp; as HTML writes it)."""
+    return f'/p/own/d/{scg["id"]}/s/{section_id}/positions/new?seen={seen}'
+
+
+def test_the_page_fetches_the_position_form_when_it_is_opened(app, login, scg):
+    """The page carries a link per matter, not a form: opening it fetches the form (htmx),
+    or follows the link as a page without JavaScript. Either posts to the same place."""
+    member = as_user(app, login, scg, "member")
+    housing = scg["sections"]["housing"]
+    page = member.get(scg["page"]).text
+    assert 'name="stance"' not in page and 'name="seen_version"' not in page
+    fetched = member.get(form_url(scg, housing), headers=HX)
+    assert fetched.status_code == 200 and "<html" not in fetched.text
+    assert f'action="{scg["record"]("housing")}"' in fetched.text
+    assert 'name="seen_version" value="1"' in fetched.text
+    assert f'id="p{housing}-stance"' in fetched.text
+    as_page = member.get(form_url(scg, housing))
+    assert as_page.status_code == 200
+    assert "<title>Record a position on Housing" in as_page.text
+    assert f'action="{scg["record"]("housing")}"' in as_page.text
+
+
+def test_the_fetched_form_binds_the_text_the_reader_had_on_screen(app, login, scg):
+    """The section changes between the page and opening the form: the form still names the
+    version read, so recording is refused as changed instead of binding unread text."""
+    member = as_user(app, login, scg, "member")
+    page = member.get(scg["page"]).text
+    assert form_url(scg, scg["sections"]["housing"]) in page
+    save_text(app, scg, "housing", "Housing, rewritten after the page was read.\n")
+    fetched = member.get(form_url(scg, scg["sections"]["housing"]), headers=HX)
+    assert 'name="seen_version" value="1"' in fetched.text
+    response = post_position(member, scg, "housing", seen=1, headers=HX)
+    assert response.status_code == 409
+    assert rows(app, section_id=scg["sections"]["housing"]) == []
+    # A version the section never had is not believed: the current one is used.
+    fetched = member.get(form_url(scg, scg["sections"]["housing"], seen=99), headers=HX)
+    assert 'name="seen_version" value="2"' in fetched.text
+
+
+@pytest.mark.parametrize("who, status", [("viewer", 403), ("officer", 403),
+                                         ("herts_member", 403)])
+def test_only_a_member_who_may_record_gets_the_form(app, login, scg, who, status):
+    client = as_user(app, login, scg, who)
+    response = client.get(form_url(scg, scg["sections"]["housing"]), headers=HX)
+    assert response.status_code == status
+    assert 'name="stance"' not in response.text
 
 
 def test_the_document_page_costs_the_same_queries_for_10_and_200_matters(app, login, world):

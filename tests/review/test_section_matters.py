@@ -228,7 +228,9 @@ def test_the_position_form_offers_the_partnerships_bodies(app, login, world, doc
                                  organisation_id=world["orgs"]["watford"]))
         db.session.commit()
     member = client_of(app, login, world, "member")
-    page = member.get(doc["page"]).text
+    # The page links the form; opening it fetches it (as htmx does).
+    page = member.get(f"/p/own/d/{doc['document']}/s/{doc['housing']}/positions/new",
+                      headers={"HX-Request": "true"}).text
     prefix = f"p{doc['housing']}-"
     assert f'list="{prefix}route-bodies"' in page
     datalist = re.search(rf'<datalist id="{prefix}route-bodies">(.*?)</datalist>', page,

@@ -193,6 +193,7 @@ ACCESS = {
     "suggestions.reject": "structure",
     # Members record their authority's position and sign for it.
     "review.record_position": "position",
+    "review.position_form": "position",
     "review.review_queue": "position",
     "review.review_queue_matter": "position",
     "review.review_queue_record": "position",

@@ -129,6 +129,31 @@ def _chosen_matter(partnership, value):
     return found
 
 
+@bp.get(SECTION + "/positions/new")
+def position_form(slug, document_id, section_id):
+    """The position form: fetched when "Record …'s position" is first opened (htmx), or
+    followed as a page without JavaScript; the document page does not carry one per matter.
+    It records the version of the text the reader had on screen (`seen`, else the current
+    one), so a position is never bound to text that changed after they read it."""
+    partnership, document, section = load_section(slug, document_id, section_id, "position")
+    try:
+        service.check_may_record(section, current_user)
+    except service.PositionError as exc:
+        abort(exc.status, description=exc.message)
+    form = PositionForm.blank(section)
+    seen = request.args.get("seen", type=int)
+    if seen is not None and 1 <= seen <= section.version:
+        form.seen_version.data = str(seen)
+    if is_htmx():
+        response = make_response(render_template(
+            "review/_position_form.html", partnership=partnership, document=document,
+            section=section, f=form, p=f"p{section.id}-",
+            org=current_user.organisation.name))
+        response.headers["Vary"] = "HX-Request"
+        return response
+    return _form_page(partnership, document, section, form, 200)
+
+
 @bp.post(SECTION + "/positions")
 def record_position(slug, document_id, section_id):
     """Record the signed-in Member's authority's position on a strategic matter."""
