@@ -17,6 +17,7 @@ import re
 from flask import render_template
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, lazyload
 
 from .. import binders, clock
 from ..extensions import db
@@ -58,7 +59,10 @@ def context(partnership):
     """The table's data as plain values: {"rows": every activity, oldest first, "matters":
     {reference: title} of all the partnership's matters (retired ones too)}. The same
     values render the page and the PDF, and are what a frozen version keeps for Word."""
+    # The table needs each meeting's body, attendees and matters, not what was stated at it.
     meetings = db.session.scalars(select(Meeting)
+                                  .options(joinedload(Meeting.body),
+                                           lazyload(Meeting.stated_positions))
                                   .where(Meeting.partnership_id == partnership.id)
                                   .order_by(Meeting.held_on, Meeting.id)).all()
     actions = db.session.scalars(select(Action).where(
