@@ -49,3 +49,35 @@ def test_can_is_asked_afresh_when_the_role_changes_in_the_request(app, login, wo
         user.role = "officer"
         assert can("edit") is True
         db.session.rollback()
+
+
+def test_an_id_beyond_a_database_integer_is_not_found(app, client, login, world):
+    """Every `<int:…>` in a route stops at PostgreSQL's integer: a larger id is a 404 like
+    any id no row has (PostgreSQL refused to compare it, and the page was a 500)."""
+    login(client, world["users"]["officer"])
+    for path in ("/p/own/d/{n}/", "/p/own/d/{n}/changes?cursor=0", "/p/own/d/1/s/{n}/history",
+                 "/p/own/meetings/{n}", "/p/own/d/{n}/activity"):
+        for n in (2**31 - 1, 2**31, 10**12, 10**30):
+            response = client.get(path.format(n=n))
+            assert response.status_code == 404, (path, n, response.status_code)
+
+
+def test_a_number_parameter_beyond_a_database_integer_is_not_an_error(app, client, login,
+                                                                     world):
+    """A revision, cursor or version in the query or the form that no row can have gets the
+    ordinary answer (no such revision, the whole feed, a stale form), never a 500."""
+    from tests.pages.test_document_queries import make_document
+    from workspace.documents import service
+    from workspace.documents.models import Document
+    from workspace.extensions import db
+
+    document_id = make_document(app, world["partnerships"]["own"], 2)
+    with app.app_context():
+        section_id = service.live_sections(db.session.get(Document, document_id))[0].id
+    login(client, world["users"]["officer"])
+    base, huge = f"/p/own/d/{document_id}", str(10**12)
+    assert client.get(f"{base}/s/{section_id}/diff?from={huge}&to=1").status_code == 404
+    assert client.get(f"{base}/s/{section_id}/diff?from=1&to={huge}").status_code == 200
+    assert client.get(f"{base}/changes?cursor={huge}").status_code in (200, 204)
+    saved = client.post(f"{base}/s/{section_id}", data={"body": "Text.", "base_version": huge})
+    assert saved.status_code == 422

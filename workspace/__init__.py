@@ -14,7 +14,7 @@ from . import db as dbmod
 from .config import ConfigurationError, load_config, refuse
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .security import CleanRequest, QuietSessionInterface, init_security_headers
-from .web import is_htmx, section_url
+from .web import DatabaseInteger, is_htmx, section_url
 
 #: Endpoints anyone may reach without signing in.
 PUBLIC_ENDPOINTS = frozenset({"static", "auth.login", "auth.accept_invitation", "health",
@@ -31,6 +31,7 @@ def create_app(test_config=None):
     app = Flask(__name__, instance_relative_config=True,
                 template_folder="../templates", static_folder="../static")
     app.request_class = CleanRequest
+    app.url_map.converters["int"] = DatabaseInteger     # ids beyond a database integer: 404
     load_config(app)
     if test_config:
         app.config.update(test_config)

@@ -11,6 +11,7 @@ from flask import (
     request,
     url_for,
 )
+from werkzeug.routing import IntegerConverter
 
 
 def background(view):
@@ -97,3 +98,26 @@ def is_local_url(target):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
+
+
+#: The largest id a row can have (PostgreSQL's integer; SQLite's are wider).
+MAX_ID = 2**31 - 1
+
+
+def database_int(value):
+    """`int(value)` when a database integer holds it, else ValueError: the `type` for an
+    integer request parameter (`request.args.get("from", type=database_int)` falls back to
+    its default), so a number no row can have never reaches PostgreSQL."""
+    number = int(value)
+    if not -MAX_ID - 1 <= number <= MAX_ID:
+        raise ValueError(f"{value!r} is beyond a database integer")
+    return number
+
+
+class DatabaseInteger(IntegerConverter):
+    """`<int:…>` in every route: a whole number a database integer holds, so a larger one is
+    a 404 like any id no row has (PostgreSQL would refuse to compare it: a 500)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
+

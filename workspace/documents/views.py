@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 
 from ..permissions import can, load_document, load_section, may_change_text
-from ..web import background, render, see_other
+from ..web import background, database_int, render, see_other
 from . import editing, limits, markdown, numbering, service
 from .forms import AddSectionForm, ButtonForm, ConfirmForm, DirectionForm, SectionForm, TitleForm
 from .merge import word_diff
@@ -67,7 +67,7 @@ def editor_response(partnership, document, section, form, status=200, error=None
 def _conflict_changes(section, conflict):
     """Your change and their change, rendered, each from the revision the editor started on
     (the posted base_version: the form's own field now holds the current revision)."""
-    started = request.form.get("base_version", type=int)
+    started = request.form.get("base_version", type=database_int)
     base = editing.revision(section, started) if started else None
     return conflict_view(base.body if base else None, started, conflict.current, conflict.mine)
 
@@ -151,8 +151,8 @@ def diff(slug, document_id, section_id):
     """Two revisions compared: tracked changes over the rendered text, and the word diff of
     the Markdown source as a secondary view."""
     partnership, document, section = _section_or_404(slug, document_id, section_id)
-    low = request.args.get("from", type=int)
-    high = request.args.get("to", type=int) or section.version
+    low = request.args.get("from", type=database_int)
+    high = request.args.get("to", type=database_int) or section.version
     old = editing.revision(section, low) if low else None
     new = editing.revision(section, high)
     if old is None or new is None:

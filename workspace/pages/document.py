@@ -15,7 +15,7 @@ from ..documents.views import bp, editor_response, guard_text
 from ..permissions import can, load_document, load_section
 from ..review import comments
 from ..review.context import section_review_context
-from ..web import background, flash_in_section, is_htmx, render, see_other
+from ..web import background, database_int, flash_in_section, is_htmx, render, see_other
 from .guidance import your_actions
 
 
@@ -71,7 +71,7 @@ def show(slug, document_id):
 def changes(slug, document_id):
     """The live feed: 204 when nothing changed since the client's cursor, else the parts."""
     partnership, document = load_document(slug, document_id)
-    since = request.args.get("cursor", 0, type=int)
+    since = request.args.get("cursor", 0, type=database_int)
     # Nothing changed (the usual answer, every two seconds per open tab): one statement
     # after the membership check, the latest change id and who is editing.
     latest, tag = feed.poll_state(document.id, current_user.id)

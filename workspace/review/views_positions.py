@@ -11,7 +11,7 @@ from ..documents.editing import confirms, impact_digest
 from ..extensions import db
 from ..partnerships import matters as partnership_lists
 from ..permissions import can, load_document, load_section
-from ..web import flash_in_section, is_htmx, render, see_other
+from ..web import database_int, flash_in_section, is_htmx, render, see_other
 from . import impact
 from . import positions as service
 from .context import section_review_context
@@ -141,7 +141,7 @@ def position_form(slug, document_id, section_id):
     except service.PositionError as exc:
         abort(exc.status, description=exc.message)
     form = PositionForm.blank(section)
-    seen = request.args.get("seen", type=int)
+    seen = request.args.get("seen", type=database_int)
     if seen is not None and 1 <= seen <= section.version:
         form.seen_version.data = str(seen)
     if is_htmx():
