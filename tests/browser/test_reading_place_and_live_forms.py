@@ -111,3 +111,23 @@ def test_a_live_redraw_keeps_a_position_being_written(app, demo, open_page):
     wait_until_caught_up(page, app)
     expect(reason).to_have_value("Agreed at the portfolio holders' meeting")
     expect(form.get_by_label("Agreed", exact=True)).to_be_checked()
+
+
+def test_a_live_redraw_keeps_a_position_form_answered_with_messages(app, demo, open_page):
+    """Sent and refused (a reason is needed): the form comes back with its messages and what
+    was chosen, as posted; a change to the section by someone else does not wipe it."""
+    page = open_document(open_page(MEMBER).page)
+    matter = section(page, EMPLOYMENT)
+    matter.locator("summary", has_text=re.compile("^Record Watford")).click()
+    send = page.get_by_role("button", name=re.compile("^Record position"))
+    form = matter.locator("form", has=send)
+    form.get_by_label("Not agreed", exact=True).check()
+    form.get_by_role("button", name=re.compile("^Record position")).click()
+    messages = matter.locator(".govuk-error-summary")
+    expect(messages).to_be_visible()
+    page.evaluate("document.activeElement.blur()")
+
+    _comment_from_dacorum(app, EMPLOYMENT, "Dacorum comments after Watford's form was refused.")
+    wait_until_caught_up(page, app)
+    expect(messages).to_be_visible()
+    expect(matter.get_by_label("Not agreed", exact=True)).to_be_checked()

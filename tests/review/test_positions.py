@@ -9,7 +9,7 @@ from workspace.audit import AuditEvent
 from workspace.documents import editing, service
 from workspace.documents.models import Document, Section, sha256_text
 from workspace.extensions import db
-from workspace.partnerships.models import Partner, Partnership
+from workspace.partnerships.models import Partner, Partnership, PartnershipAdmin
 from workspace.review import positions
 from workspace.review.models import Position, Signatory, SignatoryMatter
 
@@ -353,7 +353,7 @@ def test_csrf_is_required(app, login, scg):
 
 # The document page --------------------------------------------------------------------------
 
-def test_the_document_page_shows_positions_and_the_form_where_the_member_may_record(
+def test_the_document_page_shows_positions_and_links_the_form_where_the_member_may_record(
         app, login, scg):
     post_position(as_user(app, login, scg, "dacorum_member"), scg, "housing",
                   stance="not_agreed", reason="Dacorum needs the numbers first.")
@@ -407,9 +407,61 @@ def test_the_fetched_form_binds_the_text_the_reader_had_on_screen(app, login, sc
     response = post_position(member, scg, "housing", seen=1, headers=HX)
     assert response.status_code == 409
     assert rows(app, section_id=scg["sections"]["housing"]) == []
-    # A version the section never had is not believed: the current one is used.
-    fetched = member.get(form_url(scg, scg["sections"]["housing"], seen=99), headers=HX)
-    assert 'name="seen_version" value="2"' in fetched.text
+    # A version the section never had, or none, is not believed: the form names no version,
+    # so recording asks for the text to be read again.
+    for seen in ("99", "0", "-1", "x", ""):
+        fetched = member.get(f"{scg['base']}/s/{scg['sections']['housing']}/positions/new",
+                             query_string={"seen": seen}, headers=HX)
+        assert 'name="seen_version" value="0"' in fetched.text, seen
+    # Without JavaScript the form is a page showing the current text: it records that one.
+    as_page = member.get(form_url(scg, scg["sections"]["housing"], seen=1))
+    assert "Housing, rewritten after the page was read." in as_page.text
+    assert 'name="seen_version" value="2"' in as_page.text
+    for answer in (as_page, fetched):
+        assert "HX-Request" in answer.headers["Vary"]
+
+
+def test_the_form_is_not_offered_where_no_position_can_be_recorded(app, login, scg):
+    member = as_user(app, login, scg, "member")
+    intro = scg["sections"]["intro"]
+    assert member.get(form_url(scg, intro), headers=HX).status_code == 422   # not a matter
+    with app.app_context():
+        db.session.get(Document, scg["id"]).status = "agreed"
+        db.session.commit()
+    response = member.get(form_url(scg, scg["sections"]["housing"]), headers=HX)
+    assert response.status_code == 409 and 'name="stance"' not in response.text
+
+
+def test_a_failed_plain_post_is_the_form_page_with_error_in_its_title(app, login, scg):
+    response = post_position(as_user(app, login, scg, "member"), scg, "green_belt",
+                             stance="not_agreed", reason="")
+    assert response.status_code == 422
+    assert "<title>Error: Record a position on Green Belt" in response.text
+
+
+def test_redrawing_the_block_alone_keeps_the_version_on_screen(app, login, scg):
+    """A Member who is also the partnership's admin changes the section's matter: the answer
+    redraws the positions block, not the text above it, so the form it offers goes on naming
+    the version of the text on screen (here older than the latest), not the latest."""
+    with app.app_context():
+        db.session.add(PartnershipAdmin(partnership_id=scg_partnership(app, scg),
+                                        user_id=scg["users"]["member"]))
+        db.session.commit()
+    member = as_user(app, login, scg, "member")
+    assert form_url(scg, scg["sections"]["housing"], seen=1) in member.get(scg["page"]).text
+    save_text(app, scg, "housing", "Housing, changed while the Member reads.\n")
+    answer = member.post(scg["toggle"]("housing"), headers=HX,
+                         data={"strategic_matter": "1", "matter": "", "shown_version": "1"})
+    assert answer.status_code == 200
+    assert form_url(scg, scg["sections"]["housing"], seen=1) in answer.text
+    unknown = member.post(scg["toggle"]("housing"), headers=HX,
+                          data={"strategic_matter": "1", "matter": ""})
+    assert form_url(scg, scg["sections"]["housing"], seen=0) in unknown.text
+
+
+def scg_partnership(app, scg):
+    with app.app_context():
+        return db.session.get(Document, scg["id"]).partnership_id
 
 
 @pytest.mark.parametrize("who, status", [("viewer", 403), ("officer", 403),

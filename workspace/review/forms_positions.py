@@ -1,11 +1,12 @@
 """The position form (WTForms) and the signatory scope form: what was typed, with messages.
 
-The document page shows one position form per strategic matter: the templates draw each
-with the component macros and an id prefix of its own ("p<section id>-"), so ids stay unique
-while the field names stay plain. The scope form has a group of fields per partner
-organisation (scope-<id>, matters-<id>): scope_form builds its class for the partnership and
-scope_rows_from_form reads it. CSRF is checked for every POST by CSRFProtect. The rules
-themselves are in positions.py; here is only turning text into values.
+The document page offers one position form per strategic matter, fetched when opened
+(review.position_form): the templates draw each with the component macros and an id prefix of
+its own ("p<section id>-"), so ids stay unique while the field names stay plain. The scope
+form has a group of fields per partner organisation (scope-<id>, matters-<id>): scope_form
+builds its class for the partnership and scope_rows_from_form reads it. CSRF is checked for
+every POST by CSRFProtect. The rules themselves are in positions.py; here is only turning text
+into values.
 """
 from datetime import date
 

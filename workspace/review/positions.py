@@ -56,9 +56,12 @@ MAX_ROUTE_BODY = 200
 MAX_MINUTE_REF = 100
 
 
-def check_may_record(section: Section, user: User, seen_version: int | None = None) -> None:
+def check_may_record(section: Section, user: User, seen_version: int | None = None,
+                     lock: bool = True) -> None:
     """Raise PositionError (403, 409; 422 off a strategic matter) unless the user may record
-    a position on this section now, having read `seen_version` of it."""
+    a position on this section now, having read `seen_version` of it. `lock=False` for a
+    question only (showing the form): the status is read without the shared row lock a write
+    takes."""
     if user.role != "member":
         raise PositionError("Only Members can record their authority's position.", 403)
     if section.removed_at is not None:
@@ -69,7 +72,7 @@ def check_may_record(section: Section, user: User, seen_version: int | None = No
     if signatory is None or not in_scope(signatory, section):
         raise PositionError(f"{user.organisation.name} is not a signatory for this matter.",
                             403)
-    status = shared_status(section.document)
+    status = shared_status(section.document) if lock else section.document.status
     if status not in OPEN_STATUSES:
         raise PositionError("Positions can no longer be recorded: the document is "
                             f"{status.replace('_', ' ')}.", 409)

@@ -35,18 +35,21 @@ def _review(document, section):
     return section_review_context(document, [("", section)], current_user)
 
 
-def _block(partnership, document, section, status=200, form=None, message=None):
-    """The section's positions block alone (what htmx swaps)."""
+def _block(partnership, document, section, status=200, form=None, message=None,
+           shown_version=None):
+    """The section's positions block alone (what htmx swaps); `shown_version`: the version
+    of the section's text on screen, when it may not be the latest (0: not known)."""
     response = make_response(render_template(
         "review/_positions.html", partnership=partnership, document=document, section=section,
         review=_review(document, section), position_form=form, positions_message=message,
-        stances=STANCES, routes=ROUTES), status)
+        shown_version=shown_version, stances=STANCES, routes=ROUTES), status)
     response.headers["Vary"] = "HX-Request"
     return response
 
 
 def _form_page(partnership, document, section, form, status):
-    """The position form as a page of its own: the answer to a plain form post that failed."""
+    """The position form as a page of its own, with the section's text: opened without
+    JavaScript, or the answer to a plain form post that failed."""
     number = service.matter_numbers(document).get(section.id, "")
     return render("review/position_form.html", status=status, partnership=partnership,
                   document=document, section=section, number=number,
@@ -64,12 +67,6 @@ def _changed_section(partnership, document, section, form):
     response.headers.update({"Vary": "HX-Request", "HX-Retarget": f"#section-{section.id}",
                              "HX-Reswap": "outerHTML"})
     return response
-
-
-@bp.app_template_global()
-def blank_position_form(section):
-    """An empty position form for a section, for templates that draw one per matter."""
-    return PositionForm.blank(section)
 
 
 def _lists(partnership):
@@ -133,25 +130,27 @@ def _chosen_matter(partnership, value):
 def position_form(slug, document_id, section_id):
     """The position form: fetched when "Record …'s position" is first opened (htmx), or
     followed as a page without JavaScript; the document page does not carry one per matter.
-    It records the version of the text the reader had on screen (`seen`, else the current
-    one), so a position is never bound to text that changed after they read it."""
+    Fetched, it records the version of the text the reader has on screen (`seen`, which the
+    page's link carries; without a valid one, none, so recording asks them to re-read), so a
+    position is never bound to text that changed after they read it. As a page it shows the
+    text and records the version shown."""
     partnership, document, section = load_section(slug, document_id, section_id, "position")
     try:
-        service.check_may_record(section, current_user)
+        service.check_may_record(section, current_user, lock=False)
     except service.PositionError as exc:
         abort(exc.status, description=exc.message)
     form = PositionForm.blank(section)
-    seen = request.args.get("seen", type=database_int)
-    if seen is not None and 1 <= seen <= section.version:
-        form.seen_version.data = str(seen)
     if is_htmx():
+        seen = request.args.get("seen", type=database_int)
+        form.seen_version.data = str(seen if seen and 1 <= seen <= section.version else 0)
         response = make_response(render_template(
             "review/_position_form.html", partnership=partnership, document=document,
             section=section, f=form, p=f"p{section.id}-",
             org=current_user.organisation.name))
-        response.headers["Vary"] = "HX-Request"
-        return response
-    return _form_page(partnership, document, section, form, 200)
+    else:
+        response = _form_page(partnership, document, section, form, 200)
+    response.headers["Vary"] = "HX-Request"
+    return response
 
 
 @bp.post(SECTION + "/positions")
@@ -295,7 +294,11 @@ def strategic_matter(slug, document_id, section_id):
     if not is_htmx():
         flash_in_section(message, section)
         return see_other(_section_anchor(partnership, document, section))
-    return _block(partnership, document, section, message=message)
+    # Only the block is redrawn, not the text above it: its position form must go on naming
+    # the version of the text on screen, which the switch's form sent.
+    shown = request.form.get("shown_version", type=database_int)
+    return _block(partnership, document, section, message=message,
+                  shown_version=shown if shown and 1 <= shown <= section.version else 0)
 
 
 @bp.route(DOC + "/signatories", methods=["GET", "POST"])

@@ -20,7 +20,7 @@ document.addEventListener("htmx:configRequest", (event) => {
 });
 
 // Working in a form: focus in a field, a field changed and not sent, a comment open for
-// editing, or a form just opened (focus still on the summary of the <details> holding it, or
+// editing, a form answered with messages, or a form just opened (focus still on the summary of the <details> holding it, or
 // being fetched: see inFlight). A form opened and left untouched holds nothing back: the redraw
 // goes through (and closes it). Open <details>' own Resolve or Delete buttons hold nothing.
 const AREAS = ".cg-comments, .cg-suggestions, .cg-positions";
@@ -56,6 +56,9 @@ function formsBusy(area) {
     if (justOpened(active, area)) return true;
   }
   if (area.querySelector("[data-comment-edit]")) return true;
+  // A form sent and answered with messages (what was typed is kept in it as posted, so no
+  // field differs from its default): still being worked on until it is sent again.
+  if (area.querySelector(".govuk-error-summary")) return true;
   return Array.from(area.querySelectorAll("textarea, input, select")).some(changed);
 }
 
