@@ -1,5 +1,7 @@
 """Positions, strategic matters, signatory scope, the agreement grid and the record of agreement."""
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -392,6 +394,9 @@ def test_the_page_fetches_the_position_form_when_it_is_opened(app, login, scg):
     as_page = member.get(form_url(scg, housing))
     assert as_page.status_code == 200
     assert "<title>Record a position on Housing" in as_page.text
+    # Its headings go one level at a time: h1, the authority's position (h2), the block (h3).
+    levels = [int(n) for n in re.findall(r"<h([1-6])\b", as_page.text.split("</h1>")[1])]
+    assert levels[:2] == [2, 3], levels
     assert f'action="{scg["record"]("housing")}"' in as_page.text
 
 
