@@ -293,11 +293,13 @@ def test_the_worker_unit_stops_with_sigint():
 def _names_read_by(path):
     """Upper-case names a Python file reads from the environment: os.environ.get("X"),
     os.getenv("X"), os.environ["X"], and calls of the file's own helpers that read it
-    (config.py's _bool("X"), gunicorn.conf.py's _int("X", …))."""
+    (config.py's _bool("X"), gunicorn.conf.py's _int("X", …)). A WSGI `environ` (a request's
+    PATH_INFO, HTTP_COOKIE …) is not the environment."""
     tree = ast.parse(path.read_text())
     functions = {node.name: node for node in ast.walk(tree)
                  if isinstance(node, ast.FunctionDef)}
-    helpers = {name for name, node in functions.items() if "environ" in ast.unparse(node)}
+    helpers = {name for name, node in functions.items() if "os.environ" in ast.unparse(node)
+               or "os.getenv" in ast.unparse(node)}
     while True:                     # and the helpers of helpers (_bool → _raw → os.environ)
         more = {name for name, node in functions.items() if name not in helpers
                 and any(isinstance(call, ast.Call) and ast.unparse(call.func) in helpers
@@ -310,10 +312,10 @@ def _names_read_by(path):
         key = None
         if isinstance(node, ast.Call) and node.args:
             func = ast.unparse(node.func)
-            if func.endswith(("environ.get", "getenv", "environ.setdefault")) \
+            if func in ("os.environ.get", "os.getenv", "os.environ.setdefault") \
                     or func in helpers:
                 key = node.args[0]
-        elif isinstance(node, ast.Subscript) and ast.unparse(node.value).endswith("environ"):
+        elif isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ":
             key = node.slice
         if isinstance(key, ast.Constant) and isinstance(key.value, str) \
                 and re.fullmatch(r"[A-Z][A-Z0-9_]*", key.value):

@@ -4,6 +4,7 @@ import re
 import pytest
 from flask import url_for
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 from tests.support import without_csrf_tokens
 from workspace.accounts.models import Invitation, User
@@ -46,8 +47,8 @@ def build(app, rule, values):
         if name in values:
             arguments[name] = values[name]
         else:
-            converter = type(rule._converters[name]).__name__
-            arguments[name] = 1 if converter == "IntegerConverter" else "x"
+            numeric = isinstance(rule._converters[name], IntegerConverter)
+            arguments[name] = 1 if numeric else "x"
     with app.test_request_context():
         return url_for(rule.endpoint, **arguments)
 

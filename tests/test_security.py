@@ -5,6 +5,7 @@ from html.parser import HTMLParser
 import pytest
 from flask import url_for
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 from tests.test_permissions import make_document
 from workspace.accounts.models import User
@@ -78,7 +79,7 @@ def plausible(rule, name, values):
     """A value for a URL argument: a real one when known, else 1 or "x" by converter."""
     if name in values:
         return values[name]
-    return 1 if type(rule._converters[name]).__name__ == "IntegerConverter" else "x"
+    return 1 if isinstance(rule._converters[name], IntegerConverter) else "x"
 
 
 class InlineCode(HTMLParser):
