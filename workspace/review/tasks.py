@@ -24,12 +24,10 @@ from sqlalchemy.orm import aliased
 from ..accounts.models import User
 from ..clock import today
 from ..documents.models import OUT_FOR_AGREEMENT, Document, Section, SectionRevision
-from ..documents.numbering import number_sections
-from ..documents.service import live_sections
 from ..extensions import db
 from ..partnerships.models import Partner, Partnership
 from ..signals import task_counts, task_extras
-from .agreement import agreement_grid
+from .agreement import agreement_grid, matter_numbers
 from .decisions import SOON_DAYS, decision_state
 from .models import (
     Comment,
@@ -133,18 +131,18 @@ def owed_positions(user: User) -> list[PositionTask]:
     tasks = []
     for found in by_document.values():
         document = found[0][1]
-        order = {s.id: (i, n) for i, (n, s) in enumerate(number_sections(
-            live_sections(document)))}
-        for section, _document, state in sorted(found, key=lambda r: order.get(r[0].id, (0,))):
+        numbers = matter_numbers(document)              # in the document's order
+        order = {section_id: i for i, section_id in enumerate(numbers)}
+        for section, _document, state in sorted(found, key=lambda r: order.get(r[0].id, 0)):
             tasks.append(PositionTask(document.partnership, document, section,
-                                      order.get(section.id, (0, ""))[1], state))
+                                      numbers.get(section.id, ""), state))
     return tasks
 
 
 def owed_in_document(document: Document, user: User) -> list[PositionTask]:
     """[PositionTask] the user's authority owes on one document, in the document's order."""
     grid = agreement_grid(document)
-    numbers = {s.id: n for n, s in number_sections(live_sections(document))}
+    numbers = matter_numbers(document)
     tasks = []
     for section in grid.matters:
         for cell in grid.row(section):

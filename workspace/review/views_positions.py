@@ -126,6 +126,16 @@ def _chosen_matter(partnership, value):
     return found
 
 
+def _version_of(section, value):
+    """The version of the section's text a request says the reader has on screen: one the
+    section has had, else 0 (not known: recording then asks them to read it again)."""
+    try:
+        number = database_int(value)
+    except (TypeError, ValueError):
+        return 0
+    return number if 1 <= number <= section.version else 0
+
+
 @bp.get(SECTION + "/positions/new")
 def position_form(slug, document_id, section_id):
     """The position form: fetched when "Record …'s position" is first opened (htmx), or
@@ -141,8 +151,7 @@ def position_form(slug, document_id, section_id):
         abort(exc.status, description=exc.message)
     form = PositionForm.blank(section)
     if is_htmx():
-        seen = request.args.get("seen", type=database_int)
-        form.seen_version.data = str(seen if seen and 1 <= seen <= section.version else 0)
+        form.seen_version.data = str(_version_of(section, request.args.get("seen")))
         response = make_response(render_template(
             "review/_position_form.html", partnership=partnership, document=document,
             section=section, f=form, p=f"p{section.id}-",
@@ -296,9 +305,8 @@ def strategic_matter(slug, document_id, section_id):
         return see_other(_section_anchor(partnership, document, section))
     # Only the block is redrawn, not the text above it: its position form must go on naming
     # the version of the text on screen, which the switch's form sent.
-    shown = request.form.get("shown_version", type=database_int)
     return _block(partnership, document, section, message=message,
-                  shown_version=shown if shown and 1 <= shown <= section.version else 0)
+                  shown_version=_version_of(section, request.form.get("shown_version")))
 
 
 @bp.route(DOC + "/signatories", methods=["GET", "POST"])

@@ -20,9 +20,10 @@ document.addEventListener("htmx:configRequest", (event) => {
 });
 
 // Working in a form: focus in a field, a field changed and not sent, a comment open for
-// editing, a form answered with messages, or a form just opened (focus still on the summary of the <details> holding it, or
-// being fetched: see inFlight). A form opened and left untouched holds nothing back: the redraw
-// goes through (and closes it). Open <details>' own Resolve or Delete buttons hold nothing.
+// editing, a form answered with messages, or a form just opened (focus still on the summary
+// of the <details> holding it, or being fetched: see inFlight). A form opened and left
+// untouched holds nothing back: the redraw goes through (and closes it). Open <details>' own
+// Resolve or Delete buttons hold nothing.
 const AREAS = ".cg-comments, .cg-suggestions, .cg-positions";
 
 function working(section) {
