@@ -1,8 +1,10 @@
 """Security headers on every response, and request parameters without control characters."""
 import re
+from datetime import datetime, timezone
 
 from flask import Request
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import BadSignature
 from werkzeug.datastructures import ImmutableMultiDict
 
 from .web import is_background_request
@@ -65,15 +67,57 @@ class CleanRequest(Request):
     parameter_storage_class = CleanParameters
 
 
+class SignedSession(SecureCookieSession):
+    """The session, knowing when its cookie was signed (None for a new one)."""
+
+    signed_at: datetime | None = None
+
+
+#: A person's own requests send the session cookie again (extending the sign-in) at most this
+#: often: re-signing it cost every signed-in request an eighth of its floor, and each resent
+#: cookie is one more chance for a slow answer to put back a session a later one changed.
+REFRESH_EVERY_SECONDS = 60
+
+
 class QuietSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, except that a background request (the live feed's poll,
-    an editor's presence heartbeat; see web.background) does not send the cookie
-    again unless it changed the session. Otherwise a slow poll answering after a form's
-    redirect puts back the session as it stood before the form (losing the flash message the
-    redirect carried), and an unattended open tab would keep its sign-in alive for ever: the
-    sign-in lasts SESSION_LIFETIME_HOURS after the person's last own request."""
+    """Flask's signed-cookie session, except that
+
+    - a background request (the live feed's poll, an editor's presence heartbeat; see
+      web.background) does not send the cookie again unless it changed the session.
+      Otherwise a slow poll answering after a form's redirect puts back the session as it
+      stood before the form (losing the flash message the redirect carried), and an
+      unattended open tab would keep its sign-in alive for ever;
+    - a person's own request sends it again, unchanged, only when it was signed
+      REFRESH_EVERY_SECONDS ago or more.
+
+    So the sign-in lasts SESSION_LIFETIME_HOURS after the person's last own request, to
+    within a minute (the cookie's signature carries its time; the lifetime is checked on it)."""
+
+    session_class = SignedSession
+
+    def open_session(self, app, request):
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        session = self.session_class(data)
+        session.signed_at = signed_at
+        return session
 
     def should_set_cookie(self, app, session):
-        if not session.modified and is_background_request():
+        if session.modified:
+            return True
+        if is_background_request():
             return False
-        return super().should_set_cookie(app, session)
+        if not (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
+            return False
+        signed_at = getattr(session, "signed_at", None)
+        return (signed_at is None or (datetime.now(timezone.utc) - signed_at).total_seconds()
+                >= REFRESH_EVERY_SECONDS)
