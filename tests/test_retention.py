@@ -1,6 +1,6 @@
 """Retention: `flask prune` and the worker's daily job remove expired draft PDFs, presence,
-failed sign-in attempts, ended sessions and import receipts, each past its setting, and never
-a version's PDF."""
+failed sign-in attempts, ended sessions, import receipts and finished jobs, each past its
+setting, and never a version's PDF nor a job that failed or is still to run."""
 import json
 import os
 from datetime import UTC, datetime, timedelta
@@ -252,6 +252,29 @@ def test_a_receipt_stays_while_its_preview_could_still_be_confirmed(app, ctx, wo
     assert list(db.session.scalars(select(ImportReceipt.created_at))) == [NOW - 2 * DAY]
 
 
+def _job(status, finished_age, created_age=None):
+    created = NOW - (created_age or finished_age or DAY)
+    job = Job(kind="export.render_pdf", status=status, created_at=created, run_after=created,
+              finished_at=NOW - finished_age if finished_age is not None else None)
+    db.session.add(job)
+    db.session.flush()
+    return job.id
+
+
+def test_finished_jobs_go_past_their_setting_and_the_others_never(app, ctx, monkeypatch):
+    monkeypatch.setitem(app.config, "PRUNE_JOBS_AFTER_DAYS", 30)
+    old_done = _job("done", 31 * DAY)
+    kept = [_job("done", 29 * DAY),
+            _job("failed", 300 * DAY),                          # the admins still see it
+            _job("pending", None, created_age=300 * DAY),       # still to run
+            _job("running", None, created_age=300 * DAY)]
+    db.session.commit()
+    assert _prune("jobs", dry_run=True) == 1
+    assert db.session.get(Job, old_done) is not None
+    assert _prune("jobs") == 1
+    assert sorted(db.session.scalars(select(Job.id))) == sorted(kept)
+
+
 # All at once: dry run, a setting of 0, the command ------------------------------------------
 
 def _everything_old(world):
@@ -262,10 +285,11 @@ def _everything_old(world):
     _attempts(400 * DAY)
     db.session.add(UserSession(id="s", user_id=world["user"], created_at=NOW - 401 * DAY,
                                ended_at=NOW - 400 * DAY))
-    _receipts(world, 400 * DAY)
+    _job("done", 400 * DAY)
+    _receipts(world, 400 * DAY)                 # commits
 
 
-MODELS = (PdfExport, Presence, LoginAttempt, UserSession, ImportReceipt)
+MODELS = (PdfExport, Presence, LoginAttempt, UserSession, ImportReceipt, Job)
 
 
 def test_a_dry_run_counts_and_deletes_nothing(app, ctx, world):
@@ -274,14 +298,14 @@ def test_a_dry_run_counts_and_deletes_nothing(app, ctx, world):
     report = retention.prune(NOW, dry_run=True)
     assert [(p.kind.name, p.count) for p in report.kinds] == [
         ("draft_pdfs", 1), ("presence", 1), ("login_attempts", 1), ("sessions", 1),
-        ("import_receipts", 1)]
+        ("import_receipts", 1), ("jobs", 1)]
     assert [_count(m) for m in MODELS] == before
 
 
 def test_prune_removes_every_kind_in_one_go(app, ctx, world):
     _everything_old(world)
-    assert [p.count for p in retention.prune(NOW).kinds] == [1, 1, 1, 1, 1]
-    assert [_count(m) for m in MODELS] == [1, 0, 0, 0, 0]
+    assert [p.count for p in retention.prune(NOW).kinds] == [1, 1, 1, 1, 1, 1]
+    assert [_count(m) for m in MODELS] == [1, 0, 0, 0, 0, 0]
 
 
 def test_a_setting_of_0_keeps_that_kind_for_ever(app, ctx, world, monkeypatch):
@@ -305,14 +329,15 @@ def test_flask_prune_prints_the_counts_and_dry_run_removes_nothing(app, world):
         assert _count(LoginAttempt) == 1
     result = runner.invoke(args=["prune"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[:5] == [
+    assert result.output.splitlines()[:6] == [
         "Draft PDFs: 1 removed (older than 30 days).",
         "Presence: 1 removed (older than 60 minutes).",
         "Failed sign-in attempts: 1 removed (older than 30 days).",
         "Ended or abandoned sessions: 1 removed (older than 30 days).",
-        "Import receipts: 1 removed (older than 7 days)."]
+        "Import receipts: 1 removed (older than 7 days).",
+        "Finished background jobs: 1 removed (older than 30 days)."]
     with app.app_context():
-        assert [_count(m) for m in MODELS] == [1, 0, 0, 0, 0]
+        assert [_count(m) for m in MODELS] == [1, 0, 0, 0, 0, 0]
 
 
 def test_flask_prune_says_when_a_kind_is_kept(app, monkeypatch):
@@ -347,8 +372,10 @@ def test_the_daily_job_prunes(app, world, run_jobs):
         db.session.commit()
     assert run_jobs() == 1
     with app.app_context():
-        assert db.session.scalar(select(Job.status)) == "done"
-        assert [_count(m) for m in MODELS] == [1, 0, 0, 0, 0]
+        # The old finished job went; the prune's own, finished just now, stays.
+        assert db.session.execute(select(Job.kind, Job.status)).all() == [
+            (retention.PRUNE, "done")]
+        assert [_count(m) for m in MODELS] == [1, 0, 0, 0, 0, 1]
 
 
 # Settings ------------------------------------------------------------------------------------
@@ -356,7 +383,7 @@ def test_the_daily_job_prunes(app, world, run_jobs):
 @pytest.mark.parametrize("name", [
     "PRUNE_DRAFT_PDFS_AFTER_DAYS", "PRUNE_PRESENCE_AFTER_MINUTES",
     "PRUNE_LOGIN_ATTEMPTS_AFTER_DAYS", "PRUNE_SESSIONS_AFTER_DAYS",
-    "PRUNE_IMPORT_RECEIPTS_AFTER_DAYS"])
+    "PRUNE_IMPORT_RECEIPTS_AFTER_DAYS", "PRUNE_JOBS_AFTER_DAYS"])
 @pytest.mark.parametrize("value", ["a month", "-1"])
 def test_a_bad_prune_setting_is_refused_in_one_line(monkeypatch, tmp_path, capsys, name,
                                                     value):

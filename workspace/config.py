@@ -210,5 +210,6 @@ def load_config(app):
         PRUNE_LOGIN_ATTEMPTS_AFTER_DAYS=_int("PRUNE_LOGIN_ATTEMPTS_AFTER_DAYS", 30, "days", 30),
         PRUNE_SESSIONS_AFTER_DAYS=_int("PRUNE_SESSIONS_AFTER_DAYS", 30, "days", 30),
         PRUNE_IMPORT_RECEIPTS_AFTER_DAYS=_int("PRUNE_IMPORT_RECEIPTS_AFTER_DAYS", 7, "days", 7),
+        PRUNE_JOBS_AFTER_DAYS=_int("PRUNE_JOBS_AFTER_DAYS", 30, "days", 30),
     )
     app.config.update(_files_settings(app.instance_path))

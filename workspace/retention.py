@@ -18,6 +18,9 @@ once older than its setting (0 keeps them for ever):
 - import receipts (PRUNE_IMPORT_RECEIPTS_AFTER_DAYS): a preview is not stored (it travels in
   a signed token), only the receipt of its confirmation; never one younger than
   IMPORT_PREVIEW_MAX_AGE_MINUTES, while its token could still be confirmed again.
+- finished background work (PRUNE_JOBS_AFTER_DAYS): jobs done that long ago (what they made
+  is stored where they put it; the daily prune itself is one). A job waiting, running or
+  failed is never removed: a failure stays before the partnership's admins until tried again.
 
 The audit log, revisions, versions, positions, signatures and feedback are the record: never
 removed here. Each kind is removed in a transaction of its own.
@@ -42,7 +45,7 @@ from .documents.models import ImportReceipt, Presence
 from .export.models import PdfExport, PdfFile
 from .extensions import db
 from .jobs import every_minute, job, submit
-from .jobs.models import Job
+from .jobs.models import DONE, Job
 
 #: The daily job's kind, and the UK hour from which it is asked for each day.
 PRUNE = "retention.prune"
@@ -137,6 +140,10 @@ def remove_import_receipts(before: datetime, dry_run: bool = False) -> int:
     return _delete(ImportReceipt, ImportReceipt.created_at < before, dry_run)
 
 
+def remove_jobs(before: datetime, dry_run: bool = False) -> int:
+    return _delete(Job, (Job.status == DONE) & (Job.finished_at < before), dry_run)
+
+
 def _minutes(setting: str) -> Callable[[], timedelta]:
     return lambda: timedelta(minutes=current_app.config[setting])
 
@@ -153,6 +160,8 @@ KINDS = (
          timedelta),
     Kind("import_receipts", "Import receipts", "PRUNE_IMPORT_RECEIPTS_AFTER_DAYS", "days",
          remove_import_receipts, _minutes("IMPORT_PREVIEW_MAX_AGE_MINUTES")),
+    Kind("jobs", "Finished background jobs", "PRUNE_JOBS_AFTER_DAYS", "days", remove_jobs,
+         timedelta),
 )
 
 
@@ -237,8 +246,8 @@ def submit_daily_prune(now: datetime | None = None) -> Job | None:
 @click.option("--dry-run", is_flag=True, help="Say what would be removed; remove nothing.")
 @with_appcontext
 def prune_command(dry_run):
-    """Remove expired draft PDFs, presence, sign-in attempts, sessions and import receipts
-    (each past its PRUNE_* setting; the worker does it daily)."""
+    """Remove expired draft PDFs, presence, sign-in attempts, sessions, import receipts and
+    finished jobs (each past its PRUNE_* setting; the worker does it daily)."""
     report = prune(dry_run=dry_run)
     for pruned in report.kinds:
         if pruned.before is None:

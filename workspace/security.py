@@ -1,6 +1,6 @@
 """Security headers on every response, and request parameters without control characters."""
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
@@ -119,5 +119,5 @@ class QuietSessionInterface(SecureCookieSessionInterface):
         if not (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
             return False
         signed_at = getattr(session, "signed_at", None)
-        return (signed_at is None or (datetime.now(timezone.utc) - signed_at).total_seconds()
+        return (signed_at is None or (datetime.now(UTC) - signed_at).total_seconds()
                 >= REFRESH_EVERY_SECONDS)
