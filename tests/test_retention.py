@@ -17,6 +17,7 @@ from workspace.documents.models import ImportReceipt, Presence
 from workspace.export.models import PdfExport, PdfFile
 from workspace.extensions import db
 from workspace.jobs import registry
+from workspace.jobs import service as jobs_service
 from workspace.jobs.models import Job
 from workspace.partnerships.models import Partnership
 from workspace.review.models import DocumentVersion
@@ -252,10 +253,11 @@ def test_a_receipt_stays_while_its_preview_could_still_be_confirmed(app, ctx, wo
     assert list(db.session.scalars(select(ImportReceipt.created_at))) == [NOW - 2 * DAY]
 
 
-def _job(status, finished_age, created_age=None):
+def _job(status, finished_age, created_age=None, key=None, partnership_id=None):
     created = NOW - (created_age or finished_age or DAY)
     job = Job(kind="export.render_pdf", status=status, created_at=created, run_after=created,
-              finished_at=NOW - finished_age if finished_age is not None else None)
+              finished_at=NOW - finished_age if finished_age is not None else None, key=key,
+              partnership_id=partnership_id)
     db.session.add(job)
     db.session.flush()
     return job.id
@@ -273,6 +275,24 @@ def test_finished_jobs_go_past_their_setting_and_the_others_never(app, ctx, monk
     assert db.session.get(Job, old_done) is not None
     assert _prune("jobs") == 1
     assert sorted(db.session.scalars(select(Job.id))) == sorted(kept)
+
+
+def test_a_failure_made_good_goes_with_it_and_one_not_made_good_stays(app, ctx, world,
+                                                                     monkeypatch):
+    """The Background work page hides a failed job once a later one with its key did the
+    work; removing that later job must not show the old failure again."""
+    monkeypatch.setitem(app.config, "PRUNE_JOBS_AFTER_DAYS", 30)
+    with app.app_context():
+        partnership = db.session.scalar(select(Partnership.id))
+    made_good = _job("failed", 301 * DAY, key="pdf:1", partnership_id=partnership)
+    _job("done", 300 * DAY, key="pdf:1", partnership_id=partnership)
+    still_failed = _job("failed", 300 * DAY, key="pdf:2", partnership_id=partnership)
+    db.session.commit()
+    assert [line.id for line in jobs_service.failed_jobs(partnership)] == [still_failed]
+    assert _prune("jobs") == 2
+    assert db.session.get(Job, made_good) is None
+    assert list(db.session.scalars(select(Job.id))) == [still_failed]
+    assert [line.id for line in jobs_service.failed_jobs(partnership)] == [still_failed]
 
 
 # All at once: dry run, a setting of 0, the command ------------------------------------------

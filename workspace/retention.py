@@ -19,8 +19,9 @@ once older than its setting (0 keeps them for ever):
   a signed token), only the receipt of its confirmation; never one younger than
   IMPORT_PREVIEW_MAX_AGE_MINUTES, while its token could still be confirmed again.
 - finished background work (PRUNE_JOBS_AFTER_DAYS): jobs done that long ago (what they made
-  is stored where they put it; the daily prune itself is one). A job waiting, running or
-  failed is never removed: a failure stays before the partnership's admins until tried again.
+  is stored where they put it; the daily prune itself is one), and failed jobs whose work a
+  later job has done. A job waiting or running, or a failure not yet made good, is never
+  removed: it stays before the partnership's admins until tried again.
 
 The audit log, revisions, versions, positions, signatures and feedback are the record: never
 removed here. Each kind is removed in a transaction of its own.
@@ -45,7 +46,8 @@ from .documents.models import ImportReceipt, Presence
 from .export.models import PdfExport, PdfFile
 from .extensions import db
 from .jobs import every_minute, job, submit
-from .jobs.models import DONE, Job
+from .jobs import service as jobs_service
+from .jobs.models import DONE, FAILED, Job
 
 #: The daily job's kind, and the UK hour from which it is asked for each day.
 PRUNE = "retention.prune"
@@ -141,7 +143,11 @@ def remove_import_receipts(before: datetime, dry_run: bool = False) -> int:
 
 
 def remove_jobs(before: datetime, dry_run: bool = False) -> int:
-    return _delete(Job, (Job.status == DONE) & (Job.finished_at < before), dry_run)
+    """Jobs done before `before`; first the failed jobs whose work a later job has since done
+    (the Background work page no longer shows them, and removing that later job must not
+    bring them back)."""
+    over = _delete(Job, (Job.status == FAILED) & jobs_service.done_since(), dry_run)
+    return over + _delete(Job, (Job.status == DONE) & (Job.finished_at < before), dry_run)
 
 
 def _minutes(setting: str) -> Callable[[], timedelta]:

@@ -40,15 +40,19 @@ def _line(job: Job) -> JobLine:
                    max_attempts=job.max_attempts, can_retry=job.status == FAILED)
 
 
+def done_since():
+    """True of a job whose work a later job with the same key has done (its failure is over:
+    the list does not show it, and retention removes it)."""
+    later = aliased(Job)
+    return exists().where(and_(later.key == Job.key, later.id > Job.id, later.status == DONE))
+
+
 def failed_jobs(partnership_id: int) -> list[JobLine]:
     """The partnership's failed jobs, latest first, but not those whose work a later job with
     the same key has since done (a PDF that failed, then was rendered)."""
-    later = aliased(Job)
-    done_since = exists().where(and_(later.key == Job.key, later.id > Job.id,
-                                     later.status == DONE))
     jobs = db.session.scalars(
         select(Job).where(Job.partnership_id == partnership_id, Job.status == FAILED,
-                          ~done_since)
+                          ~done_since())
         .order_by(Job.finished_at.desc(), Job.id.desc()).limit(LIST_LIMIT)).all()
     return [_line(job) for job in jobs]
 
