@@ -149,12 +149,23 @@ def require(action, user=None, partnership_id=None):
         abort(403, description=REFUSALS.get(action, "You do not have permission to do that."))
 
 
-def _active_partner(partnership_id_column):
-    """The join condition: the organisation (parameter "organisation_id") is an active
-    partner."""
+def active_partner(partnership_id_column, organisation_id=None):
+    """The join condition on Partner: the organisation (`organisation_id`, a column or value;
+    by default the parameter "organisation_id") is an active partner in the partnership.
+    The membership rule every loader asks, and the live feed's quiet answer with it."""
+    if organisation_id is None:
+        organisation_id = bindparam("organisation_id", type_=Integer)
     return ((Partner.partnership_id == partnership_id_column)
-            & (Partner.organisation_id == bindparam("organisation_id", type_=Integer))
+            & (Partner.organisation_id == organisation_id)
             & (Partner.status == "active"))
+
+
+def named_document():
+    """The join condition on Document: the document (parameter "document_id") of the
+    partnership whose slug (parameter "slug") the address names."""
+    return ((Document.partnership_id == Partnership.id)
+            & (Partnership.slug == bindparam("slug"))
+            & (Document.id == bindparam("document_id", type_=Integer)))
 
 
 def _admin_grant():
@@ -172,7 +183,7 @@ def _signed_in():
 @lru_cache(maxsize=1)
 def _partnership_stmt():
     return (db.select(Partnership, PartnershipAdmin.id)
-            .join(Partner, _active_partner(Partnership.id))
+            .join(Partner, active_partner(Partnership.id))
             .outerjoin(PartnershipAdmin, _admin_grant())
             .where(Partnership.slug == bindparam("slug")))
 
@@ -180,11 +191,9 @@ def _partnership_stmt():
 @lru_cache(maxsize=1)
 def _document_stmt():
     return (db.select(Partnership, Document, PartnershipAdmin.id)
-            .join(Partner, _active_partner(Partnership.id))
-            .join(Document, Document.partnership_id == Partnership.id)
-            .outerjoin(PartnershipAdmin, _admin_grant())
-            .where(Partnership.slug == bindparam("slug"),
-                   Document.id == bindparam("document_id", type_=Integer)))
+            .join(Partner, active_partner(Partnership.id))
+            .join(Document, named_document())
+            .outerjoin(PartnershipAdmin, _admin_grant()))
 
 
 def _opened(partnership, grant_id):
@@ -252,9 +261,7 @@ def readable_document(slug, document_id, user=None):
     return db.session.scalars(
         db.select(Document)
         .join(Partnership, Document.partnership_id == Partnership.id)
-        .join(Partner, (Partner.partnership_id == Partnership.id)
-              & (Partner.organisation_id == user.organisation_id)
-              & (Partner.status == "active"))
+        .join(Partner, active_partner(Partnership.id, user.organisation_id))
         .where(Partnership.slug == slug, Document.id == document_id)
     ).first()
 

@@ -190,12 +190,19 @@ def _note_seen(sid: str, seen) -> None:
                            .values(last_seen_at=now))
 
 
+def live_session():
+    """The condition on UserSession joined to its User: the session (parameter "sid") is
+    live (not signed out nor ended) and its user (parameter "user_id") active. What every
+    request asks before it is anyone's; the live feed's quiet answer asks it too."""
+    return ((UserSession.user_id == User.id) & (UserSession.id == bindparam("sid"))
+            & UserSession.ended_at.is_(None)
+            & (User.id == bindparam("user_id", type_=Integer)) & User.active.is_(True))
+
+
 @lru_cache(maxsize=1)
 def _session_user_stmt():
     """Built once, with the session id and user id as parameters (every request runs it)."""
-    return (select(User, UserSession.last_seen_at).join(UserSession, UserSession.user_id == User.id)
-            .where(UserSession.id == bindparam("sid"), UserSession.ended_at.is_(None),
-                   User.id == bindparam("user_id", type_=Integer), User.active.is_(True)))
+    return (select(User, UserSession.last_seen_at).join(UserSession, live_session()))
 
 
 def check_new_password(password: str | None, confirm: str | None) -> str | None:

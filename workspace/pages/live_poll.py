@@ -26,14 +26,16 @@ from urllib.parse import parse_qs
 from flask import current_app, session
 from flask_login import current_user
 from itsdangerous import BadData, URLSafeSerializer
-from sqlalchemy import Integer, and_, bindparam, func, select
+from sqlalchemy import bindparam, func, select
 from werkzeug.sansio.http import parse_cookie
 
 from .. import clock, logs
 from ..accounts.models import User, UserSession
+from ..accounts.signin import live_session
 from ..documents import feed
 from ..documents.models import Document
 from ..partnerships.models import Partner, Partnership
+from ..permissions import active_partner, named_document
 from ..security import security_headers
 
 LOG = logging.getLogger(__name__)
@@ -68,17 +70,13 @@ def _signer(secret):
 def _statement():
     """The poll's statement with one more column: 1 when the session is live, its user
     active and their organisation an active partner in the document's partnership (whose
-    slug the address names), else 0."""
+    slug the address names), else 0: the rules of the sign-in (signin.live_session) and of
+    the loaders (permissions.active_partner, named_document) themselves."""
     allowed = (select(func.count()).select_from(UserSession)
-               .join(User, User.id == UserSession.user_id)
-               .join(Document, Document.id == bindparam("document_id", type_=Integer))
-               .join(Partnership, and_(Partnership.id == Document.partnership_id,
-                                       Partnership.slug == bindparam("slug")))
-               .join(Partner, and_(Partner.partnership_id == Partnership.id,
-                                   Partner.organisation_id == User.organisation_id,
-                                   Partner.status == "active"))
-               .where(UserSession.id == bindparam("sid"), UserSession.ended_at.is_(None),
-                      User.id == bindparam("user_id", type_=Integer), User.active.is_(True))
+               .join(User, live_session())
+               .join(Partnership, Partnership.slug == bindparam("slug"))
+               .join(Document, named_document())
+               .join(Partner, active_partner(Partnership.id, User.organisation_id))
                .scalar_subquery().label("allowed"))
     return feed.poll_statement(allowed)
 
