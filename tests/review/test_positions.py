@@ -444,24 +444,39 @@ def test_a_failed_plain_post_is_the_form_page_with_error_in_its_title(app, login
     assert "<title>Error: Record a position on Green Belt" in response.text
 
 
-def test_redrawing_the_block_alone_keeps_the_version_on_screen(app, login, scg):
-    """A Member who is also the partnership's admin changes the section's matter: the answer
-    redraws the positions block, not the text above it, so the form it offers goes on naming
-    the version of the text on screen (here older than the latest), not the latest."""
+def test_a_matter_switch_under_older_text_redraws_the_whole_section(app, login, scg):
+    """A Member who is also the partnership's admin changes the section's matter while its
+    text has changed since the page was drawn: the answer is the whole section with the
+    current text (and says so), so the form offered binds to the text on screen; with the
+    text still current, the positions block alone."""
     with app.app_context():
         db.session.add(PartnershipAdmin(partnership_id=scg_partnership(app, scg),
                                         user_id=scg["users"]["member"]))
         db.session.commit()
+    housing = scg["sections"]["housing"]
     member = as_user(app, login, scg, "member")
-    assert form_url(scg, scg["sections"]["housing"], seen=1) in member.get(scg["page"]).text
+    assert form_url(scg, housing, seen=1) in member.get(scg["page"]).text
     save_text(app, scg, "housing", "Housing, changed while the Member reads.\n")
-    answer = member.post(scg["toggle"]("housing"), headers=HX,
-                         data={"strategic_matter": "1", "matter": "", "shown_version": "1"})
-    assert answer.status_code == 200
-    assert form_url(scg, scg["sections"]["housing"], seen=1) in answer.text
-    unknown = member.post(scg["toggle"]("housing"), headers=HX,
-                          data={"strategic_matter": "1", "matter": ""})
-    assert form_url(scg, scg["sections"]["housing"], seen=0) in unknown.text
+    with app.app_context():
+        latest = db.session.get(Section, housing).version
+    assert latest > 1
+    for shown in ({"shown_version": "1"}, {}):            # older, or not known
+        answer = member.post(scg["toggle"]("housing"), headers=HX,
+                             data={"strategic_matter": "1", "matter": "", **shown})
+        assert answer.status_code == 200
+        assert answer.headers["HX-Retarget"] == f"#section-{housing}"
+        assert answer.headers["HX-Reswap"] == "outerHTML"
+        assert "Housing, changed while the Member reads." in answer.text
+        assert "has changed since you opened the page" in answer.text
+        assert form_url(scg, housing, seen=latest) in answer.text
+        assert form_url(scg, housing, seen=1) not in answer.text
+    current = member.post(scg["toggle"]("housing"), headers=HX,
+                          data={"strategic_matter": "1", "matter": "",
+                                "shown_version": str(latest)})
+    assert current.status_code == 200 and "HX-Retarget" not in current.headers
+    assert current.text.lstrip().startswith('<div class="cg-positions')
+    assert form_url(scg, housing, seen=latest) in current.text
+    assert "has changed since you opened the page" not in current.text
 
 
 def scg_partnership(app, scg):

@@ -22,16 +22,18 @@ def number_sections(sections):
     return numbered
 
 
-def section_number(section: Section) -> str:
-    """The number (1, 1.1, ...) of one section, from the order and depth of the live ones.
+def document_numbers(document_id: int) -> dict[int, str]:
+    """{section id: number (1, 1.1, ...)} of the document's live sections, in their order.
 
-    Reads only ids and depths: numbering one section does not load the document's text.
+    Reads only ids and depths: numbering does not load the document's text.
     """
     rows = db.session.execute(
         select(Section.id, Section.depth)
-        .where(Section.document_id == section.document_id, Section.removed_at.is_(None))
+        .where(Section.document_id == document_id, Section.removed_at.is_(None))
         .order_by(Section.position)).all()
-    for number, row in number_sections(rows):
-        if row.id == section.id:
-            return number
-    return ""
+    return {row.id: number for number, row in number_sections(rows)}
+
+
+def section_number(section: Section) -> str:
+    """The number (1, 1.1, ...) of one section, from the order and depth of the live ones."""
+    return document_numbers(section.document_id).get(section.id, "")

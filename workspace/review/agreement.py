@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from ..documents.models import Document, Section, sha256_text
-from ..documents.numbering import number_sections
-from ..documents.service import live_sections
+from ..documents.numbering import document_numbers
 from ..extensions import db
 from .models import STANCES, Position, Signatory
 from .scope import in_scope, signatories, strategic_matters
@@ -45,8 +44,9 @@ def is_current(position: Position, section: Section, section_sha: str | None = N
 
 
 def matter_numbers(document: Document) -> dict[int, str]:
-    """{section id: number as printed (1, 2.1 ...)} for the document's live sections."""
-    return {s.id: n for n, s in number_sections(live_sections(document))}
+    """{section id: number as printed (1, 2.1 ...)} for the document's live sections, in
+    their order (read from ids and depths alone)."""
+    return document_numbers(document.id)
 
 
 @dataclass

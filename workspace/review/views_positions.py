@@ -35,14 +35,12 @@ def _review(document, section):
     return section_review_context(document, [("", section)], current_user)
 
 
-def _block(partnership, document, section, status=200, form=None, message=None,
-           shown_version=None):
-    """The section's positions block alone (what htmx swaps); `shown_version`: the version
-    of the section's text on screen, when it may not be the latest (0: not known)."""
+def _block(partnership, document, section, status=200, form=None, message=None):
+    """The section's positions block alone (what htmx swaps)."""
     response = make_response(render_template(
         "review/_positions.html", partnership=partnership, document=document, section=section,
         review=_review(document, section), position_form=form, positions_message=message,
-        shown_version=shown_version, stances=STANCES, routes=ROUTES), status)
+        stances=STANCES, routes=ROUTES), status)
     response.headers["Vary"] = "HX-Request"
     return response
 
@@ -57,13 +55,23 @@ def _form_page(partnership, document, section, form, status):
                   routes=ROUTES)
 
 
-def _changed_section(partnership, document, section, form):
-    """409 for htmx: the whole section with its new text, the form kept, ready to re-read."""
+#: Said above a section redrawn because its text changed while the reader had it on screen.
+TEXT_CHANGED = ("The text of this section has changed since you opened the page: this is the "
+                "current text.")
+
+
+def _whole_section(partnership, document, section, status=200, form=None, message=None):
+    """For htmx: the whole section with its current text, in place of the element the
+    request targeted. 409 with the Member's form kept, ready to re-read; or 200 with
+    `message` in the positions block, when an answer that would redraw the block alone
+    finds the text on screen older than the latest (a position form must never sit under
+    text other than the one it binds to)."""
     number = service.matter_numbers(document).get(section.id, "")
     response = make_response(render_template(
         "documents/_section.html", partnership=partnership, document=document, section=section,
-        number=number, presence={}, message=None, review=_review(document, section),
-        position_form=form, stances=STANCES, routes=ROUTES), 409)
+        number=number, presence={}, message=TEXT_CHANGED if status == 200 else None,
+        review=_review(document, section), position_form=form, positions_message=message,
+        stances=STANCES, routes=ROUTES), status)
     response.headers.update({"Vary": "HX-Request", "HX-Retarget": f"#section-{section.id}",
                              "HX-Reswap": "outerHTML"})
     return response
@@ -215,7 +223,7 @@ def _refused(partnership, document, section, form, exc):
     form.read_version = read if read and 1 <= read < section.version else None
     form.seen_version.data = str(section.version)
     if is_htmx():
-        return _changed_section(partnership, document, section, form)
+        return _whole_section(partnership, document, section, 409, form)
     return _form_page(partnership, document, section, form, 409)
 
 
@@ -303,10 +311,12 @@ def strategic_matter(slug, document_id, section_id):
     if not is_htmx():
         flash_in_section(message, section)
         return see_other(_section_anchor(partnership, document, section))
-    # Only the block is redrawn, not the text above it: its position form must go on naming
-    # the version of the text on screen, which the switch's form sent.
-    return _block(partnership, document, section, message=message,
-                  shown_version=_version_of(section, request.form.get("shown_version")))
+    # The block alone is redrawn under the text on screen, unless that text is no longer the
+    # latest (the switch's form says which version it was; not known counts as older): then
+    # the whole section, so the Member's form opened from it binds to the text they see.
+    if _version_of(section, request.form.get("shown_version")) != section.version:
+        return _whole_section(partnership, document, section, message=message)
+    return _block(partnership, document, section, message=message)
 
 
 @bp.route(DOC + "/signatories", methods=["GET", "POST"])
