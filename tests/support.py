@@ -1,7 +1,10 @@
 """Helpers shared by test modules (fixtures live in conftest.py)."""
 import re
+import time
 from contextlib import contextmanager
+from unittest.mock import patch
 
+from itsdangerous.timed import TimestampSigner
 from sqlalchemy import event
 
 from workspace.extensions import db
@@ -44,3 +47,24 @@ def download(client, url, run_jobs, **kwargs):
         run_jobs()
         response = client.get(url, **kwargs)
     return response
+
+
+# The session cookie ---------------------------------------------------------------------------
+
+def cookie_name(app):
+    """The name of the app's session cookie."""
+    return app.config["SESSION_COOKIE_NAME"]
+
+
+def sets_cookie(app, response):
+    """True when the answer sends the session cookie."""
+    return any(h.startswith(f"{cookie_name(app)}=") for h in response.headers.getlist("Set-Cookie"))
+
+
+def signed_seconds_ago(app, client, seconds):
+    """Sign the client's session again, as if that happened `seconds` ago."""
+    serializer = app.session_interface.get_signing_serializer(app)
+    data = serializer.loads(client.get_cookie(cookie_name(app)).value)
+    with patch.object(TimestampSigner, "get_timestamp",
+                      lambda _signer: int(time.time()) - seconds):
+        client.set_cookie(cookie_name(app), serializer.dumps(data))

@@ -149,11 +149,15 @@ def require(action, user=None, partnership_id=None):
         abort(403, description=REFUSALS.get(action, "You do not have permission to do that."))
 
 
-def active_partner(partnership_id_column, organisation_id=None):
+#: active_partner's organisation when none is given: the statement's parameter.
+_PARAMETER = object()
+
+
+def active_partner(partnership_id_column, organisation_id=_PARAMETER):
     """The join condition on Partner: the organisation (`organisation_id`, a column or value;
     by default the parameter "organisation_id") is an active partner in the partnership.
     The membership rule every loader asks, and the live feed's quiet answer with it."""
-    if organisation_id is None:
+    if organisation_id is _PARAMETER:
         organisation_id = bindparam("organisation_id", type_=Integer)
     return ((Partner.partnership_id == partnership_id_column)
             & (Partner.organisation_id == organisation_id)

@@ -1,5 +1,5 @@
 """Small helpers every blueprint's views share: partial-or-page, redirects, commit rules."""
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import (
     current_app,
@@ -14,11 +14,15 @@ from flask import (
 from werkzeug.routing import IntegerConverter
 
 
-def background(view):
+def background(view=None, *, when=None):
     """Mark a view the page calls on its own (a poll, a heartbeat), not the person: its
     answers do not refresh the session cookie (security.QuietSessionInterface) nor count as
-    the person's use of the session (accounts.signin). Put it under the route decorator."""
-    view.background = True
+    the person's use of the session (accounts.signin). Put it under the route decorator.
+    `when`: a test of the request, for a view that answers both (e.g. `reloaded`: a page's
+    own reloads are the page's, its first load the person's)."""
+    if view is None:
+        return lambda found: background(found, when=when)
+    view.background = when or True
     return view
 
 
@@ -26,7 +30,25 @@ def is_background_request():
     """True while answering a view marked with @background (known before the view runs, so
     before_request hooks that load the user see it too)."""
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
-    return getattr(view, "background", False)
+    mark = getattr(view, "background", False)
+    return bool(mark()) if callable(mark) else bool(mark)
+
+
+#: The query parameter a page that reloads itself adds to its own reloads (reload_header).
+RELOADED = "reloaded"
+
+
+def reloaded():
+    """True for a page's own reload (reload_header), not one the person asked for."""
+    return request.args.get(RELOADED) == "1"
+
+
+def reload_header(seconds):
+    """The Refresh header of a page that reloads itself until something is ready: it reloads
+    its own address (a GET) marked as the page's own, so with @background(when=reloaded) a
+    tab left waiting does not keep the person signed in for ever."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != RELOADED]
+    return f"{seconds}; url={request.path}?{urlencode(args + [(RELOADED, '1')])}"
 
 
 def is_htmx():

@@ -1,12 +1,9 @@
 """The session cookie: a person's own requests send it again (extending the sign-in) at most
 once a minute, so most requests skip re-signing it, and the sign-in still lasts
 SESSION_LIFETIME_HOURS after the last one, to within that minute."""
-import time
-from unittest.mock import patch
-
 import pytest
-from itsdangerous.timed import TimestampSigner
 
+from tests.support import cookie_name, sets_cookie, signed_seconds_ago
 from workspace.security import REFRESH_EVERY_SECONDS
 
 
@@ -19,23 +16,6 @@ def signed_in(client, login, world):
         session.permanent = True
     assert client.get("/").status_code == 200
     return client
-
-
-def cookie_name(app):
-    return app.config["SESSION_COOKIE_NAME"]
-
-
-def sets_cookie(app, response):
-    return any(h.startswith(f"{cookie_name(app)}=") for h in response.headers.getlist("Set-Cookie"))
-
-
-def signed_seconds_ago(app, client, seconds):
-    """Sign the client's session again, as if that happened `seconds` ago."""
-    serializer = app.session_interface.get_signing_serializer(app)
-    data = serializer.loads(client.get_cookie(cookie_name(app)).value)
-    with patch.object(TimestampSigner, "get_timestamp",
-                      lambda _signer: int(time.time()) - seconds):
-        client.set_cookie(cookie_name(app), serializer.dumps(data))
 
 
 def signed_at(app, client):

@@ -177,3 +177,23 @@ def test_a_receipt_is_found_only_under_its_own_document_and_version(app, login, 
     assert client.get(receipt_url(scg, signature_id + 1000)).status_code == 404
     other = f"/p/own/d/{scg['id'] + 1000}/versions/1/signatures/{signature_id}"
     assert client.get(other).status_code == 404
+
+
+def test_publication_names_a_failure_only_while_it_is_the_latest_word_on_its_work(
+        app, login, scg, run_jobs, monkeypatch):
+    """A failed signing job followed by a later job for the same work (asked again) is not
+    named as the reason publication waits: the later one is, "still being prepared"."""
+    import workspace.export.signing as pdf_signing
+    monkeypatch.setattr(pdf_signing, "sign_pdf", lambda *a, **k: 1 / 0)
+    _client, _signature_id = signed(app, login, scg)
+    run_jobs()
+    [failed] = sign_jobs(app)
+    assert failed.status == "failed"
+    admin = client_of(app, login, scg, "admin")
+    assert "could not be made (ZeroDivisionError" in admin.get(scg["lifecycle"]).text
+    with app.app_context():
+        db.session.add(Job(kind=failed.kind, key=failed.key, payload=failed.payload,
+                           partnership_id=failed.partnership_id, label=failed.label))
+        db.session.commit()
+    lifecycle = admin.get(scg["lifecycle"]).text
+    assert "could not be made" not in lifecycle and "still being prepared" in lifecycle

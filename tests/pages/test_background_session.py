@@ -122,3 +122,43 @@ def test_the_persons_requests_note_the_sessions_last_use_at_most_hourly_and_poll
     assert last_seen() == two_hours_ago                     # a poll is not the person
     signed_in.get(page_url(document_id))
     assert last_seen() > two_hours_ago
+
+
+# Pages that check again by themselves ----------------------------------------------------------
+
+@pytest.mark.parametrize("path, headers, background", [
+    ("/p/own/d/1/pdf", {}, False),                          # the person asks for the PDF
+    ("/p/own/d/1/pdf?reloaded=1", {}, True),                # the preparing page reloads
+    ("/p/own/d/1/versions/1/pdf?variant=archive&reloaded=1", {}, True),
+    ("/p/own/evidence", {}, False),
+    ("/p/own/evidence?reloaded=1", {}, True),
+    ("/p/own/d/1/evidence/1/zip?reloaded=1", {}, True),
+    ("/p/own/d/1/versions/1/signatures/1/progress", {}, False),
+    ("/p/own/d/1/versions/1/signatures/1/progress", HX, True),      # its htmx checks
+    ("/p/own/d/1/", {}, False),
+])
+def test_a_pages_own_checks_are_background_and_the_persons_requests_are_not(
+        app, path, headers, background):
+    from workspace.web import is_background_request
+
+    with app.test_request_context(path, headers=headers):
+        assert is_background_request() is background
+
+
+def test_a_pdf_page_left_waiting_does_not_keep_the_sign_in_alive(app, signed_in, world):
+    """The page saying a PDF is being prepared reloads itself every few seconds (Refresh);
+    those reloads do not send the cookie again, so a tab left on it still signs out
+    SESSION_LIFETIME_HOURS after the person's last own request."""
+    from tests.support import sets_cookie, signed_seconds_ago
+
+    document_id = make_document(app, world["partnerships"]["own"], 2)
+    pdf = f"/p/own/d/{document_id}/pdf"
+    signed_seconds_ago(app, signed_in, 120)
+    first = signed_in.get(pdf)
+    assert first.status_code == 202 and sets_cookie(app, first)       # the person's
+    reload = first.headers["Refresh"].split("url=", 1)[1]
+    assert reload == f"{pdf}?reloaded=1"
+    signed_seconds_ago(app, signed_in, 120)
+    again = signed_in.get(reload)
+    assert again.status_code == 202 and not sets_cookie(app, again)
+    assert again.headers["Refresh"] == f"3; url={pdf}?reloaded=1"     # not ?reloaded=1 twice

@@ -22,6 +22,7 @@ from ..db import immediate_writes
 from ..documents.models import Document
 from ..extensions import db
 from ..jobs import JobFailed, job, submit
+from ..jobs import service as jobs_service
 from ..jobs.models import FAILED, PENDING, RUNNING, Job
 from ..partnerships.models import Partnership
 from . import evidence, evidence_files
@@ -61,8 +62,7 @@ def load_pack(partnership: Partnership, document: Document | None,
 
 
 def pack_job(pack: EvidencePack) -> Job | None:
-    return db.session.scalar(select(Job).where(Job.key == pack_key(pack.id))
-                             .order_by(Job.id.desc()).limit(1))
+    return jobs_service.latest_job(pack_key(pack.id))
 
 
 @dataclass

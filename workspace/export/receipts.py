@@ -71,11 +71,6 @@ def _carries(document, row, signature, variant) -> bool:
     return all(s.id != signature.id for s in service.unsigned(row, export))
 
 
-def _latest(key: str) -> Job | None:
-    return db.session.scalar(select(Job).where(Job.key == key).order_by(Job.id.desc())
-                             .limit(1))
-
-
 def progress(document: Document, row: DocumentVersion, signature: Signature) -> Progress:
     """Where the signature's PDFs stand. When nothing is preparing them although they lack
     it (work lost, or a key added since), the jobs are asked for again."""
@@ -88,7 +83,7 @@ def progress(document: Document, row: DocumentVersion, signature: Signature) -> 
         return Progress(READY)
     keys = [service.sign_key(row.id)] + [
         service.render_key(document.id, row.content_sha256, v) for v in missing]
-    latest = [job for job in map(_latest, keys) if job is not None]
+    latest = [job for job in map(jobs_service.latest_job, keys) if job is not None]
     working = [job for job in latest if job.status in (PENDING, RUNNING)]
     if working:
         return Progress(WORKING, working)

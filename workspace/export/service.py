@@ -22,6 +22,7 @@ from ..accounts.models import User
 from ..clock import utcnow
 from ..documents.models import Document
 from ..extensions import db
+from ..jobs import service as jobs_service
 from ..jobs import submit
 from ..jobs.models import FAILED, PENDING, RUNNING, Job
 from ..review import signing, versions
@@ -167,8 +168,7 @@ def pdf_label(document: Document, row: DocumentVersion | None, variant: str) -> 
 
 def _wanted(key: str, ask) -> Job:
     """The job for `key` that is waiting, running or failed; else a new one from `ask()`."""
-    latest = db.session.scalar(select(Job).where(Job.key == key).order_by(Job.id.desc())
-                               .limit(1))
+    latest = jobs_service.latest_job(key)
     if latest is not None and latest.status in (PENDING, RUNNING, FAILED):
         return latest
     return ask()
@@ -264,10 +264,12 @@ def publication_blockers(document: Document, version: DocumentVersion | None = N
     for variant in VARIANTS:
         export = stored_export(document, row.content_sha256, variant)
         if export is None or latest_file(export) is None or unsigned(row, export):
-            failed = db.session.scalar(select(Job).where(
-                Job.key.in_([sign_key(row.id), render_key(document.id, row.content_sha256,
-                                                          variant)]),
-                Job.status == FAILED).order_by(Job.id.desc()).limit(1))
+            # A failure is named only while it is the latest word on its work (not once the
+            # work was asked for again, or done since).
+            latest = map(jobs_service.latest_job,
+                         (sign_key(row.id), render_key(document.id, row.content_sha256, variant)))
+            failed = next((job for job in latest if job is not None and job.status == FAILED),
+                          None)
             if failed is not None:
                 return [(f"The signed PDF could not be made ({failed.last_error}). Try it "
                         "again from \u201cBackground work\u201d, then publish.")]

@@ -6,7 +6,7 @@ from ..db import retry_when_locked
 from ..extensions import limit_from_config
 from ..permissions import load_document, require
 from ..rate_limits import export_limit
-from ..web import render, see_other
+from ..web import background, reload_header, reloaded, render, see_other
 from . import docx, keys, service
 from .forms import CertificateForm, VerifyForm, file_bytes
 
@@ -48,13 +48,14 @@ def _pdf_answer(partnership, document, answer, variant):
                       try_url=url_for(request.endpoint, **args),
                       status=503 if answer.failed else 202)
     if not answer.failed:
-        response.headers["Refresh"] = str(PREPARING_REFRESH_SECONDS)
+        response.headers["Refresh"] = reload_header(PREPARING_REFRESH_SECONDS)
         response.headers["Retry-After"] = str(PREPARING_REFRESH_SECONDS)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 @bp.get("/p/<slug>/d/<int:document_id>/pdf")
+@background(when=reloaded)
 @export_limit
 @retry_when_locked
 def document_pdf(slug, document_id):
@@ -66,6 +67,7 @@ def document_pdf(slug, document_id):
 
 
 @bp.get("/p/<slug>/d/<int:document_id>/versions/<int:number>/pdf")
+@background(when=reloaded)
 @export_limit
 @retry_when_locked
 def version_pdf(slug, document_id, number):

@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from ..db import retry_when_locked
 from ..permissions import can, load_document, load_partnership
 from ..rate_limits import export_limit
-from ..web import render, see_other
+from ..web import background, reload_header, reloaded, render, see_other
 from . import evidence_jobs
 from .service import stored_bytes
 from .views import PREPARING_REFRESH_SECONDS, bp
@@ -50,7 +50,7 @@ def _page(partnership, document, pack=None, status=200, waiting_for=None):
                       refresh=PREPARING_REFRESH_SECONDS, may_request=can("edit"),
                       status=status)
     if state is not None and state.preparing:
-        response.headers["Refresh"] = str(PREPARING_REFRESH_SECONDS)
+        response.headers["Refresh"] = reload_header(PREPARING_REFRESH_SECONDS)
         response.headers["Retry-After"] = str(PREPARING_REFRESH_SECONDS)
         response.headers["Cache-Control"] = "no-store"
     return response
@@ -85,6 +85,7 @@ def _file(partnership, document, pack_id, kind):
 
 
 @bp.get("/p/<slug>/evidence")
+@background(when=reloaded)
 def partnership_evidence(slug):
     """The partnership's evidence pack: when it was asked for, by whom, its downloads."""
     return _page(load_partnership(slug), None)
@@ -99,12 +100,14 @@ def request_partnership_evidence(slug):
 
 
 @bp.get("/p/<slug>/evidence/<int:pack_id>/pdf")
+@background(when=reloaded)
 def partnership_evidence_pdf(slug, pack_id):
     """The partnership's pack as PDF (or the page saying it is being prepared)."""
     return _file(load_partnership(slug), None, pack_id, "pdf")
 
 
 @bp.get("/p/<slug>/evidence/<int:pack_id>/zip")
+@background(when=reloaded)
 def partnership_evidence_zip(slug, pack_id):
     """The partnership's pack's data as CSV and JSON in a ZIP (or the page saying it is
     being prepared)."""
@@ -112,6 +115,7 @@ def partnership_evidence_zip(slug, pack_id):
 
 
 @bp.get("/p/<slug>/d/<int:document_id>/evidence")
+@background(when=reloaded)
 def document_evidence(slug, document_id):
     """The document's evidence pack: when it was asked for, by whom, its downloads."""
     return _page(*load_document(slug, document_id))
@@ -126,12 +130,14 @@ def request_document_evidence(slug, document_id):
 
 
 @bp.get("/p/<slug>/d/<int:document_id>/evidence/<int:pack_id>/pdf")
+@background(when=reloaded)
 def document_evidence_pdf(slug, document_id, pack_id):
     """The document's pack as PDF (or the page saying it is being prepared)."""
     return _file(*load_document(slug, document_id), pack_id, "pdf")
 
 
 @bp.get("/p/<slug>/d/<int:document_id>/evidence/<int:pack_id>/zip")
+@background(when=reloaded)
 def document_evidence_zip(slug, document_id, pack_id):
     """The document's pack's data as CSV and JSON in a ZIP (or the page saying it is being
     prepared)."""

@@ -10,7 +10,7 @@ from flask_login import current_user
 from ..db import retry_when_locked
 from ..jobs.forms import TryAgainForm
 from ..permissions import load_document
-from ..web import is_htmx, render, see_other
+from ..web import background, is_htmx, render, see_other
 from . import receipts
 from .views import bp
 
@@ -43,6 +43,7 @@ def _context(slug, document_id, number, signature_id):
 
 
 @bp.get(SIGNATURE + "/progress")
+@background(when=is_htmx)                   # its checks every few seconds are the page's
 @retry_when_locked
 def signing_progress(slug, document_id, number, signature_id):
     """The signed PDF being made for a signature: checks itself, then shows the receipt."""

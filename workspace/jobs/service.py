@@ -40,6 +40,12 @@ def _line(job: Job) -> JobLine:
                    max_attempts=job.max_attempts, can_retry=job.status == FAILED)
 
 
+def latest_job(key: str) -> Job | None:
+    """The latest job asked for with `key` (what a page says of that work), or None."""
+    return db.session.scalar(select(Job).where(Job.key == key).order_by(Job.id.desc())
+                             .limit(1))
+
+
 def done_since():
     """True of a job whose work a later job with the same key has done (its failure is over:
     the list does not show it, and retention removes it)."""
