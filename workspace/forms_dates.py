@@ -11,6 +11,8 @@ from wtforms import Field
 from wtforms.utils import unset_value
 from wtforms.validators import StopValidation
 
+from .numbers import whole_number
+
 PARTS = ("day", "month", "year")
 MONTHS = {name: number for number, names in enumerate((
     ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
@@ -22,7 +24,7 @@ MONTHS = {name: number for number, names in enumerate((
 def _number(text, part):
     if part == "month" and text.lower() in MONTHS:
         return MONTHS[text.lower()]
-    return int(text) if text.isdigit() else None
+    return whole_number(text)
 
 
 class DatePartsField(Field):

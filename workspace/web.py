@@ -13,6 +13,8 @@ from flask import (
 )
 from werkzeug.routing import IntegerConverter
 
+from .numbers import MAX_ID
+
 
 def background(view=None, *, when=None):
     """Mark a view the page calls on its own (a poll, a heartbeat), not the person: its
@@ -123,7 +125,6 @@ def is_local_url(target):
 
 
 #: The largest id a row can have (PostgreSQL's integer; SQLite's are wider).
-MAX_ID = 2**31 - 1
 
 
 def database_int(value):

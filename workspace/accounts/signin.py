@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import audit
 from ..clock import utcnow
 from ..extensions import db
+from ..numbers import whole_number
 from ..web import is_background_request
 from .models import PASSWORD_METHOD, LoginAttempt, User, UserSession
 
@@ -163,10 +164,11 @@ def load_user_for_session(user_id: str) -> User | None:
     sid = session.get("sid")
     if not sid:
         return None
-    if not str(user_id).isdigit():
+    user_id = whole_number(user_id)
+    if user_id is None:
         return None
     # One statement on every request: the live session and its active user together.
-    row = db.session.execute(_session_user_stmt(), {"sid": sid, "user_id": int(user_id)}).first()
+    row = db.session.execute(_session_user_stmt(), {"sid": sid, "user_id": user_id}).first()
     if row is None:
         return None
     user, seen = row

@@ -18,6 +18,7 @@ from ..accounts.models import Organisation
 from ..clock import DATE, display, utcnow
 from ..documents.models import Document
 from ..extensions import db
+from ..numbers import whole_number
 from ..partnerships.models import Partner, Partnership, StrategicMatter
 from .errors import CooperationError
 from .models import (
@@ -70,7 +71,8 @@ def actions(partnership: Partnership, *, organisation_id: int | None = None,
 
 def action_for(partnership: Partnership, action_id) -> Action | None:
     """One of the partnership's actions by id (None for another partnership's)."""
-    found = db.session.get(Action, action_id) if str(action_id).isdigit() else None
+    number = whole_number(action_id)
+    found = db.session.get(Action, number) if number is not None else None
     return found if found is not None and found.partnership_id == partnership.id else None
 
 
@@ -114,7 +116,8 @@ def involved_organisations(partnership: Partnership) -> list[Organisation]:
 
 def meeting_of(partnership: Partnership, meeting_id) -> Meeting | None:
     """One of the partnership's meetings by id (None for another partnership's)."""
-    found = db.session.get(Meeting, meeting_id) if str(meeting_id).isdigit() else None
+    number = whole_number(meeting_id)
+    found = db.session.get(Meeting, number) if number is not None else None
     return found if found is not None and found.partnership_id == partnership.id else None
 
 
@@ -124,10 +127,9 @@ def _ids(values: Iterable, field: str, what: str) -> list[int]:
     """Distinct integer ids in the order given."""
     found = []
     for value in values or ():
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            raise CooperationError(f"Choose {what} from the list.", field=field) from None
+        number = whole_number(value)
+        if number is None:
+            raise CooperationError(f"Choose {what} from the list.", field=field)
         if number not in found:
             found.append(number)
     return found
@@ -144,10 +146,7 @@ def _check(partnership, *, what, lead_organisation_id, supporter_ids, due_on, me
         raise CooperationError(f"What was agreed must be {WHAT_MAX:,} characters or fewer.",
                                field="what")
     partners = {o.id: o for o in partner_organisations(partnership)}
-    try:
-        lead = int(lead_organisation_id) if lead_organisation_id not in (None, "") else None
-    except (TypeError, ValueError):
-        lead = None
+    lead = whole_number(lead_organisation_id)
     if lead is None:
         raise CooperationError("Choose the authority that leads this action.",
                                field="lead_organisation_id")

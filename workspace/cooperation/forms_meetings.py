@@ -22,6 +22,7 @@ from wtforms import (
 )
 
 from ..forms_dates import DatePartsField
+from ..numbers import whole_number
 from .models import MEETING_KINDS, STATED_STANCES
 
 #: Blank rows offered on a new form.
@@ -132,9 +133,9 @@ class MeetingForm(FlaskForm):
         summary; a row index counts the filled rows, as values() passed them."""
         parts = (name or "").split("-", 2)
         target, anchor = None, None
-        if len(parts) == 3 and parts[0] in ("attendees", "positions") and parts[1].isdigit():
+        index = whole_number(parts[1]) if len(parts) == 3 else None
+        if index is not None and parts[0] in ("attendees", "positions"):
             filled = self._attendees if parts[0] == "attendees" else self._positions
-            index = int(parts[1])
             entry = filled[index] if index < len(filled) else (
                 (self.attendees if parts[0] == "attendees" else self.positions).entries[0])
             target = entry.form[parts[2]]

@@ -20,6 +20,7 @@ from ..accounts.models import Organisation
 from ..clock import display, today, utcnow
 from ..documents.markdown import render_markdown
 from ..extensions import db
+from ..numbers import whole_number
 from ..partnerships import matters as lists
 from ..partnerships.models import Partnership
 from ..partnerships.service import partner_organisation_ids
@@ -52,8 +53,7 @@ def _length(value, limit_name, message, field_name):
 def _int(value):
     if isinstance(value, int):
         return value
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() else None
+    return whole_number(value)
 
 
 @dataclass

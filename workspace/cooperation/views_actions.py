@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from ..clock import today
 from ..documents.service import documents_by_partnership
+from ..numbers import whole_number
 from ..partnerships import matters as matter_lists
 from ..permissions import can, load_partnership
 from ..web import render, see_other
@@ -36,8 +37,7 @@ def action_is_open(action):
 
 
 def _int_arg(name):
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return whole_number(request.args.get(name, ""))
 
 
 def _filters():

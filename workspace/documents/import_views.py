@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, url_for
 from flask_login import current_user
 
 from ..extensions import db
+from ..numbers import whole_number
 from ..permissions import load_document
 from ..rate_limits import import_limit
 from ..web import render, see_other
@@ -53,7 +54,7 @@ def _page(partnership, document, status=200, error=None, parsed=None, token=None
 def _after(document, value):
     if value in (None, "", "end"):
         return None
-    return section_to_follow(document, int(value) if str(value).isdigit() else None)
+    return section_to_follow(document, whole_number(value))
 
 
 def read_upload(upload):

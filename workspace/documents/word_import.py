@@ -21,6 +21,7 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from ..numbers import whole_number
 from . import docx_safety, word_inline, word_notes, word_numbering
 from .editing import MAX_TITLE
 from .import_parsing import (
@@ -82,7 +83,8 @@ def _styles(paragraph):
 def _outline_level(p_pr):
     node = p_pr.find(qn("w:outlineLvl")) if p_pr is not None else None
     value = node.get(qn("w:val")) if node is not None else None
-    return int(value) + 1 if value and value.isdigit() and int(value) < 9 else None
+    number = whole_number(value, maximum=8)
+    return number + 1 if number is not None else None
 
 
 def _heading_level(p, styles):

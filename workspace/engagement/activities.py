@@ -9,6 +9,7 @@ from .. import audit
 from ..clock import utcnow
 from ..documents.models import Document
 from ..extensions import db
+from ..numbers import whole_number
 from ..review.models import DecisionSought
 from .models import ACTIVITY_STATUSES, LEVELS, EngagementActivity
 from .validation import Invalid, choice
@@ -48,7 +49,8 @@ def _count(value):
     text = str(value if value is not None else "").strip()
     if not text:
         return None, True
-    return (int(text), True) if text.isdigit() and int(text) <= 100000 else (None, False)
+    number = whole_number(text, maximum=100000)
+    return (number, True) if number is not None else (None, False)
 
 
 def validate_activity(values: ActivityValues):

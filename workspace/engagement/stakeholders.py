@@ -8,6 +8,7 @@ from sqlalchemy import select
 from .. import audit
 from ..clock import utcnow
 from ..extensions import db
+from ..numbers import whole_number
 from .models import CATEGORIES, PRIORITIES, STAGES, Stakeholder
 from .objectives import objectives
 from .validation import Invalid, choice
@@ -63,11 +64,8 @@ class StakeholderValues:
 
 
 def _score(value):
-    text = str(value if value is not None else "").strip()
-    if not text.lstrip("-").isdigit():
-        return None
-    number = int(text)
-    return number if 1 <= number <= 5 else None
+    number = whole_number(value, maximum=5)
+    return number if number else None
 
 
 def _chosen_objectives(values, objectives):

@@ -12,6 +12,7 @@ from ..documents import completeness, editing, feed, numbering, service, structu
 from ..documents.forms import AddSectionForm, ButtonForm, SectionForm
 from ..documents.presence import leave_section, presence_by_section, presence_tag
 from ..documents.views import bp, editor_response, guard_text
+from ..numbers import whole_number
 from ..permissions import can, load_document, load_section
 from ..review import comments
 from ..review.context import section_review_context
@@ -107,8 +108,9 @@ def _editing_from_request():
     editing = {}
     for item in request.args.get("editing", "").split(","):
         sid, _, base = item.partition(":")
-        if sid.isdigit() and base.isdigit():
-            editing[int(sid)] = int(base)
+        sid, base = whole_number(sid), whole_number(base)
+        if sid is not None and base is not None:
+            editing[sid] = base
     return editing
 
 

@@ -34,6 +34,7 @@ from ..accounts.models import User, UserSession
 from ..accounts.signin import live_session
 from ..documents import feed
 from ..documents.models import Document
+from ..numbers import whole_number
 from ..partnerships.models import Partner, Partnership
 from ..permissions import active_partner, named_document
 from ..security import security_headers
@@ -41,8 +42,6 @@ from ..security import security_headers
 LOG = logging.getLogger(__name__)
 #: The feed's address (pages.document.changes): /p/<slug>/d/<document id>/changes
 PATH = re.compile(r"/p/([^/]+)/d/([0-9]{1,12})/changes\Z")
-#: A cursor is a change id: digits, and no more than a database integer holds.
-CURSOR = re.compile(r"[0-9]{1,18}\Z")
 SALT = "common-ground.live-feed"
 #: The poller's query parameter holding the ticket.
 PARAMETER = "ticket"
@@ -94,10 +93,13 @@ class QuietPoll:
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") == "GET":
             match = PATH.match(environ.get("PATH_INFO", ""))
-            if match:
+            # An id or cursor no database integer holds is the view's to answer (404, or
+            # everything from the start), as for any request.
+            document_id = whole_number(match.group(2)) if match else None
+            if document_id is not None:
                 started = time.perf_counter()
                 try:
-                    user_id = self.unchanged(environ, match.group(1), int(match.group(2)))
+                    user_id = self.unchanged(environ, match.group(1), document_id)
                 except Exception:       # whatever it was (the database?), the view answers
                     LOG.warning("The live feed's quiet answer failed; the view answers",
                                 exc_info=True)
@@ -111,9 +113,10 @@ class QuietPoll:
         query = parse_qs(environ.get("QUERY_STRING", ""))
         given = query.get(PARAMETER, [""])[0]
         cursor = query.get("cursor", [""])[0]
+        cursor = whole_number(cursor) if cursor.isdigit() else None      # digits alone
         cookie = parse_cookie(environ.get("HTTP_COOKIE")).get(
             self.app.config["SESSION_COOKIE_NAME"])
-        if not given or not cookie or not CURSOR.match(cursor):
+        if not given or not cookie or cursor is None:
             return None
         try:
             signed_in = self.cookies.loads(cookie, max_age=int(
@@ -135,7 +138,7 @@ class QuietPoll:
         if not rows[0].allowed:
             return None
         latest, tag = feed.state_of(rows)
-        if latest > int(cursor) or tag != query.get("presence", [""])[0]:
+        if latest > cursor or tag != query.get("presence", [""])[0]:
             return None
         return user_id
 

@@ -14,6 +14,7 @@ from .. import audit
 from ..clock import utcnow
 from ..documents.models import Document, Section
 from ..extensions import db
+from ..numbers import whole_number
 from .models import BODY_KINDS, Body, Partnership, StrategicMatter
 from .service import PartnershipError
 
@@ -24,7 +25,8 @@ REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-/]{0,19}$")
 
 def _natural(reference):
     """"SM2" before "SM10"."""
-    return [int(p) if p.isdigit() else p.casefold() for p in re.split(r"(\d+)", reference)]
+    # The runs \d+ splits out are decimal digits (int() reads any); the rest never is.
+    return [int(p) if p.isdecimal() else p.casefold() for p in re.split(r"(\d+)", reference)]
 
 
 def matters(partnership: Partnership, include_retired: bool = False) -> list[StrategicMatter]:
@@ -37,7 +39,8 @@ def matters(partnership: Partnership, include_retired: bool = False) -> list[Str
 
 def matter(partnership: Partnership, matter_id) -> StrategicMatter | None:
     """One of the partnership's matters by id (None for another partnership's)."""
-    found = db.session.get(StrategicMatter, matter_id) if str(matter_id).isdigit() else None
+    number = whole_number(matter_id)
+    found = db.session.get(StrategicMatter, number) if number is not None else None
     return found if found is not None and found.partnership_id == partnership.id else None
 
 
@@ -156,7 +159,8 @@ def bodies(partnership: Partnership, include_retired: bool = False) -> list[Body
 
 
 def body(partnership: Partnership, body_id) -> Body | None:
-    found = db.session.get(Body, body_id) if str(body_id).isdigit() else None
+    number = whole_number(body_id)
+    found = db.session.get(Body, number) if number is not None else None
     return found if found is not None and found.partnership_id == partnership.id else None
 
 

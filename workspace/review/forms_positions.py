@@ -23,6 +23,7 @@ from wtforms import (
 )
 
 from ..forms_dates import DatePartsField
+from ..numbers import whole_number
 from .models import ROUTES, STANCES
 from .positions import ScopeRow
 
@@ -52,8 +53,14 @@ class PositionForm(FlaskForm):
     read_version = None
 
     @classmethod
-    def blank(cls, section):
+    def blank(cls, section, current=None):
+        """The form to fill in; with the authority's `current` position (a Position) chosen
+        and its reason filled in, to change or re-confirm. How it was decided is left blank:
+        a change is a new decision."""
         form = cls(formdata=None, seen_version=str(section.version))
+        if current is not None:
+            form.stance.data = current.stance
+            form.reason.data = current.reason
         form.section_id = section.id
         return form
 
@@ -145,8 +152,8 @@ def scope_rows_from_form(partnership, form):
     """[ScopeRow] for every partner organisation from the scope form."""
     rows = []
     for organisation in partnership.organisations:
-        ids = {int(value) for value in form[f"matters-{organisation.id}"].data or ()
-               if value.isdigit()}
+        ids = {number for number in map(whole_number, form[f"matters-{organisation.id}"].data
+                                        or ()) if number is not None}
         scope = form[f"scope-{organisation.id}"].data or ""
         rows.append(ScopeRow(organisation, scope, ids))
     return rows

@@ -8,6 +8,7 @@ from flask import abort, flash, request, url_for
 from flask_login import current_user
 
 from ..extensions import db
+from ..numbers import whole_number
 from ..permissions import load_document, load_section
 from ..web import render, see_other
 from . import positions as service
@@ -21,7 +22,8 @@ QUEUE = "/p/<slug>/d/<int:document_id>/review-queue"
 def _reviewed():
     """How many matters this walk has recorded (from the query string or the form)."""
     value = request.values.get("reviewed", "")
-    return min(int(value), 10_000) if value.isdigit() else 0
+    number = whole_number(value, maximum=10**20)
+    return min(number, 10_000) if number is not None else 0
 
 
 def _url(endpoint, partnership, document, reviewed, **values):
