@@ -754,3 +754,31 @@ def test_scope_and_strategic_matters_are_fixed_once_the_document_is_agreed(app, 
     toggle = admin.post(scg["toggle"]("intro"), data={"strategic_matter": "1"})
     assert toggle.status_code == 409
     assert events(app, "section.strategic_matter_changed") == []
+
+
+def test_the_form_to_change_a_position_starts_from_the_current_one(app, login, scg):
+    """Changing or re-confirming: the form says the authority's current position and has it
+    chosen, with its reason; how it was decided is left blank (a new decision). With no
+    position yet, nothing is chosen."""
+    member = as_user(app, login, scg, "member")
+    housing = scg["sections"]["housing"]
+    first = member.get(form_url(scg, housing), headers=HX).text
+    assert "current position" not in first and " checked" not in first
+    assert post_position(member, scg, "housing", stance="reservations",
+                         reason="Subject to the <b>transport</b> study.",
+                         route="committee", route_body="Cabinet",
+                         meeting_date="2026-11-03").status_code == 303
+    form = member.get(form_url(scg, housing, seen=version(app, housing)), headers=HX).text
+    assert re.search(r"current position: <strong>Agreed with reservations</strong>, recorded "
+                     r"[^<]*\(Committee, Cabinet, 3 November 2026\)\. It is chosen below with "
+                     r"its reason", form), form
+    assert re.search(r'value="reservations" checked', form)
+    assert "Subject to the &lt;b&gt;transport&lt;/b&gt; study.</textarea>" in form
+    assert 'value="Cabinet"' not in form                      # a change is a new decision
+    assert "on an earlier text" not in form
+    save_text(app, scg, "housing", "Housing, changed since the position.\n")
+    stale = member.get(form_url(scg, housing, seen=version(app, housing)), headers=HX).text
+    assert "on an earlier text of this section" in stale
+    assert "record it again to re-confirm it on this text" in stale
+    page = member.get(form_url(scg, housing)).text                  # without JavaScript
+    assert "current position: <strong>Agreed with reservations</strong>" in page

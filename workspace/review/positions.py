@@ -124,6 +124,14 @@ def record_position(section: Section, user: User, stance: str, reason: str | Non
     return position
 
 
+def latest_position(section: Section, organisation_id: int) -> Position | None:
+    """The authority's latest position on the section (on this text or an earlier one)."""
+    return db.session.scalar(
+        select(Position).where(Position.section_id == section.id,
+                               Position.organisation_id == organisation_id)
+        .order_by(Position.id.desc()).limit(1))
+
+
 def position_history(section: Section, organisation_id: int) -> list[Position]:
     """Every position the authority has recorded on the section, newest first."""
     return db.session.scalars(

@@ -45,14 +45,20 @@ def _block(partnership, document, section, status=200, form=None, message=None):
     return response
 
 
-def _form_page(partnership, document, section, form, status):
+def _form_page(partnership, document, section, form, status, current=None):
     """The position form as a page of its own, with the section's text: opened without
     JavaScript, or the answer to a plain form post that failed."""
     number = service.matter_numbers(document).get(section.id, "")
     return render("review/position_form.html", status=status, partnership=partnership,
                   document=document, section=section, number=number,
                   review=_review(document, section), position_form=form, stances=STANCES,
-                  routes=ROUTES)
+                  routes=ROUTES, current=_current(section, current))
+
+
+def _current(section, position):
+    """What the form says of the authority's position it changes: (position, on this text?),
+    or None when it has given none."""
+    return (position, service.is_current(position, section)) if position else None
 
 
 #: Said above a section redrawn because its text changed while the reader had it on screen.
@@ -157,15 +163,16 @@ def position_form(slug, document_id, section_id):
         service.check_may_record(section, current_user, lock=False)
     except service.PositionError as exc:
         abort(exc.status, description=exc.message)
-    form = PositionForm.blank(section)
+    current = service.latest_position(section, current_user.organisation_id)
+    form = PositionForm.blank(section, current)
     if is_htmx():
         form.seen_version.data = str(_version_of(section, request.args.get("seen")))
         response = make_response(render_template(
             "review/_position_form.html", partnership=partnership, document=document,
             section=section, f=form, p=f"p{section.id}-",
-            org=current_user.organisation.name))
+            org=current_user.organisation.name, current=_current(section, current)))
     else:
-        response = _form_page(partnership, document, section, form, 200)
+        response = _form_page(partnership, document, section, form, 200, current)
     response.headers["Vary"] = "HX-Request"
     return response
 
