@@ -211,3 +211,16 @@ def test_only_partnership_admins_see_the_confirmation_and_only_for_a_signed_docu
     admin = client_of(app, login, scg, "admin")
     response = admin.get(scg["publish"])
     assert response.status_code == 303 and response.headers["Location"].endswith("/lifecycle")
+
+
+@pytest.mark.parametrize("seen", ["agreed", "signed"])
+def test_asking_to_publish_an_unsigned_document_says_why_not_confirm(app, login, scg, seen):
+    """Unconfirmed, a document that is not signed is refused for that (409), not asked for a
+    confirmation of a version there is none to show (it was a 500); a page that showed
+    another status is told the document moved on."""
+    admin = client_of(app, login, scg, "admin")
+    refused = admin.post(scg["lifecycle"], data={"to": "published", "seen": seen})
+    assert refused.status_code == 409
+    assert ("Only a signed document can be published." if seen == "agreed"
+            else "The document moved on since you opened this page") in refused.text
+    assert status(app, scg) == "agreed"

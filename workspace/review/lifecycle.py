@@ -259,6 +259,9 @@ def move(document: Document, to: str, user: User, *, seen: str | None = None,
     if step is publish:
         if not confirmed:
             require_admin(user, document)
+            check_seen(document, seen)
+            if not document.is_signed:      # nothing to confirm: say why, not "confirm"
+                raise LifecycleError("Only a signed document can be published.")
             raise LifecycleError("Confirm that you want to publish this version: it will be "
                                  "public and permanent.", 422, "confirm")
         return publish(document, user, seen=seen, fingerprint=fingerprint)
