@@ -1,5 +1,6 @@
 """Security headers on every response, and request parameters without control characters."""
 import re
+import unicodedata
 from datetime import UTC, datetime
 
 from flask import Request
@@ -50,15 +51,34 @@ def security_headers(config):
     return headers
 
 
+#: Characters that show nothing: spaces, line breaks, format characters (zero-width space,
+#: joiners, direction marks: Unicode category Cf) and the letters and symbols drawn blank.
+BLANK_CATEGORIES = {"Zs", "Zl", "Zp", "Cf", "Cc"}
+BLANK_CHARACTERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}
+
+
+def shows_nothing(text: str) -> bool:
+    """True when the text has no character that shows (all blank: see BLANK_*)."""
+    return all(c in BLANK_CHARACTERS or unicodedata.category(c) in BLANK_CATEGORIES
+               for c in text)
+
+
 class CleanParameters(ImmutableMultiDict):
-    """Query and form parameters with the control characters taken out of every value."""
+    """Query and form parameters with the control characters taken out of every value, and
+    a value that shows nothing (only spaces and invisible characters, e.g. a zero-width
+    space) made empty, so every "required" check sees it as the empty field it looks like.
+    Passwords are left as typed."""
 
     def __init__(self, mapping=None):
         super().__init__(mapping)
-        for values in dict.values(self):
+        for key, values in dict.items(self):
             for i, value in enumerate(values):
-                if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
-                    values[i] = CONTROL_CHARACTERS.sub("", value)
+                if not isinstance(value, str):
+                    continue
+                if CONTROL_CHARACTERS.search(value):
+                    value = values[i] = CONTROL_CHARACTERS.sub("", value)
+                if value and "password" not in key and shows_nothing(value):
+                    values[i] = ""
 
 
 class CleanRequest(Request):
