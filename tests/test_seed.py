@@ -125,6 +125,20 @@ def test_seed_demo_creates_the_statement_of_common_ground(app):
     assert all(question for title, _, question in sections if title.startswith("Part "))
 
 
+def test_the_demo_statements_gaps_are_its_unwritten_outline_not_its_written_annexes(app):
+    """The completeness check names the outline parts the demo still holds as they were in
+    2018, not the annexes it has written (the MoU, the live activity table)."""
+    from workspace.documents import completeness
+    from workspace.documents.models import Document
+    seed(app)
+    with app.app_context():
+        scg = db.session.scalar(select(Document).where(Document.kind == "scg"))
+        unwritten = [gap.title for gap in completeness.check(scg).gaps
+                     if gap.kind == "guidance_only"]
+    assert [title.split(":")[0] for title in unwritten] == [
+        "Part 1", "Part 2", "Part 3", "Part 4", "Part 5", "Annexes"]
+
+
 def test_seed_demo_creates_the_engagement_plan_with_the_seed_questions(app):
     seed(app)
     sections = documents(app)["JSP Vision: Engagement Plan"]

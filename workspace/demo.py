@@ -16,6 +16,7 @@ from .demo_content import ENGAGEMENT_SECTIONS, MATTER_GUIDANCE, SCG_SECTIONS, ST
 from .documents.editing import save_section
 from .documents.models import Section
 from .documents.service import append_section, create_document
+from .documents.starters import SCG_ANNEX_4
 from .engagement.demo import seed_engagement
 from .export.keys import make_self_signed
 from .extensions import db
@@ -45,6 +46,21 @@ ADMIN_EMAIL = "admin@swherts.example"
 #: out for agreement with those gaps.
 SEND_OUT_REASON = ("The partners asked to record their positions on the strategic matters "
                    "now; the background sections are written while positions are given.")
+
+#: The annexes the demo has written (the MoU, the live activity table): their guidance is the
+#: template's, so the completeness check does not call them unwritten.
+WRITTEN = {part.title: part.guidance for part in SCG_ANNEX_4.sections
+           if part.title in ("Details of MoUs, deals and other agreements",
+                             "Duty to Cooperate activity table")}
+
+
+def _demo_guidance(title, body):
+    """A demo section's guidance: the matters' own; the template's for the annexes written;
+    else its text, which is the outline the real 2018 Statement started from (unwritten)."""
+    if title in STRATEGIC_MATTERS:
+        return MATTER_GUIDANCE
+    return WRITTEN.get(title, body)
+
 
 def demo_exists():
     return db.session.scalar(
@@ -114,7 +130,7 @@ def seed_demo(password, published_version=True):
     for title, depth, body, question in SCG_SECTIONS:
         section = append_section(
             scg, title, body, depth=depth, feedback_sought=question, user=admin,
-            guidance=MATTER_GUIDANCE if title in STRATEGIC_MATTERS else body)
+            guidance=_demo_guidance(title, body))
         if title in STRATEGIC_MATTERS:
             section.strategic_matter = True
             section.matter = matter_for_title(partnership, title, admin)
