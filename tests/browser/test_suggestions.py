@@ -44,6 +44,9 @@ def test_one_authority_suggests_the_admin_sees_it_live_and_accepts(demo, open_pa
     expect(shown.locator(".cg-suggestion__comments")).to_contain_text("Agreed, quarterly.")
     expect(section(dacorum, TITLE).locator(".cg-suggestion__comments")).to_contain_text(
         "Agreed, quarterly.", timeout=LIVE_MS)
+    # That live redraw kept Dacorum's own confirmation (it went with the first redraw).
+    expect(section(dacorum, TITLE).locator(".cg-saved")).to_contain_text(
+        "Your suggestion was recorded")
     assert duplicate_ids(admin) == []
     assert_accessible(admin, "a suggestion with a comment")
 
