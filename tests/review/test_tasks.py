@@ -1,5 +1,6 @@
 """My tasks: positions owed, comments awaiting a reply, signatures awaited, decisions sought
 soon; the page and the count in the header, which costs one query."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -258,3 +259,13 @@ def test_the_tasks_page_and_header_link_work_for_every_role(app, login, scg, rol
     page = client.get("/tasks")
     assert page.status_code == 200 and "<h1 class=\"govuk-heading-l\">My tasks</h1>" in page.text
     assert 'href="/tasks"' in client.get(scg["base"] + "/").text
+
+
+def test_home_leads_to_my_tasks_when_something_waits(app, login, scg):
+    """The home page says first how many things wait, with the way to them; not when none."""
+    member = login(app.test_client(), scg["users"]["member"])
+    home = member.get("/").text
+    assert re.search(r"Your actions</h2>\s*<p[^>]*>2 things wait for you: <a class=\"govuk-link\" "
+                     r"href=\"/tasks\">see My tasks</a>", home), home
+    viewer = login(app.test_client(), scg["users"]["viewer"])
+    assert "wait for you" not in viewer.get("/").text
