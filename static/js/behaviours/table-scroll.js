@@ -25,7 +25,8 @@ function wrap(table) {
 
 function check(root) {
   const scope = root && root.querySelectorAll ? root : document;
-  scope.querySelectorAll("table.govuk-table").forEach((table) => {
+  // GOV.UK tables, and the tables written in a section's text (Markdown: plain <table>).
+  scope.querySelectorAll("table.govuk-table, .cg-prose table").forEach((table) => {
     if (table.closest(SKIP) || !table.parentElement) return;
     const room = table.parentElement.clientWidth;
     table.style.display = "table";             // measure its natural width, not the fallback's
