@@ -51,11 +51,14 @@ def test_positions_summary_counts_each_state_in_words():
     cells = _cells("agreed", "agreed", "agreed", "agreed", "reservations", "not_agreed",
                    "missing")
     assert position_summary(cells) == ("4 agreed · 1 with reservations · 1 not agreed · "
-                                       "1 outstanding")
+                                       "1 with no position yet")
 
 
-def test_a_position_on_an_earlier_text_counts_as_outstanding():
-    assert position_summary(_cells("agreed", "stale", "missing")) == "1 agreed · 2 outstanding"
+def test_a_position_on_an_earlier_text_is_counted_as_to_re_confirm():
+    """Told apart from no position at all: "6 outstanding" when all six had agreed an
+    earlier text read as if nobody had answered."""
+    assert position_summary(_cells("agreed", "stale", "stale", "missing")) == (
+        "1 agreed · 2 to re-confirm · 1 with no position yet")
 
 
 def test_thread_summary_counts_comments_with_replies_and_open_threads():
@@ -130,7 +133,7 @@ def test_matter_shows_one_summary_line_and_threads_collapse_to_a_count(app, clie
     summaries = re.findall(r'cg-positions__detail.*?details__summary-text">([^<]+)<', text,
                            re.S)
     assert summaries and all(re.fullmatch(
-        r"\d+ [a-z ]+( · \d+ [a-z ]+)*", s) for s in summaries), summaries
+        r"\d+ [a-z -]+( · \d+ [a-z -]+)*", s) for s in summaries), summaries
     assert re.search(r'cg-comments__threads[^>]*>\s*<summary[^>]*><span[^>]*>'
                      r"\d+ comments?, \d+ open threads?<", text)
     # The question asked of partners stays in view, outside any collapsed block.

@@ -274,10 +274,10 @@ def test_a_position_goes_stale_when_the_section_changes(app, login, scg):
     member = as_user(app, login, scg, "member")
     post_position(member, scg, "housing")
     page = member.get(scg["page"])
-    assert "Given on an earlier text of this section" not in page.text
+    assert "To re-confirm" not in page.text
     save_text(app, scg, "housing", "Housing need, revised.\n")
     page = member.get(scg["page"])
-    assert "Given on an earlier text of this section" in page.text
+    assert ">To re-confirm</strong>" in page.text
     assert ("Agreed on an earlier text of this section: it counts as outstanding until "
             "re-confirmed.") in page.text
     assert (f'/s/{scg["sections"]["housing"]}/diff?from=1&amp;to=2') in page.text
@@ -287,7 +287,7 @@ def test_a_position_goes_stale_when_the_section_changes(app, login, scg):
         assert cell.state == "stale" and cell in grid.outstanding
     # Restoring the exact text the position was given on makes it count again.
     save_text(app, scg, "housing", "Housing need text.\n")
-    assert "Given on an earlier text of this section" not in member.get(scg["page"]).text
+    assert ">To re-confirm</strong>" not in member.get(scg["page"]).text
 
 
 def test_positions_are_never_overwritten(app, login, scg):
@@ -679,7 +679,7 @@ def test_the_record_of_agreement_says_where_agreement_is_reached_and_why_not(app
     assert [e["organisation"] for e in county] == ["Dacorum Borough Council",
                                                    "Hertfordshire County Council",
                                                    "Watford Borough Council"]
-    assert county[1]["stance"] == "Given on an earlier text of this section"
+    assert county[1]["stance"] == "To re-confirm"
     assert county[1]["earlier_stance"] == "Agreed"
     page = as_user(app, login, scg, "viewer").get(scg["agreement"]).text
     record_html = page[page.index('id="record-heading"'):]

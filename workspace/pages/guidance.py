@@ -17,7 +17,8 @@ from ..review import signing
 
 #: The summary's parts in order: (states counted, words).
 SUMMARY_PARTS = (({"agreed"}, "agreed"), ({"reservations"}, "with reservations"),
-                 ({"not_agreed"}, "not agreed"), ({"missing", "stale"}, "outstanding"))
+                 ({"not_agreed"}, "not agreed"), ({"stale"}, "to re-confirm"),
+                 ({"missing"}, "with no position yet"))
 
 #: The partnership admin's next step at each lifecycle status.
 NEXT_STEPS = {

@@ -18,7 +18,7 @@ from .scope import in_scope, signatories, strategic_matters
 AGREEING = frozenset({"agreed", "reservations"})
 #: What each state of a cell is called, in the order totals are shown.
 STATE_LABELS = {"agreed": "Agreed", "reservations": "Agreed with reservations",
-                "not_agreed": "Not agreed", "stale": "Given on an earlier text of this section",
+                "not_agreed": "Not agreed", "stale": "To re-confirm",
                 "missing": "No position yet"}
 #: GOV.UK tag colour of each state (the label always says it in words as well).
 STATE_TAGS = {"agreed": "govuk-tag--green", "reservations": "govuk-tag--yellow",
