@@ -216,7 +216,10 @@ def _register_errors(app):
     def _render_error(code, message):
         db.session.rollback()
         title = titles.get(code, "Error")
-        if code == 409:
+        if code == 409 and request.method == "GET":
+            # Opening a page changes nothing: the document is not at the stage it needs.
+            title = "This cannot be done at this stage"
+        elif code == 409:
             title = ("This section changed while you were reading it"
                      if "section_id" in (request.view_args or {}) else
                      "This document changed while you were reading it")

@@ -224,3 +224,15 @@ def test_asking_to_publish_an_unsigned_document_says_why_not_confirm(app, login,
     assert ("Only a signed document can be published." if seen == "agreed"
             else "The document moved on since you opened this page") in refused.text
     assert status(app, scg) == "agreed"
+
+
+def test_opening_the_sign_page_too_early_says_it_cannot_be_done_yet(app, login, scg):
+    """A GET changes nothing, so its 409 is not "changed while you were reading it"."""
+    admin = client_of(app, login, scg, "admin")
+    assert admin.post(scg["lifecycle"], data={"to": "draft", "seen": "agreed",
+                                              "confirm": "y"}).status_code == 303
+    page = client_of(app, login, scg, "member").get(scg["sign"])
+    assert page.status_code == 409
+    assert "This cannot be done at this stage" in page.text
+    assert "changed while you were reading" not in page.text
+    assert "This document is not waiting for signatures: it is Draft." in page.text
