@@ -33,6 +33,7 @@ REGISTER = "/public/sw-herts/"
 SCG = f"{REGISTER}statement-of-common-ground/"
 #: Every kind of page of the register, by name.
 PAGES = {
+    "registers": "/public/",
     "register": REGISTER,
     "document": SCG,
     "latest version": f"{SCG}v2",

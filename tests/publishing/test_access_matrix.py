@@ -30,8 +30,9 @@ ADMIN = "admin@swherts.example"
 SCG = "Statement of Common Ground"
 PLAN = "JSP Vision: Engagement Plan"
 MEMO = "Water Cycle Memorandum"
-#: Endpoints that answer 404 whatever is published: the register's not-found pages.
-NOT_FOUND_ENDPOINTS = {"public.index", "public.unknown"}
+#: Endpoints that answer 404 whatever is published: the register's not-found page. (The
+#: registers page, public.index, names only partnerships whose register is on.)
+NOT_FOUND_ENDPOINTS = {"public.unknown"}
 #: Values for a `<path:rest>` argument (the catch-all under a register).
 REST = "no-such-page/here"
 

@@ -80,7 +80,7 @@ def test_no_public_page_shows_unpublished_work(app, client, published):
     urls = [REGISTER, DOCUMENT, V1, f"{V1}/docx", f"{REGISTER}{SCG_SLUG}/v2",
             f"{REGISTER}{SCG_SLUG}/v2/docx", f"{REGISTER}{SCG_SLUG}/v2/pdf",
             f"{REGISTER}jsp-vision-engagement-plan/", f"{REGISTER}jsp-vision-engagement-plan/v1",
-            f"{REGISTER}nothing/here/at/all", "/public/", "/public/unknown/"]
+            f"{REGISTER}nothing/here/at/all", "/public/unknown/"]
     for url in urls:
         response = client.get(url)
         body = response.get_data(as_text=url.endswith("docx") is False)
@@ -225,3 +225,20 @@ def test_a_document_without_a_public_address_is_not_on_the_register(app, client,
     with app.test_request_context():
         assert service.published_documents(db.session.merge(partnership)) == []
     assert "Nothing has been published yet." in client.get(REGISTER).text
+
+
+def test_the_registers_page_lists_the_partnerships_that_publish_theirs(app, client, published):
+    """/public/ names every partnership whose register is on, linked to it; one with its
+    register off is not named. Anyone reads it, without a cookie; it answers 304 when
+    unchanged."""
+    page = client.get("/public/")
+    assert page.status_code == 200
+    assert_no_cookie(page)
+    assert f'<a class="govuk-link" href="{REGISTER}">South West Hertfordshire' in page.text
+    assert client.get("/public/", headers={"If-None-Match": page.headers["ETag"]}) \
+        .status_code == 304
+    set_register(app, False)
+    off = client.get("/public/")
+    assert off.status_code == 200 and "South West Hertfordshire" not in off.text
+    assert "No partnership publishes its register here yet." in off.text
+

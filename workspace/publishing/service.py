@@ -35,6 +35,12 @@ def register_partnership(slug: str) -> Partnership | None:
         Partnership.slug == slug, Partnership.publishes_register.is_(True)))
 
 
+def registers() -> list[Partnership]:
+    """Every partnership that publishes its register, by name."""
+    return list(db.session.scalars(select(Partnership).where(
+        Partnership.publishes_register.is_(True)).order_by(Partnership.name)))
+
+
 def _published_rows(partnership: Partnership):
     return db.session.execute(
         select(Document, DocumentVersion)

@@ -64,8 +64,10 @@ def _published(slug, document_slug, number):
 
 @bp.get("/")
 def index():
-    """No partnership named: the not-found page."""
-    abort(404)
+    """The registers: every partnership that publishes its own, by name (a partnership with
+    its register off is not named)."""
+    body = render_template("public/index.html", partnerships=service.registers())
+    return rendering.conditional(body)
 
 
 @bp.get("/<slug>/<path:rest>")
