@@ -26,7 +26,7 @@ ADMIN = "admin@swherts.example"
 HOUSING = "Housing need and distribution"
 EMPLOYMENT = "Strategic employment opportunities"
 CONTEXT = "Part 1: Strategic context"
-SUMMARY = re.compile(r"^\d+ [a-z ]+( · \d+ [a-z ]+)*: each authority's position on ")
+SUMMARY = re.compile(r"^\d+ [a-z -]+( · \d+ [a-z -]+)*: each authority's position on ")
 
 
 def test_member_is_led_from_your_actions_to_the_review_queue(app, demo, open_page):

@@ -198,7 +198,7 @@ def record_position(slug, document_id, section_id):
         form.add_error(exc.field, exc.message)
         return _invalid(partnership, document, section, form)
     message = (f"{current_user.organisation.name}'s position recorded: "
-               f"{position.stance_label}, on this section as it reads in version "
+               f"{position.stance_label}, on \u201c{section.title}\u201d as it reads in version "
                f"{document.version_number} of the document.")
     if not is_htmx():
         flash_in_section(message, section)
