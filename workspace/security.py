@@ -63,6 +63,12 @@ def shows_nothing(text: str) -> bool:
                for c in text)
 
 
+def _secret(key: str) -> bool:
+    """A password field (password, current_password, new_password, and the new password's
+    confirmation, "confirm"): left as typed."""
+    return "password" in key or key == "confirm"
+
+
 class CleanParameters(ImmutableMultiDict):
     """Query and form parameters with the control characters taken out of every value, and
     a value that shows nothing (only spaces and invisible characters, e.g. a zero-width
@@ -77,7 +83,7 @@ class CleanParameters(ImmutableMultiDict):
                     continue
                 if CONTROL_CHARACTERS.search(value):
                     value = values[i] = CONTROL_CHARACTERS.sub("", value)
-                if value and "password" not in key and shows_nothing(value):
+                if value and not _secret(key) and shows_nothing(value):
                     values[i] = ""
 
 

@@ -270,3 +270,18 @@ def test_numbered_paragraphs_in_table_cells_keep_their_numbers():
     text = _parse(body, numbering=OUTLINE, heading_numbering=True).sections[0].body
     assert text == ("1.1 Before.\n\n| Matter | Position |\n|---|---|\n"
                     "| 1.2 Housing need | Agreed \u2022 Watford |\n")
+
+
+def test_list_numbers_and_levels_beyond_words_own_limits_are_read_within_them():
+    """A file is anyone's to write: a list starting at 10^18 in roman numerals looped for ever,
+    one in letters built a string of gigabytes, and a level of 12 was a 500. Starts beyond
+    Word's 32767 and levels beyond 8 are read as the defaults; the text is kept."""
+    numbering = (abstract(0, level(0, "lowerRoman", "%1.", start=10**18))
+                 + abstract(1, level(0, "lowerLetter", "%1)", start=2 * 10**9))
+                 + abstract(2, level(0, "decimal", "%1.", start="²"))
+                 + num(1, 0) + num(2, 1) + num(3, 2, start_override(0, 10**12)))
+    body = (heading("Terms") + para("Roman", num_id=1) + para("Letter", num_id=2)
+            + para("Odd start", num_id=3) + para("Deep", num_id=1, ilvl=12))
+    text = _parse(body, numbering=numbering).sections[0].body
+    assert "Roman" in text and "Letter" in text and "Odd start" in text and "Deep" in text
+    assert len(text) < 200, text

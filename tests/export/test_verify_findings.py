@@ -306,9 +306,11 @@ def test_an_agreed_version_not_yet_published_says_so(app, demo, member, run_jobs
 
 # Bad input ------------------------------------------------------------------------------------
 
-def _pdf(encrypt=False):
+def _pdf(encrypt=False, keywords=None):
     writer = PdfWriter()
     writer.add_blank_page(100, 100)
+    if keywords:
+        writer.add_metadata({"/Keywords": keywords})
     if encrypt:
         writer.encrypt("secret")
     buffer = io.BytesIO()
@@ -371,3 +373,16 @@ def test_a_file_over_the_size_limit_is_refused(app, client, monkeypatch):
     assert page.status_code == 413 and "The file is larger than" in page.text
     assert "PDF file (10 MB at most)" in page.text
     assert stored_counts(app) == before
+
+
+@pytest.mark.parametrize("keywords", [
+    "common-ground-document:ff common-ground-version:a common-ground-sha256:ab",
+    "common-ground-document:99999999999999999999 common-ground-version:99999999999999999999 "
+    "common-ground-sha256:" + "a" * 64])
+def test_a_pdf_claiming_odd_numbers_is_reported_on_not_a_500(app, client, keywords):
+    """What a file claims is anyone's to write: a hexadecimal or huge document or version
+    number names no document (it was a 500: int() of 'ff', or a number no database holds)."""
+    page = post(client, _pdf(keywords=keywords), "claims.pdf")
+    assert page.status_code == 200
+    assert "Result" in text_of(page)
+

@@ -770,15 +770,17 @@ def test_the_form_to_change_a_position_starts_from_the_current_one(app, login, s
                          meeting_date="2026-11-03").status_code == 303
     form = member.get(form_url(scg, housing, seen=version(app, housing)), headers=HX).text
     assert re.search(r"current position: <strong>Agreed with reservations</strong>, recorded "
-                     r"[^<]*\(Committee, Cabinet, 3 November 2026\)\. It is chosen below with "
-                     r"its reason", form), form
+                     r"[^<]*\(Committee, Cabinet, 3 November 2026\), with the reason "
+                     r"“Subject to the &lt;b&gt;transport&lt;/b&gt; study\.”\. It is chosen "
+                     r"below", form), form
     assert re.search(r'value="reservations" checked', form)
-    assert "Subject to the &lt;b&gt;transport&lt;/b&gt; study.</textarea>" in form
+    # The reason is quoted, not filled in: changed to Agreed, an objection would go with it.
+    assert "study.</textarea>" not in form
     assert 'value="Cabinet"' not in form                      # a change is a new decision
     assert "on an earlier text" not in form
     save_text(app, scg, "housing", "Housing, changed since the position.\n")
     stale = member.get(form_url(scg, housing, seen=version(app, housing)), headers=HX).text
     assert "on an earlier text of this section" in stale
-    assert "record it again to re-confirm it on this text" in stale
+    assert "or record it again to re-confirm it on this text" in stale
     page = member.get(form_url(scg, housing)).text                  # without JavaScript
     assert "current position: <strong>Agreed with reservations</strong>" in page

@@ -29,8 +29,9 @@ def test_text_with_anything_visible_is_kept_as_typed(text):
     assert CleanParameters({"reason": text})["reason"] == text
 
 
-def test_a_password_is_left_as_typed():
-    assert CleanParameters({"password": "\u200b" * 12})["password"] == "\u200b" * 12
+@pytest.mark.parametrize("name", ["password", "current_password", "new_password", "confirm"])
+def test_a_password_and_its_confirmation_are_left_as_typed(name):
+    assert CleanParameters({name: "\u200b" * 12})[name] == "\u200b" * 12
 
 
 @pytest.fixture

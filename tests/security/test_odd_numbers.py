@@ -14,7 +14,7 @@ from workspace.numbers import MAX_ID, whole_number
 from workspace.partnerships.models import Partnership
 from workspace.review.models import DecisionSought, Position
 
-ODD = ["²", "\u0661\u0662", "99999999999999999999", str(MAX_ID + 1), "-1", "1e3", " "]
+ODD = ["²", "\u0661\u0662", "99999999999999999999", str(MAX_ID + 1), "-1", "1e3"]
 BASE = "/p/sw-herts"
 HX = {"HX-Request": "true"}
 

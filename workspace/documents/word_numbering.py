@@ -14,6 +14,8 @@ headings included, because a heading numbered "2" moves its paragraphs on to "2.
 """
 from docx.oxml.ns import qn
 
+from ..numbers import whole_number
+
 BULLET = "bullet"
 _ROMAN = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
           (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
@@ -25,11 +27,18 @@ def _val(node, name, default=None):
     return default if value is None else value
 
 
-def _int(value, default):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+#: Word's own limits: list levels 0 to 8; a list starts at no more than 32767. A file is
+#: anyone's to write: a larger start made roman() loop for ever, a level of 10 a 500.
+MAX_LEVEL, MAX_START = 8, 32767
+
+
+def _int(value, default, maximum=MAX_START):
+    number = whole_number(value, maximum=maximum)
+    return default if number is None else number
+
+
+def _level(value):
+    return _int(value, 0, MAX_LEVEL)
 
 
 def roman(number):
@@ -61,10 +70,11 @@ def format_number(number, fmt):
 
 class _Level:
     def __init__(self, node, ilvl):
-        self.start = _int(_val(node, "w:start"), 0)
+        start = _val(node, "w:start")       # none: 0, as in Word; one not readable: 1
+        self.start = 0 if start is None else _int(start, 1)
         self.fmt = _val(node, "w:numFmt", "decimal")
         self.text = _val(node, "w:lvlText", f"%{ilvl + 1}.")
-        self.restart = _int(_val(node, "w:lvlRestart"), ilvl)
+        self.restart = _int(_val(node, "w:lvlRestart"), ilvl, MAX_LEVEL + 1)
         legal = node.find(qn("w:isLgl")) if node is not None else None
         self.legal = legal is not None and legal.get(qn("w:val")) not in ("0", "false")
         self.style = _val(node, "w:pStyle")
@@ -86,15 +96,15 @@ class Numbering:
         style_links = {}
         for node in root.findall(qn("w:abstractNum")):
             key = node.get(qn("w:abstractNumId"))
-            self.abstract[key] = {_int(lvl.get(qn("w:ilvl")), 0): _Level(lvl, _int(
-                lvl.get(qn("w:ilvl")), 0)) for lvl in node.findall(qn("w:lvl"))}
+            self.abstract[key] = {_level(lvl.get(qn("w:ilvl"))): _Level(lvl, _level(
+                lvl.get(qn("w:ilvl")))) for lvl in node.findall(qn("w:lvl"))}
             link = _val(node, "w:numStyleLink")
             if link:
                 style_links[key] = link
         for node in root.findall(qn("w:num")):
             overrides = {}
             for override in node.findall(qn("w:lvlOverride")):
-                ilvl = _int(override.get(qn("w:ilvl")), 0)
+                ilvl = _level(override.get(qn("w:ilvl")))
                 start = _val(override, "w:startOverride")
                 if start is not None:
                     overrides[ilvl] = _int(start, 1)
@@ -122,7 +132,7 @@ class Numbering:
             if num_pr is None:
                 continue
             if ilvl is None and num_pr.ilvl is not None:
-                ilvl = num_pr.ilvl.val
+                ilvl = _level(num_pr.ilvl.get(qn("w:val")))
             if num_id is None and num_pr.numId is not None:
                 num_id = str(num_pr.numId.val)
                 if ilvl is None and style is not None:

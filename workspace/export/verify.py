@@ -28,6 +28,7 @@ from pyhanko_certvalidator import ValidationContext
 from sqlalchemy import select
 
 from ..extensions import db
+from ..numbers import whole_number
 from .asyncrun import run
 from .keys import trusted_certificates
 from .models import PdfExport, PdfFile
@@ -147,13 +148,14 @@ class Report:
 
     @property
     def document_id(self) -> int | None:
-        return int(self.claims["document"]) if "document" in self.claims else None
+        # What a file claims is anyone's to write: a number a row could have, or none.
+        return whole_number(self.claims.get("document"))
 
     @property
     def version(self) -> int | None:
         if self.version_row is not None:
             return self.version_row.number
-        return int(self.claims["version"]) if "version" in self.claims else None
+        return whole_number(self.claims.get("version"))
 
     @property
     def fingerprint(self) -> str | None:

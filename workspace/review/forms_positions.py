@@ -54,13 +54,13 @@ class PositionForm(FlaskForm):
 
     @classmethod
     def blank(cls, section, current=None):
-        """The form to fill in; with the authority's `current` position (a Position) chosen
-        and its reason filled in, to change or re-confirm. How it was decided is left blank:
-        a change is a new decision."""
+        """The form to fill in; with the authority's `current` position (a Position) chosen,
+        to change or re-confirm. Its reason is not filled in (the form quotes it): left as it
+        was, an objection would go out as the reason of a new stance. How it was decided is
+        left blank too: a change is a new decision."""
         form = cls(formdata=None, seen_version=str(section.version))
         if current is not None:
             form.stance.data = current.stance
-            form.reason.data = current.reason
         form.section_id = section.id
         return form
 
