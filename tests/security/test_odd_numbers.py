@@ -61,68 +61,72 @@ def _date(name, day="5", month="1", year="2026"):
     return {f"{name}-day": day, f"{name}-month": month, f"{name}-year": year}
 
 
-def test_odd_numbers_are_refused_or_ignored_everywhere(app, login, ids):
-    member = login(app.test_client(), ids["member"])
-    admin = login(app.test_client(), ids["admin"])
+def _requests(member, admin, ids, odd):
+    """{what: a function sending `odd` there}."""
     doc = f"{BASE}/d/{ids['scg']}"
     lead = str(ids["partners"][0])
     meeting = {"kind": "workshop", "title": "Odd numbers", "attendees-0-role": "Planner",
                "attendees-0-organisation_id": lead, **_date("held_on")}
+    return {
+        "position's meeting day": lambda: member.post(
+            f"{doc}/s/{ids['matter']}/positions", headers=HX, data={
+                "stance": "agreed", "seen_version": str(ids["version"]),
+                **_date("meeting_date", day=odd)}),
+        "position's seen version": lambda: member.post(
+            f"{doc}/s/{ids['matter']}/positions", headers=HX,
+            data={"stance": "agreed", "seen_version": odd}),
+        "review queue's count": lambda: member.get(f"{doc}/review-queue",
+                                                   query_string={"reviewed": odd}),
+        "live feed's editors": lambda: member.get(f"{doc}/changes", headers=HX,
+                                                  query_string={"cursor": "0",
+                                                                "editing": f"{odd}:1"}),
+        "live feed's cursor": lambda: member.get(f"{doc}/changes", headers=HX,
+                                                 query_string={"cursor": odd}),
+        "actions by authority": lambda: admin.get(f"{BASE}/actions",
+                                                  query_string={"organisation": odd}),
+        "actions by matter": lambda: admin.get(f"{BASE}/actions",
+                                               query_string={"matter": odd}),
+        "action's lead": lambda: admin.post(f"{BASE}/actions/new", data={
+            "what": "Odd.", "lead_organisation_id": odd}),
+        "action's matter": lambda: admin.post(f"{BASE}/actions/new", data={
+            "what": "Odd.", "lead_organisation_id": lead, "matter_ids": [odd]}),
+        "action's document": lambda: admin.post(f"{BASE}/actions/new", data={
+            "what": "Odd.", "lead_organisation_id": lead, "document_ids": [odd]}),
+        "action's supporter": lambda: admin.post(f"{BASE}/actions/new", data={
+            "what": "Odd.", "lead_organisation_id": lead, "supporter_ids": [odd]}),
+        "action's due day": lambda: admin.post(f"{BASE}/actions/new", data={
+            "what": "Odd.", "lead_organisation_id": lead, **_date("due_on", day=odd)}),
+        "meeting's day": lambda: admin.post(f"{BASE}/meetings/new",
+                                            data={**meeting, **_date("held_on", day=odd)}),
+        "meeting's body": lambda: admin.post(f"{BASE}/meetings/new",
+                                             data={**meeting, "body_id": odd}),
+        "meeting's matter": lambda: admin.post(f"{BASE}/meetings/new",
+                                               data={**meeting, "matter_ids": [odd]}),
+        "meeting's attendee": lambda: admin.post(f"{BASE}/meetings/new", data={
+            **meeting, "attendees-0-organisation_id": odd}),
+        "meeting's stated position": lambda: admin.post(f"{BASE}/meetings/new", data={
+            **meeting, "positions-0-organisation_id": lead, "positions-0-matter_id": odd,
+            "positions-0-stance": "agreed"}),
+        "decision's day": lambda: admin.post(
+            f"{doc}/decisions/{ids['decision']}/record",
+            data={"outcome": "Agreed.", **_date("taken_at", day=odd)}),
+        "signatory's matters": lambda: admin.post(f"{doc}/signatories", data={
+            f"scope-{lead}": "listed", f"matters-{lead}": [odd]}),
+        "stakeholder's influence": lambda: admin.post(
+            f"{BASE}/engagement/stakeholders", data={
+                "name": "Odd Society", "category": "community", "influence": odd,
+                "quality": "3", "relationship_now": "coexist",
+                "relationship_target": "cooperate", "priority": "medium"}),
+    }
+
+
+def test_odd_numbers_are_refused_or_ignored_everywhere(app, login, ids):
+    member = login(app.test_client(), ids["member"])
+    admin = login(app.test_client(), ids["admin"])
     before = _counts(app)
     failures = {}
     for odd in ODD:
-        requests = {
-            "position's meeting day": lambda: member.post(
-                f"{doc}/s/{ids['matter']}/positions", headers=HX, data={
-                    "stance": "agreed", "seen_version": str(ids["version"]),
-                    **_date("meeting_date", day=odd)}),
-            "position's seen version": lambda: member.post(
-                f"{doc}/s/{ids['matter']}/positions", headers=HX,
-                data={"stance": "agreed", "seen_version": odd}),
-            "review queue's count": lambda: member.get(f"{doc}/review-queue",
-                                                       query_string={"reviewed": odd}),
-            "live feed's editors": lambda: member.get(f"{doc}/changes", headers=HX,
-                                                      query_string={"cursor": "0",
-                                                                    "editing": f"{odd}:1"}),
-            "live feed's cursor": lambda: member.get(f"{doc}/changes", headers=HX,
-                                                     query_string={"cursor": odd}),
-            "actions by authority": lambda: admin.get(f"{BASE}/actions",
-                                                      query_string={"organisation": odd}),
-            "actions by matter": lambda: admin.get(f"{BASE}/actions",
-                                                   query_string={"matter": odd}),
-            "action's lead": lambda: admin.post(f"{BASE}/actions/new", data={
-                "what": "Odd.", "lead_organisation_id": odd}),
-            "action's matter": lambda: admin.post(f"{BASE}/actions/new", data={
-                "what": "Odd.", "lead_organisation_id": lead, "matter_ids": [odd]}),
-            "action's document": lambda: admin.post(f"{BASE}/actions/new", data={
-                "what": "Odd.", "lead_organisation_id": lead, "document_ids": [odd]}),
-            "action's supporter": lambda: admin.post(f"{BASE}/actions/new", data={
-                "what": "Odd.", "lead_organisation_id": lead, "supporter_ids": [odd]}),
-            "action's due day": lambda: admin.post(f"{BASE}/actions/new", data={
-                "what": "Odd.", "lead_organisation_id": lead, **_date("due_on", day=odd)}),
-            "meeting's day": lambda: admin.post(f"{BASE}/meetings/new",
-                                                data={**meeting, **_date("held_on", day=odd)}),
-            "meeting's body": lambda: admin.post(f"{BASE}/meetings/new",
-                                                 data={**meeting, "body_id": odd}),
-            "meeting's matter": lambda: admin.post(f"{BASE}/meetings/new",
-                                                   data={**meeting, "matter_ids": [odd]}),
-            "meeting's attendee": lambda: admin.post(f"{BASE}/meetings/new", data={
-                **meeting, "attendees-0-organisation_id": odd}),
-            "meeting's stated position": lambda: admin.post(f"{BASE}/meetings/new", data={
-                **meeting, "positions-0-organisation_id": lead, "positions-0-matter_id": odd,
-                "positions-0-stance": "agreed"}),
-            "decision's day": lambda: admin.post(
-                f"{doc}/decisions/{ids['decision']}/record",
-                data={"outcome": "Agreed.", **_date("taken_at", day=odd)}),
-            "signatory's matters": lambda: admin.post(f"{doc}/signatories", data={
-                f"scope-{lead}": "listed", f"matters-{lead}": [odd]}),
-            "stakeholder's influence": lambda: admin.post(
-                f"{BASE}/engagement/stakeholders", data={
-                    "name": "Odd Society", "category": "community", "influence": odd,
-                    "quality": "3", "relationship_now": "coexist",
-                    "relationship_target": "cooperate", "priority": "medium"}),
-        }
-        for what, send in requests.items():
+        for what, send in _requests(member, admin, ids, odd).items():
             response = send()
             if response.status_code >= 500:
                 failures[f"{what} = {odd!r}"] = response.status_code
