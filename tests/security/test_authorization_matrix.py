@@ -285,7 +285,8 @@ ACCESS = {
     "public.data_docs": "public_register",
     "public.feed": "public_register",
     "public.accessibility": "public_register",
-    "public.index": "public_not_found",
+    # The registers page: anyone; it names only partnerships whose register is on.
+    "public.index": "public",
     "public.unknown": "public_not_found",
     # Whether the register is published, and its contact: the partnership's admins.
     "publishing_admin.settings": "manage",
