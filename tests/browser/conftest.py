@@ -88,6 +88,22 @@ def live_server(app):
     server.stop()
 
 
+@pytest.fixture(autouse=True)
+def _test_writes_take_the_lock():
+    """The test's own transactions (fixtures seeding rows, reads between page steps) begin
+    IMMEDIATE on SQLite while the live server runs.
+
+    A browser may send one last request after the server went quiet (an editor's leaving
+    beacon as a context closes): had it committed between a fixture's first read and its
+    first write, the fixture would fail at once with "database is locked"
+    (tests/test_sqlite_transactions.py). Every block the tests open here is short and ends
+    before the page is used again, so holding the lock from its first read blocks nobody long.
+    """
+    from workspace.db import immediate_writes
+    with immediate_writes():
+        yield
+
+
 @pytest.fixture(scope="session")
 def browser():
     """One Chromium for the session (contexts keep tests apart)."""
