@@ -132,11 +132,41 @@ def test_another_partnerships_admin_and_an_outsider_find_nothing(app, client, lo
         page = client.get("/p/own/admin/jobs")
         assert page.status_code == 404 and "The key has expired." not in page.text
         assert client.post(f"/p/own/admin/jobs/{job_id}/retry").status_code == 404
-    # Luton's admin, through the partnership they do run: our job is not found there.
+    # Luton's admin, through the partnership they do run: our job is not on their list, told
+    # exactly as a job removed since (nothing says it exists elsewhere).
     login(client, world["users"]["foreign_admin"])
     assert client.get("/p/foreign/admin/jobs").status_code == 200
-    assert client.post(f"/p/foreign/admin/jobs/{job_id}/retry").status_code == 404
+    response = client.post(f"/p/foreign/admin/jobs/{job_id}/retry")
+    assert response.status_code == 303
+    assert "no longer on the list" in client.get("/p/foreign/admin/jobs").text
     assert job_row(app, job_id)["status"] == "failed"
+
+
+def test_try_again_on_work_removed_since_says_so_instead_of_not_found(app, admin, own):
+    """An admin's page was open while retention removed a failure a later job made good."""
+    job_id = make_job(app, own, "Signed PDF", reason="The key has expired.")
+    with app.app_context():
+        db.session.delete(db.session.get(Job, job_id))
+        db.session.commit()
+    response = admin.post(f"/p/own/admin/jobs/{job_id}/retry")
+    assert response.status_code == 303
+    assert "That background work is no longer on the list" in admin.get(
+        "/p/own/admin/jobs").text
+
+
+def test_a_retry_racing_the_removal_changes_nothing_and_fails_nothing(app, own):
+    """The job was read, then removed by the prune before the retry's write."""
+    from workspace.jobs import service
+    job_id = make_job(app, own, "Signed PDF", reason="The key has expired.")
+    with app.test_request_context():
+        row = db.session.get(Job, job_id)
+        db.session.expunge(row)           # read as it was (as on PostgreSQL, read committed)
+        db.session.rollback()
+        with db.engine.begin() as other:                     # the prune, on its own connection
+            other.execute(Job.__table__.delete().where(Job.id == job_id))
+        assert service.try_again(row) is False
+        db.session.commit()
+        assert db.session.info.get("cg_jobs_to_dispatch", []) == []
 
 
 def test_anonymous_is_sent_to_sign_in(app, client, own):

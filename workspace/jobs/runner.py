@@ -192,11 +192,17 @@ def _wake_next(key):
         dispatch(following)
 
 
-def retry(job: Job) -> None:
-    """Try a failed job again (a partnership admin asked): a fresh set of attempts."""
-    job.status, job.attempts, job.run_after = PENDING, 0, utcnow()
-    job.finished_at = None
-    db.session.info.setdefault("cg_jobs_to_dispatch", []).append((job.id, 0))
+def retry(job: Job) -> bool:
+    """Try a failed job again (a partnership admin asked): a fresh set of attempts. False when
+    it is not failed any more (tried again already, or removed by retention meanwhile): one
+    conditional UPDATE, so two clicks or a click racing the prune change nothing twice."""
+    now = utcnow()
+    moved = db.session.execute(
+        update(Job).where(Job.id == job.id, Job.status == FAILED)
+        .values(status=PENDING, attempts=0, run_after=now, finished_at=None)).rowcount
+    if moved:
+        db.session.info.setdefault("cg_jobs_to_dispatch", []).append((job.id, 0))
+    return bool(moved)
 
 
 def sweep(grace: timedelta = SWEEP_GRACE) -> int:

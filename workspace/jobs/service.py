@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import aliased
 
@@ -74,19 +73,16 @@ def waiting_jobs(partnership_id: int) -> list[JobLine]:
     return [_line(job) for job in jobs]
 
 
-def partnership_job(partnership_id: int, job_id: int) -> Job:
-    """The partnership's job, or 404 (another partnership's job is not found)."""
+def partnership_job(partnership_id: int, job_id: int) -> Job | None:
+    """The partnership's job, or None: removed since (retention), or another partnership's
+    (not said apart, so nothing about other partnerships' work shows)."""
     job = db.session.get(Job, job_id)
     if job is None or job.partnership_id != partnership_id:
-        abort(404)
+        return None
     return job
 
 
 def try_again(job: Job) -> bool:
     """Try a failed job again with a fresh set of attempts; False if it is not failed (it
-    has been tried again already)."""
-    if job.status != FAILED:
-        return False
-    runner.retry(job)
-    db.session.flush()
-    return True
+    has been tried again already, or was removed at that moment)."""
+    return job.status == FAILED and runner.retry(job)

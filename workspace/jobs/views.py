@@ -26,6 +26,10 @@ def retry(slug, job_id):
     job = service.partnership_job(partnership.id, job_id)
     if not TryAgainForm().validate_on_submit():
         abort(400)
+    if job is None:
+        flash("That background work is no longer on the list: it has been done since, or "
+              "cleared away.", "info")
+        return see_other(url_for(".index", slug=slug))
     label = job.label or "The background work"
     if service.try_again(job):
         flash(f"{label}: it will be tried again shortly.", "success")
