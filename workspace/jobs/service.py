@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import abort
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import aliased
 
@@ -74,11 +75,11 @@ def waiting_jobs(partnership_id: int) -> list[JobLine]:
 
 
 def partnership_job(partnership_id: int, job_id: int) -> Job | None:
-    """The partnership's job, or None: removed since (retention), or another partnership's
-    (not said apart, so nothing about other partnerships' work shows)."""
+    """The partnership's job; None when no job has that id (any more: retention removed it);
+    404 for another partnership's job (ids from elsewhere are not found)."""
     job = db.session.get(Job, job_id)
-    if job is None or job.partnership_id != partnership_id:
-        return None
+    if job is not None and job.partnership_id != partnership_id:
+        abort(404)
     return job
 
 
