@@ -79,6 +79,17 @@ def test_the_select_offers_the_matters_and_defaults_to_the_matter_of_the_title(a
     assert "A new matter named after this section" in page
 
 
+def test_the_offer_to_mark_a_matter_is_folded_and_says_what_marking_means(app, login, world,
+                                                                          doc):
+    page = client_of(app, login, world).get(doc["page"]).text
+    block = page[page.index(f'id="positions-{doc["housing"]}"'):]
+    block = block[:block.index("</details>")]
+    assert "Make this a strategic matter" in block.split('class="govuk-details__text"')[0]
+    hint = re.search(r'<p class="govuk-body-s" id="(matter-hint-\d+)">([^<]+)</p>', block)
+    assert "records its position on this section" in hint.group(2)
+    assert f'aria-describedby="{hint.group(1)}">Mark as a strategic matter' in block
+
+
 def test_marking_without_a_choice_links_the_matter_of_the_title(app, login, world, doc):
     client = client_of(app, login, world)
     response = client.post(doc["toggle"]("housing"), data={"strategic_matter": "1"},
