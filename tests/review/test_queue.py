@@ -180,3 +180,23 @@ def test_the_done_page_when_nothing_is_owed(app, login, scg):
     assert page.status_code == 200
     assert "You have reviewed every matter" in text(page)
     assert f'href="{scg["page"]}"' in page.text
+
+
+def test_the_matter_shows_the_question_asked_and_where_the_other_authorities_stand(app, login,
+                                                                                   scg):
+    from workspace.documents.models import Section
+    from workspace.extensions import db
+    with app.app_context():
+        db.session.get(Section, scg["sections"]["infrastructure"]).feedback_sought = (
+            "Is the A41 junction scheme the right priority?")
+        db.session.commit()
+    dacorum = as_user(app, login, scg, "dacorum_member")
+    assert post_position(dacorum, scg, "infrastructure", "not_agreed",
+                         reason="The junction is not funded.").status_code == 303
+    page = words(as_user(app, login, scg, "member").get(queue_url(scg, "infrastructure")))
+    assert "Feedback sought: Is the A41 junction scheme the right priority?" in page
+    others = page[page.index("Where the other authorities stand"):]
+    assert "Dacorum Borough Council Not agreed Reason: The junction is not funded." in others
+    assert "Hertfordshire County Council No position yet" in others
+    listed = others[:others.index("\u2019s position on")]     # up to the form's legend
+    assert listed.count("Watford Borough Council") == 1        # the legend's, not a line

@@ -19,7 +19,7 @@ from ..documents.models import Document, Section
 from ..documents.rendered_diff import rendered_diff
 from ..extensions import db
 from .models import Position
-from .positions import in_scope, signatory_for
+from .positions import in_scope, position_context, signatory_for
 from .stale import origins
 from .tasks import PositionTask, owed_in_document
 
@@ -79,6 +79,9 @@ class Matter:
     changed_by: str
     #: The next owed matter after this one (wrapping round), for "Skip"; None when alone.
     next_id: int | None
+    #: The other signatory authorities' standing on it (agreement.Cell), as the document
+    #: page shows them: a Member reviewing here sees where the partners are.
+    others: list
 
 
 def matter(document: Document, section: Section, user: User, reviewed: int = 0) -> Matter:
@@ -87,17 +90,20 @@ def matter(document: Document, section: Section, user: User, reviewed: int = 0) 
     ids = [task.section.id for task in owed]
     index = ids.index(section.id) if section.id in ids else None
     task = owed[index] if index is not None else None
-    others = ids[index + 1:] + ids[:index] if index is not None else ids
+    others_owed = ids[index + 1:] + ids[:index] if index is not None else ids
     position = last_position(section, user.organisation_id)
     since = changes_since(section, position.revision_number) if position else None
     change = revision(section, position.revision_number + 1) if since is not None else None
     changed_by = origins(document, [change]).get(change.id, "") if change else ""
     reviewed = max(0, reviewed)
+    shown = position_context(document, [section.id], user, sections=[section]).get(section.id)
+    others = [cell for cell in shown.cells
+              if cell.signatory.organisation_id != user.organisation_id] if shown else []
     return Matter(task=task, section=section, number=task.number if task else "",
                   place=reviewed + (index + 1 if index is not None else 0),
                   total=reviewed + len(ids), position=position, since_position=since,
                   changed_by=changed_by,
-                  next_id=others[0] if others else None)
+                  next_id=others_owed[0] if others_owed else None, others=others)
 
 
 def confirmation(user: User, position: Position, section: Section, left: int) -> str:
