@@ -201,6 +201,10 @@ def test_full_walk_to_a_published_signed_version_1_and_version_2(app, login, scg
     assert "Published" in published.text and sha in published.text
     assert "3,000 homes" in published.text and "Record of agreement" in published.text
     assert "Cllr Watford" in published.text and "Portfolio Holder" in published.text
+    # The record's tables are the public page's (review/_record_tables.html): the decision
+    # route and the minute in columns of their own, stacked on a phone.
+    assert '<table class="govuk-table cg-stack-table">' in published.text
+    assert ">Decision route</th>" in published.text and ">Minute reference</th>" in published.text
     assert "Version 1" in admin.get(f"{scg['base']}/versions").text
 
     assert move(admin, scg, "next_version", seen="published").status_code == 303
