@@ -277,6 +277,30 @@ def test_import_into_a_locked_document_is_refused(app, officer, document_id):
     assert _section_count(app, document_id) == 2
 
 
+def test_out_for_agreement_only_a_partnership_admin_imports(app, client, login, world,
+                                                            officer, document_id):
+    """Importing adds sections: a change of structure, which out for agreement is the
+    partnership admins' (as adding a section by hand is)."""
+    page = _upload(officer, document_id, draft_docx())     # previewed while still a draft
+    token = page.text.split('name="token" value="')[1].split('"')[0]
+    with app.app_context():
+        db.session.get(Document, document_id).status = "out_for_agreement"
+        db.session.commit()
+    assert "Import a Word or Markdown file" not in officer.get(f"/p/own/d/{document_id}/").text
+    assert officer.get(URL.format(document_id)).status_code == 403
+    assert _upload(officer, document_id, draft_docx()).status_code == 403
+    response = officer.post(URL.format(document_id) + "confirm",
+                            data={"token": token, "after": "end"})
+    assert response.status_code == 403
+    assert _section_count(app, document_id) == 2
+
+    admin = login(app.test_client(), world["users"]["admin"])
+    assert "Import a Word or Markdown file" in admin.get(f"/p/own/d/{document_id}/").text
+    response = admin.post(URL.format(document_id) + "confirm",
+                          data={"token": token, "after": "end"})
+    assert response.status_code == 303 and _section_count(app, document_id) > 2
+
+
 def test_imported_word_round_trips_through_word_export(app, officer, document_id):
     page = _upload(officer, document_id, draft_docx())
     token = page.text.split('name="token" value="')[1].split('"')[0]

@@ -32,6 +32,7 @@ from .placement import (
     section_label,
     section_to_follow,
 )
+from .views import guard_structure
 
 bp = Blueprint("importing", __name__, url_prefix="/p/<slug>/d/<int:document_id>/import")
 
@@ -82,6 +83,7 @@ def already_imported(slug, document_id):
 def start(slug, document_id):
     """Choose a .docx or .md file and where its sections go."""
     partnership, document = load_document(slug, document_id, "edit")
+    guard_structure(document)          # out for agreement: partnership admins only
     return _page(partnership, document)
 
 
@@ -90,6 +92,7 @@ def start(slug, document_id):
 def preview(slug, document_id):
     """Parse the file and show its sections; nothing is saved yet."""
     partnership, document = load_document(slug, document_id, "edit")
+    guard_structure(document)          # out for agreement: partnership admins only
     form = ImportForm()
     form.validate_on_submit() or abort(400)     # the file and the place are checked below
     after = form.after.data
@@ -117,6 +120,7 @@ def confirm(slug, document_id):
     for the first confirmation: the user wanted those sections there, and there they are).
     """
     partnership, document = load_document(slug, document_id, "edit")
+    guard_structure(document)
     form = ConfirmImportForm()
     form.validate_on_submit() or abort(400)
     after, token = form.after.data, form.token.data
