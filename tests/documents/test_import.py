@@ -135,6 +135,29 @@ def test_markdown_headings_become_sections():
     assert import_parsing.OPENING_NOTE in parsed.notes
 
 
+def test_an_image_is_found_only_within_its_own_brackets():
+    """An unclosed "![" never reaches past the next bracket (so a file of thousands of them
+    costs linear time): only the real image becomes its alt text."""
+    parsed = markdown_import.parse_markdown(b"# Part\n\n![a![plan](plan.png) and [x](y)\n")
+    assert parsed.sections[0].body == "![aplan and [x](y)\n"
+    assert "1 image was not imported." in parsed.notes
+
+
+def test_a_markdown_file_too_big_or_with_too_many_table_cells_is_refused_before_parsing(
+        monkeypatch):
+    monkeypatch.setattr(markdown_import, "MAX_MARKDOWN_BYTES", 1000)
+    monkeypatch.setattr(markdown_import, "MAX_TABLE_CELLS", 20)
+    with pytest.raises(import_parsing.ImportRefused) as too_big:
+        markdown_import.parse_markdown(b"# Part\n\n" + b"Text. " * 200)
+    assert too_big.value.status == 413 and "larger than 2 MB" in too_big.value.message
+    table = b"# Part\n\n| a | b | c |\n|---|---|---|\n" + b"| 1 | 2 | 3 |\n" * 4
+    with pytest.raises(import_parsing.ImportRefused) as too_many:
+        markdown_import.parse_markdown(table)
+    assert too_many.value.status == 422 and "tables have more than 20 cells" in \
+        too_many.value.message
+    assert len(markdown_import.parse_markdown(table[:60]).sections) == 1
+
+
 def test_preview_shows_the_sections_and_saves_nothing(app, officer, document_id):
     page = _upload(officer, document_id, draft_docx())
     assert page.status_code == 200
@@ -197,6 +220,32 @@ def _docm():
         b"application/vnd.ms-word.document.macroEnabled.main+xml")
     entries["word/vbaProject.bin"] = b"Attribute VB_Name = \"Evil\"\nShell \"calc\""
     return _zip(entries)
+
+
+def _damaged(part, xml):
+    """The draft with one part replaced."""
+    source = zipfile.ZipFile(io.BytesIO(draft_docx()))
+    entries = {n: source.read(n) for n in source.namelist()}
+    entries[part] = xml
+    return _zip(entries)
+
+
+W_MAIN = b"http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+@pytest.mark.parametrize("part,xml", [
+    ("[Content_Types].xml", b"<Types/>"),
+    ("_rels/.rels", b"<foo/>"),
+    ("word/document.xml", b"<foo/>"),
+    ("word/styles.xml", b"<foo/>"),
+    ("word/document.xml", b'<w:document xmlns:w="' + W_MAIN + b'"/>'),
+])
+def test_a_package_with_a_part_python_docx_trips_on_is_damaged_not_a_500(
+        app, officer, document_id, part, xml):
+    response = _upload(officer, document_id, _damaged(part, xml))
+    assert response.status_code == 422
+    assert "The Word document is damaged" in response.text
+    assert _section_count(app, document_id) == 2
 
 
 ENCRYPTED = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500 + \

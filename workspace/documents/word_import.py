@@ -12,6 +12,7 @@ with merged cells once (continuation cells empty). A Title and Subtitle before t
 heading and Word's table of contents are left out and said so.
 """
 import io
+import logging
 import re
 import zipfile
 
@@ -35,8 +36,14 @@ from .import_parsing import (
 )
 from .models import MAX_DEPTH
 
+log = logging.getLogger(__name__)
+
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MACRO_TYPE = "application/vnd.ms-word.document.macroEnabled.main+xml"
+
+
+DAMAGED = ("The Word document is damaged or not a Word document, and cannot be read. Open it "
+           "in Word, save a new copy and upload that.")
 
 
 def _open_docx(data):
@@ -66,9 +73,7 @@ def _open_docx(data):
         return WordDocument(io.BytesIO(data)), notes
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile,
             etree.XMLSyntaxError):
-        raise ImportRefused("The Word document is damaged or not a Word document, and cannot "
-                           "be read. Open it in Word, save a new copy and upload that.") \
-            from None
+        raise ImportRefused(DAMAGED) from None
 
 
 def _styles(paragraph):
@@ -206,7 +211,19 @@ def _grid(node, path, default=0):
 
 
 def parse_docx(data):
-    """Sections from a .docx: one per heading, with its text as Markdown."""
+    """Sections from a .docx: one per heading, with its text as Markdown; ImportRefused when
+    the file cannot be read (whatever python-docx or the walk below trips on in a damaged
+    package: a part without its expected elements raises AttributeError or TypeError)."""
+    try:
+        return _parse_docx(data)
+    except ImportRefused:
+        raise
+    except Exception:
+        log.warning("A .docx could not be read", exc_info=True)
+        raise ImportRefused(DAMAGED) from None
+
+
+def _parse_docx(data):
     word, notes = _open_docx(data)
     reader = _Reader(word)
     context = reader.context
