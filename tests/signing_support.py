@@ -4,6 +4,7 @@ import re
 
 from sqlalchemy import select
 
+from tests.support import agree
 from workspace.accounts.models import Organisation, User
 from workspace.documents import service
 from workspace.extensions import db
@@ -56,7 +57,7 @@ def agreed_scg(app, world, factory, signatories=("watford", "dacorum"), keys=())
             for section, (stance, reason) in zip(
                     (housing, belt), stances.get(code, [("agreed", "")] * 2)):
                 record_position(section, signer, stance, reason)
-        lifecycle.agree(document, admin, with_exceptions="dacorum" in signatories)
+        agree(document, admin, with_exceptions="dacorum" in signatories)
         row = lifecycle.current_version(document)
         db.session.commit()
         base = f"/p/own/d/{document.id}"

@@ -68,3 +68,18 @@ def signed_seconds_ago(app, client, seconds):
     with patch.object(TimestampSigner, "get_timestamp",
                       lambda _signer: int(time.time()) - seconds):
         client.set_cookie(cookie_name(app), serializer.dumps(data))
+
+
+def agree(document, admin, **kwargs):
+    """lifecycle.agree after the admin rejects every open suggestion (a document with open
+    suggestions cannot be agreed): set-up for tests about what follows agreement, on the demo
+    Statement, which has open suggestions."""
+    from sqlalchemy import select
+
+    from workspace.review import lifecycle
+    from workspace.suggestions import service as suggestions
+    from workspace.suggestions.models import OPEN, Suggestion
+    for suggestion in db.session.scalars(select(Suggestion).where(
+            Suggestion.document_id == document.id, Suggestion.status == OPEN)).all():
+        suggestions.reject(suggestion, admin, "Decided before the document was agreed.")
+    return lifecycle.agree(document, admin, **kwargs)

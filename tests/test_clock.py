@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
+from tests.support import agree
 from workspace import clock
 from workspace.accounts.models import User
 from workspace.documents.models import Document
@@ -58,7 +59,7 @@ def test_a_signature_just_before_midnight_utc_in_summer_prints_the_uk_date(app, 
                 LATE_EVENING_UTC
         db.session.flush()
         admin = db.session.scalar(select(User).where(User.email == "admin@swherts.example"))
-        row = lifecycle.agree(document, admin, with_exceptions=True)
+        row = agree(document, admin, with_exceptions=True)
         row.frozen_at = LATE_EVENING_UTC
         watford = next(u for u in members if u.email == "member@watford.example")
         result = lifecycle.sign(document, watford, "common-ground", "Watford Member",

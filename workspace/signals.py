@@ -41,6 +41,11 @@ pdf_signing_failed = _signals.signal("pdf-signing-failed")
 #: for people ("The signed PDF is still being prepared."), empty when nothing does.
 publication_blockers = _signals.signal("publication-blockers")
 
+#: Asked before a document out for agreement is marked agreed: what stands in the way besides
+#: the positions. Sender: the document. Receivers answer with a list of reasons for people
+#: ("2 suggested changes are still undecided ..."), empty when nothing does.
+agreement_blockers = _signals.signal("agreement-blockers")
+
 #: A version was published. Sender: the document; keyword arguments: version, by (the user).
 version_published = _signals.signal("version-published")
 

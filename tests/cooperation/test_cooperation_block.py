@@ -11,6 +11,7 @@ import pytest
 from docx import Document as WordDocument
 from pypdf import PdfReader
 
+from tests.support import agree
 from workspace.accounts.models import User
 from workspace.cooperation import blocks
 from workspace.cooperation.models import (
@@ -113,7 +114,7 @@ def _freeze(app, world, scg):
         record_position(db.session.get(Section, scg["section"]),
                         db.session.get(User, world["users"]["member"]), "agreed",
                         route="delegation")
-        lifecycle.agree(db.session.get(Document, scg["id"]),
+        agree(db.session.get(Document, scg["id"]),
                         db.session.get(User, world["users"]["admin"]))
         db.session.commit()
 

@@ -12,6 +12,7 @@ import pytest
 from docx import Document as WordDocument
 from pypdf import PdfReader
 
+from tests.support import agree
 from workspace.accounts.models import User
 from workspace.documents import service as documents
 from workspace.documents.models import Document, Section
@@ -72,7 +73,7 @@ def _freeze(app, world, plan):
         section = db.session.get(Section, plan["section"])
         record_position(section, db.session.get(User, world["users"]["member"]), "agreed",
                         route="delegation")
-        row = lifecycle.agree(document, db.session.get(User, world["users"]["admin"]))
+        row = agree(document, db.session.get(User, world["users"]["admin"]))
         db.session.commit()
         return row.number
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete
 
+from tests.support import agree
 from workspace import clock
 from workspace.accounts.models import User
 from workspace.cooperation.models import (
@@ -158,7 +159,7 @@ def build_record(app, world, factory):
                         route="committee", minute_ref="PLP 26/41")
         record_position(belt, members["watford"], "agreed")
         record_position(belt, members["dacorum"], "agreed", route="delegation")
-        lifecycle.agree(document, admin)
+        agree(document, admin)
         for code in ("dacorum", "watford"):
             lifecycle.sign(document, members[code], PASSWORD, f"Cllr {code.title()}",
                            "Portfolio Holder for Planning")
@@ -168,7 +169,7 @@ def build_record(app, world, factory):
         lifecycle.send_out(document, admin, reason="Version 2 for the tests.")
         record_position(housing, members["watford"], "agreed", **decided)
         record_position(housing, members["dacorum"], "agreed")
-        lifecycle.agree(document, admin)
+        agree(document, admin)
         lifecycle.sign(document, members["watford"], PASSWORD, "Cllr Watford",
                        "Portfolio Holder for Planning")
         # Publishing asked for the version's PDFs: not this module's business (and slow).

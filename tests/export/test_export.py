@@ -11,6 +11,7 @@ from cryptography.x509.oid import NameOID
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy import func, select
 
+from tests.support import agree
 from workspace.accounts.models import Organisation, User
 from workspace.documents.models import Document
 from workspace.export import keys, pdf, service
@@ -125,7 +126,7 @@ def _agree_and_sign_everything(app):
         for organisation in db.session.scalars(select(Organisation)):
             keys.make_self_signed(organisation)
         admin = db.session.scalar(select(User).where(User.email == "admin@swherts.example"))
-        lifecycle.agree(document, admin, with_exceptions=True)
+        agree(document, admin, with_exceptions=True)
         for member in members:
             lifecycle.sign(document, member, "common-ground", member.name, member.job_title)
         db.session.commit()

@@ -7,6 +7,7 @@ import threading
 
 from sqlalchemy import func, select
 
+from tests.support import agree
 from workspace.accounts.models import Organisation, User
 from workspace.documents.models import Document, Section
 from workspace.export import jobs as export_jobs
@@ -36,7 +37,7 @@ def _agree(app, signing_codes=(), keyed=("dacorum", "stalbans", "watford")):
             if organisation.code in keyed:
                 keys.make_self_signed(organisation)
         admin = db.session.scalar(select(User).where(User.email == "admin@swherts.example"))
-        lifecycle.agree(document, admin, with_exceptions=True)
+        agree(document, admin, with_exceptions=True)
         for code in signing_codes:
             member = members[code]
             lifecycle.sign(document, member, "common-ground", member.name, member.job_title)

@@ -2,6 +2,7 @@
 import pytest
 from sqlalchemy import select
 
+from tests.support import agree
 from workspace.accounts.models import User
 from workspace.documents import service as documents
 from workspace.export import keys
@@ -31,7 +32,7 @@ def signed(app, world):
         keys.make_self_signed(member.organisation, user=admin)
         lifecycle.send_out(document, admin, reason="A test of publishing.")
         positions.record_position(matter, member, "agreed")
-        lifecycle.agree(document, admin)
+        agree(document, admin)
         lifecycle.sign(document, member, PASSWORD, "Cllr Member", "Leader")
         if document.is_agreed:
             lifecycle.mark_signed(document, admin)

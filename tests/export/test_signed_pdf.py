@@ -11,6 +11,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
 from sqlalchemy import select
 
+from tests.support import agree
 from workspace import clock
 from workspace.accounts.models import Organisation, User
 from workspace.documents.models import Document
@@ -57,7 +58,7 @@ def _agree(app, keyed=KEYED):
             if organisation.code in keyed:
                 keys.make_self_signed(organisation)
         admin = db.session.scalar(select(User).where(User.email == "admin@swherts.example"))
-        lifecycle.agree(document, admin, with_exceptions=True)
+        agree(document, admin, with_exceptions=True)
         db.session.commit()
 
 

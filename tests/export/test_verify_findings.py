@@ -15,6 +15,7 @@ from cryptography.x509.oid import NameOID
 from pypdf import PdfWriter
 from sqlalchemy import func, select
 
+from tests.support import agree
 from workspace import clock
 from workspace.accounts.models import Organisation, User
 from workspace.audit import AuditEvent
@@ -94,7 +95,7 @@ def _agree_sign_and_publish(app, run_jobs, keyed=None):
             if keyed and organisation.code in keyed:
                 keyed[organisation.code](organisation)
         admin = db.session.scalar(select(User).where(User.email == "admin@swherts.example"))
-        lifecycle.agree(document, admin, with_exceptions=True)
+        agree(document, admin, with_exceptions=True)
         for who in members:
             lifecycle.sign(document, who, "common-ground", who.name, who.job_title)
         lifecycle.mark_signed(document, admin)

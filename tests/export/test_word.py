@@ -6,6 +6,7 @@ import pytest
 from docx import Document as WordDocument
 from sqlalchemy import select
 
+from tests.support import agree
 from workspace.accounts.models import User
 from workspace.documents.models import Document
 from workspace.export import docx as word_export
@@ -50,7 +51,7 @@ def _agree_and_sign_one(app):
                           if u.organisation_id == cell.signatory.organisation_id)
             positions.record_position(cell.section, member, "agreed")
         admin = db.session.scalar(select(User).where(User.email == "admin@swherts.example"))
-        lifecycle.agree(document, admin, with_exceptions=True)
+        agree(document, admin, with_exceptions=True)
         watford = next(u for u in members if u.email == "member@watford.example")
         lifecycle.sign(document, watford, "common-ground", "Watford Member", "Portfolio Holder")
         db.session.commit()

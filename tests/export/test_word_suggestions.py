@@ -5,11 +5,12 @@ import io
 from docx import Document as WordDocument
 from sqlalchemy import select
 
+from tests.support import agree
 from workspace.accounts.models import User
 from workspace.documents.models import Document
 from workspace.export import service as export_service
 from workspace.extensions import db
-from workspace.review import lifecycle, positions
+from workspace.review import positions
 from workspace.suggestions.demo import GREEN_BELT_TO
 
 SCG = "/p/sw-herts/d/1"
@@ -57,7 +58,7 @@ def test_a_frozen_version_and_the_pdf_source_never_show_suggestions(app, client,
                           if u.organisation_id == cell.signatory.organisation_id)
             positions.record_position(cell.section, member, "agreed")
         admin = db.session.scalar(select(User).where(User.email == "admin@swherts.example"))
-        lifecycle.agree(document, admin, with_exceptions=True)
+        agree(document, admin, with_exceptions=True)
         db.session.commit()
         number = document.version_number
     officer = _login(client, login, app)

@@ -4,11 +4,11 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from tests.support import agree
 from workspace.documents.models import Document
 from workspace.extensions import db
 from workspace.notifications import jobs, kinds
 from workspace.notifications.models import DIGEST
-from workspace.review import lifecycle
 from workspace.review.models import DecisionSought
 
 from .helpers import (
@@ -77,7 +77,7 @@ def test_an_agreed_version_tells_members_it_is_ready_for_signature(app, scg, smt
         give_position(app, scg, index, who)
     run_jobs()
     smtp.messages.clear()
-    act(app, lambda: lifecycle.agree(db.session.get(Document, scg["id"]),
+    act(app, lambda: agree(db.session.get(Document, scg["id"]),
                                      user(scg["users"]["admin"])))
     run_jobs()
     email = _only_email(smtp, "member@watford.example")

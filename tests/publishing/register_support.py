@@ -3,6 +3,7 @@ Common Ground published (built quickly, without PDFs or signing keys), and the u
 work that must never show."""
 from sqlalchemy import select
 
+from tests.support import agree
 from workspace.accounts.models import User
 from workspace.documents.models import Document
 from workspace.extensions import db
@@ -34,7 +35,7 @@ def agree_and_sign(app):
             positions.record_position(cell.section, who, "agreed", route="cabinet",
                                       route_body="Cabinet", minute_ref="CAB 7/26")
         admin = db.session.scalar(select(User).where(User.email == "admin@swherts.example"))
-        lifecycle.agree(document, admin, with_exceptions=True)
+        agree(document, admin, with_exceptions=True)
         for who in members:
             if not document.is_signed:
                 lifecycle.sign(document, who, "common-ground", who.name, "Portfolio Holder")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from flask import url_for
 from sqlalchemy import select
 
+from tests.support import agree
 from tests.test_seed import seed
 from workspace.accounts.models import User
 from workspace.documents.models import Document, Section
@@ -72,7 +73,7 @@ def agree_memorandum(app):
         db.session.flush()
         lifecycle.send_out(memo, admin)
         record_position(matter, member, "agreed", route="delegation")
-        lifecycle.agree(memo, admin)
+        agree(memo, admin)
         slug = slug_for(memo)
         db.session.commit()
         return slug
@@ -94,7 +95,7 @@ def agree_next_version(app):
                 if signatory.all_matters or section.id in scope:
                     record_position(section, member, "agreed", route="partnership_board",
                                     route_body="SPMG", minute_ref="SPMG 12/26 item 2")
-        lifecycle.agree(scg, _user(ADMIN))
+        agree(scg, _user(ADMIN))
         db.session.commit()
 
 

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import _clean
+from tests.support import agree
 from tests.test_seed import seed
 from workspace.accounts.models import User
 from workspace.documents.models import Document
@@ -55,7 +56,7 @@ def publish_version_2(app):
             record_position(cell.section, member, "agreed", route="cabinet",
                             route_body="Cabinet", minute_ref="CAB 3/27")
         admin = _user(ADMIN)
-        lifecycle.agree(document, admin, with_exceptions=True)
+        agree(document, admin, with_exceptions=True)
         for signatory in agreement_grid(document).signatories:
             member = db.session.scalar(select(User).where(
                 User.role == "member", User.email.like("member@%"),

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from lxml import etree
 from sqlalchemy import select
 
+from tests.support import agree
 from workspace.accounts.models import User
 from workspace.documents.models import Document
 from workspace.extensions import db
@@ -42,7 +43,7 @@ def agree_and_sign(app):
             who = next(u for u in members if u.organisation_id == cell.signatory.organisation_id)
             positions.record_position(cell.section, who, "agreed", route="cabinet",
                                       route_body="Cabinet", minute_ref="CAB 7/26")
-        lifecycle.agree(document, _admin(), with_exceptions=True)
+        agree(document, _admin(), with_exceptions=True)
         for who in members:
             if not document.is_signed:
                 lifecycle.sign(document, who, "common-ground", who.name, "Portfolio Holder")

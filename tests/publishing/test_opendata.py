@@ -18,6 +18,7 @@ from tests.publishing.test_changes import (
     scg,
     seed_two_published_versions,
 )
+from tests.support import agree
 from workspace.clock import in_uk
 from workspace.documents.models import Document
 from workspace.extensions import db
@@ -44,7 +45,7 @@ def published(app):
         document, admin = scg(), _user(ADMIN)
         lifecycle.start_next_version(document, admin)
         lifecycle.send_out(document, admin, reason="Version 3 for agreement")
-        lifecycle.agree(document, admin, with_exceptions=True)
+        agree(document, admin, with_exceptions=True)
         db.session.commit()
     yield
     _clean(app)

@@ -217,6 +217,37 @@ def test_full_walk_to_a_published_signed_version_1_and_version_2(app, login, scg
                      ("agreed", "signed"), ("signed", "published"), ("published", "draft")]
 
 
+def test_open_suggestions_stop_the_document_being_marked_agreed(app, login, scg, people,
+                                                                admin):
+    """Once agreed the text is frozen and a suggestion on it could never be decided: the
+    admin decides them first, told so before pressing the button and if they press it."""
+    from workspace.suggestions import service as suggestions
+    assert move(admin, scg, "out_for_agreement", seen="draft").status_code == 303
+    with app.test_request_context():
+        section = db.session.get(Section, scg["sections"][2])
+        suggestion_id = suggestions.suggest(section, "A joint review, led by Dacorum.\n", 1,
+                                            db.session.get(User, people["officer"])).id
+        db.session.commit()
+    all_agree(app, scg, people)
+
+    page = admin.get(scg["lifecycle"]).text
+    assert "The document cannot be marked agreed yet. 1 suggested change is still " \
+        "undecided. Accept or reject it first" in page
+    assert "filter=suggestions" in page and "Mark as agreed" not in page
+    refused = move(admin, scg, "agreed", seen="out_for_agreement")
+    assert refused.status_code == 409 and "1 suggested change is still undecided" in \
+        refused.text
+    assert doc_row(app, scg).status == "out_for_agreement"
+
+    with app.test_request_context():
+        suggestions.reject(db.session.get(suggestions.Suggestion, suggestion_id),
+                           db.session.get(User, people["admin"]), "Not needed.")
+        db.session.commit()
+    assert "Mark as agreed" in admin.get(scg["lifecycle"]).text
+    assert move(admin, scg, "agreed", seen="out_for_agreement").status_code == 303
+    assert doc_row(app, scg).status == "agreed"
+
+
 @pytest.mark.parametrize("role", ["viewer", "officer", "member"])
 def test_only_the_partnership_admin_moves_the_lifecycle(app, login, scg, people, role):
     client = as_user(app, login, people[role])

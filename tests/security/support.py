@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 
 from sqlalchemy import select
 
+from tests.support import agree
 from workspace.accounts.models import Organisation, User
 from workspace.engagement.models import EngagementActivity, Objective, Stakeholder
 from workspace.extensions import db
@@ -43,7 +44,7 @@ def freeze_version_1(document, admin):
             if positions.in_scope(signatory, matter):
                 positions.record_position(matter, members[signatory.organisation_id], "agreed",
                                           route="delegation")
-    lifecycle.agree(document, admin)
+    agree(document, admin)
     lifecycle.back_to_draft(document, admin, confirmed=True)
     # The demo Statement has gaps: the admin gives the reason to send it out with them.
     lifecycle.send_out(document, admin, reason="Positions are needed before the rest is done.")

@@ -772,6 +772,9 @@ def test_hostile_input_everywhere(app, login, run_jobs):
     move(w, "out_for_agreement", "draft", proceed_reason="Sent out with gaps on purpose.")
     record_positions(w)
     refuse_long(w, "out_for_agreement")
+    # An open suggestion stops the document being agreed: the admin rejects it first.
+    w.post(w.clients["admin"], w.doc_url("suggestions.reject", suggestion_id=w.suggestion),
+           {"reason": "Decided before the document is agreed."}, "reject the suggestion")
     move(w, "agreed", "out_for_agreement", with_exceptions="y")
     refuse_long(w, "agreed")
     with app.app_context():

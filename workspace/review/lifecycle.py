@@ -118,6 +118,9 @@ def agree(document: Document, user: User, with_exceptions: bool = False,
     check_seen(document, seen)
     if not document.is_out_for_agreement:
         raise LifecycleError("Only a document out for agreement can be marked agreed.")
+    blockers = agreement_blockers(document)
+    if blockers:
+        raise LifecycleError(" ".join(blockers))
     grid = agreement_grid(document)
     if not grid.cells:
         raise LifecycleError("There is nothing to agree yet: mark the strategic matters and "
@@ -162,6 +165,13 @@ def mark_signed(document: Document, user: User, seen: str | None = None) -> None
         raise LifecycleError("Still waiting for signatures from: " + ", ".join(missing) + "."
                              if missing else "The document has no signatories.")
     set_status(document, SIGNED, user)
+
+
+def agreement_blockers(document: Document) -> list[str]:
+    """What stands in the way of marking the document agreed besides the positions (reasons
+    for people, from the areas that answer `agreement_blockers`: suggestions still open)."""
+    return [reason for _receiver, answer in signals.agreement_blockers.send(document)
+            for reason in (answer or [])]
 
 
 def publication_blockers(document: Document) -> list[str]:

@@ -45,6 +45,8 @@ def _lifecycle_page(partnership, document, form=None, error=None, status=200):
         decisions=[(d, lifecycle.decision_state(d)) for d in lifecycle.decisions(document)],
         sign_refusal=lifecycle.sign_refusal(document, current_user),
         blockers=lifecycle.publication_blockers(document) if document.is_signed else [],
+        agree_blockers=(lifecycle.agreement_blockers(document)
+                        if document.is_out_for_agreement and can("manage") else []),
         form=form or LifecycleForm(formdata=None), error=error,
         completeness=completeness.shown(document, can("edit")))
 

@@ -13,7 +13,7 @@ from ..documents.editing import revision
 from ..documents.merge import merge3
 from ..documents.rendered_diff import rendered_diff
 from ..extensions import db
-from ..signals import revision_origins, section_extras
+from ..signals import agreement_blockers, revision_origins, section_extras
 from .comments import by_suggestion, may_comment
 from .forms import RejectForm
 from .models import OPEN, Suggestion
@@ -112,6 +112,20 @@ def _origins(document, revisions=(), **_kwargs):
     return {row.accepted_revision_id: f"accepting {credit(row)}" for row in rows}
 
 
+def _agreement_blockers(document, **_kwargs):
+    """Open suggestions stop a document being marked agreed: its text is then frozen, and a
+    suggestion on it could never be decided."""
+    count = open_count(document)
+    if not count:
+        return []
+    them = "them" if count != 1 else "it"
+    reason = (f"{count} suggested change{'s are' if count != 1 else ' is'} still undecided. "
+              f"Accept or reject {them} first: once the document is agreed its text is "
+              "frozen and a suggestion can no longer be decided.")
+    return [reason]
+
+
 def connect() -> None:
+    agreement_blockers.connect(_agreement_blockers, weak=False)
     section_extras.connect(_extras, weak=False)
     revision_origins.connect(_origins, weak=False)
