@@ -46,6 +46,10 @@ publication_blockers = _signals.signal("publication-blockers")
 #: ("2 suggested changes are still undecided ..."), empty when nothing does.
 agreement_blockers = _signals.signal("agreement-blockers")
 
+#: Asked before a user is deactivated: what stands in the way. Sender: the user. Receivers
+#: answer with a list of reasons for people (the partnerships they are the only admin of).
+deactivation_blockers = _signals.signal("deactivation-blockers")
+
 #: A version was published. Sender: the document; keyword arguments: version, by (the user).
 version_published = _signals.signal("version-published")
 

@@ -196,3 +196,45 @@ def test_an_invitation_into_an_organisation_by_an_outsider_is_void(app, world):
     with app.app_context():
         assert db.session.scalar(select(User.id).where(
             User.email == "mole@watford.example")) is None
+
+
+def test_the_only_partnership_admin_is_not_deactivated_until_another_is_named(
+        app, client, world, login, factory):
+    """Watford's admin is the only admin of `own`: deactivating them would leave nobody able
+    to manage the partnership (only the database could mend it)."""
+    second = factory.user(world["orgs"]["watford"], "admin", partnership_admin=False)
+    admin_id = world["users"]["admin"]
+    login(client, second)
+    refused = client.post(f"/organisation/users/{admin_id}/active", data={"active": "0"})
+    assert refused.status_code == 409
+    assert "is the only partnership admin of Own Partnership" in refused.text
+    assert user(app, admin_id).active
+    factory.grant(world["partnerships"]["own"], world["users"]["dacorum_officer"])
+    done = client.post(f"/organisation/users/{admin_id}/active", data={"active": "0"})
+    assert done.status_code == 303 and not user(app, admin_id).active
+
+
+def test_an_organisation_whose_people_are_the_only_admins_cannot_leave_until_another_is_named(
+        app, orgadmin, world, factory):
+    with app.app_context():
+        partner_id = db.session.scalar(select(Partner.id).where(
+            Partner.organisation_id == world["orgs"]["watford"]))
+    refused = orgadmin.post(f"/organisation/partnerships/{partner_id}/leave")
+    assert refused.status_code == 409
+    assert "Watford Borough Council's people are the only admins of Own Partnership" in \
+        refused.text.replace("&#39;", "'")
+    with app.app_context():
+        assert db.session.get(Partner, partner_id).status == "active"
+    factory.grant(world["partnerships"]["own"], world["users"]["dacorum_officer"])
+    assert orgadmin.post(f"/organisation/partnerships/{partner_id}/leave").status_code == 303
+    with app.app_context():
+        assert db.session.get(Partner, partner_id).status == "left"
+
+
+def test_the_last_partner_leaves_even_with_the_only_admins(app, client, world, login, factory):
+    luton_admin = factory.user(world["orgs"]["luton"], "admin")       # admin of `foreign`
+    login(client, luton_admin)
+    with app.app_context():
+        partner_id = db.session.scalar(select(Partner.id).where(
+            Partner.organisation_id == world["orgs"]["luton"]))
+    assert client.post(f"/organisation/partnerships/{partner_id}/leave").status_code == 303

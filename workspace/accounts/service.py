@@ -10,6 +10,7 @@ from sqlalchemy import select
 from .. import audit
 from ..clock import utcnow
 from ..extensions import db
+from ..signals import deactivation_blockers
 from .models import ROLES, Invitation, Organisation, User
 from .signin import end_all_sessions
 
@@ -64,6 +65,11 @@ def set_active(user: User, active: bool, by: User) -> bool:
         raise AccountError("You cannot deactivate your own account.")
     if user.active == active:
         return False
+    if not active:
+        blockers = [reason for _receiver, answer in deactivation_blockers.send(user)
+                    for reason in (answer or [])]
+        if blockers:
+            raise AccountError(" ".join(blockers), status=409)
     user.active = active
     if active:
         user.deactivated_at = None

@@ -175,6 +175,9 @@ def leave_partnership(partner_id):
     partner = _membership_or_404(_organisation(), partner_id, "active")
     if not EmptyForm().validate_on_submit():
         abort(400)
-    partnership_service.leave(partner, current_user)
+    try:
+        partnership_service.leave(partner, current_user)
+    except partnership_service.PartnershipError as exc:
+        abort(exc.status, description=exc.message)
     flash(f"{partner.organisation.name} has left {partner.partnership.name}.", "success")
     return see_other(url_for(".index") + "#partnerships")

@@ -15,7 +15,7 @@ from ..accounts.invitations import create_invitation
 from ..accounts.models import Invitation, Organisation, User
 from ..clock import utcnow
 from ..extensions import db
-from ..signals import partner_left, user_joined
+from ..signals import deactivation_blockers, partner_left, user_joined
 from .models import Partner, Partnership, PartnershipAdmin
 
 
@@ -185,6 +185,43 @@ def revoke_admin(partnership: Partnership, grant: PartnershipAdmin, by: User) ->
     return user
 
 
+def _admins_who_count(partnership_id: int):
+    """Ids of the partnership's admins whose grant counts: active users of active partners."""
+    return db.session.execute(
+        select(PartnershipAdmin.user_id, User.organisation_id)
+        .join(User, User.id == PartnershipAdmin.user_id)
+        .join(Partner, (Partner.partnership_id == PartnershipAdmin.partnership_id)
+              & (Partner.organisation_id == User.organisation_id)
+              & (Partner.status == "active"))
+        .where(PartnershipAdmin.partnership_id == partnership_id,
+               User.active.is_(True))).all()
+
+
+def left_without_admin(partnership_ids, user_id=None, organisation_id=None) -> list:
+    """The partnerships (of those given) that would have no admin whose grant counts without
+    this user or without this organisation's people: nobody could then manage them (name
+    admins, move documents on) and only the database could mend it."""
+    stranded = []
+    for partnership_id in partnership_ids:
+        rows = _admins_who_count(partnership_id)
+        rest = [r for r in rows if r.user_id != user_id and r.organisation_id != organisation_id]
+        if rows and not rest:
+            stranded.append(db.session.get(Partnership, partnership_id))
+    return stranded
+
+
+@deactivation_blockers.connect
+def _only_admin(user, **_):
+    """A user who is the only admin of a partnership is not deactivated: they name another
+    admin there first."""
+    held = db.session.scalars(select(PartnershipAdmin.partnership_id).where(
+        PartnershipAdmin.user_id == user.id)).all()
+    return [f"{user.name} is the only partnership admin of {p.name}. While they can still "
+            "sign in, they name another admin there (the partnership's admin page, "
+            "“Partnership admins”); then deactivate them."
+            for p in left_without_admin(held, user_id=user.id)]
+
+
 def grant_on_creation(partnership: Partnership, user: User) -> None:
     """Whoever creates a partnership is its first admin."""
     db.session.add(PartnershipAdmin(partnership_id=partnership.id, user_id=user.id,
@@ -247,5 +284,16 @@ def decline_invitation(partner: Partner, by: User) -> None:
 
 
 def leave(partner: Partner, by: User) -> None:
-    """The organisation leaves a partnership; its history and signatures stay."""
+    """The organisation leaves a partnership; its history and signatures stay. Refused
+    while its people are the partnership's only admins and other partners remain."""
+    others = db.session.scalar(select(func.count(Partner.id)).where(
+        Partner.partnership_id == partner.partnership_id, Partner.status == "active",
+        Partner.id != partner.id))
+    if others and left_without_admin([partner.partnership_id],
+                                     organisation_id=partner.organisation_id):
+        raise PartnershipError(
+            f"{partner.organisation.name}'s people are the only admins of "
+            f"{partner.partnership.name}. Before leaving, name a partnership admin from "
+            "another partner (the partnership's admin page, “Partnership admins”), "
+            "or the partnership could no longer be managed.", status=409)
     _leave(partner, by)
