@@ -59,7 +59,8 @@ def test_the_walk_through_three_matters(app, login, scg):
     assert page.status_code == 200
     body = text(page)
     assert "Matter 1 of 3" in body and "Housing need text." in body
-    assert "Your authority has not given a position on this matter yet" in body
+    assert "Watford Borough Council has not given a position on this matter yet" in body
+    assert "What changed since" not in body            # there is no earlier position
     assert "Record and go to the next" in body
     assert f'href="{queue_url(scg, "green_belt")}"' in page.text      # skip
 
@@ -200,3 +201,26 @@ def test_the_matter_shows_the_question_asked_and_where_the_other_authorities_sta
     assert "Hertfordshire County Council No position yet" in others
     listed = others[:others.index("\u2019s position on")]     # up to the form's legend
     assert listed.count("Watford Borough Council") == 1        # the legend's, not a line
+
+
+def test_the_last_matter_records_and_open_suggestions_on_it_are_shown(app, login, scg):
+    from workspace.accounts.models import User
+    from workspace.documents.models import Section
+    from workspace.extensions import db
+    from workspace.suggestions import service as suggestions
+    client = as_user(app, login, scg, "member")
+    for key in ("housing", "green_belt"):
+        assert record(client, scg, key, "agreed").status_code == 303
+    with app.test_request_context():
+        section = db.session.get(Section, scg["sections"]["infrastructure"])
+        suggestions.suggest(section, "Strategic infrastructure text, with the A41.\n",
+                            section.version, db.session.get(User, scg["users"]["officer"]),
+                            reason="The A41 scheme is funded now.")
+        db.session.commit()
+    body = words(client.get(queue_url(scg, "infrastructure")))
+    assert "Record the position" in body and "Record and go to the next" not in body
+    assert ("1 change to this section has been suggested and is not yet decided. If "
+            "accepted, the text changes and a position given now would need "
+            "re-confirming.") in body
+    assert "See Watford Borough Council\u2019s suggestion of" in body
+    assert "with the A41" in body and "Reason: The A41 scheme is funded now." in body

@@ -18,6 +18,7 @@ from ..documents.editing import revision
 from ..documents.models import Document, Section
 from ..documents.rendered_diff import rendered_diff
 from ..extensions import db
+from ..signals import section_extras
 from .models import Position
 from .positions import in_scope, position_context, signatory_for
 from .stale import origins
@@ -82,6 +83,9 @@ class Matter:
     #: The other signatory authorities' standing on it (agreement.Cell), as the document
     #: page shows them: a Member reviewing here sees where the partners are.
     others: list
+    #: Its open suggestions (as other areas answer section_extras: suggestions' Shown), which
+    #: may yet change the text the Member is agreeing.
+    suggested: list
 
 
 def matter(document: Document, section: Section, user: User, reviewed: int = 0) -> Matter:
@@ -103,7 +107,15 @@ def matter(document: Document, section: Section, user: User, reviewed: int = 0) 
                   place=reviewed + (index + 1 if index is not None else 0),
                   total=reviewed + len(ids), position=position, since_position=since,
                   changed_by=changed_by,
-                  next_id=others_owed[0] if others_owed else None, others=others)
+                  next_id=others_owed[0] if others_owed else None, others=others,
+                  suggested=_suggested(document, section, user))
+
+
+def _suggested(document: Document, section: Section, user: User) -> list:
+    extras = {}
+    for _receiver, extra in section_extras.send(document, sections=[section], user=user):
+        extras.update(extra or {})
+    return extras.get("suggestions", {}).get("by_section", {}).get(section.id, [])
 
 
 def confirmation(user: User, position: Position, section: Section, left: int) -> str:
