@@ -190,6 +190,7 @@ ACCESS = {
     "suggestions.new_comment": "comment",
     "suggestions.add_comment": "comment",
     "suggestions.accept": "structure",
+    "suggestions.accept_again": "read",
     "suggestions.reject": "structure",
     # Members record their authority's position and sign for it.
     "review.record_position": "position",

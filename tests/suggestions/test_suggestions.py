@@ -265,6 +265,13 @@ def test_accepting_a_change_that_makes_positions_stale_asks_first_naming_them(ap
     assert "Accepting this suggestion will make the positions of Dacorum Borough Council" \
         in asked.text
     assert scg.last().status == "open" and len(scg.revisions("green")) == 1
+    # The question shows what is being accepted: the section, the change, its reason.
+    assert "The suggested change to 2 Green Belt" in asked.text
+    assert 'class="cg-prose cg-rendered-diff"' in asked.text and "<ins" in asked.text
+    # Opened again (a reload of the question's address), it leads back to the suggestion.
+    again = officer.get(scg.url(scg.last().id, "accept"))
+    assert again.status_code == 303 and again.headers["Location"].endswith(
+        f"#section-{scg.sections['green']}")
     confirmed = officer.post(scg.url(scg.last().id, "accept"),
                              data={"confirm_stale": digest(asked.text)})
     assert confirmed.status_code == 303

@@ -51,6 +51,11 @@ def _changes(suggestion: Suggestion, section) -> tuple[Markup, bool, bool]:
     return rendered_diff(base.body if base else section.body, suggestion.body), True, True
 
 
+def changes_of(suggestion: Suggestion) -> Markup:
+    """What accepting would do to its section's current text, as tracked changes."""
+    return _changes(suggestion, suggestion.section)[0]
+
+
 def open_suggestions(document, section_ids) -> dict[int, list[Suggestion]]:
     """{section id: open suggestions, oldest first} for the given sections."""
     found: dict[int, list[Suggestion]] = {}

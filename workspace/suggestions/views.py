@@ -14,6 +14,7 @@ from ..pages.document import section_partial
 from ..permissions import load_document, load_section
 from ..web import flash_in_section, is_htmx, render, see_other
 from . import comments, service
+from .context import changes_of
 from .forms import AcceptForm, CommentForm, RejectForm, SuggestForm, WithdrawForm
 
 bp = Blueprint("suggestions", __name__, url_prefix="/p/<slug>/d/<int:document_id>")
@@ -103,6 +104,14 @@ def _back(partnership, document, section, message):
     return see_other(_anchor(partnership, document, section.id))
 
 
+@bp.get("/suggestions/<int:suggestion_id>/accept")
+def accept_again(slug, document_id, suggestion_id):
+    """The accept address opened again (a reload, the history, a new tab after the question
+    whether to accept): back to the suggestion under its section, nothing done."""
+    partnership, document, suggestion = _suggestion_or_404(slug, document_id, suggestion_id)
+    return see_other(_anchor(partnership, document, suggestion.section_id))
+
+
 @bp.post("/suggestions/<int:suggestion_id>/accept")
 def accept(slug, document_id, suggestion_id):
     """Accept: the suggested text becomes a revision (merged, or asked about first)."""
@@ -120,7 +129,10 @@ def accept(slug, document_id, suggestion_id):
             message=confirm.message.replace("Saving this change", "Accepting this suggestion"),
             affected=confirm.affected, action=request.path, fields=[],
             confirm_label="Accept and ask them to re-confirm",
-            back_url=_anchor(partnership, document, section.id))
+            back_url=_anchor(partnership, document, section.id),
+            preview=changes_of(suggestion), preview_reason=suggestion.reason,
+            preview_heading=f"The suggested change to {numbering.section_number(section)} "
+                            f"{section.title}")
     except editing.Conflict as conflict:
         return _conflict(partnership, document, suggestion, conflict)
     except editing.EditError as exc:
