@@ -305,9 +305,14 @@ def test_agreed_except_not_agreed_matters_needs_the_admins_explicit_decision(app
     position(app, scg, 2, people["dacorum_member"])
     page = admin.get(scg["lifecycle"])
     assert "Agreed except the matters recorded as not agreed" in page.text
+    # The totals call a stale position what the document page calls it.
+    assert ">To re-confirm (given on an earlier text)</th>" in page.text
 
     refused = move(admin, scg, "agreed")
     assert refused.status_code == 422 and "confirm that the document is agreed" in refused.text
+    # The error summary leads to the box to tick, which carries the message too.
+    assert 'href="#with_exceptions"' in refused.text
+    assert 'id="with_exceptions-error"' in refused.text
     assert doc_row(app, scg).status == "out_for_agreement"
 
     assert move(admin, scg, "agreed", with_exceptions="y").status_code == 303

@@ -89,7 +89,8 @@ def move(slug, document_id):
             form.confirm_publish.errors = [exc.message]
             return _publish_page(partnership, document, form, status=exc.status)
         # A missing reason to proceed with gaps goes on its field (the text typed is kept).
-        error = _field_error(form, exc) if exc.field == "proceed_reason" else exc.message
+        error = (_field_error(form, exc) if exc.field in ("proceed_reason", "with_exceptions")
+                 else exc.message)
         return _lifecycle_page(partnership, document, form, error=error, status=exc.status)
     message = MESSAGES[form.to.data].format(n=document.version_number)
     if form.to.data == "draft" and result:
