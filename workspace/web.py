@@ -16,6 +16,18 @@ from werkzeug.routing import IntegerConverter
 from .numbers import MAX_ID
 
 
+def absolute_url(endpoint, **values):
+    """An endpoint's absolute address for others to follow and keep (the public feed, the
+    open data): under BASE_URL's scheme and host when it is configured, so a request's Host
+    header never chooses what a shared cache, or the per-process cache of rendered public
+    pages, hands to everyone; else the request's own host."""
+    base = current_app.config.get("BASE_URL")
+    if base:
+        parts = urlsplit(base)
+        return f"{parts.scheme}://{parts.netloc}{url_for(endpoint, **values)}"
+    return url_for(endpoint, _external=True, **values)
+
+
 def background(view=None, *, when=None):
     """Mark a view the page calls on its own (a poll, a heartbeat), not the person: its
     answers do not refresh the session cookie (security.QuietSessionInterface) nor count as

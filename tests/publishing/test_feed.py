@@ -217,3 +217,21 @@ def test_ids_are_minted_under_the_configured_address_when_there_is_one():
     assert atom.tagging_authority("", "Localhost:5000") == "localhost"
     assert atom.tag_uri("localhost", datetime(2026, 12, 5, 23, 30), "public/x/v1") == \
         "tag:localhost,2026-12-05:public/x/v1"
+
+
+def test_with_base_url_the_feed_and_open_data_links_never_follow_the_host_header(
+        app, demo, client, monkeypatch):
+    """Both are kept by shared caches (and the open data by the app's own cache of rendered
+    public files): a forged Host header must not choose the links everyone is handed."""
+    agree_and_sign(app)
+    publish(app)
+    monkeypatch.setitem(app.config, "BASE_URL", "https://plans.example.gov.uk")
+    root = parse(client.get(FEED, headers={"Host": "evil.example"}))
+    links = [link.get("href") for link in root.iter("{http://www.w3.org/2005/Atom}link")]
+    assert links and all(h.startswith("https://plans.example.gov.uk/public/sw-herts/")
+                         for h in links), links
+    data = client.get("/public/sw-herts/statement-of-common-ground/v1/data.json",
+                      headers={"Host": "evil.example"})
+    assert data.status_code == 200
+    assert "evil.example" not in data.text
+    assert "https://plans.example.gov.uk/public/sw-herts/" in data.text

@@ -13,8 +13,6 @@ import io
 import json
 from datetime import datetime
 
-from flask import url_for
-
 from ..clock import in_uk
 from ..documents.models import Document
 from ..engagement.csv_io import neutralise
@@ -22,6 +20,7 @@ from ..partnerships.models import Partnership
 from ..review.models import DocumentVersion
 from ..review.signing import signatures
 from ..review.versions import version_content
+from ..web import absolute_url
 from .matters import matter_resolver, organisation_resolver, position_code
 from .schema import FIELD_NAMES, SCHEMA_VERSION
 
@@ -43,9 +42,9 @@ def decided_by(entry: dict) -> str:
 def urls(partnership: Partnership, document: Document, version: DocumentVersion) -> dict:
     """{documentation-url, document-url}: the version's page and its signed PDF, absolute."""
     args = {"slug": partnership.slug, "document_slug": document.public_slug,
-            "number": version.number, "_external": True}
-    return {"documentation-url": url_for("public.version", **args),
-            "document-url": url_for("public.version_pdf", **args)}
+            "number": version.number}
+    return {"documentation-url": absolute_url("public.version", **args),
+            "document-url": absolute_url("public.version_pdf", **args)}
 
 
 def rows(partnership: Partnership, document: Document, version: DocumentVersion,
@@ -79,7 +78,7 @@ def rows(partnership: Partnership, document: Document, version: DocumentVersion,
 
 
 def schema_url(partnership: Partnership) -> str:
-    return url_for("public.data_schema", slug=partnership.slug, _external=True)
+    return absolute_url("public.data_schema", slug=partnership.slug)
 
 
 def document_data(partnership: Partnership, document: Document,

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..partnerships.models import Partnership
 from ..review.models import DocumentVersion, Signatory, Signature
 from ..review.versions import version_content
+from ..web import absolute_url
 
 
 @dataclass
@@ -127,13 +128,13 @@ def signed_by_text(version: DocumentVersion, content: dict | None = None) -> str
 def version_url(partnership: Partnership, document: Document, version: DocumentVersion,
                 _external: bool = False) -> str:
     """The published version's public address."""
-    return url_for("public.version", slug=partnership.slug,
-                   document_slug=document.public_slug, number=version.number,
-                   _external=_external)
+    return (absolute_url if _external else url_for)(
+        "public.version", slug=partnership.slug, document_slug=document.public_slug,
+        number=version.number)
 
 
 def register_url(partnership: Partnership, _external: bool = False) -> str:
-    return url_for("public.register", slug=partnership.slug, _external=_external)
+    return (absolute_url if _external else url_for)("public.register", slug=partnership.slug)
 
 
 def set_publishing(partnership: Partnership, publishes: bool, contact: str, user) -> bool:

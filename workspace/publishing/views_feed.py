@@ -1,8 +1,9 @@
 """The register's Atom feed and its accessibility statement (no sign-in, no session cookie)."""
 from datetime import date
 
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, current_app, render_template, request
 
+from ..web import absolute_url
 from . import feed as atom
 from . import rendering, service
 from .views import bp
@@ -62,7 +63,7 @@ def feed(slug):
         feed_id=atom.tag_uri(authority, partnership.created_at, f"public/{partnership.slug}"),
         title=f"{partnership.name}: published documents",
         subtitle="Each new published version of the partnership's documents.",
-        self_url=url_for("public.feed", slug=partnership.slug, _external=True),
+        self_url=absolute_url("public.feed", slug=partnership.slug),
         register_url=service.register_url(partnership, _external=True),
         author=partnership.name, updated=updated, entries=entries)
     return _answer(body, f"{atom.ATOM_TYPE}; charset=utf-8",
