@@ -142,7 +142,8 @@ BAD = {
     "attendee from outside": (lambda s: {"attendees": [(s["luton"], "Officer", "")],
                                          "positions": []},
                               "attendees-0-organisation_id",
-                              "Luton Borough Council is not a partner in this partnership"),
+                              # Luton was never in this partnership: not named here.
+                              "Choose the attendee's authority"),
     "attendee only invited": (lambda s: {"attendees": [(s["watford"], "Officer", ""),
                                                        (s["hertsmere"], "Officer", "")]},
                               "attendees-1-organisation_id",

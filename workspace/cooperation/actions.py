@@ -20,6 +20,7 @@ from ..documents.models import Document
 from ..extensions import db
 from ..numbers import whole_number
 from ..partnerships.models import Partner, Partnership, StrategicMatter
+from ..partnerships.service import known_organisation
 from .errors import CooperationError
 from .models import (
     ACTION_STATUSES,
@@ -151,7 +152,7 @@ def _check(partnership, *, what, lead_organisation_id, supporter_ids, due_on, me
         raise CooperationError("Choose the authority that leads this action.",
                                field="lead_organisation_id")
     if lead not in partners:
-        other = db.session.get(Organisation, lead)
+        other = known_organisation(partnership, lead)
         name = f"{other.name} is not a partner in {partnership.name}: c" if other else "C"
         raise CooperationError(f"{name}hoose the authority that leads this action.",
                                field="lead_organisation_id")

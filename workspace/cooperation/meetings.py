@@ -16,14 +16,13 @@ from datetime import date
 from sqlalchemy import select
 
 from .. import audit
-from ..accounts.models import Organisation
 from ..clock import display, today, utcnow
 from ..documents.markdown import render_markdown
 from ..extensions import db
 from ..numbers import whole_number
 from ..partnerships import matters as lists
 from ..partnerships.models import Partnership
-from ..partnerships.service import partner_organisation_ids
+from ..partnerships.service import known_organisation, partner_organisation_ids
 from .errors import CooperationError
 from .models import (
     MEETING_KINDS,
@@ -89,8 +88,7 @@ def _check_attendees(partnership, attendees, current):
     checked = []
     for index, (organisation_id, role, person) in enumerate(attendees):
         where = f"attendees-{index}"
-        organisation = db.session.get(Organisation, organisation_id) \
-            if _int(organisation_id) is not None else None
+        organisation = known_organisation(partnership, _int(organisation_id))
         if organisation is None:
             raise CooperationError("Choose the attendee's authority",
                                    field=f"{where}-organisation_id")
@@ -131,8 +129,7 @@ def _check_positions(partnership, positions, attendees, matters):
         where = f"positions-{index}"
         organisation = present.get(_int(organisation_id))
         if organisation is None:
-            other = db.session.get(Organisation, _int(organisation_id)) \
-                if _int(organisation_id) is not None else None
+            other = known_organisation(partnership, _int(organisation_id))
             raise CooperationError(
                 f"Position stated by an authority with no attendee at the meeting: "
                 f"{other.name}" if other else "Choose the authority that stated the position",

@@ -38,6 +38,17 @@ def partner_organisation_ids(partnership: Partnership) -> set[int]:
     return {p.organisation_id for p in partnership.partners}
 
 
+def known_organisation(partnership: Partnership, organisation_id: int | None):
+    """The organisation when it has had a place in the partnership (invited, active or left),
+    else None: an id from outside names nobody (its name is not this partnership's to tell)."""
+    if organisation_id is None:
+        return None
+    return db.session.scalar(
+        select(Organisation).join(Partner, Partner.organisation_id == Organisation.id)
+        .where(Partner.partnership_id == partnership.id, Organisation.id == organisation_id)
+        .limit(1))
+
+
 def memberships(partnership: Partnership) -> list[Partner]:
     """Every membership (invited, active, left), by organisation name."""
     return db.session.scalars(
