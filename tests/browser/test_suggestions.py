@@ -89,3 +89,35 @@ def test_suggesting_and_accepting_with_the_keyboard_only(app, demo, open_page):
         expect(part4_admin.locator(".cg-saved")).to_contain_text("Accepted Dacorum")
         expect(part4_admin.locator(".cg-prose").first).to_have_text(SUGGESTED.strip())
     press(admin, "Tab")
+
+
+def test_a_confirmation_reached_by_a_whole_page_answer_has_the_focus(app, demo, open_page):
+    """A form sent without htmx (as the accept question's button is) is answered by the
+    document at the section, its confirmation inside: focus goes to the confirmation."""
+    from sqlalchemy import select
+
+    from workspace.documents.models import Section
+    from workspace.extensions import db
+    dacorum = open_document(open_page(DACORUM).page)
+    with app.app_context():
+        row = db.session.execute(select(Section.id, Section.version).where(
+            Section.title == TITLE)).one()
+    dacorum.evaluate("""([action, version, text]) => {
+        const form = document.createElement("form");
+        form.method = "post";
+        form.action = action;
+        const fields = {csrf_token: document.querySelector("input[name=csrf_token]").value,
+                        body: text, base_version: version, reason: "Quarterly."};
+        for (const [name, value] of Object.entries(fields)) {
+          const input = document.createElement("input");
+          input.type = "hidden"; input.name = name; input.value = value;
+          form.append(input);
+        }
+        document.body.append(form);
+        form.submit();
+    }""", [dacorum.url.split("#")[0].rstrip("/") + f"/s/{row.id}/suggest", str(row.version),
+           SUGGESTED])
+    dacorum.wait_for_url(f"**#section-{row.id}")
+    expect(dacorum.locator(f"#section-{row.id} [data-status-message]")).to_be_focused()
+    expect(dacorum.locator(f"#section-{row.id} [data-status-message]")).to_contain_text(
+        "Your suggestion was recorded")

@@ -677,7 +677,9 @@ def test_without_javascript_the_confirmation_shows_in_the_section_the_page_lands
     notifications = page.split('id="notifications"', 1)[1].split("</div>", 1)[0]
     assert "Comment added." not in notifications
     landed = page.split(f'id="section-{doc["sections"][2]}"', 1)[1].split("</section>", 1)[0]
-    assert '<div class="govuk-inset-text cg-saved" role="status">Comment added.</div>' in landed
+    # Marked as the person's own confirmation: focus goes to it when the page loads there.
+    assert ('<div class="govuk-inset-text cg-saved" role="status" tabindex="-1" '
+            'data-status-message>Comment added.</div>') in landed
     assert "Comment added." not in client.get(doc["url"]).text        # shown once
 
 

@@ -40,3 +40,15 @@ document.addEventListener("htmx:afterSwap", (event) => {
   const element = elementToFocus(root);
   if (element) focusOn(element);
 });
+
+// The same rule for a whole page that answers a form sent without htmx (a confirmation page's
+// button, JavaScript off when the form was drawn): the answer leads back to the section
+// (#section-N) with the confirmation in it, which a screen reader would not read out, being
+// there from the start. Focus goes to it, as after a swap.
+// After the page has loaded: the browser's own move to the #fragment comes first.
+window.addEventListener("load", () => {
+  const arrivedAt = location.hash.length > 1 &&
+    document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  const message = arrivedAt && arrivedAt.querySelector("[data-status-message]");
+  if (message) focusOn(message);
+});
