@@ -332,3 +332,24 @@ def test_accepting_a_suggestion_whose_section_was_removed_meanwhile_is_refused(s
     response = admin.post(scg.url(scg.last().id, "accept"))
     assert response.status_code == 409 and "has been removed" in response.text
     assert scg.last().status == "open"
+
+
+def test_accepting_after_the_section_changed_since_it_was_read_asks_first(scg):
+    """The accept button carries the section's version the suggestion was read against: a
+    change since (another tab, JavaScript off, a slow live feed) is shown before anything is
+    accepted onto text the person has not seen."""
+    scg.suggest(scg.client("dacorum_officer"), "green", CHANGED, base=1)
+    officer = scg.client("officer")
+    page = officer.get(scg.page).text
+    assert re.search(r'name="seen_version" value="1"', page)
+    later = GREEN_BELT.replace("only by the plan", "only by the local plan")
+    officer.post(scg.section_url("green"), headers=HX, data={"body": later, "base_version": "1"})
+    asked = officer.post(scg.url(scg.last().id, "accept"), data={"seen_version": "1"})
+    assert asked.status_code == 409
+    assert "The section has changed since you read this suggestion" in asked.text
+    assert 'name="seen_version" value="2"' in asked.text and "<ins" in asked.text
+    assert scg.last().status == "open" and len(scg.revisions("green")) == 2
+    done = officer.post(scg.url(scg.last().id, "accept"), data={"seen_version": "2"})
+    assert done.status_code == 303 and scg.last().status == "accepted"
+    assert scg.section("green").body == CHANGED.replace("only by the plan",
+                                                        "only by the local plan")

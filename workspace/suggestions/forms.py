@@ -11,8 +11,10 @@ class SuggestForm(FlaskForm):
 
 
 class AcceptForm(FlaskForm):
-    """Accept: confirm_stale carries the digest of the positions the question named."""
+    """Accept: confirm_stale carries the digest of the positions the question named;
+    seen_version the section's version the suggestion was read against."""
     confirm_stale = HiddenField()
+    seen_version = HiddenField()
 
 
 class RejectForm(FlaskForm):

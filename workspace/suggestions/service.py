@@ -185,11 +185,18 @@ def reject(suggestion: Suggestion, user: User, reason: str | None) -> Suggestion
     return suggestion
 
 
-def accept(suggestion: Suggestion, user: User, confirm_stale: str | bool = False) -> Accepted:
+class TextMoved(Exception):
+    """The section changed after the person deciding read the suggestion over its text."""
+
+
+def accept(suggestion: Suggestion, user: User, confirm_stale: str | bool = False,
+           seen_version: int | None = None) -> Accepted:
     """Make the suggested text the section's text: a new revision through the section's save,
     merged onto the current text when the suggestion was made on an older revision.
 
-    Raises editing.ConfirmStale (nothing written) when current positions would go stale and
+    Raises TextMoved (nothing written) when `seen_version`, the section's version the person
+    read the suggestion against, is no longer current (they are shown what accepting would do
+    now), editing.ConfirmStale when current positions would go stale and
     `confirm_stale` does not confirm exactly them, and editing.Conflict when the suggestion
     overlaps changes made since its revision (nothing written, the suggestion stays open).
     """
@@ -198,6 +205,8 @@ def accept(suggestion: Suggestion, user: User, confirm_stale: str | bool = False
     _still_open(suggestion)
     section = suggestion.section
     _check_section(section)
+    if seen_version is not None and seen_version != section.version:
+        raise TextMoved()
     result = editing.save_section(section, suggestion.body, suggestion.base_number, user,
                                   summary=f"Accepted {credit(suggestion)}"[:200],
                                   kind="suggestion", confirm_stale=confirm_stale)

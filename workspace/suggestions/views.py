@@ -10,6 +10,7 @@ from flask_login import current_user
 from ..documents import editing, numbering
 from ..documents.rendered_diff import conflict_view
 from ..documents.views import confirm_page
+from ..numbers import whole_number
 from ..pages.document import section_partial
 from ..permissions import load_document, load_section
 from ..web import flash_in_section, is_htmx, render, see_other
@@ -121,18 +122,18 @@ def accept(slug, document_id, suggestion_id):
     form.validate_on_submit() or abort(400)
     section = suggestion.section
     try:
-        done = service.accept(suggestion, current_user, confirm_stale=form.confirm_stale.data)
+        done = service.accept(suggestion, current_user, confirm_stale=form.confirm_stale.data,
+                              seen_version=whole_number(form.seen_version.data))
+    except service.TextMoved:
+        return _accept_question(
+            partnership, document, suggestion, [],
+            "The section has changed since you read this suggestion. Below is what accepting "
+            "it would do to the text as it is now.", "Accept it onto the current text")
     except editing.ConfirmStale as confirm:
-        return confirm_page(
-            partnership, document, section, 409,
-            heading=f"Accept {service.credit(suggestion)}?",
-            message=confirm.message.replace("Saving this change", "Accepting this suggestion"),
-            affected=confirm.affected, action=request.path, fields=[],
-            confirm_label="Accept and ask them to re-confirm",
-            back_url=_anchor(partnership, document, section.id),
-            preview=changes_of(suggestion), preview_reason=suggestion.reason,
-            preview_heading=f"The suggested change to {numbering.section_number(section)} "
-                            f"{section.title}")
+        return _accept_question(
+            partnership, document, suggestion, confirm.affected,
+            confirm.message.replace("Saving this change", "Accepting this suggestion"),
+            "Accept and ask them to re-confirm")
     except editing.Conflict as conflict:
         return _conflict(partnership, document, suggestion, conflict)
     except editing.EditError as exc:
@@ -149,6 +150,21 @@ def accept(slug, document_id, suggestion_id):
         message = (f"Accepted {service.credit(suggestion)} as revision "
                    f"{result.revision.number}.")
     return _back(partnership, document, section, message)
+
+
+def _accept_question(partnership, document, suggestion, affected, message, confirm_label):
+    """409: asked before accepting (nothing written), showing what accepting would do to the
+    section's current text; the answer carries that text's version, so a further change asks
+    again."""
+    section = suggestion.section
+    return confirm_page(
+        partnership, document, section, 409, heading=f"Accept {service.credit(suggestion)}?",
+        message=message, affected=affected, action=request.path,
+        fields=[("seen_version", section.version)], confirm_label=confirm_label,
+        back_url=_anchor(partnership, document, section.id),
+        preview=changes_of(suggestion), preview_reason=suggestion.reason,
+        preview_heading=f"The suggested change to {numbering.section_number(section)} "
+                        f"{section.title}")
 
 
 def _conflict(partnership, document, suggestion, conflict):
