@@ -168,3 +168,19 @@ def test_phone_pages_stay_axe_clean(app, demo, open_page, email, where):
     page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
     page.wait_for_timeout(200)
     assert_accessible(page, f"{where} at 390 px")
+
+
+def test_on_a_phone_the_header_names_the_partnership_by_its_short_name(app, demo, open_page):
+    """One line for the partnership ("SW Herts") instead of two; its link's name stays the
+    full one for screen readers, and a wide screen still shows the full name."""
+    page = open_page(MEMBER).page
+    page.set_viewport_size(PHONE)
+    page.goto("/p/sw-herts/")
+    link = page.locator(".govuk-service-navigation__service-name a")
+    expect(link).to_have_accessible_name("South West Hertfordshire Joint Strategic Plan")
+    expect(link.locator(".cg-short-name")).to_be_visible()
+    assert link.bounding_box()["height"] < 30
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(link.locator(".cg-short-name")).to_be_hidden()
+    expect(link.locator(".cg-long-name")).to_have_text(
+        "South West Hertfordshire Joint Strategic Plan")
