@@ -700,3 +700,18 @@ def test_the_live_feed_and_partials_do_not_take_a_pending_confirmation(app, doc,
     page = client.get(doc["url"]).text
     landed = page.split(f'id="section-{doc["sections"][2]}"', 1)[1].split("</section>", 1)[0]
     assert "Comment added." in landed
+
+
+def test_the_question_asked_has_a_link_to_answer_it_which_shows_the_question(doc, as_role):
+    """'Feedback sought' is answered with a comment: the question links to the comment form,
+    and that form (as a page) shows the question again."""
+    client = as_role("viewer")
+    page = client.get(doc["url"]).text
+    question = page[page.index('class="govuk-inset-text cg-feedback"'):]
+    question = question[:question.index("</div>")]
+    assert "Do we agree with the context?" in question
+    answer = f'href="{doc["section"](0)}/comments/new"'
+    assert answer in question and ">Answer this question<" in question
+    form = client.get(doc["section"](0) + "/comments/new").text
+    assert "Feedback sought:</strong> Do we agree with the context?" in form
+    assert 'name="body"' in form
