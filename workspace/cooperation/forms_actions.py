@@ -30,7 +30,7 @@ class ActionForm(FlaskForm):
     lead_organisation_id = _select("Lead authority")
     supporter_ids = _multiple("Supporting authorities (optional)")
     due_on = DatePartsField("Due date (optional)", name_in_messages="due date",
-                            description="For example, 31 3 2018")
+                            description="For example, 31 3 2027")
     matter_ids = _multiple("Strategic matters (optional)")
     document_ids = _multiple("Documents (optional)")
     #: The meeting it was agreed at (a new action only; from ?meeting=<id>).

@@ -57,7 +57,7 @@ class PositionRow(Form):
 
 class MeetingForm(FlaskForm):
     held_on = DatePartsField("Date of the meeting", name_in_messages="meeting date",
-                             required=True, description="For example, 23 1 2018")
+                             required=True, description="For example, 23 1 2026")
     kind = _select("Kind of meeting")
     body_id = _select("Body that met (optional)",
                       description="One of the partnership's own bodies, if it was one")
