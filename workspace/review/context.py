@@ -12,6 +12,13 @@ def section_review_context(document, sections, user):
     section_ids = [s.id for s in live]
     context = {"comments": comment_context(document, section_ids, user),
                "positions": position_context(document, section_ids, user, sections=live)}
-    for _receiver, extra in section_extras.send(document, sections=live, user=user):
-        context.update(extra or {})
+    context.update(other_areas(document, live, user))
     return context
+
+
+def other_areas(document, sections, user):
+    """What other areas add beside these sections (section_extras: suggestions)."""
+    extras = {}
+    for _receiver, extra in section_extras.send(document, sections=sections, user=user):
+        extras.update(extra or {})
+    return extras

@@ -18,7 +18,7 @@ from ..documents.editing import revision
 from ..documents.models import Document, Section
 from ..documents.rendered_diff import rendered_diff
 from ..extensions import db
-from ..signals import section_extras
+from .context import other_areas
 from .models import Position
 from .positions import in_scope, position_context, signatory_for
 from .stale import origins
@@ -112,9 +112,7 @@ def matter(document: Document, section: Section, user: User, reviewed: int = 0) 
 
 
 def _suggested(document: Document, section: Section, user: User) -> list:
-    extras = {}
-    for _receiver, extra in section_extras.send(document, sections=[section], user=user):
-        extras.update(extra or {})
+    extras = other_areas(document, [section], user)
     return extras.get("suggestions", {}).get("by_section", {}).get(section.id, [])
 
 

@@ -31,8 +31,9 @@ def _url(endpoint, partnership, document, reviewed, **values):
                    **({"reviewed": reviewed} if reviewed else {}), **values)
 
 
-def _page(partnership, document, section, form, reviewed, status=200, read_changes=None):
-    matter = queue.matter(document, section, current_user, reviewed)
+def _page(partnership, document, section, form, reviewed, status=200, read_changes=None,
+          matter=None):
+    matter = matter or queue.matter(document, section, current_user, reviewed)
     return render("review/queue.html", status=status, partnership=partnership,
                   document=document, section=section, matter=matter, form=form,
                   reviewed=reviewed, read_changes=read_changes,
@@ -67,7 +68,8 @@ def review_queue_matter(slug, document_id, section_id):
     matter = queue.matter(document, section, current_user, reviewed)
     if matter.task is None:          # a current position already: on to what is still owed
         return see_other(_url(".review_queue", partnership, document, reviewed))
-    return _page(partnership, document, section, QueueForm.blank(section), reviewed)
+    return _page(partnership, document, section, QueueForm.blank(section), reviewed,
+                 matter=matter)
 
 
 @bp.post(QUEUE + "/<int:section_id>")
