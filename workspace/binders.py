@@ -55,17 +55,33 @@ class Bound:
 # packages without one package importing another.
 
 LIVE = "live_block_expanders"
+#: Per package, `used(html)`: the markers of its blocks that a section's html embeds.
+USED = "live_block_markers"
 #: A block's options: references such as SM1, after its name, separated by spaces or commas.
 _OPTIONS = r"((?:[\s,]+[A-Za-z0-9][A-Za-z0-9.\-/]*)*)"
 
 
-def register_live(app, name, expand):
+def register_live(app, name, expand, used):
     """Register (or replace) the expander called `name` and the `live_blocks` filter.
 
     `expand(html, partnership, printing=False, prefix="block")` returns the html with its
-    package's markers replaced by the rendered blocks (see `live_blocks`)."""
+    package's markers replaced by the rendered blocks (see `live_blocks`); `used(html)` lists
+    the markers of its blocks that the html embeds, as written (e.g. "{{register}}")."""
     app.extensions.setdefault(LIVE, {})[name] = expand
+    app.extensions.setdefault(USED, {})[name] = used
     app.add_template_filter(live_blocks, "live_blocks")
+
+
+def live_markers(html):
+    """The live-block markers a section's html embeds, as written, in a stable order: what
+    shows content drawn from data rather than from the section's own text."""
+    html = html or ""
+    if "{{" not in html:
+        return []
+    found = []
+    for used in current_app.extensions.get(USED, {}).values():
+        found.extend(used(html))
+    return sorted(set(found))
 
 
 def live_blocks(html, partnership, printing=False, prefix="block"):

@@ -77,7 +77,7 @@ def test_the_statement_annex_shows_the_cooperation_table_from_records(app, demo,
         scg_id = scg.id
     page = login(client, admin).get(f"/p/sw-herts/d/{scg_id}/")
     assert page.status_code == 200
-    assert "{{cooperation}}" not in page.text
+    assert "<p>{{cooperation}}</p>" not in page.text          # the marker was expanded
     table = page.text[page.text.index("Duty to Cooperate activity table"):]
     assert "Lead councillor and officer workshop: joint planning for SW Herts" in table
     assert "SPMG: the Green Belt review" in table                # the live draft

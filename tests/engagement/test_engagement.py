@@ -517,7 +517,7 @@ def test_demo_engagement_plan_shows_live_blocks(app, client, login, demo):
         assert count >= 15
         assert db.session.scalar(db.select(db.func.count(EngagementActivity.id))) == 6
     body = login(client, user_id).get(f"/p/{slug}/d/{plan_id}/").get_data(as_text=True)
-    assert "{{register}}" not in body and "{{map}}" not in body
+    assert "<p>{{register}}</p>" not in body and "<p>{{map}}</p>" not in body   # expanded
     assert body.count("<circle") == count
     assert "Relationship ladder" in body and "Engagement timeline" in body
     assert "Youth focus group (18-25)" in body

@@ -134,5 +134,6 @@ class Printed:
 def register(app):
     """The `{{cooperation}}` marker on pages (the `live_blocks` filter) and bound into a
     frozen version (the content binder `Printed`), see workspace.binders."""
-    binders.register_live(app, NAME, expand)
+    binders.register_live(app, NAME, expand,
+                          lambda html: ["{{" + NAME + "}}"] if MARKER.search(html) else [])
     binders.register(app, "cooperation_block", Printed)

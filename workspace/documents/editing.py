@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 from sqlalchemy import select, update
 
-from .. import audit
+from .. import audit, binders
 from ..accounts.models import User
 from ..clock import utcnow
 from ..extensions import db
@@ -164,6 +164,23 @@ def check_body(body: str | None) -> None:
                         "Split it into more than one section.", status=413)
 
 
+def live_block_refusal(markers: list[str]) -> str:
+    """Why a strategic matter may not embed the live blocks `markers`."""
+    names = " and ".join(markers)
+    return (f"A strategic matter cannot contain {names}: Members' positions are bound to the "
+            "text they read, and a live block shows records that can change without the text "
+            "changing. Put the block in a section of its own that is not a strategic matter.")
+
+
+def check_live_blocks(section: Section, html: str) -> None:
+    """Raise EditError when a strategic matter's new text (as html) would embed a live block
+    ({{cooperation}}, {{register}} …): positions bind to the text, not to the block's data."""
+    if section.strategic_matter:
+        markers = binders.live_markers(html)
+        if markers:
+            raise EditError(live_block_refusal(markers), field="body")
+
+
 def parse_base(value: str | int | None, section: Section) -> int:
     """The revision number a save started from, validated against the section."""
     try:
@@ -231,10 +248,11 @@ def save_section(section: Section, body: str, base_number: int, user: User,
         if new_text == section.body:
             leave_section(section, user)    # the editor closes: others stop seeing "is editing"
             return SaveResult(section, None, merged_with)
+        html = render_markdown(new_text)
+        check_live_blocks(section, html)
         affected = change_impact(section, new_text)
         if not confirms(affected, confirm_stale):
             raise ConfirmStale(section, affected)
-        html = render_markdown(new_text)
         old_sha256 = sha256_text(section.body)
         now = utcnow()
         written = db.session.execute(

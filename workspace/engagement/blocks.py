@@ -133,5 +133,6 @@ def snapshot(data, names=BLOCKS):
 def register(app):
     """`section.html|live_blocks(partnership)` in templates; the live blocks bound into a
     frozen version (the content binder `Printed`, see workspace.binders)."""
-    binders.register_live(app, "engagement", expand)
+    binders.register_live(app, "engagement", expand,
+                          lambda html: ["{{" + name + "}}" for name in used(html)])
     binders.register(app, "engagement_blocks", Printed)

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from .. import audit
+from .. import audit, binders
 from ..accounts.models import User
+from ..documents.editing import live_block_refusal
 from ..documents.feed import record_change
 from ..documents.models import EDITABLE_STATUSES, Document, Section
 from ..extensions import db
@@ -89,6 +90,9 @@ def set_strategic_matter(section: Section, value: bool, user: User,
                                 "choose another.", field="matter")
     if section.strategic_matter == value and (not value or matter is None):
         return False
+    markers = value and binders.live_markers(section.html)
+    if markers:
+        raise PositionError(live_block_refusal(markers), status=409)
     changed = section.strategic_matter != value
     if changed:
         section.strategic_matter = value

@@ -6,8 +6,9 @@ permissions.load_document/load_section (404 for outsiders, 403 for the wrong rol
 from flask import abort, flash, g, make_response, render_template, request, url_for
 from flask_login import current_user
 
+from .. import binders
 from ..accounts.models import Organisation
-from ..documents.editing import confirms, impact_digest
+from ..documents.editing import confirms, impact_digest, live_block_refusal
 from ..extensions import db
 from ..partnerships import matters as partnership_lists
 from ..permissions import can, load_document, load_section
@@ -118,6 +119,13 @@ def section_matter_choices(partnership, section):
     if named is None and current is not None and current.retired_at is None:
         named = current
     return choices, str(named.id) if named else NAMED_AFTER_SECTION
+
+
+@bp.app_template_global()
+def matter_refusal(section):
+    """Why the section cannot be made a strategic matter (it embeds a live block), or ""."""
+    markers = binders.live_markers(section.html)
+    return live_block_refusal(markers) if markers else ""
 
 
 @bp.app_template_global()

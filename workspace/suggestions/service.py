@@ -18,6 +18,7 @@ from ..clock import DATE, display, utcnow
 from ..documents import editing
 from ..documents.editing import EditError
 from ..documents.feed import record_change
+from ..documents.markdown import render_markdown
 from ..documents.merge import normalise
 from ..documents.models import Section
 from ..extensions import db
@@ -91,6 +92,7 @@ def suggest(section: Section, body: str, base_number: int, user: User,
     if text == normalise(section.body):
         raise SuggestionError("Your suggestion is the same as the current text. Change the "
                               "text before suggesting it.")
+    editing.check_live_blocks(section, render_markdown(text))
     suggestion = Suggestion(document_id=document.id, section_id=section.id,
                             base_number=base_number, body=text, reason=reason,
                             author_id=user.id, organisation_id=user.organisation_id,
