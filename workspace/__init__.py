@@ -14,7 +14,7 @@ from . import db as dbmod
 from .config import ConfigurationError, load_config, refuse
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .security import CleanRequest, QuietSessionInterface, init_security_headers
-from .web import DatabaseInteger, is_htmx, section_url
+from .web import DatabaseInteger, absolute_url, is_htmx, section_url
 
 #: Endpoints anyone may reach without signing in.
 PUBLIC_ENDPOINTS = frozenset({"static", "auth.login", "auth.accept_invitation", "health",
@@ -276,7 +276,7 @@ def _register_template_helpers(app):
         return clock.display(value, clock.DATE) if value else ""
 
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.globals.update(can=can, section_url=section_url)
+    app.jinja_env.globals.update(can=can, section_url=section_url, absolute_url=absolute_url)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -219,3 +219,11 @@ def test_a_position_changes_when_its_stance_or_reason_does():
     assert [(p.before_reason, p.reason) for p in reason] == [("A", "B")]
     # A position given on an earlier text counts as none.
     assert changes.position_changes(record("stale"), record("missing"), resolve) == []
+
+
+def test_with_base_url_the_changes_page_is_canonical_under_it(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "BASE_URL", "https://plans.example.gov.uk")
+    page = client.get(f"{SCG}/v2/changes", headers={"Host": "evil.example"}).text
+    assert "evil.example" not in page
+    assert ('<link rel="canonical" href="https://plans.example.gov.uk/public/sw-herts/'
+            'statement-of-common-ground/v2/changes">') in page

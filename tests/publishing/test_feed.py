@@ -235,3 +235,40 @@ def test_with_base_url_the_feed_and_open_data_links_never_follow_the_host_header
     assert data.status_code == 200
     assert "evil.example" not in data.text
     assert "https://plans.example.gov.uk/public/sw-herts/" in data.text
+
+
+def test_with_base_url_no_public_page_takes_its_links_from_the_host_header(app, demo, client,
+                                                                           monkeypatch):
+    """The register, a version, its changes and the open data page are cached too (ETags,
+    `Cache-Control: public`), and the register's "link to this" snippet is pasted into
+    councils' own sites: their canonical links and addresses come from BASE_URL."""
+    agree_and_sign(app)
+    publish(app)
+    monkeypatch.setitem(app.config, "BASE_URL", "https://plans.example.gov.uk")
+    for path in ("/public/sw-herts/", "/public/sw-herts/statement-of-common-ground/",
+                 "/public/sw-herts/statement-of-common-ground/v1", "/public/sw-herts/data"):
+        for headers in ({"Host": "evil.example"}, {"X-Forwarded-Host": "evil.example"}):
+            page = client.get(path, headers=headers)
+            assert page.status_code == 200, path
+            assert "evil.example" not in page.text, path
+            assert "https://plans.example.gov.uk/public/sw-herts/" in page.text, path
+
+
+def test_without_base_url_one_host_never_chooses_the_links_kept_for_another(
+        app, demo, client, monkeypatch):
+    """The app keeps rendered public pages per process: a forged Host answered first must
+    not be what the next visitor (or a cache revalidating its ETag) is handed."""
+    agree_and_sign(app)
+    publish(app)
+    assert not app.config.get("BASE_URL")
+    monkeypatch.setitem(app.config, "SERVER_NAME", None)     # links from the request's host
+    path = "/public/sw-herts/statement-of-common-ground/v1"
+    forged = client.get(path, headers={"Host": "evil.example"})
+    assert "http://evil.example/public/sw-herts/" in forged.text
+    honest = client.get(path, headers={"Host": "plans.example"})
+    assert "evil.example" not in honest.text
+    assert "http://plans.example/public/sw-herts/" in honest.text
+    assert honest.headers["ETag"] != forged.headers["ETag"]
+    again = client.get(path, headers={"Host": "plans.example",
+                                      "If-None-Match": forged.headers["ETag"]})
+    assert again.status_code == 200

@@ -7,7 +7,7 @@ from ..partnerships import service as partnership_service
 from ..partnerships.forms import EmptyForm
 from ..permissions import require
 from ..rate_limits import invite_limit
-from ..web import render, see_other
+from ..web import absolute_url, render, see_other
 from . import invitations, service
 from .forms import ActiveForm, InviteUserForm, RoleForm
 from .signin import AuthError
@@ -57,7 +57,7 @@ def invite():
         except AuthError as exc:
             form.email.errors.append(exc.message)
         else:
-            link = url_for("auth.accept_invitation", token=token, _external=True)
+            link = absolute_url("auth.accept_invitation", token=token)
             if invitations.email_invitation(invitation, current_user.name):
                 flash(f"The invitation will be e-mailed to {invitation.email}.", "success")
             return _page(organisation, invite_link=link)

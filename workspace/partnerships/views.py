@@ -8,7 +8,7 @@ from ..documents.service import documents_by_partnership
 from ..mail import mail_enabled
 from ..permissions import load_partnership, visible_partnerships
 from ..rate_limits import invite_limit
-from ..web import render, see_other
+from ..web import absolute_url, render, see_other
 from . import service
 from .forms import EmptyForm, GrantAdminForm, InvitePartnerForm, NewOrganisationForm
 
@@ -92,7 +92,7 @@ def add_organisation(slug):
         except AuthError as exc:
             form.admin_email.errors.append(exc.message)
         else:
-            link = url_for("auth.accept_invitation", token=token, _external=True)
+            link = absolute_url("auth.accept_invitation", token=token)
             if email_invitation(invitation, current_user.name, partnership.name):
                 flash(f"The invitation will be e-mailed to {invitation.email}.", "success")
             return _admin_page(partnership, invite_link=link, invited=organisation)

@@ -44,16 +44,24 @@ def template_revision() -> str:
     return revision
 
 
+def link_base() -> str:
+    """What a public answer's absolute links are built on (web.absolute_url): BASE_URL when
+    set, else the request's own host, so that without BASE_URL each host has its own kept
+    rendering and ETag, and one request's Host header never chooses the links of another's."""
+    return current_app.config.get("BASE_URL") or request.host_url
+
+
 def etag_for(*parts: object) -> str:
-    """A strong ETag from the things an answer is made of (with the template revision)."""
-    text = "\0".join(str(p) for p in (*parts, template_revision()))
+    """A strong ETag from the things an answer is made of (with the template revision and
+    the links' base)."""
+    text = "\0".join(str(p) for p in (*parts, template_revision(), link_base()))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def render_once(key: tuple, render: Callable[[], str | bytes]) -> str | bytes:
-    """What is kept under key (with the template revision): rendered HTML, or a file's
-    bytes; made by `render()` the first time."""
-    key = (*key, template_revision())
+    """What is kept under key (with the template revision and the links' base): rendered
+    HTML, or a file's bytes; made by `render()` the first time."""
+    key = (*key, template_revision(), link_base())
     with _lock:
         html = _cache.get(key)
         if html is not None:
