@@ -136,11 +136,19 @@ def test_an_error_is_logged_with_its_id_and_traceback_and_shown_as_a_reference(
     response = client.get("/favicon.ico")
     assert response.status_code == 500
     request_id = response.headers["X-Request-ID"]
-    assert f"Reference: {request_id}" in response.text
+    assert f'Reference: <span class="cg-break">{request_id}</span>' in response.text   # wraps
+    assert "not saved" not in response.text            # opening a page changes nothing
     text = logged.getvalue()
     assert f"[{request_id}] Unhandled error on GET /favicon.ico" in text
     assert "Traceback" in text and "RuntimeError: kaboom" in text
     assert f"[{request_id}] method=GET path=/favicon.ico status=500" in text
+
+
+def test_an_error_answering_a_change_says_it_was_not_saved(app, client, monkeypatch):
+    monkeypatch.setitem(app.view_functions, "auth.login", _boom)
+    response = client.post("/sign-in", data={"email": "a@b.example", "password": "x"})
+    assert response.status_code == 500
+    assert "The error has been logged. Your change was not saved." in response.text
 
 
 def test_an_htmx_error_names_the_reference_too(app, client, monkeypatch):

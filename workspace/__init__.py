@@ -259,7 +259,9 @@ def _register_errors(app):
     @app.errorhandler(Exception)
     def _server_error(exc):
         app.logger.exception("Unhandled error on %s %s", request.method, logs.safe_path())
-        return _render_error(500, "The error has been logged. Your change was not saved.")
+        changing = request.method not in ("GET", "HEAD", "OPTIONS")
+        return _render_error(500, "The error has been logged." +
+                             (" Your change was not saved." if changing else ""))
 
 
 def _register_template_helpers(app):
