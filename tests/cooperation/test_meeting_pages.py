@@ -176,6 +176,28 @@ def test_a_date_that_is_not_a_date_is_refused(app, login, setting):
     assert count(app, Meeting) == 0
 
 
+def test_an_empty_form_lists_every_problem_at_once(app, login, setting):
+    """Not one at a time: the date's own message, then the record's others (the date not
+    repeated), each linking to its field."""
+    s = setting
+    data = posted(s, **{"held_on-day": "", "held_on-month": "", "held_on-year": "",
+                        "kind": "", "title": "", "attendees-0-organisation_id": "",
+                        "attendees-0-role": "", "positions-0-organisation_id": "",
+                        "positions-0-matter_id": "", "positions-0-statement": "",
+                        "positions-0-stance": "",
+                        "matter_ids": []})
+    response = as_(app, login, s, "officer").post("/p/own/meetings/new", data=data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    summary = html[html.index("govuk-error-summary__list"):]
+    summary = summary[:summary.index("</ul>")]
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary)
+    assert [anchor for anchor, _ in links] == [
+        "held_on-day", "kind", "title", "attendees-0-organisation_id"], links
+    assert sum("meeting date" in text for _, text in links) == 1
+    assert count(app, Meeting) == 0
+
+
 def test_add_another_attendee_shows_one_more_row_keeping_what_was_typed(app, login, setting):
     s = setting
     client = as_(app, login, s, "officer")

@@ -191,6 +191,23 @@ def test_a_bad_record_is_refused_naming_the_field_and_nothing_is_written(ctx, se
     assert meeting_events() == []
 
 
+def test_every_problem_of_a_record_is_named_at_once(ctx, setting):
+    """One refusal per field (the first of each list of rows), so the form shows them all."""
+    s = setting
+    with pytest.raises(CooperationError) as refused:
+        service.record_meeting(own(s), officer(s), **valid(
+            s, held_on=None, kind="party", title=" ", matter_ids=[s["foreign_matter"]],
+            attendees=[(s["watford"], " ", ""), (s["dacorum"], " ", "")], positions=[]))
+    assert [(p.field, p.message) for p in refused.value.problems] == [
+        ("held_on", "Enter the meeting date"),
+        ("kind", "Choose what kind of meeting it was"),
+        ("title", "Enter the meeting's title"),
+        ("attendees-0-role", "Enter the role of the attendee from Watford Borough Council"),
+        ("matter_ids", "Choose strategic matters from the partnership's list")]
+    assert (refused.value.field, refused.value.message) == ("held_on", "Enter the meeting date")
+    assert count(Meeting) == 0
+
+
 def test_a_stance_alone_is_a_position(ctx, setting):
     s = setting
     meeting = service.record_meeting(own(s), officer(s), **valid(

@@ -24,7 +24,7 @@ from workspace.partnerships.models import Body, Partnership, StrategicMatter
 
 from .corpus import FORMULA_STARTS, HOSTILE, LONG
 
-#: Field -> longest text it takes (workspace.cooperation.meetings.LIMITS, actions.WHAT_MAX and
+#: Field -> longest text it takes (workspace.cooperation.meeting_checks.LIMITS, actions.WHAT_MAX and
 #: OUTCOME_MAX, partnerships.matters); packs of a few characters less where a number goes in
 #: front to keep names unique.
 LIMITS = {"matter title": 200, "matter description": 2000, "body name": 200,

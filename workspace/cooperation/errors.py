@@ -10,3 +10,22 @@ class CooperationError(Exception):
         self.message = message
         self.field = field
         self.status = status
+
+    @property
+    def problems(self) -> list[CooperationError]:
+        """Every refusal it stands for: itself (CooperationErrors: several)."""
+        return [self]
+
+
+class CooperationErrors(CooperationError):
+    """Several refusals found at once, each naming its field; the first gives the message,
+    field and status."""
+
+    def __init__(self, problems: list[CooperationError]) -> None:
+        first = problems[0]
+        super().__init__(first.message, field=first.field, status=first.status)
+        self._problems = list(problems)
+
+    @property
+    def problems(self) -> list[CooperationError]:
+        return self._problems

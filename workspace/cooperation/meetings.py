@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import json
 from collections import namedtuple
-from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
 
 from .. import audit
-from ..clock import display, today, utcnow
+from ..clock import display, utcnow
 from ..documents.markdown import render_markdown
 from ..extensions import db
-from ..numbers import whole_number
-from ..partnerships import matters as lists
 from ..partnerships.models import Partnership
-from ..partnerships.service import known_organisation, partner_organisation_ids
 from .errors import CooperationError
+from .meeting_checks import Record, check_record, clean, number, within_limit
 from .models import (
     MEETING_KINDS,
     STATED_STANCES,
@@ -33,160 +30,6 @@ from .models import (
     MeetingRevision,
     StatedPosition,
 )
-
-EARLIEST = date(1990, 1, 1)
-LIMITS = {"title": 200, "role": 200, "person": 200, "outcome": 2000, "notes": 100_000,
-          "statement": 10_000, "reason": 2000}
-
-
-def _text(value):
-    return (value or "").strip()
-
-
-def _length(value, limit_name, message, field_name):
-    if len(value) > LIMITS[limit_name]:
-        raise CooperationError(message.format(LIMITS[limit_name]), field=field_name)
-    return value
-
-
-def _int(value):
-    if isinstance(value, int):
-        return value
-    return whole_number(value)
-
-
-@dataclass
-class Record:
-    """A meeting's record, checked: what record_meeting and correct_meeting write."""
-
-    held_on: date
-    kind: str
-    body: object
-    title: str
-    notes: str
-    outcome: str
-    attendees: list = field(default_factory=list)      # [(Organisation, role, person)]
-    matters: list = field(default_factory=list)        # [StrategicMatter]
-    positions: list = field(default_factory=list)      # [(Organisation, matter, text, stance)]
-
-
-def _check_date(held_on):
-    if not isinstance(held_on, date):
-        raise CooperationError("Enter the meeting date", field="held_on")
-    if held_on < EARLIEST:
-        raise CooperationError("Meeting date must be in 1990 or later", field="held_on")
-    if held_on > today():
-        raise CooperationError("Meeting date must be today or in the past: record a meeting "
-                               "once it has been held", field="held_on")
-    return held_on
-
-
-def _check_attendees(partnership, attendees, current):
-    """Active partners only; a correction may keep an authority that has left since."""
-    partners = partner_organisation_ids(partnership) | (
-        {a.organisation_id for a in current.attendees} if current else set())
-    checked = []
-    for index, (organisation_id, role, person) in enumerate(attendees):
-        where = f"attendees-{index}"
-        organisation = known_organisation(partnership, _int(organisation_id))
-        if organisation is None:
-            raise CooperationError("Choose the attendee's authority",
-                                   field=f"{where}-organisation_id")
-        if organisation.id not in partners:
-            raise CooperationError(f"{organisation.name} is not a partner in this partnership",
-                                   field=f"{where}-organisation_id")
-        role, person = _text(role), _text(person)
-        if not role:
-            raise CooperationError(f"Enter the role of the attendee from {organisation.name}",
-                                   field=f"{where}-role")
-        _length(role, "role", "Role must be {} characters or fewer", f"{where}-role")
-        _length(person, "person", "Name must be {} characters or fewer", f"{where}-person")
-        checked.append((organisation, role, person))
-    if not checked:
-        raise CooperationError("Add at least one attendee: an authority and a role",
-                               field="attendees-0-organisation_id")
-    return checked
-
-
-def _check_matters(partnership, matter_ids, current):
-    allowed_retired = {m.matter_id for m in current.matters} if current else set()
-    checked = []
-    for matter_id in matter_ids:
-        found = lists.matter(partnership, _int(matter_id))
-        if found is None or (found.retired_at is not None and found.id not in allowed_retired):
-            raise CooperationError("Choose strategic matters from the partnership's list",
-                                   field="matter_ids")
-        if found not in checked:
-            checked.append(found)
-    return checked
-
-
-def _check_positions(partnership, positions, attendees, matters):
-    present = {organisation.id: organisation for organisation, _, _ in attendees}
-    discussed = {matter.id: matter for matter in matters}
-    seen, checked = set(), []
-    for index, (organisation_id, matter_id, statement, stance) in enumerate(positions):
-        where = f"positions-{index}"
-        organisation = present.get(_int(organisation_id))
-        if organisation is None:
-            other = known_organisation(partnership, _int(organisation_id))
-            raise CooperationError(
-                f"Position stated by an authority with no attendee at the meeting: "
-                f"{other.name}" if other else "Choose the authority that stated the position",
-                field=f"{where}-organisation_id")
-        matter = discussed.get(_int(matter_id))
-        if matter is None:
-            other = lists.matter(partnership, _int(matter_id))
-            raise CooperationError(
-                f"Position stated for a matter not discussed: {other.label}" if other else
-                "Choose the strategic matter the position is about",
-                field=f"{where}-matter_id")
-        stance = stance or None
-        if stance is not None and stance not in STATED_STANCES:
-            raise CooperationError("Choose a stance from the list, or none",
-                                   field=f"{where}-stance")
-        statement = _length(_text(statement), "statement",
-                            "Statement must be {} characters or fewer", f"{where}-statement")
-        if not statement and stance is None:
-            raise CooperationError(f"Enter what {organisation.name} said on {matter.label}, "
-                                   "or choose its stance", field=f"{where}-statement")
-        if (organisation.id, matter.id) in seen:
-            raise CooperationError(f"{organisation.name} has two positions on {matter.label}: "
-                                   "keep one", field=f"{where}-matter_id")
-        seen.add((organisation.id, matter.id))
-        checked.append((organisation, matter, statement, stance))
-    return checked
-
-
-def check_record(partnership, *, held_on, kind, title, body_id=None, notes="", outcome="",
-                 attendees=(), matter_ids=(), positions=(), current=None) -> Record:
-    """The record checked, field by field (a CooperationError names the first problem);
-    `current` is the meeting being corrected (it may keep a body or matter retired since, or
-    an authority that has left the partnership)."""
-    held_on = _check_date(held_on)
-    if kind not in MEETING_KINDS:
-        raise CooperationError("Choose what kind of meeting it was", field="kind")
-    body = None
-    if body_id not in (None, ""):
-        body = lists.body(partnership, _int(body_id))
-        if body is None or (body.retired_at is not None
-                            and (current is None or current.body_id != body.id)):
-            raise CooperationError("Choose one of the partnership's bodies, or none",
-                                   field="body_id")
-    title = _text(title)
-    if not title:
-        raise CooperationError("Enter the meeting's title", field="title")
-    _length(title, "title", "Title must be {} characters or fewer", "title")
-    checked_attendees = _check_attendees(partnership, list(attendees), current)
-    checked_matters = _check_matters(partnership, list(matter_ids), current)
-    checked_positions = _check_positions(partnership, list(positions), checked_attendees,
-                                         checked_matters)
-    notes = _length((notes or "").strip("\n").rstrip(), "notes",
-                    "Notes must be {} characters or fewer", "notes")
-    outcome = _length(_text(outcome), "outcome", "Outcome must be {} characters or fewer",
-                      "outcome")
-    return Record(held_on, kind, body, title, notes, outcome, checked_attendees,
-                  checked_matters, checked_positions)
 
 
 def _authority(organisation):
@@ -276,7 +119,7 @@ def correct_meeting(meeting: Meeting, user, *, expected_version, reason, held_on
     history with who, when and why. Refused (409) when it was corrected since
     `expected_version`; nothing is written when nothing changed (the version stays)."""
     _lock(meeting)
-    if _int(expected_version) != meeting.version:
+    if number(expected_version) != meeting.version:
         last = db.session.scalar(select(MeetingRevision).where(
             MeetingRevision.meeting_id == meeting.id).order_by(MeetingRevision.number.desc()))
         who = (f" by {last.user.name} ({last.organisation.name}) on "
@@ -292,7 +135,7 @@ def correct_meeting(meeting: Meeting, user, *, expected_version, reason, held_on
     before = snapshot(current_record(meeting))
     if snapshot(record) == before:
         return meeting
-    reason = _length(_text(reason), "reason", "Reason must be {} characters or fewer",
+    reason = within_limit(clean(reason), "reason", "Reason must be {} characters or fewer",
                      "reason")
     if not reason:
         raise CooperationError("Say why the record is being corrected", field="reason")
@@ -315,13 +158,13 @@ def meetings(partnership: Partnership, matter_id=None) -> list[Meeting]:
     query = select(Meeting).where(Meeting.partnership_id == partnership.id)
     if matter_id is not None:
         query = query.where(Meeting.id.in_(select(MeetingMatter.meeting_id).where(
-            MeetingMatter.matter_id == _int(matter_id))))
+            MeetingMatter.matter_id == number(matter_id))))
     return list(db.session.scalars(query.order_by(Meeting.held_on.desc(), Meeting.id.desc())))
 
 
 def meeting_for(partnership: Partnership, meeting_id) -> Meeting | None:
     """One of the partnership's meetings (None for another partnership's)."""
-    found = db.session.get(Meeting, _int(meeting_id)) if _int(meeting_id) is not None else None
+    found = db.session.get(Meeting, number(meeting_id)) if number(meeting_id) is not None else None
     return found if found is not None and found.partnership_id == partnership.id else None
 
 

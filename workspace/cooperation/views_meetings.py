@@ -83,6 +83,28 @@ def _add_row(form):
     return form
 
 
+def _add_errors(form, exc):
+    for problem in exc.problems:
+        form.add_error(problem.field, problem.message)
+
+
+def _checked(partnership, form, current=None):
+    """False when the posted date is not a date: its own messages, then every other problem
+    of the record with them (the service's check, less its own "Enter the meeting date"),
+    so the person recording sees them all at once."""
+    form.validate()
+    form.problems = form.date_problems()
+    if not form.problems:
+        return True
+    try:
+        service.check_record(partnership, current=current, **form.values())
+    except CooperationError as exc:
+        for problem in exc.problems:
+            if problem.field != "held_on":
+                form.add_error(problem.field, problem.message)
+    return False
+
+
 @bp.route("/meetings/new", methods=["GET", "POST"])
 def new_meeting(slug):
     """Record a meeting: the form, and its post."""
@@ -92,14 +114,12 @@ def new_meeting(slug):
     form = meeting_form(*_choices(partnership), posted=True)
     if _add_row(form):
         return _form_page(partnership, form)
-    form.validate()
-    form.problems = form.date_problems()
-    if form.problems:
+    if not _checked(partnership, form):
         return _form_page(partnership, form, 422)
     try:
         meeting = service.record_meeting(partnership, current_user, **form.values())
     except CooperationError as exc:
-        form.add_error(exc.field, exc.message)
+        _add_errors(form, exc)
         return _form_page(partnership, form, exc.status)
     flash(f"Meeting recorded: \u201c{meeting.title}\u201d.", "success")
     return see_other(url_for(".meeting", slug=slug, meeting_id=meeting.id))
@@ -127,9 +147,7 @@ def correct_meeting(slug, meeting_id):
     form = meeting_form(*choices, correcting=True, posted=True)
     if _add_row(form):
         return _form_page(partnership, form, meeting=found)
-    form.validate()
-    form.problems = form.date_problems()
-    if form.problems:
+    if not _checked(partnership, form, found):
         return _form_page(partnership, form, 422, meeting=found)
     version = found.version
     try:
@@ -141,7 +159,7 @@ def correct_meeting(slug, meeting_id):
             # as it is, which the page links to.
             form.expected_version.data = str(found.version)
             return _form_page(partnership, form, 409, meeting=found, stale=exc.message)
-        form.add_error(exc.field, exc.message)
+        _add_errors(form, exc)
         return _form_page(partnership, form, exc.status, meeting=found)
     if found.version == version:
         flash("Nothing was changed: the record is as it was.", "success")
