@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from workspace.accounts.models import User
-from workspace.documents.models import Document
+from workspace.documents.models import Document, Section
 from workspace.extensions import db
 
 from .support import SCG, WATFORD, expect, open_document
@@ -184,3 +184,66 @@ def test_on_a_phone_the_header_names_the_partnership_by_its_short_name(app, demo
     expect(link.locator(".cg-short-name")).to_be_hidden()
     expect(link.locator(".cg-long-name")).to_have_text(
         "South West Hertfordshire Joint Strategic Plan")
+
+
+def _matter_url(app, title, suffix):
+    with app.app_context():
+        section = db.session.scalar(select(Section).join(Document).where(
+            Document.title == SCG, Section.title == title))
+        return f"/p/sw-herts/d/{section.document_id}/{suffix.format(section.id)}"
+
+
+@pytest.mark.parametrize("suffix", ["review-queue/{}", "s/{}/positions/new"],
+                         ids=["queue-matter", "position-form"])
+def test_a_table_in_a_matters_text_scrolls_in_a_region_a_keyboard_reaches(app, demo, open_page,
+                                                                          suffix):
+    """The infrastructure matter holds a table a little wider than a phone, shown in a box
+    with padding (what changed, the text as it reads): it is wrapped in a named, focusable
+    region (table-scroll.js measured the room inside the padding), and axe passes."""
+    page = open_page(MEMBER).page
+    page.set_viewport_size(PHONE)
+    page.goto(_matter_url(app, "Strategic infrastructure priorities", suffix))
+    page.wait_for_timeout(200)
+    _fits(page)
+    assert page.evaluate(_UNLABELLED_SCROLLERS) == []
+    regions = page.locator(".cg-prose .cg-table-scroll[role=region]")
+    assert regions.count() >= 1
+    names = [regions.nth(i).get_attribute("aria-label") for i in range(regions.count())]
+    assert len(set(names)) == len(names), names            # each region its own name
+    assert_accessible(page, f"{suffix} at 390 px")
+
+
+def test_the_agreement_grid_keeps_the_matter_column_in_view(app, demo, open_page):
+    page = open_page(MEMBER).page
+    page.set_viewport_size(PHONE)
+    page.goto(_url(app, "doc:" + SCG + "/agreement"))
+    region = page.locator(".cg-table-scroll").filter(has=page.locator(".cg-grid"))
+    matter = region.locator("tbody th[scope=row]").first
+    before = matter.bounding_box()["x"]
+    region.evaluate("(el) => { el.scrollLeft = 300; }")
+    page.wait_for_timeout(100)
+    assert region.evaluate("(el) => el.scrollLeft") > 0
+    assert abs(matter.bounding_box()["x"] - before) < 1, "the matter column scrolled away"
+
+
+@pytest.mark.parametrize("email, where, rows", [
+    (WATFORD, "/p/sw-herts/meetings", "#meetings tbody tr"),
+    (WATFORD, "/p/sw-herts/actions", ".cg-actions tbody tr"),
+    (ADMIN, "doc:" + SCG + "/lifecycle", "table:has(#totals-caption) tbody tr"),
+    (ADMIN, "doc:" + SCG + "/lifecycle", "table:has(#decisions-caption) tbody tr"),
+], ids=["meetings", "actions", "totals", "decisions"])
+def test_record_tables_become_labelled_lines_on_a_phone(app, demo, open_page, email, where,
+                                                        rows):
+    """No column cut off at the region's edge (a due date, a status, a meeting's matters):
+    each row is a block of lines, each cell named by its column."""
+    page = open_page(email).page
+    page.set_viewport_size(PHONE)
+    page.goto(_url(app, where))
+    cells = page.locator(rows).first.locator("td")
+    first, last = cells.first.bounding_box(), cells.last.bounding_box()
+    assert last["y"] > first["y"], "cells should stack"
+    assert last["x"] + last["width"] <= PHONE["width"]
+    named = page.locator(rows).first.locator("td[data-label]").last
+    label = named.evaluate("(el) => getComputedStyle(el, '::before').content")
+    assert label.strip('"').endswith(": ") and len(label) > 4, label
+    _fits(page)

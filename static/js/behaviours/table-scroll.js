@@ -17,7 +17,12 @@ function wrap(table) {
     if (!caption.id) caption.id = `cg-table-caption-${++counter}`;
     region.setAttribute("aria-labelledby", caption.id);
   } else {
-    region.setAttribute("aria-label", "Table");
+    // Named after its first row, and numbered: regions on a page need distinct names.
+    const row = table.querySelector("tr");
+    const heads = row ? Array.from(row.cells).map((cell) => cell.textContent.trim())
+      .filter(Boolean).join(", ") : "";
+    const name = heads.length > 60 ? `${heads.slice(0, 57)}...` : heads;
+    region.setAttribute("aria-label", `Table ${++counter}${name ? `: ${name}` : ""}`);
   }
   table.parentNode.insertBefore(region, table);
   region.appendChild(table);
@@ -28,7 +33,10 @@ function check(root) {
   // GOV.UK tables, and the tables written in a section's text (Markdown: plain <table>).
   scope.querySelectorAll("table.govuk-table, .cg-prose table").forEach((table) => {
     if (table.closest(SKIP) || !table.parentElement) return;
-    const room = table.parentElement.clientWidth;
+    // The room inside the parent's padding (clientWidth counts the padding too).
+    const style = getComputedStyle(table.parentElement);
+    const room = table.parentElement.clientWidth - parseFloat(style.paddingLeft) -
+      parseFloat(style.paddingRight);
     table.style.display = "table";             // measure its natural width, not the fallback's
     const wide = table.offsetWidth > room + 1;
     table.style.display = "";
@@ -42,4 +50,8 @@ window.addEventListener("resize", () => {
   pending = setTimeout(() => check(document), 150);
 });
 document.addEventListener("htmx:load", (event) => check(event.detail.elt));
+// A table in a closed <details> has no width until it is opened: measure it then.
+document.addEventListener("toggle", (event) => {
+  if (event.target.open) check(event.target);
+}, true);
 check(document);
