@@ -2,6 +2,8 @@
 agreed, the bad answers (declaration not ticked, wrong password, signing twice, a version gone
 back to draft, a partner that does not sign), the move to Signed by the last signature, and
 the confirmation before publishing."""
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -51,6 +53,8 @@ def test_the_sign_page_shows_the_declaration_what_is_signed_and_what_is_not_agre
     assert "except the matters recorded as not agreed" in text
     # The matters not agreed, and agreed with reservations, with the reasons recorded.
     assert "Not agreed" in text and "Agreed with reservations" in text
+    assert "Matters not agreed, or agreed with reservations</h2>" in text   # says both
+    assert not re.search(r" on \d+(\.\d+)*\. ", text)        # "on 2.2 The…", as numbered
     assert NO_REVIEW.replace("'", "&#39;") in text and UNMET in text
     assert text.index("Not agreed</strong>") < text.index("Agreed with reservations</strong>")
     # Printed name and position (from the account), and the password.
