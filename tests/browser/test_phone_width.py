@@ -247,3 +247,17 @@ def test_record_tables_become_labelled_lines_on_a_phone(app, demo, open_page, em
     label = named.evaluate("(el) => getComputedStyle(el, '::before').content")
     assert label.strip('"').endswith(": ") and len(label) > 4, label
     _fits(page)
+
+
+def test_engagement_pictures_keep_a_readable_size_on_a_phone(app, demo, open_page):
+    """Not shrunk to a third (the timeline's words were 5 px high): the map fits the screen,
+    the ladder and timeline keep their size and scroll sideways in named regions."""
+    page = open_page(WATFORD).page
+    page.set_viewport_size(PHONE)
+    page.goto("/p/sw-herts/engagement/")
+    widths = {kind: page.locator(f".cg-chart-scroll .cg-chart--{kind}").first.bounding_box()
+              ["width"] for kind in ("map", "ladder", "timeline")}
+    assert widths["map"] >= 340 and widths["map"] <= PHONE["width"], widths
+    assert widths["ladder"] >= 470 and widths["timeline"] >= 700, widths
+    assert page.evaluate(_UNLABELLED_SCROLLERS) == []
+    _fits(page)

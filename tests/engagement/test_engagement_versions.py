@@ -102,7 +102,7 @@ def test_freezing_binds_the_blocks_into_the_stored_html_and_its_fingerprint(app,
     html = content["sections"][0]["html"]
     for marker in MARKERS:
         assert marker not in html
-    assert html.count('class="cg-chart"') == 3          # map, ladder and timeline pictures
+    assert html.count('class="cg-chart cg-chart--') == 3          # map, ladder and timeline pictures
     assert "Alpha Health Trust" in html
     assert "<title id=" in html and "<desc id=" in html
     # Print-friendly: nothing that would be dead in a PDF.
@@ -121,7 +121,7 @@ def test_a_frozen_version_keeps_its_data_when_the_register_changes(app, world, p
     viewer = login(client, world["users"]["viewer"])
     page = viewer.get(f"{plan['base']}/versions/1").get_data(as_text=True)
     assert "Alpha Health Trust" in page and "Beta Care Board" not in page
-    assert "{{register}}" not in page and 'class="cg-chart"' in page
+    assert "{{register}}" not in page and 'class="cg-chart cg-chart--' in page
     assert _version_content(app, plan) == (frozen, _version_content(app, plan)[1], sha)
     word = viewer.get(f"{plan['base']}/versions/1/docx")
     assert word.status_code == 200
@@ -205,7 +205,7 @@ def test_the_member_position_form_shows_the_live_blocks(app, world, plan, login,
     assert "Record a position on" in page
     for marker in MARKERS:
         assert marker not in page
-    assert 'class="cg-chart"' in page and "Alpha Health Trust" in page
+    assert 'class="cg-chart cg-chart--' in page and "Alpha Health Trust" in page
     _rename_stakeholder(app, plan, "Beta Care Board")           # live: the draft as it is
     page = member.post(f"{plan['base']}/s/{plan['section']}/positions",
                        data={"stance": "not_agreed", "reason": "",

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from .models import STAGES
 
 #: Influence map: plot area inside a fixed viewBox.
-MAP = {"width": 640, "height": 460, "left": 70, "top": 30, "size": 380}
+MAP = {"width": 480, "height": 460, "left": 70, "top": 30, "size": 380}
 
 
 @dataclass
