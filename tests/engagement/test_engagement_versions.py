@@ -102,7 +102,7 @@ def test_freezing_binds_the_blocks_into_the_stored_html_and_its_fingerprint(app,
     html = content["sections"][0]["html"]
     for marker in MARKERS:
         assert marker not in html
-    assert html.count('class="cg-chart cg-chart--') == 3          # map, ladder and timeline pictures
+    assert html.count('class="cg-chart cg-chart--') == 3      # map, ladder and timeline
     assert "Alpha Health Trust" in html
     assert "<title id=" in html and "<desc id=" in html
     # Print-friendly: nothing that would be dead in a PDF.
