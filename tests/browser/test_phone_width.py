@@ -261,3 +261,17 @@ def test_engagement_pictures_keep_a_readable_size_on_a_phone(app, demo, open_pag
     assert widths["ladder"] >= 470 and widths["timeline"] >= 700, widths
     assert page.evaluate(_UNLABELLED_SCROLLERS) == []
     _fits(page)
+
+
+@pytest.mark.parametrize("where", ["/", "doc:" + SCG, "doc:" + SCG + "/agreement"],
+                         ids=["home", "document", "agreement"])
+def test_on_a_wide_screen_the_header_lines_up_with_the_page(app, demo, open_page, where):
+    """The wide pages (the document, the agreement grid) widen the header and footer with
+    them: the name, the partnership and the page's heading start at the same left edge."""
+    page = open_page(MEMBER).page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(_url(app, where))
+    lefts = [page.locator(selector).first.bounding_box()["x"] for selector in (
+        ".govuk-generic-header__homepage-link", ".govuk-service-navigation__container",
+        "main h1", ".govuk-footer__meta-item p")]
+    assert max(lefts) - min(lefts) < 1, lefts
