@@ -15,7 +15,7 @@ from workspace.documents.models import Document
 from workspace.extensions import db
 from workspace.jobs import runner
 from workspace.partnerships.models import Partnership
-from workspace.publishing import changes
+from workspace.publishing import changes, rendering
 from workspace.review import lifecycle
 from workspace.review.agreement import agreement_grid
 from workspace.review.positions import record_position
@@ -227,3 +227,17 @@ def test_with_base_url_the_changes_page_is_canonical_under_it(app, client, monke
     assert "evil.example" not in page
     assert ('<link rel="canonical" href="https://plans.example.gov.uk/public/sw-herts/'
             'statement-of-common-ground/v2/changes">') in page
+
+
+def test_without_base_url_made_up_hosts_never_fill_the_kept_renderings(app, client):
+    """A page holding absolute links is kept only under BASE_URL: without it every host
+    would need its own copy, and anyone could fill the cache with made-up hosts."""
+    assert not app.config.get("BASE_URL")
+    rendering.forget_all()
+    for n in range(5):
+        page = client.get(f"{SCG}/v2/changes", headers={"Host": f"h{n}.example"})
+        assert page.status_code == 200
+    kept = rendering.cached_count()
+    for n in range(5, 10):
+        client.get(f"{SCG}/v2/changes", headers={"Host": f"h{n}.example"})
+    assert rendering.cached_count() == kept

@@ -46,8 +46,8 @@ def template_revision() -> str:
 
 def link_base() -> str:
     """What a public answer's absolute links are built on (web.absolute_url): BASE_URL when
-    set, else the request's own host, so that without BASE_URL each host has its own kept
-    rendering and ETag, and one request's Host header never chooses the links of another's."""
+    set, else the request's own host; part of every ETag, so an answer made for one host is
+    never confirmed (304) to a cache asking for another."""
     return current_app.config.get("BASE_URL") or request.host_url
 
 
@@ -58,10 +58,19 @@ def etag_for(*parts: object) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def render_once(key: tuple, render: Callable[[], str | bytes]) -> str | bytes:
-    """What is kept under key (with the template revision and the links' base): rendered
-    HTML, or a file's bytes; made by `render()` the first time."""
-    key = (*key, template_revision(), link_base())
+def render_once(key: tuple, render: Callable[[], str | bytes],
+                links: bool = False) -> str | bytes:
+    """What is kept under key (with the template revision): rendered HTML, or a file's
+    bytes; made by `render()` the first time. `links`: the rendering holds absolute links
+    (web.absolute_url), so it is kept only under BASE_URL; without BASE_URL they would follow
+    the request's Host, and keeping one rendering per host would let anyone fill the cache
+    with made-up hosts, so it is rendered each time instead."""
+    if links:
+        base = current_app.config.get("BASE_URL")
+        if not base:
+            return render()
+        key = (*key, base)
+    key = (*key, template_revision())
     with _lock:
         html = _cache.get(key)
         if html is not None:

@@ -40,7 +40,8 @@ def version_changes(slug, document_slug, number):
         return render_template("public/changes.html", partnership=partnership,
                                register_partnership=partnership, document=document,
                                version=row, previous=previous, changes=found)
-    return rendering.conditional(rendering.render_once(key, draw), etag, row.published_at)
+    return rendering.conditional(rendering.render_once(key, draw, links=True), etag,
+                                 row.published_at)
 
 
 def _data_answer(body, content_type, row, name=None):
