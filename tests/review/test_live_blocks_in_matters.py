@@ -100,7 +100,63 @@ def test_a_section_with_a_live_block_cannot_be_made_a_matter(app, scg):
     assert REFUSAL in annex_part and "Mark as a strategic matter" not in annex_part
     response = client.post(f"{scg['base']}/s/{scg['annex']}/strategic-matter",
                            data={"strategic_matter": "1", "shown_version": "1"})
-    assert response.status_code == 409
+    assert response.status_code == 422
     assert REFUSAL in response.text
+    assert "changed while you were reading" not in response.text
+    with app.app_context():
+        assert db.session.get(Section, scg["annex"]).strategic_matter is False
+
+
+def make_matter(app, section_id):
+    """Mark directly, as a matter marked before the rule (or by the demo) would be."""
+    with app.app_context():
+        db.session.get(Section, section_id).strategic_matter = True
+        db.session.commit()
+
+
+def test_restoring_a_revision_with_a_live_block_into_a_matter_is_refused(app, scg):
+    client = scg["client"]
+    url = f"{scg['base']}/s/{scg['annex']}"
+    assert client.post(url, data={"body": "No table now.\n", "base_version": "1"}
+                       ).status_code == 303
+    make_matter(app, scg["annex"])
+    response = client.post(url + "/revisions/1/restore")
+    assert response.status_code == 422
+    assert REFUSAL in response.text
+    assert body(app, scg["annex"]) == "No table now.\n"
+
+
+def test_a_suggestion_with_a_live_block_cannot_be_accepted_once_its_section_is_a_matter(
+        app, scg, world, factory, login):
+    client = scg["client"]
+    with app.app_context():
+        db.session.get(Section, scg["green"]).strategic_matter = False
+        db.session.commit()
+    assert client.post(f"{scg['base']}/s/{scg['green']}/suggest", data={
+        "body": "Kept.\n\n{{cooperation}}\n", "base_version": "1", "reason": "r"},
+        headers=HX).status_code == 200                    # not a matter: allowed
+    make_matter(app, scg["green"])
+    with app.app_context():
+        suggestion = db.session.scalars(select(Suggestion).order_by(Suggestion.id)).all()[-1]
+        suggestion_id = suggestion.id
+    admin = factory.user(world["orgs"]["watford"], "officer", email="padmin@watford.example",
+                         name="Partnership Admin", partnership_admin=True)
+    response = login(app.test_client(), admin).post(
+        f"{scg['base']}/suggestions/{suggestion_id}/accept", data={"seen_version": "1"})
+    assert response.status_code == 422
+    assert REFUSAL in response.text
+    assert body(app, scg["green"]) == "The Green Belt is kept.\n"
+    with app.app_context():
+        assert db.session.get(Suggestion, suggestion_id).status == "open"
+
+
+def test_a_matter_marked_before_the_rule_may_still_be_relinked_or_unmarked(app, scg):
+    make_matter(app, scg["annex"])
+    url = f"{scg['base']}/s/{scg['annex']}/strategic-matter"
+    again = scg["client"].post(url, data={"strategic_matter": "1", "shown_version": "1",
+                                          "matter": "new"})
+    assert again.status_code in (200, 303), again.text
+    off = scg["client"].post(url, data={"strategic_matter": "0", "shown_version": "1"})
+    assert off.status_code in (200, 303)
     with app.app_context():
         assert db.session.get(Section, scg["annex"]).strategic_matter is False

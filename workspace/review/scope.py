@@ -90,9 +90,11 @@ def set_strategic_matter(section: Section, value: bool, user: User,
                                 "choose another.", field="matter")
     if section.strategic_matter == value and (not value or matter is None):
         return False
-    markers = value and binders.live_markers(section.html)
+    # Only on becoming a matter: one marked before this rule may still be re-linked or
+    # unmarked (an edit that keeps the block is refused).
+    markers = value and not section.strategic_matter and binders.live_markers(section.html)
     if markers:
-        raise PositionError(live_block_refusal(markers), status=409)
+        raise PositionError(live_block_refusal(markers))
     changed = section.strategic_matter != value
     if changed:
         section.strategic_matter = value
