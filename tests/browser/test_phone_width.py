@@ -261,6 +261,10 @@ def test_engagement_pictures_keep_a_readable_size_on_a_phone(app, demo, open_pag
     assert widths["ladder"] >= 470 and widths["timeline"] >= 700, widths
     assert page.evaluate(_UNLABELLED_SCROLLERS) == []
     _fits(page)
+    # On a wide screen nothing scrolls: no extra tab stops.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.wait_for_timeout(300)                  # re-measured after the resize
+    assert page.locator(".cg-chart-scroll[tabindex]").count() == 0
 
 
 @pytest.mark.parametrize("where", ["/", "doc:" + SCG, "doc:" + SCG + "/agreement"],

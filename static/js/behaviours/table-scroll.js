@@ -42,6 +42,23 @@ function check(root) {
     table.style.display = "";
     if (wide) wrap(table);
   });
+  checkCharts(scope);
+}
+
+// A picture's region (.cg-chart-scroll, engagement) is a named tab stop only while it
+// scrolls: on a phone, not on a wide screen where the picture fits.
+function checkCharts(scope) {
+  scope.querySelectorAll(".cg-chart-scroll").forEach((region) => {
+    if (region.scrollWidth > region.clientWidth + 1) {
+      region.setAttribute("role", "region");
+      region.setAttribute("aria-labelledby", region.dataset.labelledby);
+      region.tabIndex = 0;
+    } else {
+      region.removeAttribute("role");
+      region.removeAttribute("aria-labelledby");
+      region.removeAttribute("tabindex");
+    }
+  });
 }
 
 let pending = null;
