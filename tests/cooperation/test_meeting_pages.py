@@ -253,6 +253,21 @@ def test_a_stale_correction_answers_409_keeps_the_text_and_changes_nothing(app, 
     assert count(app, MeetingRevision) == 2
 
 
+def test_a_correction_with_problems_asks_for_its_reason_with_them(app, login, setting):
+    s = setting
+    meeting_id = recorded(app, s)
+    response = as_(app, login, s, "officer").post(
+        f"/p/own/meetings/{meeting_id}/correct",
+        data=posted(s, title="", kind="", expected_version="1", reason=""))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    for anchor, message in (("kind", "Choose what kind of meeting it was"),
+                            ("title", "Enter the meeting&#39;s title"),
+                            ("reason", "Say why the record is being corrected")):
+        assert f'<a href="#{anchor}">{message}' in html, anchor
+    assert count(app, MeetingRevision) == 1
+
+
 def test_a_correction_without_a_reason_or_without_a_change(app, login, setting):
     s = setting
     meeting_id = recorded(app, s)

@@ -19,7 +19,7 @@ from ..clock import display, utcnow
 from ..documents.markdown import render_markdown
 from ..extensions import db
 from ..partnerships.models import Partnership
-from .errors import CooperationError
+from .errors import CooperationError, CooperationErrors
 from .meeting_checks import Record, check_record, clean, number, within_limit
 from .models import (
     MEETING_KINDS,
@@ -112,6 +112,14 @@ def _lock(meeting):
     return meeting
 
 
+def _check_reason(reason):
+    reason = within_limit(clean(reason), "reason", "Reason must be {} characters or fewer",
+                          "reason")
+    if not reason:
+        raise CooperationError("Say why the record is being corrected", field="reason")
+    return reason
+
+
 def correct_meeting(meeting: Meeting, user, *, expected_version, reason, held_on, kind,
                     title, body_id=None, notes="", outcome="", attendees=(), matter_ids=(),
                     positions=()) -> Meeting:
@@ -129,16 +137,22 @@ def correct_meeting(meeting: Meeting, user, *, expected_version, reason, held_on
             "changed: read the record as it is now and make your correction again.",
             status=409)
     partnership = db.session.get(Partnership, meeting.partnership_id)
-    record = check_record(partnership, held_on=held_on, kind=kind, title=title,
-                          body_id=body_id, notes=notes, outcome=outcome, attendees=attendees,
-                          matter_ids=matter_ids, positions=positions, current=meeting)
+    try:
+        record = check_record(partnership, held_on=held_on, kind=kind, title=title,
+                              body_id=body_id, notes=notes, outcome=outcome,
+                              attendees=attendees, matter_ids=matter_ids, positions=positions,
+                              current=meeting)
+    except CooperationError as exc:
+        # A correction that changes something must say why: said with the other problems.
+        try:
+            _check_reason(reason)
+        except CooperationError as missing:
+            raise CooperationErrors([*exc.problems, missing]) from None
+        raise
     before = snapshot(current_record(meeting))
     if snapshot(record) == before:
         return meeting
-    reason = within_limit(clean(reason), "reason", "Reason must be {} characters or fewer",
-                     "reason")
-    if not reason:
-        raise CooperationError("Say why the record is being corrected", field="reason")
+    reason = _check_reason(reason)
     meeting.attendees, meeting.matters, meeting.stated_positions = [], [], []
     db.session.flush()                    # old children go before the new ones arrive
     _write(meeting, record)
