@@ -124,7 +124,8 @@ def _check_positions(partnership, positions, attendees, matters):
             raise CooperationError("Choose a stance from the list, or none",
                                    field=f"{where}-stance")
         statement = within_limit(clean(statement), "statement",
-                            "Statement must be {} characters or fewer", f"{where}-statement")
+                                 "Statement must be {} characters or fewer",
+                                 f"{where}-statement")
         if not statement and stance is None:
             raise CooperationError(f"Enter what {organisation.name} said on {matter.label}, "
                                    "or choose its stance", field=f"{where}-statement")

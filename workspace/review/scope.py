@@ -65,6 +65,12 @@ def check_open(document: Document, what: str) -> None:
 NAMED_AFTER_SECTION = "new"
 
 
+def matter_refusal(section: Section) -> str:
+    """Why the section cannot be made a strategic matter (it embeds a live block), or ""."""
+    markers = binders.live_markers(section.html)
+    return live_block_refusal(markers) if markers else ""
+
+
 def set_strategic_matter(section: Section, value: bool, user: User,
                          matter: StrategicMatter | str | None = None) -> bool:
     """Mark a section as a strategic matter about `matter`, or no longer one. False when
@@ -92,9 +98,9 @@ def set_strategic_matter(section: Section, value: bool, user: User,
         return False
     # Only on becoming a matter: one marked before this rule may still be re-linked or
     # unmarked (an edit that keeps the block is refused).
-    markers = value and not section.strategic_matter and binders.live_markers(section.html)
-    if markers:
-        raise PositionError(live_block_refusal(markers))
+    refusal = value and not section.strategic_matter and matter_refusal(section)
+    if refusal:
+        raise PositionError(refusal)
     changed = section.strategic_matter != value
     if changed:
         section.strategic_matter = value

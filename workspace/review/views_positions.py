@@ -6,14 +6,13 @@ permissions.load_document/load_section (404 for outsiders, 403 for the wrong rol
 from flask import abort, flash, g, make_response, render_template, request, url_for
 from flask_login import current_user
 
-from .. import binders
 from ..accounts.models import Organisation
-from ..documents.editing import confirms, impact_digest, live_block_refusal
+from ..documents.editing import confirms, impact_digest
 from ..extensions import db
 from ..partnerships import matters as partnership_lists
 from ..permissions import can, load_document, load_section
 from ..web import database_int, flash_in_section, is_htmx, render, see_other
-from . import impact
+from . import impact, scope
 from . import positions as service
 from .context import section_review_context
 from .forms import StrategicMatterForm
@@ -121,11 +120,7 @@ def section_matter_choices(partnership, section):
     return choices, str(named.id) if named else NAMED_AFTER_SECTION
 
 
-@bp.app_template_global()
-def matter_refusal(section):
-    """Why the section cannot be made a strategic matter (it embeds a live block), or ""."""
-    markers = binders.live_markers(section.html)
-    return live_block_refusal(markers) if markers else ""
+bp.add_app_template_global(scope.matter_refusal, "matter_refusal")
 
 
 @bp.app_template_global()
