@@ -131,6 +131,53 @@ def test_a_frozen_version_keeps_its_data_when_the_register_changes(app, world, p
         "word/document.xml").decode()
 
 
+PICTURE_REGION = re.compile(
+    r'<div class="cg-chart-scroll" role="region" tabindex="0" '
+    r'aria-labelledby="([\w-]+-title)" data-labelledby="\1"><svg\b')
+
+
+def _picture_regions(page):
+    """The ids that the scrolling regions round the pictures are labelled by, each checked
+    to be a picture's title on the page."""
+    labels = PICTURE_REGION.findall(page)
+    for label in labels:
+        assert f'<title id="{label}">' in page
+    return labels
+
+
+def test_frozen_pictures_and_wide_tables_scroll_in_named_regions_stored_html_unchanged(
+        app, world, plan, login, client):
+    """On a phone a frozen version's pictures and wide tables keep a readable size and scroll
+    sideways, in a region named after the picture or table that the keyboard reaches (the
+    public register has no script); the stored html, under the signed fingerprint, is not
+    touched."""
+    _freeze(app, world, plan)
+    _, text, sha = _version_content(app, plan)
+    assert "cg-chart-scroll" not in text          # frozen print-friendly, as signed
+    viewer = login(client, world["users"]["viewer"])
+    page = viewer.get(f"{plan['base']}/versions/1").get_data(as_text=True)
+    assert len(set(_picture_regions(page))) == 3              # map, ladder and timeline
+    with app.test_request_context():
+        document = db.session.get(Document, plan["id"])
+        member = db.session.get(User, world["users"]["member"])
+        lifecycle.sign(document, member, "correct-horse-1", member.name, "Portfolio Holder")
+        lifecycle.publish(document, db.session.get(User, world["users"]["admin"]))
+        partnership = db.session.get(Partnership, world["partnerships"]["own"])
+        partnership.publishes_register = True
+        public_path = f"/public/{partnership.slug}/{document.public_slug}/v1"
+        db.session.commit()
+    public = app.test_client().get(public_path)
+    assert public.status_code == 200
+    public_page = public.get_data(as_text=True)
+    assert len(set(_picture_regions(public_page))) == 3
+    # The register (eight columns) scrolls in a region named by its caption, not squeezed.
+    register = re.search(r'<div class="cg-table-scroll" role="region" tabindex="0" '
+                         r'aria-labelledby="([\w-]+)"><table class="govuk-table '
+                         r'cg-register-block">\s*<caption id="\1"', public_page)
+    assert register, "the register is not in a named scrolling region"
+    assert _version_content(app, plan)[1:] == (text, sha)
+
+
 def test_the_version_pdf_shows_the_frozen_pictures(app, world, plan, login, client,
                                                    run_jobs):
     _freeze(app, world, plan)

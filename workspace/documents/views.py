@@ -13,6 +13,7 @@ from . import editing, limits, markdown, numbering, service
 from .forms import AddSectionForm, ButtonForm, ConfirmForm, DirectionForm, SectionForm, TitleForm
 from .merge import word_diff
 from .presence import editor_presence, leave_section, touch_presence
+from .regions import table_regions
 from .rendered_diff import conflict_view, rendered_diff
 from .structure import (
     add_section_after,
@@ -24,6 +25,8 @@ from .structure import (
 )
 
 bp = Blueprint("documents", __name__, url_prefix="/p/<slug>/d/<int:document_id>")
+#: A frozen version's wide tables in scrolling regions, as pages show them (regions.py).
+bp.add_app_template_filter(table_regions, "table_regions")
 
 
 def _document_or_404(slug, document_id, action="read"):

@@ -132,7 +132,9 @@ def snapshot(data, names=BLOCKS):
 
 def register(app):
     """`section.html|live_blocks(partnership)` in templates; the live blocks bound into a
-    frozen version (the content binder `Printed`, see workspace.binders)."""
+    frozen version (the content binder `Printed`, see workspace.binders); and
+    `html|picture_regions` for a frozen version's sections, as pages show them."""
+    app.add_template_filter(charts.picture_regions, "picture_regions")
     binders.register_live(app, "engagement", expand,
                           lambda html: ["{{" + name + "}}" for name in used(html)])
     binders.register(app, "engagement_blocks", Printed)

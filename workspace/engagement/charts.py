@@ -3,6 +3,7 @@
 Functions here return plain numbers and labels; templates/engagement/_*.html draw them.
 """
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -110,3 +111,29 @@ def timeline(activities, decisions, today=None):
     return {"rows": rows, "marks": keys, "months": months, "today": marker,
             "height": height, "width": TIMELINE["width"], "x0": x0, "right": x0 + span,
             "key_y": y, "start": start, "end": end}
+
+
+#: A picture as a frozen version stores it: print-friendly, not in a scrolling region.
+_FROZEN_PICTURE = re.compile(
+    r'<svg\b[^>]*\baria-labelledby="([\w-]+-title)[^"]*"[^>]*\bclass="cg-chart cg-chart--[a-z]+"'
+    r'[^>]*>.*?</svg>', re.S)
+
+
+def picture_regions(html):
+    """A frozen version's html with each picture in the scrolling region the live page gives
+    it: on a phone it keeps a readable size and scrolls sideways, named after the picture and
+    reachable by keyboard (the public register has no script to add the tab stop only when it
+    scrolls). Applied when shown, so versions frozen before keep their stored html, and their
+    fingerprint, as signed."""
+    if "cg-chart--" not in (html or ""):
+        return html
+
+    def wrap(match):
+        before = html[max(0, match.start() - 120):match.start()]
+        if "cg-chart-scroll" in before:
+            return match.group(0)
+        return (f'<div class="cg-chart-scroll" role="region" tabindex="0" '
+                f'aria-labelledby="{match.group(1)}" data-labelledby="{match.group(1)}">'
+                f"{match.group(0)}</div>")
+
+    return _FROZEN_PICTURE.sub(wrap, html)
