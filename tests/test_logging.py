@@ -151,6 +151,38 @@ def test_an_error_answering_a_change_says_it_was_not_saved(app, client, monkeypa
     assert "The error has been logged. Your change was not saved." in response.text
 
 
+def test_an_error_after_the_commit_does_not_say_the_change_was_lost(app, client, monkeypatch):
+    """The request committed, then finishing its answer failed (the access line, written
+    after the commit): the page must not tell the user their change was lost."""
+    from sqlalchemy import func, select
+
+    from workspace import audit
+    from workspace.extensions import db
+
+    def _write():
+        audit.record("test.saved_then_failed")
+        return "saved"
+
+    real, calls = logs.access_fields, []
+
+    def _fail_once(status):
+        calls.append(status)
+        if len(calls) == 1:
+            raise RuntimeError("after the commit")
+        return real(status)
+
+    monkeypatch.setitem(app.view_functions, "auth.login", _write)
+    monkeypatch.setattr(logs, "access_fields", _fail_once)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)     # as in production
+    response = client.post("/sign-in", data={"email": "a@b.example", "password": "x"})
+    assert response.status_code == 500
+    assert "Your change was probably saved: reload the page to check" in response.text
+    assert "not saved" not in response.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(audit.AuditEvent).where(
+            audit.AuditEvent.action == "test.saved_then_failed")) == 1
+
+
 def test_an_htmx_error_names_the_reference_too(app, client, monkeypatch):
     monkeypatch.setitem(app.view_functions, "favicon", _boom)
     response = client.get("/favicon.ico", headers={"HX-Request": "true"})

@@ -177,6 +177,7 @@ def _register_request_rules(app):
         """One commit per request; error answers write nothing unless asked to."""
         if response.status_code < 400 or g.get("commit_on_error"):
             db.session.commit()
+            g.committed = True      # an error after this point cannot say "not saved"
         else:
             db.session.rollback()
         return response
@@ -244,6 +245,9 @@ def _register_errors(app):
                        "and try again; your text has not been saved.")
         if exc.code == 429 and limiter.current_limit is not None:
             return _too_many(limiter.current_limit, exc.description)
+        if exc.code == 500 and getattr(exc, "original_exception", None) is not None:
+            # Raised outside the view (finishing the answer); Flask has logged it.
+            return _render_error(500, _server_error_message())
         return _render_error(exc.code, message)
 
     def _too_many(limit, message):
@@ -259,9 +263,19 @@ def _register_errors(app):
     @app.errorhandler(Exception)
     def _server_error(exc):
         app.logger.exception("Unhandled error on %s %s", request.method, logs.safe_path())
-        changing = request.method not in ("GET", "HEAD", "OPTIONS")
-        return _render_error(500, "The error has been logged." +
-                             (" Your change was not saved." if changing else ""))
+        return _render_error(500, _server_error_message())
+
+    def _server_error_message():
+        """Logged; and for a change, whether it was saved (an error after the request's
+        commit, while finishing the answer, must not say to do it again)."""
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            outcome = ""
+        elif g.get("committed"):
+            outcome = (" Your change was probably saved: reload the page to check before "
+                       "doing it again.")
+        else:
+            outcome = " Your change was not saved."
+        return "The error has been logged." + outcome
 
 
 def _register_template_helpers(app):
