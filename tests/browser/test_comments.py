@@ -45,6 +45,26 @@ def test_feedback_form_opens_in_place_with_the_question(demo, open_page):
         "Are the review triggers right?")
 
 
+def test_answer_this_question_opens_a_form_that_posts_the_answer(demo, open_page):
+    """The feedback question's link opens the comment form as a page; with JavaScript on,
+    posting it must still work (its form once aimed at a comments block not on that page)."""
+    opened = open_page(WATFORD)
+    page = opened.page
+    open_document(page)
+    link = page.locator("a.cg-feedback__answer").first
+    section_id = link.evaluate("a => a.closest('section').id")
+    title = page.locator(f"#{section_id} h2").first.inner_text()
+    link.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add a comment")
+    page.wait_for_load_state("load")          # htmx has seen the form, as a person's click
+    page.locator("textarea.cg-comment-form__text").fill("Our answer to the question.")
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.locator(f"#{section_id} .cg-comment__body").filter(
+        has_text="Our answer to the question.")).to_have_count(1)
+    assert title and page.url.split("#")[-1] == section_id
+    assert opened.csp_violations() == []
+
+
 @pytest.mark.parametrize("javascript", [False], ids=["without-js"])
 def test_without_javascript_the_link_opens_the_comment_form_as_a_page(demo, open_page,
                                                                        javascript):
