@@ -261,3 +261,42 @@ def test_signatures_past_the_cap_are_not_checked(client, monkeypatch):
     monkeypatch.setattr(verify_module, "MAX_SIGNATURES", 2)
     assert post_verify(client, data).status_code == 200
     assert len(checked) == 2
+
+
+def _small_pdf(objects, trailer=b"", catalog=b"<< /Type /Catalog /Pages 2 0 R >>"):
+    """A one-page PDF with a correct cross-reference table: `objects` after the catalog,
+    the pages and the page (numbered from 4); `trailer` added to the trailer."""
+    body = [catalog, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>", *objects]
+    out, offsets = b"%PDF-1.7\n", []
+    for number, obj in enumerate(body, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(body) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += (b"trailer\n<< /Size %d /Root 1 0 R " % (len(body) + 1) + trailer
+            + b" >>\nstartxref\n%d\n%%%%EOF\n" % xref)
+    return out
+
+
+@pytest.mark.parametrize("data, status, message", [
+    # /Info that is not a dictionary (directly, or through a reference): read as a PDF that
+    # states nothing, so not one this workspace made.
+    (_small_pdf([], b"/Info 5"), 200, "Not a file made by this workspace"),
+    (_small_pdf([], b"/Info [1 2]"), 200, "Not a file made by this workspace"),
+    (_small_pdf([b"42"], b"/Info 4 0 R"), 200, "Not a file made by this workspace"),
+    # A signature field whose value is a number, not a signature dictionary.
+    (_small_pdf([b"<< /FT /Sig /T (s) /V 7 >>"],
+                catalog=b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] >> >>"),
+     422, "damaged"),
+    # Arrays nested 50,000 deep (100 KB): the reader recurses past Python's limit.
+    (_small_pdf([], b"/Info << /Keywords " + b"[" * 50_000 + b"]" * 50_000 + b" >>"),
+     422, "too complex to check"),
+], ids=["info-number", "info-array", "info-reference-to-number", "signature-value-number",
+        "nested-arrays"])
+def test_a_malformed_pdf_gets_a_page_not_a_server_error(client, data, status, message):
+    """Found by a hostile tester: each of these was a 500 on the public Verify page."""
+    response = post_verify(client, data)
+    assert response.status_code == status
+    assert message in response.text

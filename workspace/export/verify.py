@@ -13,6 +13,7 @@ from io import BytesIO
 
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.decode_limits import (
     DEFAULT_PURPOSE_LIMITS,
     DecodeLimits,
@@ -170,7 +171,9 @@ def file_claims(reader) -> dict:
     info = reader.trailer_view.get("/Info")
     if hasattr(info, "get_object"):
         info = info.get_object()
-    keywords = str(info.get("/Keywords", "")) if info is not None else ""
+    # A damaged or hostile file may give /Info as a number, a string or an array.
+    keywords = str(info.get("/Keywords", "")) if isinstance(info, generic.DictionaryObject) \
+        else ""
     return dict(_KEYWORDS.findall(keywords))
 
 
@@ -196,13 +199,18 @@ def _refuse_unreadable(data: bytes | None) -> None:
         raise VerifyError("This file is not a PDF. Choose a PDF file to check.")
 
 
+#: What reading a damaged or hostile file's structure may raise (pyHanko assumes well-formed
+#: objects: a signature's /V as a number gives AttributeError).
+UNREADABLE = (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError)
+
+
 def _open(data: bytes):
     """(reader, claims, embedded signatures) of the bytes, or VerifyError."""
     try:
         reader = PdfFileReader(BytesIO(data), strict=False, decode_limits=DECODE_LIMITS)
-    except PdfDecodeLimitError:
+    except (PdfDecodeLimitError, RecursionError):      # e.g. arrays nested 50,000 deep
         raise VerifyError(TOO_COMPLEX, 422) from None
-    except (PdfError, ValueError, KeyError, IndexError, TypeError):
+    except UNREADABLE:
         raise VerifyError(DAMAGED, 422) from None
     if reader.encrypted:
         raise VerifyError("This PDF is encrypted (it has a password or restrictions). Exports "
@@ -210,9 +218,9 @@ def _open(data: bytes):
     try:
         claims = file_claims(reader)
         embedded = list(reader.embedded_signatures)
-    except PdfDecodeLimitError:
+    except (PdfDecodeLimitError, RecursionError):
         raise VerifyError(TOO_COMPLEX, 422) from None
-    except (PdfError, ValueError, KeyError, IndexError, TypeError):
+    except UNREADABLE:
         raise VerifyError(DAMAGED, 422) from None
     if len(embedded) > MAX_SIGNATURES:
         raise VerifyError(f"This PDF carries {len(embedded)} signatures: more than any export "
@@ -231,9 +239,9 @@ def _check_signatures(report: Report, embedded: list) -> None:
             # this workspace holds, so no one else can have added a revision in between.
             status = run(lambda sig=sig: async_validate_pdf_signature(sig, context,
                                                                       skip_diff=True))
-        except PdfDecodeLimitError:
+        except (PdfDecodeLimitError, RecursionError):
             raise VerifyError(TOO_COMPLEX, 422) from None
-        except (PdfError, ValueError, KeyError, TypeError) as exc:
+        except UNREADABLE as exc:
             report.problems.append(f"Signature {sig.field_name} could not be read: {exc}")
             report.altered = True
             continue
