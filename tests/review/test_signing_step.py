@@ -81,7 +81,8 @@ def test_a_wrong_password_keeps_name_position_and_declaration_and_records_nothin
     client = client_of(app, login, scg, "member")
     response = client.post(scg["sign"], data=sign_form(scg["sha"], password="wrong"))
     assert response.status_code == 422
-    assert "The password is not right. Nothing has been signed." in response.text
+    assert "The password is not right." in response.text
+    assert response.text.count("Nothing has been signed") == 1       # said once, not twice
     assert 'value="Cllr Typed"' in response.text
     assert 'value="Leader of the Council"' in response.text
     assert 'id="declaration" name="declaration" type="checkbox" value="y" checked' in \
@@ -127,6 +128,7 @@ def test_signing_a_version_that_went_back_to_draft_meanwhile_is_refused(app, log
     assert response.status_code == 409
     assert "Nothing has been signed" in response.text and "gone back to Draft" in \
         response.text
+    assert response.text.count("Nothing has been signed") == 1       # said once, not twice
     assert signatures(app) == []
 
 

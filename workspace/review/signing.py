@@ -183,7 +183,7 @@ def sign(document: Document, user: User, password: str | None, signed_name: str 
     if not password or not user.check_password(password):
         audit.record("signature.failed", version_row, actor=user, document=document,
                      version=version_row.number, organisation=user.organisation.name)
-        raise LifecycleError("The password is not right. Nothing has been signed.", 422,
+        raise LifecycleError("The password is not right.", 422,
                              "password")
     signature = Signature(version_id=version_row.id, organisation_id=user.organisation_id,
                           user_id=user.id, signed_name=signed_name,
