@@ -242,3 +242,27 @@ def test_the_registers_page_lists_the_partnerships_that_publish_theirs(app, clie
     assert off.status_code == 200 and "South West Hertfordshire" not in off.text
     assert "No partnership publishes its register here yet." in off.text
 
+
+
+def test_the_workspace_leads_to_the_register(app, client, login, published):
+    """Found by a walkthrough: nothing in the workspace led to the public register. Its footer
+    does, signed out too; a published version's lifecycle and versions pages link to its
+    public page while the register is on."""
+    assert 'href="/public/">Published documents</a>' in client.get("/sign-in").text
+    with app.app_context():
+        from workspace.accounts.models import User
+        admin = db.session.scalar(select(User.id).where(User.email == "admin@swherts.example"))
+        document_id = _scg_id()
+    login(client, admin)
+    base = f"/p/sw-herts/d/{document_id}"
+    public_v1 = f'href="{V1}"'
+    assert public_v1 in client.get(f"{base}/lifecycle").text
+    assert public_v1 in client.get(f"{base}/versions").text
+    set_register(app, False)
+    assert public_v1 not in client.get(f"{base}/lifecycle").text
+    assert public_v1 not in client.get(f"{base}/versions").text
+
+
+def _scg_id():
+    return db.session.scalar(select(Document.id).where(
+        Document.title == "Statement of Common Ground"))
