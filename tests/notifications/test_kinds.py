@@ -49,6 +49,31 @@ def test_going_out_for_agreement_tells_each_signatory_authoritys_members(app, sc
     assert notifications_of(app, scg["users"]["gone_member"]) == []
 
 
+def test_a_later_version_counts_only_the_positions_still_owed(app, scg, smtp, run_jobs):
+    """Found by a walkthrough: a later version went out saying Watford owed positions on
+    every matter while its positions on unchanged text carried over (My tasks said none)."""
+    from workspace.review import lifecycle
+
+    send_out(app, scg)
+    give_position(app, scg, 1, "member")
+    give_position(app, scg, 2, "member")
+    give_position(app, scg, 2, "dacorum_member")
+    act(app, lambda: agree(db.session.get(Document, scg["id"]), user(scg["users"]["admin"])))
+    act(app, lambda: lifecycle.back_to_draft(db.session.get(Document, scg["id"]),
+                                             user(scg["users"]["admin"]), confirmed=True))
+    edit(app, scg, 1, "Housing, changed for the next round.\n")
+    run_jobs()
+    smtp.messages.clear()
+    send_out(app, scg)
+    run_jobs()
+    assert _only_email(smtp, "member@watford.example")["Subject"] == (
+        "Statement of Common Ground is out for agreement: Watford Borough Council owes "
+        "positions on 1 strategic matter")
+    assert _only_email(smtp, "member@dacorum.example")["Subject"] == (
+        "Statement of Common Ground is out for agreement: Dacorum Borough Council's "
+        "positions on its 1 strategic matter still stand")
+
+
 def test_a_change_to_a_section_with_a_position_tells_that_authoritys_members(app, scg, smtp,
                                                                             run_jobs):
     send_out(app, scg)

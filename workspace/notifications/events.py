@@ -14,10 +14,10 @@ from .. import signals
 from ..accounts.models import Organisation
 from ..documents.models import Document
 from ..extensions import db
-from ..review.agreement import current_positions
+from ..review.agreement import agreement_grid, current_positions
 from ..review.decisions import decision_state
 from ..review.models import Comment, DecisionSought, Position
-from ..review.scope import in_scope, signatories, signatory_for, strategic_matters
+from ..review.scope import in_scope, signatories, signatory_for
 from ..review.signing import signatures
 from ..suggestions.service import credit
 from . import kinds
@@ -37,20 +37,31 @@ def _plural(n, word):
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def _sent_out_title(document, name, owed, in_scope_count):
+    if owed:
+        return (f"{document.title} is out for agreement: {name} owes positions on "
+                f"{_plural(owed, 'strategic matter')}")
+    # A later version whose matters' text did not change: the positions carry over.
+    return (f"{document.title} is out for agreement: {name}'s positions on its "
+            f"{_plural(in_scope_count, 'strategic matter')} still stand")
+
+
 def on_sent_out(document: Document, by=None, **_):
-    """Out for agreement: Members of each signatory authority are told what it owes."""
-    matters = strategic_matters(document)
+    """Out for agreement: Members of each signatory authority are told what it owes, reckoned
+    as the agreement grid and My tasks reckon it (a position given on the same text carries
+    over to a later version)."""
+    grid = agreement_grid(document)
     partnership = document.partnership
-    for signatory in signatories(document):
-        owed = [m for m in matters if in_scope(signatory, m)]
-        if not owed:
+    for signatory in grid.signatories:
+        cells = [c for c in grid.row_of(signatory) if c is not None]
+        if not cells:
             continue
         name = signatory.organisation.name
+        title = _sent_out_title(document, name, sum(c.outstanding for c in cells), len(cells))
         for user in recipients(partnership.id, organisation_ids=[signatory.organisation_id],
                                role="member", exclude=by):
             notify(user, kinds.POSITION_OWED.name,
-                   title=f"{document.title} is out for agreement: {name} owes positions on "
-                         f"{_plural(len(owed), 'strategic matter')}",
+                   title=title,
                    link=path_for("review.review_queue", slug=partnership.slug,
                                  document_id=document.id),
                    reason=f"You are a Member of {name}, a signatory of {document.title} in "

@@ -98,6 +98,10 @@ class Grid:
     def row(self, section: Section) -> list[Cell | None]:
         return [self.cell(section, s) for s in self.signatories]
 
+    def row_of(self, signatory: Signatory) -> list[Cell | None]:
+        """The signatory's cells, one per matter (None where the matter is out of scope)."""
+        return [self.cell(m, signatory) for m in self.matters]
+
     @property
     def outstanding(self) -> list[Cell]:
         return [c for c in self.cells.values() if c.outstanding]
