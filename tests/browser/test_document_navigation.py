@@ -103,3 +103,38 @@ def test_contents_say_each_sections_status_in_words(app, demo, open_page):
     expect(matter.locator(".cg-saved")).to_be_visible()
     expect(count).to_have_text(f"{before - 1} position{'s' if before - 1 != 1 else ''} "
                                "outstanding")
+
+
+def test_long_section_numbers_do_not_run_into_their_titles_in_the_contents(app, demo,
+                                                                          open_page):
+    """Found by a walkthrough: "2.1.1" and longer numbers ran into their titles."""
+    from workspace.documents import service
+    from workspace.partnerships.models import Partnership
+
+    with app.app_context():
+        partnership = db.session.scalar(select(Partnership).where(
+            Partnership.slug == "sw-herts"))
+        admin = db.session.scalar(select(User).where(User.email == ADMIN))
+        document = service.create_document(partnership, "Deeply numbered", "scg", user=admin)
+        for n in range(11):
+            service.append_section(document, f"Part {n + 1}", "Text.\n", user=admin)
+        for n in range(11):
+            service.append_section(document, f"Chapter {n + 1}", "Text.\n", depth=1,
+                                   user=admin)
+        service.append_section(document, "Key issues for the plan", "Text.\n", depth=2,
+                               user=admin)
+        db.session.commit()
+    page = open_document(open_page(WATFORD).page, "Deeply numbered")
+    # The number's text as drawn (a range: the grid cell may be narrower than its text).
+    gaps = page.evaluate("""() => Array.from(document.querySelectorAll('#contents-list li a'))
+      .map((a) => {
+        const text = document.createRange();
+        text.selectNodeContents(a.querySelector('.cg-number'));
+        const title = document.createRange();
+        title.selectNodeContents(a.querySelector('.cg-contents__title'));
+        return [a.querySelector('.cg-number').textContent.trim(),
+                title.getClientRects()[0].left - text.getBoundingClientRect().right];
+      })""")
+    assert "11.11.1" in dict(gaps)
+    crowded = [(number, gap) for number, gap in gaps if gap < 4]
+    assert crowded == [], f"numbers touching their titles: {crowded}"
