@@ -66,3 +66,31 @@ def test_cancel_asks_before_discarding_unsaved_text(demo, open_page):
     part5.get_by_role("button", name="Cancel").click()
     expect(part5.get_by_label("Section text")).to_have_count(0)
     expect(part5.locator(".cg-prose")).to_contain_text("Key indicators and milestones")
+
+
+@pytest.mark.parametrize("document, title", [
+    ("Statement of Common Ground", "Part 5: Monitoring and review"),
+    ("JSP Vision: Engagement Plan", "JSP Vision Target Audience"),
+])
+def test_opening_the_editor_from_the_keyboard_shows_the_text_box(demo, open_page, document,
+                                                                  title):
+    """Found by a walkthrough: Enter on "Edit" put focus in a text box below the window's
+    edge, so the person could not see where they were typing."""
+    page = open_page(WATFORD).page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    open_document(page, document)
+    target = section(page, title)
+    link = target.get_by_role("link", name="Edit").first
+    link.scroll_into_view_if_needed()
+    # As a keyboard user reaches it: the link in the lower quarter of the window, the text
+    # box (below the section's title and tools) starting just past its foot.
+    page.evaluate("""(link) => window.scrollBy(0, link.getBoundingClientRect().top - 685)""",
+                  link.element_handle())
+    link.focus()
+    page.keyboard.press("Enter")
+    editor = target.get_by_label("Section text")
+    expect(editor).to_be_focused()
+    page.wait_for_timeout(300)
+    top, height = page.evaluate("""() => [document.activeElement.getBoundingClientRect().top,
+                                          window.innerHeight]""")
+    assert 0 <= top <= height - 48, f"the text box starts at {top}px in a {height}px window"

@@ -38,7 +38,7 @@ document.addEventListener("htmx:afterSwap", (event) => {
   if (!root.matches || root.matches("[data-keep-focus]")) return;
   if (outOfBand.has(root) && root !== event.detail.target) return;
   const element = elementToFocus(root);
-  if (element) focusOn(element);
+  if (element) focusOn(element, { reveal: true });
 });
 
 // The same rule for a whole page that answers a form sent without htmx (a confirmation page's
