@@ -1,5 +1,6 @@
-"""A frozen version's wide tables scroll in named, focusable regions when shown (the public
-register has no script to add them): documents/regions.py."""
+"""A frozen version's tables scroll in named, focusable regions when shown (the public
+register has no script to add them), the wide ones at a readable width:
+documents/regions.py."""
 import re
 
 from workspace.documents.regions import table_regions
@@ -13,15 +14,17 @@ def _table(columns, caption=None, cls=""):
             f"<tbody><tr>{cells}</tr></tbody></table>")
 
 
-def test_a_narrow_table_is_left_to_share_the_width():
-    html = "<p>Text</p>" + _table(4)
-    assert table_regions(html, "2") == html
+def test_a_narrow_table_takes_the_width_in_its_region():
+    shown = table_regions("<p>Text</p>" + _table(4), "2")
+    assert shown == ('<p>Text</p><div class="cg-table-scroll" role="region" tabindex="0" '
+                     'aria-label="Table 2.1: Head 0 &amp; more, Head 1 &amp; more, Head 2 '
+                     '&amp; more, Head 3 &amp; more">' + _table(4) + "</div>")
 
 
 def test_a_wide_table_without_a_caption_is_named_after_its_first_row():
     shown = table_regions("<p>Text</p>" + _table(5), "2")
-    region = re.search(r'<div class="cg-table-scroll" role="region" tabindex="0" '
-                       r'aria-label="([^"]+)"><table>', shown)
+    region = re.search(r'<div class="cg-table-scroll cg-table-scroll--wide" role="region" '
+                       r'tabindex="0" aria-label="([^"]+)"><table>', shown)
     assert region, shown
     # The first row's text, cut at 60 characters, escaped as an attribute.
     assert region.group(1) == ("Table 2.1: Head 0 &amp; more, Head 1 &amp; more, "

@@ -171,7 +171,8 @@ def test_frozen_pictures_and_wide_tables_scroll_in_named_regions_stored_html_unc
     public_page = public.get_data(as_text=True)
     assert len(set(_picture_regions(public_page))) == 3
     # The register (eight columns) scrolls in a region named by its caption, not squeezed.
-    register = re.search(r'<div class="cg-table-scroll" role="region" tabindex="0" '
+    register = re.search(r'<div class="cg-table-scroll cg-table-scroll--wide" role="region" '
+                         r'tabindex="0" '
                          r'aria-labelledby="([\w-]+)"><table class="govuk-table '
                          r'cg-register-block">\s*<caption id="\1"', public_page)
     assert register, "the register is not in a named scrolling region"

@@ -2,17 +2,19 @@
 
 A frozen version's html is stored as it was signed, for print (no scrolling regions). The
 public register has no script, so the region that table-scroll.js adds on the working pages
-is added here, when the html is shown: a table of five or more columns (the stakeholder
-register, the activities) scrolls sideways inside a region named after its caption (or its
-first row) that the keyboard can reach, rather than being squeezed until its words break
-letter by letter. Narrower tables share the width and wrap (public.css).
+(to a table only once it overflows) is added here, when the html is shown, to every table:
+it scrolls sideways inside a region named after its caption (or its first row) that the
+keyboard can reach, rather than being squeezed until its words break letter by letter. A
+table of five or more columns (the stakeholder register, the activities) keeps a readable
+width (`cg-table-scroll--wide`); a narrower one takes the width and wraps between words, and
+scrolls only if a word cannot fit (public.css).
 """
 import html as html_lib
 import re
 
 from markupsafe import escape
 
-#: Columns from which a table scrolls in its own region on a narrow screen.
+#: Columns from which a table keeps a readable width and scrolls on a narrow screen.
 WIDE = 5
 _TABLE = re.compile(r"<table\b[^>]*>.*?</table>", re.S)
 _FIRST_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S)
@@ -27,8 +29,8 @@ def _text(fragment):
 
 
 def table_regions(html, number=""):
-    """`html` with each wide table in a named, focusable scrolling region. `number` (the
-    section's number) keeps the regions' names and ids distinct across a page's sections."""
+    """`html` with each table in a named, focusable scrolling region. `number` (the section's
+    number) keeps the regions' names and ids distinct across a page's sections."""
     if "<table" not in (html or ""):
         return html
     key = re.sub(r"\W+", "-", str(number)).strip("-") or "x"
@@ -38,9 +40,9 @@ def table_regions(html, number=""):
         table = match.group(0)
         before = html[max(0, match.start() - 120):match.start()]
         row = _FIRST_ROW.search(table)
-        if ("cg-table-scroll" in before or "cg-stack-table" in table[:200] or row is None
-                or len(_CELL.findall(row.group(1))) < WIDE):
+        if "cg-table-scroll" in before or "cg-stack-table" in table[:200] or row is None:
             return table
+        wide = " cg-table-scroll--wide" if len(_CELL.findall(row.group(1))) >= WIDE else ""
         count["n"] += 1
         caption = _CAPTION.search(table)
         if caption:
@@ -55,6 +57,7 @@ def table_regions(html, number=""):
             heads = heads if len(heads) <= 60 else f"{heads[:57]}..."
             label = f"Table {number}.{count['n']}" if number else f"Table {count['n']}"
             name = f'aria-label="{escape(label + (": " + heads if heads else ""))}"'
-        return f'<div class="cg-table-scroll" role="region" tabindex="0" {name}>{table}</div>'
+        return (f'<div class="cg-table-scroll{wide}" role="region" tabindex="0" {name}>'
+                f"{table}</div>")
 
     return _TABLE.sub(wrap, html)
