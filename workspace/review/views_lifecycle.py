@@ -105,6 +105,9 @@ def _publish_page(partnership, document, form=None, status=200):
                   document=document, version=version,
                   signatures=lifecycle.signatures(version),
                   blockers=lifecycle.publication_blockers(document),
+                  # The frozen text is the document's while it is signed: its gaps are the
+                  # version's, public once published.
+                  gaps=completeness.check(document),
                   form=form or LifecycleForm(formdata=None))
 
 
