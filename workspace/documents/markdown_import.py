@@ -98,10 +98,51 @@ def _body(lines):
     return "\n".join(kept).rstrip() + "\n" if kept else ""
 
 
+#: Inline tokens whose text a title keeps (emphasis marks, links' addresses, HTML tags go).
+_TITLE_TEXT = {"text", "code_inline"}
+
+
 def _title(inline):
-    # A setext heading may run over several lines: one line of title.
-    text = " ".join(_COMMENT.sub("", inline.content if inline is not None else "").split())
+    """The heading as plain text: "## **2 Taking forward**" is titled "Taking forward" (a
+    title is plain text: its marks would show as asterisks). A setext heading may run over
+    several lines: one line of title."""
+    if inline is None:
+        return ""
+    parts = [c.content if c.type in _TITLE_TEXT else " " if c.type.endswith("break") else ""
+             for c in inline.children or []]
+    text = " ".join("".join(parts).split())
     return heading_title(text) or text[:MAX_TITLE]
+
+
+#: <sup>…</sup> and <sub>…</sub> as HTML in the file (shown as text: HTML is not rendered).
+_HTML_SCRIPT = re.compile(r"<(sup|sub)>([^<>\n]{1,40})</\1>", re.IGNORECASE)
+#: A paragraph that starts with a superscript label: a footnote written out, e.g.
+#: "<sup>1</sup> A revised version of NPPF…".
+_NOTE_LINE = re.compile(r"^<sup>(\w{1,6})</sup>[ \t]+(?=\S)", re.IGNORECASE | re.MULTILINE)
+
+
+def _scripts(text):
+    """HTML superscripts and subscripts as the app writes them, and footnotes written as
+    <sup>N</sup> (a paragraph starting with the label, the label elsewhere in the text) as
+    footnotes: "NPPF<sup>1</sup>" → "NPPF[^1]", "<sup>1</sup> A revised…" → "[^1]: A revised…",
+    "21<sup>st</sup>" → "21^st^". (text, footnotes made, other marks made)."""
+    labels = {m.group(1) for m in _NOTE_LINE.finditer(text)}
+    labels = {label for label in labels
+              if len(re.findall(rf"<sup>{re.escape(label)}</sup>", text, re.IGNORECASE)) > 1}
+    text = _NOTE_LINE.sub(lambda m: f"[^{m.group(1)}]: " if m.group(1) in labels
+                          else m.group(0), text)
+    count = {"marks": 0}
+
+    def convert(match):
+        kind, inner = match.group(1).lower(), match.group(2)
+        if kind == "sup" and inner in labels:
+            return f"[^{inner}]"
+        count["marks"] += 1
+        mark = "^" if kind == "sup" else "~"
+        return mark + re.sub(r"([ ^~\\])", r"\\\1", inner) + mark
+
+    text = _HTML_SCRIPT.sub(convert, text)
+    return text, len(labels), count["marks"]
 
 
 def _quote_list(titles):
@@ -143,12 +184,27 @@ def parse_markdown(data):
         sections = [ParsedSection("Imported text", 0, _body(lines))]
         notes = [NO_HEADINGS_NOTE]
         comment_places = ["Imported text"] * len(comments)
+    # Section by section: a footnote is one only where its mark and its text share a section
+    # (a footnote's text with no mark in its section would not be shown).
+    footnotes = marks = 0
+    for section in sections:
+        section.body, made, other = _scripts(section.body)
+        footnotes, marks = footnotes + made, marks + other
     if comments:
         count = len(comments)
         notes.append(f"{count} HTML comment{'s were' if count != 1 else ' was'} not "
                      f"imported (in {_quote_list(comment_places)}).")
     if images:
         notes.append(f"{images} image{'s were' if images != 1 else ' was'} not imported.")
+    if footnotes:
+        notes.append(f"{footnotes} footnote{'s' if footnotes != 1 else ''} written as HTML "
+                     "(<sup>) " + ("were made Markdown footnotes." if footnotes != 1 else
+                                   "was made a Markdown footnote."))
+    if marks:
+        notes.append(("1 superscript or subscript written as HTML (<sup>, <sub>) became a ^ "
+                      "or ~ mark.") if marks == 1 else
+                     f"{marks} superscripts or subscripts written as HTML (<sup>, <sub>) "
+                     "became ^ and ~ marks.")
     if re.search(r"<\s*script", text, re.IGNORECASE):
         notes.append("The file contained HTML; it is shown as text and never run.")
     return Parsed(nest(sections), notes)
