@@ -224,3 +224,15 @@ def test_the_last_matter_records_and_open_suggestions_on_it_are_shown(app, login
             "re-confirming.") in body
     assert "See Watford Borough Council\u2019s suggestion of" in body
     assert "with the A41" in body and "Reason: The A41 scheme is funded now." in body
+
+
+def test_a_refused_answer_keeps_how_the_position_was_reached_open(app, login, scg):
+    """A walkthrough found the details closed after an error, hiding the values it kept."""
+    client = as_user(app, login, scg, "member")
+    response = record(client, scg, "housing", "not_agreed", "", route="cabinet",
+                      route_body="Cabinet", minute_ref="CAB 7/26")
+    assert response.status_code == 422
+    details = re.search(r'<details class="govuk-details"( open)?>\s*<summary[^>]*>'
+                        r'<span[^>]*>How the position was reached', response.text)
+    assert details and details.group(1) == " open"
+    assert 'value="CAB 7/26"' in response.text
