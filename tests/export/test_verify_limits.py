@@ -293,8 +293,13 @@ def _small_pdf(objects, trailer=b"", catalog=b"<< /Type /Catalog /Pages 2 0 R >>
     # Arrays nested 50,000 deep (100 KB): the reader recurses past Python's limit.
     (_small_pdf([], b"/Info << /Keywords " + b"[" * 50_000 + b"]" * 50_000 + b" >>"),
      422, "too complex to check"),
+    # /Encrypt that is a number, or names an unknown handler version; a catalog that is a
+    # number (found by a review).
+    (_small_pdf([], b"/Encrypt 5"), 422, "damaged"),
+    (_small_pdf([], b"/Encrypt << /Filter /Standard /V 99 >>"), 422, "damaged"),
+    (_small_pdf([], catalog=b"5"), 422, "damaged"),
 ], ids=["info-number", "info-array", "info-reference-to-number", "signature-value-number",
-        "nested-arrays"])
+        "nested-arrays", "encrypt-number", "encrypt-unknown", "catalog-number"])
 def test_a_malformed_pdf_gets_a_page_not_a_server_error(client, data, status, message):
     """Found by a hostile tester: each of these was a 500 on the public Verify page."""
     response = post_verify(client, data)

@@ -200,19 +200,22 @@ def _refuse_unreadable(data: bytes | None) -> None:
 
 
 #: What reading a damaged or hostile file's structure may raise (pyHanko assumes well-formed
-#: objects: a signature's /V as a number gives AttributeError).
-UNREADABLE = (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError)
+#: objects: a signature's /V as a number gives AttributeError, a catalog that is not a
+#: dictionary an AssertionError).
+UNREADABLE = (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError,
+              AssertionError)
 
 
 def _open(data: bytes):
     """(reader, claims, embedded signatures) of the bytes, or VerifyError."""
     try:
         reader = PdfFileReader(BytesIO(data), strict=False, decode_limits=DECODE_LIMITS)
+        encrypted = reader.encrypted             # reads /Encrypt, which may be malformed
     except (PdfDecodeLimitError, RecursionError):      # e.g. arrays nested 50,000 deep
         raise VerifyError(TOO_COMPLEX, 422) from None
     except UNREADABLE:
         raise VerifyError(DAMAGED, 422) from None
-    if reader.encrypted:
+    if encrypted:
         raise VerifyError("This PDF is encrypted (it has a password or restrictions). Exports "
                           "of this workspace are never encrypted: it cannot be checked.", 422)
     try:
