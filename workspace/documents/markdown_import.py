@@ -8,6 +8,8 @@ between its heading and the next, so the Markdown is kept as written, less HTML 
 (<!-- ... -->, block or inline), which are dropped and counted in a note.
 """
 import re
+from bisect import bisect_right
+from collections import Counter
 
 from markdown_it import MarkdownIt
 
@@ -98,19 +100,22 @@ def _body(lines):
     return "\n".join(kept).rstrip() + "\n" if kept else ""
 
 
-#: Inline tokens whose text a title keeps (emphasis marks, links' addresses, HTML tags go).
-_TITLE_TEXT = {"text", "code_inline"}
+#: Inline tokens whose text a title keeps (emphasis marks and links' addresses go).
+_TITLE_TEXT = {"text", "code_inline", "html_inline"}
+#: HTML in a heading that a title drops (keeping what it wraps): comments, <sup> and <sub>.
+_TITLE_DROPS = re.compile(r"<!--.*?-->|</?(?:sup|sub)>", re.IGNORECASE | re.DOTALL)
 
 
 def _title(inline):
     """The heading as plain text: "## **2 Taking forward**" is titled "Taking forward" (a
-    title is plain text: its marks would show as asterisks). A setext heading may run over
-    several lines: one line of title."""
+    title is plain text: its marks would show as asterisks). What looks like a tag stays as
+    written ("Sites <A1> and <A2>"). A setext heading may run over several lines: one line
+    of title."""
     if inline is None:
         return ""
     parts = [c.content if c.type in _TITLE_TEXT else " " if c.type.endswith("break") else ""
              for c in inline.children or []]
-    text = " ".join("".join(parts).split())
+    text = " ".join(_TITLE_DROPS.sub("", "".join(parts)).split())
     return heading_title(text) or text[:MAX_TITLE]
 
 
@@ -119,30 +124,58 @@ _HTML_SCRIPT = re.compile(r"<(sup|sub)>([^<>\n]{1,40})</\1>", re.IGNORECASE)
 #: A paragraph that starts with a superscript label: a footnote written out, e.g.
 #: "<sup>1</sup> A revised version of NPPF…".
 _NOTE_LINE = re.compile(r"^<sup>(\w{1,6})</sup>[ \t]+(?=\S)", re.IGNORECASE | re.MULTILINE)
+#: Code, left as written: fenced blocks and inline code spans.
+_CODE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]{0,3}\1[ \t]*$|\Z)|`[^`\n]+`",
+                   re.MULTILINE | re.DOTALL)
+#: Inside a link's text: "[NPPF<sup>1</sup>](…)" (a footnote mark there would break the link).
+_LINK_BEFORE = re.compile(r"\[[^\[\]\n]*\Z")
+_LINK_AFTER = re.compile(r"[^\[\]\n]*\]\(")
 
 
 def _scripts(text):
     """HTML superscripts and subscripts as the app writes them, and footnotes written as
-    <sup>N</sup> (a paragraph starting with the label, the label elsewhere in the text) as
-    footnotes: "NPPF<sup>1</sup>" → "NPPF[^1]", "<sup>1</sup> A revised…" → "[^1]: A revised…",
-    "21<sup>st</sup>" → "21^st^". (text, footnotes made, other marks made)."""
-    labels = {m.group(1) for m in _NOTE_LINE.finditer(text)}
-    labels = {label for label in labels
-              if len(re.findall(rf"<sup>{re.escape(label)}</sup>", text, re.IGNORECASE)) > 1}
-    text = _NOTE_LINE.sub(lambda m: f"[^{m.group(1)}]: " if m.group(1) in labels
-                          else m.group(0), text)
-    count = {"marks": 0}
+    <sup>N</sup> as footnotes: "NPPF<sup>1</sup>" → "NPPF[^1]", "<sup>1</sup> A revised…" →
+    "[^1]: A revised…", "21<sup>st</sup>" → "21^st^". A label becomes a footnote only when one
+    paragraph starts with it and it marks text elsewhere (not in a link): anything else would
+    leave a note with no mark, which is not shown. Code is left as written.
+    (text, footnotes made, other marks made)."""
+    if "<su" not in text.lower():
+        return text, 0, 0
+    code = [m.span() for m in _CODE.finditer(text)]
+    starts = [start for start, _ in code]
 
-    def convert(match):
+    def in_code(position):
+        index = bisect_right(starts, position) - 1
+        return index >= 0 and position < code[index][1]
+
+    def in_link(match):
+        # A link's text is looked for within 300 characters either side (linear time).
+        start, end = match.span()
+        return bool(_LINK_BEFORE.search(text[max(0, start - 300):start])
+                    and _LINK_AFTER.match(text[end:end + 300]))
+
+    notes = {m.start(): m for m in _NOTE_LINE.finditer(text) if not in_code(m.start())}
+    found = [m for m in _HTML_SCRIPT.finditer(text) if not in_code(m.start())]
+    note_count = Counter(m.group(1) for m in notes.values())
+    marked = Counter(m.group(2) for m in found if m.group(1).lower() == "sup"
+                     and m.start() not in notes and not in_link(m))
+    in_links = {m.group(2) for m in found if m.start() not in notes and in_link(m)}
+    labels = {label for label, count in note_count.items()
+              if count == 1 and marked[label] and label not in in_links}
+    out, place, marks = [], 0, 0
+    for match in found:
         kind, inner = match.group(1).lower(), match.group(2)
+        note = notes.get(match.start())
         if kind == "sup" and inner in labels:
-            return f"[^{inner}]"
-        count["marks"] += 1
-        mark = "^" if kind == "sup" else "~"
-        return mark + re.sub(r"([ ^~\\])", r"\\\1", inner) + mark
-
-    text = _HTML_SCRIPT.sub(convert, text)
-    return text, len(labels), count["marks"]
+            end = note.end() if note else match.end()
+            new = f"[^{inner}]: " if note else f"[^{inner}]"
+        else:
+            end, marks = match.end(), marks + 1
+            mark = "^" if kind == "sup" else "~"
+            new = mark + re.sub(r"([ ^~\\])", r"\\\1", inner) + mark
+        out += [text[place:match.start()], new]
+        place = end
+    return "".join(out) + text[place:], len(labels), marks
 
 
 def _quote_list(titles):
