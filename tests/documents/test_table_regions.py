@@ -53,3 +53,11 @@ def test_stacked_and_already_wrapped_tables_are_left_alone():
 def test_html_without_tables_is_returned_as_it_is():
     assert table_regions("<p>No tables</p>", "1") == "<p>No tables</p>"
     assert table_regions("", "1") == ""
+
+
+def test_words_in_the_text_do_not_stop_a_table_being_wrapped():
+    """Found by a review: the class names as words before a table or in its cells."""
+    html = ("<p>The class cg-table-scroll is explained below.</p>"
+            + _table(5).replace("Head 0", "cg-stack-table"))
+    shown = table_regions(html, "4")
+    assert shown.count('role="region"') == 1

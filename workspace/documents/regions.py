@@ -22,6 +22,9 @@ _CELL = re.compile(r"<t[hd]\b[^>]*>(.*?)</t[hd]>", re.S)
 _CAPTION = re.compile(r"<caption\b([^>]*)>")
 _ID = re.compile(r'\bid="([^"]+)"')
 _TAG = re.compile(r"<[^>]+>")
+#: A table already in a region (an opening region tag right before it), and a table's tag.
+_WRAPPED = re.compile(r'<div class="cg-table-scroll[^"]*"[^>]*>\s*\Z')
+_OPENING = re.compile(r"<table\b[^>]*>")
 
 
 def _text(fragment):
@@ -38,9 +41,10 @@ def table_regions(html, number=""):
 
     def wrap(match):
         table = match.group(0)
-        before = html[max(0, match.start() - 120):match.start()]
+        before = html[max(0, match.start() - 300):match.start()]
         row = _FIRST_ROW.search(table)
-        if "cg-table-scroll" in before or "cg-stack-table" in table[:200] or row is None:
+        if _WRAPPED.search(before) or "cg-stack-table" in _OPENING.match(table).group(0) \
+                or row is None:
             return table
         wide = " cg-table-scroll--wide" if len(_CELL.findall(row.group(1))) >= WIDE else ""
         count["n"] += 1
