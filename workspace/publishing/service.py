@@ -133,6 +133,16 @@ def version_url(partnership: Partnership, document: Document, version: DocumentV
         number=version.number)
 
 
+def public_version_url(document: Document, version: DocumentVersion | None) -> str | None:
+    """The public page of the document's `version` while the version is published and its
+    partnership's register is on, else None (for links from the workspace)."""
+    partnership = document.partnership
+    if (version is None or version.published_at is None or not document.public_slug
+            or not partnership.publishes_register):
+        return None
+    return version_url(partnership, document, version)
+
+
 def register_url(partnership: Partnership, _external: bool = False) -> str:
     return (absolute_url if _external else url_for)("public.register", slug=partnership.slug)
 

@@ -20,6 +20,10 @@ OPTIONAL_ENDPOINTS = ("public.accessibility", "public.version_data_json",
 PREPARING_REFRESH_SECONDS = 5
 
 
+#: `public_version_url(document, version)` in the workspace's templates (lifecycle, versions).
+bp.add_app_template_global(service.public_version_url, "public_version_url")
+
+
 @bp.app_template_global()
 def has_endpoint(name):
     """True when the app has a route with this endpoint (links to parts built separately)."""
