@@ -69,8 +69,13 @@ def test_the_publish_confirmation_lists_the_gaps_of_the_version(app, demo, login
 
 
 def test_a_complete_statement_gets_no_warning(app, demo, login, client, monkeypatch):
-    monkeypatch.setattr(completeness, "check", lambda document, numbered=None: None)
-    number = agree_and_sign(app)
+    """With nothing missing (the check stubbed complete), neither page warns."""
+    complete = completeness.Completeness("SCG template", (), 5)
+    monkeypatch.setattr(completeness, "check", lambda document, numbered=None: complete)
     base, _ = _admin(app, login, client)
+    _give_every_position(app)
+    page = client.get(f"{base}/lifecycle").text
+    assert "Mark as agreed" in page and "agree-with-gaps" not in page
+    number = agree_and_sign(app)
     page = client.get(f"{base}/publish").text
     assert f"Publish version {number}" in page and "publish-with-gaps" not in page

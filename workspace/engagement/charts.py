@@ -1,6 +1,8 @@
 """Geometry for the server-rendered pictures: influence map, relationship ladder, timeline.
 
 Functions here return plain numbers and labels; templates/engagement/_*.html draw them.
+`picture_regions` puts the pictures a frozen version stores into the scrolling regions the
+live page draws them in, when the version is shown.
 """
 import math
 import re
