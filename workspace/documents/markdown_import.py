@@ -157,9 +157,11 @@ def _scripts(text):
     notes = {m.start(): m for m in _NOTE_LINE.finditer(text) if not in_code(m.start())}
     found = [m for m in _HTML_SCRIPT.finditer(text) if not in_code(m.start())]
     note_count = Counter(m.group(1) for m in notes.values())
-    marked = Counter(m.group(2) for m in found if m.group(1).lower() == "sup"
-                     and m.start() not in notes and not in_link(m))
-    in_links = {m.group(2) for m in found if m.start() not in notes and in_link(m)}
+    marks_in_text = [m for m in found if m.start() not in notes]
+    linked = {m.start() for m in marks_in_text if in_link(m)}
+    marked = Counter(m.group(2) for m in marks_in_text
+                     if m.group(1).lower() == "sup" and m.start() not in linked)
+    in_links = {m.group(2) for m in marks_in_text if m.start() in linked}
     labels = {label for label, count in note_count.items()
               if count == 1 and marked[label] and label not in in_links}
     out, place, marks = [], 0, 0
